@@ -1,0 +1,5 @@
+"""Allows `python -m cmconsole`."""
+
+from cmconsole.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Where aliases speak: the only code that talks to the outside world."""

@@ -1,0 +1,29 @@
+"""Errors the services raise: each carries a message meant for the person at the keyboard."""
+
+
+class CmconsoleError(Exception):
+    """Base of every error that is shown to the user as a message, not a traceback."""
+
+
+class InvalidInput(CmconsoleError):
+    """What the user typed or passed cannot be used as it is."""
+
+
+class NotFound(CmconsoleError):
+    """An operator, alias, message or post named by the user does not exist."""
+
+
+class AlreadyExists(CmconsoleError):
+    """Something with that name exists already."""
+
+
+class SignInRefused(CmconsoleError):
+    """Wrong passphrase, unknown operator or deactivated account."""
+
+
+class PermissionDenied(CmconsoleError):
+    """The signed-in operator may not do this on this alias."""
+
+
+class WorkspaceUnavailable(CmconsoleError):
+    """The workspace database cannot be reached or opened."""

@@ -1,0 +1,141 @@
+"""The nouns of cmconsole as immutable records: aliases, operators, shifts, messages, posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """What an operator may do on one alias."""
+
+    LEAD = "lead"
+    OPERATOR = "operator"
+    TRAINEE = "trainee"
+
+    @property
+    def publishes_without_approval(self) -> bool:
+        return self is not Role.TRAINEE
+
+
+class SignatureKind(StrEnum):
+    """How the alias signs what it publishes."""
+
+    NONE = "none"
+    INITIALS = "initials"
+    FIXED = "fixed"
+
+
+class PostStatus(StrEnum):
+    """Where a post is on its way to the public."""
+
+    AWAITING_APPROVAL = "awaiting_approval"
+    QUEUED = "queued"
+    SENDING = "sending"
+    PUBLISHED = "published"
+    FAILED = "failed"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Alias:
+    id: int
+    handle: str
+    display_name: str
+    language: str
+    channel: str
+    signature_kind: SignatureKind
+    signature_text: str
+
+
+@dataclass(frozen=True)
+class Operator:
+    id: int
+    name: str
+    display_name: str
+    initials: str
+    active: bool
+
+
+@dataclass(frozen=True)
+class Membership:
+    """An operator's role on an alias, with the alias it concerns."""
+
+    alias: Alias
+    role: Role
+
+
+@dataclass(frozen=True)
+class Shift:
+    id: int
+    operator_id: int
+    alias_id: int
+    started_at: datetime
+    ended_at: datetime | None
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A message from the public to the alias, as the channel delivered it."""
+
+    id: int
+    alias_id: int
+    channel_message_id: str
+    author_handle: str
+    text: str
+    received_at: datetime
+    answered: bool
+
+
+@dataclass(frozen=True)
+class Post:
+    """Text published or on its way under the alias, attributed internally to real people."""
+
+    id: int
+    alias_id: int
+    author_id: int
+    approver_id: int | None
+    text: str
+    in_reply_to_id: int | None
+    status: PostStatus
+    created_at: datetime
+    published_at: datetime | None
+    channel_post_id: str | None
+    failure_reason: str | None
+
+
+@dataclass(frozen=True)
+class PublicPost:
+    """A post as the public sees it: signed by the alias or by a member of the public."""
+
+    channel_post_id: str
+    author_handle: str
+    author_name: str
+    text: str
+    published_at: datetime
+    in_reply_to: str | None
+
+
+@dataclass(frozen=True)
+class AuditEvent:
+    """One link of the append-only, hash-chained record of every state change."""
+
+    seq: int
+    occurred_at: datetime
+    kind: str
+    actor_id: int | None
+    alias_id: int | None
+    subject: str
+    details: dict[str, object]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """An audit event with the names a reader needs, for lists and screens."""
+
+    event: AuditEvent
+    actor_name: str | None
+    alias_handle: str | None

@@ -1,0 +1,29 @@
+"""Rules for the names people type: operator logins and alias handles."""
+
+import re
+
+from cmconsole.domain.errors import InvalidInput
+
+_LOGIN = re.compile(r"^[a-z][a-z0-9_.-]{1,31}$")
+_HANDLE = re.compile(r"^@?[A-Za-z0-9_]{1,15}$")
+
+
+def login_name(raw: str) -> str:
+    """A normalised operator login, or InvalidInput saying what is wrong."""
+    name = raw.strip().lower()
+    if not _LOGIN.match(name):
+        raise InvalidInput(
+            f"operator name {raw!r} is not valid: use 2 to 32 lowercase letters, digits, '.', '_' "
+            "or '-', starting with a letter"
+        )
+    return name
+
+
+def handle(raw: str) -> str:
+    """A normalised alias handle with its '@', or InvalidInput saying what is wrong."""
+    value = raw.strip()
+    if not _HANDLE.match(value):
+        raise InvalidInput(
+            f"handle {raw!r} is not valid: use 1 to 15 letters, digits or '_', optionally after '@'"
+        )
+    return "@" + value.lstrip("@")

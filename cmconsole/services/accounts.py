@@ -1,0 +1,168 @@
+"""Operators, aliases and roles: setting up a workspace and signing in."""
+
+import getpass
+from functools import cache
+
+from cmconsole.domain import names
+from cmconsole.domain.errors import AlreadyExists, InvalidInput, NotFound, SignInRefused
+from cmconsole.domain.model import Alias, Membership, Operator, Role, SignatureKind
+from cmconsole.domain.passphrase import check_strength, hash_passphrase, verify_passphrase
+from cmconsole.domain.signature import initials_of
+from cmconsole.services.guard import SignedIn, active_operator
+from cmconsole.services.ports import AuditDraft, Clock, Workspace
+
+CHANNELS = ("sandbox", "x")
+
+
+class AccountService:
+    """Creates operators and aliases, grants roles, and signs people in."""
+
+    def __init__(self, workspace: Workspace, clock: Clock) -> None:
+        self._workspace = workspace
+        self._clock = clock
+
+    def is_empty(self) -> bool:
+        """True for a new workspace that has no operator yet."""
+        with self._workspace.transaction() as tx:
+            return tx.operators.count() == 0
+
+    def add_operator(self, name: str, display_name: str, passphrase: str) -> Operator:
+        login = names.login_name(name)
+        shown = display_name.strip() or login
+        if (problem := check_strength(passphrase)) is not None:
+            raise InvalidInput(problem)
+        digest = hash_passphrase(passphrase)
+        with self._workspace.transaction() as tx:
+            if tx.operators.by_name(login) is not None:
+                raise AlreadyExists(f"operator {login!r} exists already")
+            operator = tx.operators.add(login, shown, initials_of(shown), digest, self._clock())
+            tx.audit.append(
+                AuditDraft("operator.added", None, None, login, {"by": _os_user()}), self._clock()
+            )
+            return operator
+
+    def add_alias(
+        self,
+        handle: str,
+        display_name: str,
+        *,
+        language: str = "en",
+        channel: str = "sandbox",
+        signature: SignatureKind = SignatureKind.NONE,
+        signature_text: str = "",
+    ) -> Alias:
+        tag = names.handle(handle)
+        if not display_name.strip():
+            raise InvalidInput("an alias needs a display name: the name the public sees")
+        if channel not in CHANNELS:
+            raise InvalidInput(f"unknown channel {channel!r}: choose one of {', '.join(CHANNELS)}")
+        if signature is SignatureKind.FIXED and not signature_text.strip():
+            raise InvalidInput("a fixed signature needs its text")
+        with self._workspace.transaction() as tx:
+            if tx.aliases.by_handle(tag) is not None:
+                raise AlreadyExists(f"alias {tag} exists already")
+            alias = tx.aliases.add(
+                tag,
+                display_name.strip(),
+                language,
+                channel,
+                signature,
+                signature_text.strip(),
+                self._clock(),
+            )
+            tx.audit.append(
+                AuditDraft(
+                    "alias.added",
+                    None,
+                    alias.id,
+                    tag,
+                    {"display_name": alias.display_name, "channel": channel, "by": _os_user()},
+                ),
+                self._clock(),
+            )
+            return alias
+
+    def grant(self, operator_name: str, handle: str, role: Role) -> None:
+        """Give an operator a role on an alias (or change it)."""
+        login = names.login_name(operator_name)
+        tag = names.handle(handle)
+        with self._workspace.transaction() as tx:
+            operator = tx.operators.by_name(login)
+            if operator is None:
+                raise NotFound(f"there is no operator {login!r}")
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            previous = tx.memberships.grant(operator.id, alias.id, role)
+            if previous is role:
+                return
+            tx.audit.append(
+                AuditDraft(
+                    "role.granted" if previous is None else "role.changed",
+                    None,
+                    alias.id,
+                    login,
+                    {"role": role.value, "previous": previous and previous.value, "by": _os_user()},
+                ),
+                self._clock(),
+            )
+
+    def sign_in(self, name: str, passphrase: str) -> SignedIn:
+        """Check a passphrase; refusals are audited and do not say which part was wrong."""
+        login = name.strip().lower()
+        with self._workspace.transaction() as tx:
+            operator = tx.operators.by_name(login)
+            stored = (
+                _decoy_hash() if operator is None else tx.operators.passphrase_hash(operator.id)
+            )
+        # The slow hash runs outside any transaction so that it never holds the write lock, and
+        # runs for unknown names too so that timing does not tell which names exist.
+        matches = verify_passphrase(passphrase, stored) and operator is not None
+        with self._workspace.transaction() as tx:
+            if operator is None or not matches:
+                reason = "unknown operator" if operator is None else "wrong passphrase"
+                actor = None if operator is None else operator.id
+                draft = AuditDraft("sign_in.refused", actor, None, login[:64], {"reason": reason})
+                refused = SignInRefused("unknown operator or wrong passphrase")
+            elif not operator.active:
+                draft = AuditDraft(
+                    "sign_in.refused", operator.id, None, login, {"reason": "deactivated"}
+                )
+                refused = SignInRefused(f"{login} has been deactivated: ask a lead")
+            else:
+                tx.audit.append(AuditDraft("signed_in", operator.id, None, login), self._clock())
+                return SignedIn(operator.id, operator.name)
+            tx.audit.append(draft, self._clock())
+        # Raised after the transaction so that the refusal's audit event is committed.
+        raise refused
+
+    def memberships(self, who: SignedIn) -> list[Membership]:
+        """The aliases the operator may work on, with their role on each."""
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            return tx.memberships.for_operator(operator.id)
+
+    def operator(self, who: SignedIn) -> Operator:
+        with self._workspace.transaction() as tx:
+            return active_operator(tx, who)
+
+    def operators(self) -> list[Operator]:
+        with self._workspace.transaction() as tx:
+            return tx.operators.all()
+
+    def aliases(self) -> list[Alias]:
+        with self._workspace.transaction() as tx:
+            return tx.aliases.all()
+
+
+def _os_user() -> str:
+    """Who ran an administrative command from the shell, for the audit."""
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+@cache
+def _decoy_hash() -> str:
+    return hash_passphrase("a decoy for names that do not exist")

@@ -1,0 +1,29 @@
+"""The set of services a console or a command works with, built once by the wiring module."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cmconsole.services.accounts import AccountService
+from cmconsole.services.audit import AuditService
+from cmconsole.services.demo import DemoPublic
+from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.inbox import InboxService
+from cmconsole.services.ports import SandboxControl
+from cmconsole.services.posting import PostingService
+from cmconsole.services.shifts import ShiftService
+from cmconsole.services.timeline import TimelineService
+
+
+@dataclass
+class Services:
+    accounts: AccountService
+    shifts: ShiftService
+    inbox: InboxService
+    posting: PostingService
+    dispatcher: Dispatcher
+    audit: AuditService
+    timeline: TimelineService
+    public: DemoPublic
+    sandbox: SandboxControl
+    location: str
+    close: Callable[[], None]

@@ -1,0 +1,80 @@
+"""The demo workspace: seeded through the services themselves, with a public that keeps writing."""
+
+import itertools
+from dataclasses import dataclass
+
+from cmconsole.domain.errors import NotFound
+from cmconsole.services import demo_data
+from cmconsole.services.accounts import AccountService
+from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.inbox import InboxService
+from cmconsole.services.ports import Clock, SandboxTimeline
+from cmconsole.services.posting import PostingService
+from cmconsole.services.shifts import ShiftService
+
+
+class DemoPublic:
+    """Members of the public writing to the demo aliases through the sandbox channel."""
+
+    def __init__(self, timeline: SandboxTimeline, clock: Clock) -> None:
+        self._timeline = timeline
+        self._clock = clock
+        self._script = itertools.cycle(
+            [item for pair in zip(*demo_data.LIVE.values(), strict=True) for item in pair]
+        )
+
+    def mention(self, author_handle: str, text: str) -> str:
+        """Post `text` from `author_handle` on the sandbox timeline; return its channel id."""
+        author = "@" + author_handle.lstrip("@")
+        return self._timeline.add(author, author, text, None, self._clock()).channel_post_id
+
+    def send_next(self) -> str:
+        """Play the next line of the demo public's script."""
+        author, text = next(self._script)
+        return self.mention(author, text)
+
+
+@dataclass(frozen=True)
+class DemoSeeder:
+    accounts: AccountService
+    shifts: ShiftService
+    inbox: InboxService
+    posting: PostingService
+    dispatcher: Dispatcher
+    public: DemoPublic
+
+    def seed_if_empty(self) -> bool:
+        """Fill a new workspace with the demo; return False if it already had people in it."""
+        if not self.accounts.is_empty():
+            return False
+        for alias in demo_data.ALIASES:
+            self.accounts.add_alias(
+                alias.handle, alias.display_name, language=alias.language, signature=alias.signature
+            )
+        for account in demo_data.ACCOUNTS:
+            self.accounts.add_operator(account.name, account.display_name, account.passphrase)
+            for alias in demo_data.ALIASES:
+                self.accounts.grant(account.name, alias.handle, account.role)
+        self._play_history()
+        return True
+
+    def _play_history(self) -> None:
+        handles = {alias.handle: alias for alias in self.accounts.aliases()}
+        for handle, messages in demo_data.HISTORY.items():
+            for author, text in messages:
+                self.public.mention(author, text)
+            self.inbox.sync(handles[handle].id)
+        passphrases = {a.name: a.passphrase for a in demo_data.ACCOUNTS}
+        for handle, index, author, text in demo_data.ANSWERED:
+            alias = handles[handle]
+            who = self.accounts.sign_in(author, passphrases[author])
+            self.shifts.start(who, alias.id)
+            wanted = demo_data.HISTORY[handle][index][1]
+            message = next(
+                (m for m in self.inbox.messages(who, alias.id) if m.text == wanted), None
+            )
+            if message is None:
+                raise NotFound(f"demo history message {wanted!r} did not arrive")
+            self.posting.reply(who, message.id, text)
+            self.dispatcher.dispatch_pending()
+            self.shifts.end(who, alias.id)

@@ -1,0 +1,83 @@
+"""The demo workspace's people, aliases and public: who they are and what they say."""
+
+from dataclasses import dataclass
+
+from cmconsole.domain.model import Role, SignatureKind
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    name: str
+    display_name: str
+    passphrase: str
+    role: Role
+
+
+@dataclass(frozen=True)
+class DemoAlias:
+    handle: str
+    display_name: str
+    language: str
+    signature: SignatureKind
+    about: str
+
+
+ACCOUNTS = (
+    DemoAccount("lea", "Léa Martin", "lead-demo-pass", Role.LEAD),
+    DemoAccount("anna", "Anna Bell", "anna-demo-pass", Role.OPERATOR),
+    DemoAccount("omar", "Omar Haddad", "omar-demo-pass", Role.OPERATOR),
+    DemoAccount("theo", "Théo Dubois", "theo-demo-pass", Role.TRAINEE),
+)
+
+ALIASES = (
+    DemoAlias(
+        "@bellehelene",
+        "Belle Hélène",
+        "fr",
+        SignatureKind.NONE,
+        "a pastry brand; speaks as « nous », says « vous »",
+    ),
+    DemoAlias(
+        "@acmehelp",
+        "Acme Support",
+        "en",
+        SignatureKind.INITIALS,
+        "an English support desk; signs replies with initials (^AB)",
+    ),
+)
+
+# (fan handle, text) pairs, by alias handle: the history the demo starts with.
+HISTORY = {
+    "@bellehelene": (
+        ("@camille_b", "@bellehelene Vos éclairs au café sont revenus ? Je les cherche partout !"),
+        ("@jules75", "@bellehelene Commande reçue abîmée, la boîte était écrasée…"),
+        ("@marie.patisse", "@bellehelene Bravo pour la nouvelle tarte aux poires, un délice."),
+    ),
+    "@acmehelp": (
+        ("@dev_sam", "@acmehelp My order #4411 still says 'processing' after 5 days."),
+        ("@kim_r", "@acmehelp Is the API down? Getting 502s since noon."),
+        ("@pat_o", "@acmehelp Thanks for the quick fix yesterday!"),
+    ),
+}
+
+# Replies the history already holds: (alias handle, index in HISTORY, author name, text).
+ANSWERED = (
+    ("@bellehelene", 2, "anna", "Merci beaucoup ! Nous transmettons vos compliments au fournil."),
+    ("@acmehelp", 2, "omar", "Glad it's sorted, thanks for letting us know!"),
+)
+
+# What the sandbox public keeps writing while a demo console is open.
+LIVE = {
+    "@bellehelene": (
+        ("@lucie_gourmande", "@bellehelene Vous livrez à Lyon ? Mon anniversaire est samedi !"),
+        ("@paul.d", "@bellehelene Le paris-brest est-il sans noisettes ? Allergie…"),
+        ("@ines", "@bellehelene Quelle boutique ouvre le dimanche matin ?"),
+        ("@hugo_l", "@bellehelene 45 minutes d'attente au téléphone, sérieusement ?"),
+    ),
+    "@acmehelp": (
+        ("@li_wei", "@acmehelp How do I reset 2FA? Lost my phone."),
+        ("@rosa_m", "@acmehelp Invoice for October is missing from my account."),
+        ("@tom_b", "@acmehelp Your status page says green but nothing loads."),
+        ("@nadia", "@acmehelp Can I change the email on my account?"),
+    ),
+}

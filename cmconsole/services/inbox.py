@@ -1,0 +1,72 @@
+"""The inbox: what the public sent the alias, pulled from its channel, and the replies to each."""
+
+from dataclasses import dataclass
+
+from cmconsole.domain.model import InboundMessage, Post
+from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
+from cmconsole.services.ports import AuditDraft, Channel, Clock, Workspace
+
+INBOX_PAGE = 200
+
+
+@dataclass(frozen=True)
+class Thread:
+    """One message from the public and the alias's replies to it."""
+
+    message: InboundMessage
+    replies: list[Post]
+
+
+class InboxService:
+    """Fetches new mentions from each alias's channel and lists them for operators."""
+
+    def __init__(self, workspace: Workspace, channels: dict[str, Channel], clock: Clock) -> None:
+        self._workspace = workspace
+        self._channels = channels
+        self._clock = clock
+
+    def sync(self, alias_id: int) -> int:
+        """Pull mentions newer than the alias's cursor; return how many were new."""
+        with self._workspace.transaction() as tx:
+            alias = existing_alias(tx, alias_id)
+            cursor = tx.aliases.mention_cursor(alias.id)
+        # The channel is called outside any transaction: a slow network must not hold the database.
+        mentions = self._channels[alias.channel].fetch_mentions(alias, cursor)
+        if not mentions:
+            return 0
+        with self._workspace.transaction() as tx:
+            added = sum(
+                tx.inbound.add_if_new(
+                    alias.id, m.channel_post_id, m.author_handle, m.text, m.published_at
+                )
+                for m in mentions
+            )
+            tx.aliases.set_mention_cursor(alias.id, mentions[-1].channel_post_id)
+            if added:
+                tx.audit.append(
+                    AuditDraft(
+                        "inbox.synced",
+                        None,
+                        alias.id,
+                        alias.handle,
+                        {"new": added, "cursor": mentions[-1].channel_post_id},
+                    ),
+                    self._clock(),
+                )
+            return added
+
+    def messages(
+        self, who: SignedIn, alias_id: int, limit: int = INBOX_PAGE
+    ) -> list[InboundMessage]:
+        """The alias's inbox, newest first."""
+        with self._workspace.transaction() as tx:
+            role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
+            return tx.inbound.page(alias_id, limit)
+
+    def thread(self, who: SignedIn, inbound_id: int) -> Thread | None:
+        with self._workspace.transaction() as tx:
+            message = tx.inbound.by_id(inbound_id)
+            if message is None:
+                return None
+            role_on(tx, active_operator(tx, who), existing_alias(tx, message.alias_id))
+            return Thread(message, tx.posts.replies_to(inbound_id))

@@ -1,0 +1,203 @@
+"""The interfaces the services need from storage and channels; those layers implement them."""
+
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from cmconsole.domain.model import (
+    Alias,
+    AuditEntry,
+    AuditEvent,
+    InboundMessage,
+    Membership,
+    Operator,
+    Post,
+    PostStatus,
+    PublicPost,
+    Role,
+    Shift,
+    SignatureKind,
+)
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class AuditDraft:
+    """An audit event before storage numbers it and links it into the chain."""
+
+    kind: str
+    actor_id: int | None
+    alias_id: int | None
+    subject: str
+    details: dict[str, object] = field(default_factory=dict)
+
+
+class OperatorRepository(Protocol):
+    def add(
+        self, name: str, display_name: str, initials: str, passphrase_hash: str, now: datetime
+    ) -> Operator: ...
+    def by_name(self, name: str) -> Operator | None: ...
+    def by_id(self, operator_id: int) -> Operator | None: ...
+    def passphrase_hash(self, operator_id: int) -> str: ...
+    def all(self) -> list[Operator]: ...
+    def count(self) -> int: ...
+
+
+class AliasRepository(Protocol):
+    def add(
+        self,
+        handle: str,
+        display_name: str,
+        language: str,
+        channel: str,
+        signature_kind: SignatureKind,
+        signature_text: str,
+        now: datetime,
+    ) -> Alias: ...
+    def by_handle(self, handle: str) -> Alias | None: ...
+    def by_id(self, alias_id: int) -> Alias | None: ...
+    def all(self) -> list[Alias]: ...
+    def mention_cursor(self, alias_id: int) -> str | None: ...
+    def set_mention_cursor(self, alias_id: int, cursor: str) -> None: ...
+
+
+class MembershipRepository(Protocol):
+    def grant(self, operator_id: int, alias_id: int, role: Role) -> Role | None:
+        """Set the role and return the previous one, if any."""
+        ...
+
+    def role(self, operator_id: int, alias_id: int) -> Role | None: ...
+    def for_operator(self, operator_id: int) -> list[Membership]: ...
+
+
+class ShiftRepository(Protocol):
+    def start(self, operator_id: int, alias_id: int, now: datetime) -> Shift: ...
+    def end(self, shift_id: int, now: datetime) -> None: ...
+    def open_for(self, operator_id: int, alias_id: int) -> Shift | None: ...
+    def open_on_alias(self, alias_id: int) -> list[tuple[Shift, Operator]]: ...
+
+
+class InboundRepository(Protocol):
+    def add_if_new(
+        self,
+        alias_id: int,
+        channel_message_id: str,
+        author_handle: str,
+        text: str,
+        received_at: datetime,
+    ) -> bool: ...
+    def by_id(self, inbound_id: int) -> InboundMessage | None: ...
+    def page(self, alias_id: int, limit: int) -> list[InboundMessage]: ...
+
+
+class PostRepository(Protocol):
+    def add(
+        self,
+        alias_id: int,
+        author_id: int,
+        text: str,
+        in_reply_to_id: int | None,
+        status: PostStatus,
+        now: datetime,
+    ) -> Post: ...
+    def by_id(self, post_id: int) -> Post | None: ...
+    def replies_to(self, inbound_id: int) -> list[Post]: ...
+    def for_alias(self, alias_id: int, limit: int) -> list[Post]: ...
+    def approve(self, post_id: int, approver_id: int) -> bool:
+        """Move an awaiting post to queued; False if it was not awaiting approval any more."""
+        ...
+
+    def take_next_queued(self) -> Post | None:
+        """Mark the oldest queued post as sending and return it; None when the queue is empty."""
+        ...
+
+    def mark_published(
+        self, post_id: int, channel_post_id: str, published_at: datetime
+    ) -> None: ...
+    def mark_failed(self, post_id: int, reason: str) -> None: ...
+
+
+class AuditRepository(Protocol):
+    def append(self, draft: AuditDraft, now: datetime) -> AuditEvent: ...
+    def recent(self, alias_id: int | None, limit: int) -> list[AuditEntry]: ...
+    def walk(self) -> Iterator[AuditEvent]:
+        """Every event in chain order, streamed."""
+        ...
+
+
+class Transaction(Protocol):
+    """One unit of work: everything done through it is committed together, or not at all."""
+
+    @property
+    def operators(self) -> OperatorRepository: ...
+    @property
+    def aliases(self) -> AliasRepository: ...
+    @property
+    def memberships(self) -> MembershipRepository: ...
+    @property
+    def shifts(self) -> ShiftRepository: ...
+    @property
+    def inbound(self) -> InboundRepository: ...
+    @property
+    def posts(self) -> PostRepository: ...
+    @property
+    def audit(self) -> AuditRepository: ...
+
+
+class Workspace(Protocol):
+    """The workspace database."""
+
+    @property
+    def location(self) -> str:
+        """Where the workspace lives, safe to show (no password)."""
+        ...
+
+    def transaction(self) -> AbstractContextManager[Transaction]: ...
+    def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Published:
+    channel_post_id: str
+    published_at: datetime
+
+
+class ChannelError(Exception):
+    """The channel refused or failed a request; the message says why, with no secret in it."""
+
+
+class Channel(Protocol):
+    """Where an alias speaks: fetch what the public sent, publish, read back what was published."""
+
+    name: str
+
+    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published: ...
+    def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
+        """Mentions of the alias newer than the cursor `since`, oldest first."""
+        ...
+
+    def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]: ...
+
+
+class SandboxTimeline(Protocol):
+    """The sandbox channel's public square, kept in the workspace database."""
+
+    def add(
+        self,
+        author_handle: str,
+        author_name: str,
+        text: str,
+        in_reply_to: str | None,
+        now: datetime,
+    ) -> PublicPost: ...
+    def mentions_of(self, handle: str, after: str | None, limit: int) -> list[PublicPost]: ...
+    def by_author(self, handle: str, limit: int) -> list[PublicPost]: ...
+
+
+class SandboxControl(Protocol):
+    """Tells the sandbox channel to fail, so that tests and training can meet every fault."""
+
+    def refuse_with(self, reason: str | None) -> None: ...

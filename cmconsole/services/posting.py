@@ -1,0 +1,84 @@
+"""Speaking as the alias: writing a reply, queueing it, and approving a trainee's."""
+
+from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
+from cmconsole.domain.model import Post, PostStatus
+from cmconsole.services.guard import SignedIn, active_operator, existing_alias, on_shift, role_on
+from cmconsole.services.ports import AuditDraft, Clock, Workspace
+
+MAX_LENGTH = 280
+
+
+class PostingService:
+    """Turns what an operator writes into a queued post, or one awaiting approval."""
+
+    def __init__(self, workspace: Workspace, clock: Clock) -> None:
+        self._workspace = workspace
+        self._clock = clock
+
+    def reply(self, who: SignedIn, inbound_id: int, text: str) -> Post:
+        """Queue a reply to a message from the public; a trainee's waits for approval."""
+        body = text.strip()
+        if not body:
+            raise InvalidInput("the reply is empty: write something before sending")
+        if len(body) > MAX_LENGTH:
+            raise InvalidInput(f"the reply has {len(body)} characters; the limit is {MAX_LENGTH}")
+        with self._workspace.transaction() as tx:
+            message = tx.inbound.by_id(inbound_id)
+            if message is None:
+                raise NotFound(f"there is no message with id {inbound_id}")
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, message.alias_id)
+            role = role_on(tx, operator, alias)
+            shift = on_shift(tx, operator, alias)
+            status = (
+                PostStatus.QUEUED
+                if role.publishes_without_approval
+                else PostStatus.AWAITING_APPROVAL
+            )
+            post = tx.posts.add(alias.id, operator.id, body, inbound_id, status, self._clock())
+            tx.audit.append(
+                AuditDraft(
+                    "post.queued" if status is PostStatus.QUEUED else "post.awaiting_approval",
+                    operator.id,
+                    alias.id,
+                    f"post {post.id}",
+                    {"in_reply_to": message.channel_message_id, "shift": shift.id, "text": body},
+                ),
+                self._clock(),
+            )
+            return post
+
+    def approve(self, who: SignedIn, post_id: int) -> Post:
+        """Approve a post waiting for it; the approver must publish freely and not be its author."""
+        with self._workspace.transaction() as tx:
+            post = tx.posts.by_id(post_id)
+            if post is None:
+                raise NotFound(f"there is no post with id {post_id}")
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, post.alias_id)
+            if not role_on(tx, operator, alias).publishes_without_approval:
+                raise PermissionDenied("a trainee cannot approve posts")
+            if post.author_id == operator.id:
+                raise PermissionDenied("nobody approves their own post: ask someone else on shift")
+            on_shift(tx, operator, alias)
+            if not tx.posts.approve(post.id, operator.id):
+                raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
+            tx.audit.append(
+                AuditDraft(
+                    "post.approved",
+                    operator.id,
+                    alias.id,
+                    f"post {post.id}",
+                    {"author": post.author_id},
+                ),
+                self._clock(),
+            )
+            approved = tx.posts.by_id(post.id)
+            assert approved is not None
+            return approved
+
+    def posts(self, who: SignedIn, alias_id: int, limit: int = 100) -> list[Post]:
+        """The alias's posts, newest first, with their status."""
+        with self._workspace.transaction() as tx:
+            role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
+            return tx.posts.for_alias(alias_id, limit)

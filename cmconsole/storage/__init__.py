@@ -1,0 +1,1 @@
+"""The only code that imports sqlmodel, sqlalchemy and alembic: tables, engine, migrations."""

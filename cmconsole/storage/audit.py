@@ -1,0 +1,81 @@
+"""The audit repository: appends events to the hash chain under a lock, and reads them back."""
+
+import json
+from collections.abc import Iterator
+from datetime import datetime
+
+from sqlalchemy import text
+from sqlmodel import Session, col, select
+
+from cmconsole.domain.audit_chain import GENESIS_HASH, event_hash
+from cmconsole.domain.model import AuditEntry, AuditEvent
+from cmconsole.services.ports import AuditDraft
+from cmconsole.storage import converters
+from cmconsole.storage.tables import AliasRow, AuditEventRow, OperatorRow
+
+# Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
+_CHAIN_LOCK = 0x636D_6175_6469_74
+
+
+class SqlAudit:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def append(self, draft: AuditDraft, now: datetime) -> AuditEvent:
+        if self._session.get_bind().dialect.name == "postgresql":
+            # Held until commit: concurrent writers on many machines still form one chain.
+            self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+        head = self._session.exec(
+            select(AuditEventRow.seq, AuditEventRow.hash)
+            .order_by(col(AuditEventRow.seq).desc())
+            .limit(1)
+        ).first()
+        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        # Round-trip the details through JSON so that the hash covers exactly what is stored.
+        details = json.loads(json.dumps(draft.details, sort_keys=True, default=str))
+        digest = event_hash(
+            seq=seq,
+            occurred_at=now,
+            kind=draft.kind,
+            actor_id=draft.actor_id,
+            alias_id=draft.alias_id,
+            subject=draft.subject,
+            details=details,
+            prev_hash=prev_hash,
+        )
+        row = AuditEventRow(
+            seq=seq,
+            occurred_at=now,
+            kind=draft.kind,
+            actor_id=draft.actor_id,
+            alias_id=draft.alias_id,
+            subject=draft.subject,
+            details=json.dumps(details, sort_keys=True, ensure_ascii=False),
+            prev_hash=prev_hash,
+            hash=digest,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return converters.audit_event(row)
+
+    def recent(self, alias_id: int | None, limit: int) -> list[AuditEntry]:
+        query = (
+            select(AuditEventRow, OperatorRow.name, AliasRow.handle)
+            .outerjoin(OperatorRow, col(OperatorRow.id) == AuditEventRow.actor_id)
+            .outerjoin(AliasRow, col(AliasRow.id) == AuditEventRow.alias_id)
+            .order_by(col(AuditEventRow.seq).desc())
+            .limit(limit)
+        )
+        if alias_id is not None:
+            query = query.where(AuditEventRow.alias_id == alias_id)
+        return [
+            AuditEntry(converters.audit_event(row), name, handle)
+            for row, name, handle in self._session.exec(query)
+        ]
+
+    def walk(self) -> Iterator[AuditEvent]:
+        rows = self._session.exec(
+            select(AuditEventRow).order_by(col(AuditEventRow.seq)).execution_options(yield_per=2000)
+        )
+        for row in rows:
+            yield converters.audit_event(row)

@@ -1,0 +1,159 @@
+"""Repositories for what is said: messages from the public and the alias's posts (the outbox)."""
+
+from datetime import datetime
+
+from sqlalchemy import exists, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from cmconsole.domain.model import InboundMessage, Post, PostStatus
+from cmconsole.storage import converters
+from cmconsole.storage.tables import InboundMessageRow, PostRow
+
+_ANSWERED = exists().where(
+    col(PostRow.in_reply_to_id) == InboundMessageRow.id,
+    col(PostRow.status) != PostStatus.REJECTED.value,
+)
+
+
+class SqlInbound:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add_if_new(
+        self,
+        alias_id: int,
+        channel_message_id: str,
+        author_handle: str,
+        text: str,
+        received_at: datetime,
+    ) -> bool:
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        statement = (
+            insert(InboundMessageRow)
+            .values(
+                alias_id=alias_id,
+                channel_message_id=channel_message_id,
+                author_handle=author_handle,
+                text=text,
+                received_at=received_at,
+            )
+            .on_conflict_do_nothing(index_elements=["alias_id", "channel_message_id"])
+        )
+        return bool(self._session.execute(statement).rowcount)  # type: ignore[attr-defined]
+
+    def by_id(self, inbound_id: int) -> InboundMessage | None:
+        found = self._session.exec(
+            select(InboundMessageRow, _ANSWERED.label("answered")).where(
+                InboundMessageRow.id == inbound_id
+            )
+        ).first()
+        return converters.inbound(found[0], found[1]) if found else None
+
+    def page(self, alias_id: int, limit: int) -> list[InboundMessage]:
+        rows = self._session.exec(
+            select(InboundMessageRow, _ANSWERED.label("answered"))
+            .where(InboundMessageRow.alias_id == alias_id)
+            .order_by(col(InboundMessageRow.received_at).desc(), col(InboundMessageRow.id).desc())
+            .limit(limit)
+        )
+        return [converters.inbound(row, answered) for row, answered in rows]
+
+
+class SqlPosts:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        alias_id: int,
+        author_id: int,
+        text: str,
+        in_reply_to_id: int | None,
+        status: PostStatus,
+        now: datetime,
+    ) -> Post:
+        row = PostRow(
+            alias_id=alias_id,
+            author_id=author_id,
+            text=text,
+            in_reply_to_id=in_reply_to_id,
+            status=status.value,
+            created_at=now,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return converters.post(row)
+
+    def by_id(self, post_id: int) -> Post | None:
+        row = self._session.get(PostRow, post_id, populate_existing=True)
+        return converters.post(row) if row else None
+
+    def replies_to(self, inbound_id: int) -> list[Post]:
+        rows = self._session.exec(
+            select(PostRow).where(PostRow.in_reply_to_id == inbound_id).order_by(col(PostRow.id))
+        )
+        return [converters.post(row) for row in rows]
+
+    def for_alias(self, alias_id: int, limit: int) -> list[Post]:
+        rows = self._session.exec(
+            select(PostRow)
+            .where(PostRow.alias_id == alias_id)
+            .order_by(col(PostRow.id).desc())
+            .limit(limit)
+        )
+        return [converters.post(row) for row in rows]
+
+    def approve(self, post_id: int, approver_id: int) -> bool:
+        return self._transition(
+            post_id,
+            PostStatus.AWAITING_APPROVAL,
+            status=PostStatus.QUEUED.value,
+            approver_id=approver_id,
+        )
+
+    def take_next_queued(self) -> Post | None:
+        # SKIP LOCKED lets several dispatchers share a PostgreSQL outbox; on SQLite the
+        # IMMEDIATE transaction already serialises them. The conditional update is the guard.
+        while True:
+            post_id = self._session.exec(
+                select(PostRow.id)
+                .where(PostRow.status == PostStatus.QUEUED.value)
+                .order_by(col(PostRow.id))
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if post_id is None:
+                return None
+            if self._transition(
+                post_id,
+                PostStatus.QUEUED,
+                status=PostStatus.SENDING.value,
+                attempts=PostRow.attempts + 1,
+            ):
+                return self.by_id(post_id)
+
+    def mark_published(self, post_id: int, channel_post_id: str, published_at: datetime) -> None:
+        self._transition(
+            post_id,
+            PostStatus.SENDING,
+            status=PostStatus.PUBLISHED.value,
+            channel_post_id=channel_post_id,
+            published_at=published_at,
+            failure_reason=None,
+        )
+
+    def mark_failed(self, post_id: int, reason: str) -> None:
+        self._transition(
+            post_id, PostStatus.SENDING, status=PostStatus.FAILED.value, failure_reason=reason
+        )
+
+    def _transition(self, post_id: int, expected: PostStatus, **values: object) -> bool:
+        """Change a post only if it is still in the expected state: never read-then-write."""
+        result = self._session.execute(
+            update(PostRow)
+            .where(col(PostRow.id) == post_id, col(PostRow.status) == expected.value)
+            .values(**values)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]

@@ -1,0 +1,166 @@
+"""Repositories for the people side of a workspace: operators, aliases, roles and shifts."""
+
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from cmconsole.domain.model import Alias, Membership, Operator, Role, Shift, SignatureKind
+from cmconsole.storage import converters
+from cmconsole.storage.tables import AliasRow, MembershipRow, OperatorRow, ShiftRow
+
+
+class SqlOperators:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self, name: str, display_name: str, initials: str, passphrase_hash: str, now: datetime
+    ) -> Operator:
+        row = OperatorRow(
+            name=name,
+            display_name=display_name,
+            initials=initials,
+            passphrase_hash=passphrase_hash,
+            created_at=now,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return converters.operator(row)
+
+    def by_name(self, name: str) -> Operator | None:
+        row = self._session.exec(select(OperatorRow).where(OperatorRow.name == name)).first()
+        return converters.operator(row) if row else None
+
+    def by_id(self, operator_id: int) -> Operator | None:
+        row = self._session.get(OperatorRow, operator_id)
+        return converters.operator(row) if row else None
+
+    def passphrase_hash(self, operator_id: int) -> str:
+        return self._session.exec(
+            select(OperatorRow.passphrase_hash).where(OperatorRow.id == operator_id)
+        ).one()
+
+    def all(self) -> list[Operator]:
+        rows = self._session.exec(select(OperatorRow).order_by(col(OperatorRow.name)))
+        return [converters.operator(row) for row in rows]
+
+    def count(self) -> int:
+        return self._session.exec(select(func.count()).select_from(OperatorRow)).one()
+
+
+class SqlAliases:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def add(
+        self,
+        handle: str,
+        display_name: str,
+        language: str,
+        channel: str,
+        signature_kind: SignatureKind,
+        signature_text: str,
+        now: datetime,
+    ) -> Alias:
+        row = AliasRow(
+            handle=handle,
+            display_name=display_name,
+            language=language,
+            channel=channel,
+            signature_kind=signature_kind.value,
+            signature_text=signature_text,
+            created_at=now,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return converters.alias(row)
+
+    def by_handle(self, handle: str) -> Alias | None:
+        row = self._session.exec(
+            select(AliasRow).where(func.lower(AliasRow.handle) == handle.lower())
+        ).first()
+        return converters.alias(row) if row else None
+
+    def by_id(self, alias_id: int) -> Alias | None:
+        row = self._session.get(AliasRow, alias_id)
+        return converters.alias(row) if row else None
+
+    def all(self) -> list[Alias]:
+        rows = self._session.exec(select(AliasRow).order_by(col(AliasRow.handle)))
+        return [converters.alias(row) for row in rows]
+
+    def mention_cursor(self, alias_id: int) -> str | None:
+        return self._session.exec(
+            select(AliasRow.mention_cursor).where(AliasRow.id == alias_id)
+        ).one()
+
+    def set_mention_cursor(self, alias_id: int, cursor: str) -> None:
+        self._session.execute(
+            update(AliasRow).where(col(AliasRow.id) == alias_id).values(mention_cursor=cursor)
+        )
+
+
+class SqlMemberships:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def grant(self, operator_id: int, alias_id: int, role: Role) -> Role | None:
+        row = self._session.get(MembershipRow, (operator_id, alias_id))
+        if row is None:
+            self._session.add(MembershipRow(operator_id=operator_id, alias_id=alias_id, role=role))
+            return None
+        previous = Role(row.role)
+        row.role = role.value
+        self._session.add(row)
+        return previous
+
+    def role(self, operator_id: int, alias_id: int) -> Role | None:
+        row = self._session.get(MembershipRow, (operator_id, alias_id))
+        return Role(row.role) if row else None
+
+    def for_operator(self, operator_id: int) -> list[Membership]:
+        rows = self._session.exec(
+            select(AliasRow, MembershipRow.role)
+            .join(MembershipRow, col(MembershipRow.alias_id) == AliasRow.id)
+            .where(MembershipRow.operator_id == operator_id)
+            .order_by(col(AliasRow.handle))
+        )
+        return [Membership(converters.alias(alias), Role(role)) for alias, role in rows]
+
+
+class SqlShifts:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def start(self, operator_id: int, alias_id: int, now: datetime) -> Shift:
+        row = ShiftRow(operator_id=operator_id, alias_id=alias_id, started_at=now)
+        self._session.add(row)
+        self._session.flush()
+        return converters.shift(row)
+
+    def end(self, shift_id: int, now: datetime) -> None:
+        self._session.execute(
+            update(ShiftRow)
+            .where(col(ShiftRow.id) == shift_id, col(ShiftRow.ended_at).is_(None))
+            .values(ended_at=now)
+        )
+
+    def open_for(self, operator_id: int, alias_id: int) -> Shift | None:
+        row = self._session.exec(
+            select(ShiftRow).where(
+                ShiftRow.alias_id == alias_id,
+                ShiftRow.operator_id == operator_id,
+                col(ShiftRow.ended_at).is_(None),
+            )
+        ).first()
+        return converters.shift(row) if row else None
+
+    def open_on_alias(self, alias_id: int) -> list[tuple[Shift, Operator]]:
+        rows = self._session.exec(
+            select(ShiftRow, OperatorRow)
+            .join(OperatorRow, col(OperatorRow.id) == ShiftRow.operator_id)
+            .where(ShiftRow.alias_id == alias_id, col(ShiftRow.ended_at).is_(None))
+            .order_by(col(ShiftRow.started_at))
+        )
+        return [(converters.shift(s), converters.operator(o)) for s, o in rows]

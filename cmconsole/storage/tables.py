@@ -1,0 +1,118 @@
+"""The workspace tables. Rows never leave storage: converters.py maps them to domain records."""
+
+from datetime import datetime
+
+from sqlalchemy import Index, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class OperatorRow(SQLModel, table=True):
+    __tablename__ = "operator"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=32, unique=True)
+    display_name: str = Field(max_length=100)
+    initials: str = Field(max_length=4)
+    passphrase_hash: str = Field(max_length=200)
+    active: bool = True
+    created_at: datetime
+
+
+class AliasRow(SQLModel, table=True):
+    __tablename__ = "alias"
+
+    id: int | None = Field(default=None, primary_key=True)
+    handle: str = Field(max_length=16, unique=True)
+    display_name: str = Field(max_length=100)
+    language: str = Field(max_length=8)
+    channel: str = Field(max_length=16)
+    signature_kind: str = Field(max_length=16)
+    signature_text: str = Field(default="", max_length=50)
+    mention_cursor: str | None = Field(default=None, max_length=64)
+    created_at: datetime
+
+
+class MembershipRow(SQLModel, table=True):
+    __tablename__ = "membership"
+
+    operator_id: int = Field(foreign_key="operator.id", primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id", primary_key=True, index=True)
+    role: str = Field(max_length=16)
+
+
+class ShiftRow(SQLModel, table=True):
+    __tablename__ = "shift"
+    __table_args__ = (Index("ix_shift_open", "alias_id", "operator_id", "ended_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    operator_id: int = Field(foreign_key="operator.id")
+    alias_id: int = Field(foreign_key="alias.id")
+    started_at: datetime
+    ended_at: datetime | None = None
+
+
+class InboundMessageRow(SQLModel, table=True):
+    __tablename__ = "inbound_message"
+    __table_args__ = (
+        UniqueConstraint("alias_id", "channel_message_id", name="uq_inbound_channel_id"),
+        Index("ix_inbound_alias_received", "alias_id", "received_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    channel_message_id: str = Field(max_length=64)
+    author_handle: str = Field(max_length=64)
+    text: str
+    received_at: datetime
+
+
+class PostRow(SQLModel, table=True):
+    __tablename__ = "post"
+    __table_args__ = (
+        Index("ix_post_status", "status", "id"),
+        Index("ix_post_alias", "alias_id", "id"),
+        Index("ix_post_reply", "in_reply_to_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    author_id: int = Field(foreign_key="operator.id")
+    approver_id: int | None = Field(default=None, foreign_key="operator.id")
+    text: str
+    in_reply_to_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    status: str = Field(max_length=24)
+    attempts: int = 0
+    created_at: datetime
+    published_at: datetime | None = None
+    channel_post_id: str | None = Field(default=None, max_length=64)
+    failure_reason: str | None = None
+
+
+class AuditEventRow(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_alias", "alias_id", "seq"),)
+
+    # The sequence number is assigned by the chain, not by the database, so gaps are visible.
+    seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    occurred_at: datetime
+    kind: str = Field(max_length=48)
+    actor_id: int | None = Field(default=None, index=True)
+    alias_id: int | None = None
+    subject: str = Field(max_length=200)
+    details: str
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class SandboxPostRow(SQLModel, table=True):
+    """The sandbox channel's public square: what its public and the aliases have posted."""
+
+    __tablename__ = "sandbox_post"
+    __table_args__ = (Index("ix_sandbox_author", "author_handle", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_handle: str = Field(max_length=64)
+    author_name: str = Field(max_length=100)
+    text: str
+    in_reply_to: str | None = Field(default=None, max_length=64)
+    created_at: datetime

@@ -1,0 +1,82 @@
+"""Open a workspace database: connect, apply migrations, and hand out transactions."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlmodel import Session
+
+from cmconsole.domain.errors import WorkspaceUnavailable
+from cmconsole.storage.audit import SqlAudit
+from cmconsole.storage.engine import create_workspace_engine, safe_url
+from cmconsole.storage.messages import SqlInbound, SqlPosts
+from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
+from cmconsole.storage.sandbox import SqlSandboxTimeline
+
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class SqlTransaction:
+    """The repositories of one unit of work, all on the same session."""
+
+    def __init__(self, session: Session) -> None:
+        self.operators = SqlOperators(session)
+        self.aliases = SqlAliases(session)
+        self.memberships = SqlMemberships(session)
+        self.shifts = SqlShifts(session)
+        self.inbound = SqlInbound(session)
+        self.posts = SqlPosts(session)
+        self.audit = SqlAudit(session)
+
+
+class SqlWorkspace:
+    """A workspace on SQLite or PostgreSQL."""
+
+    def __init__(self, engine: Engine, location: str) -> None:
+        self._engine = engine
+        self._location = location
+        self.sandbox = SqlSandboxTimeline(engine)
+
+    @property
+    def location(self) -> str:
+        return self._location
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        try:
+            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+                yield SqlTransaction(session)
+        except OperationalError as error:
+            raise WorkspaceUnavailable(
+                f"the workspace database at {self._location} failed: {_first_line(error)}"
+            ) from None
+
+    def close(self) -> None:
+        self._engine.dispose()
+
+
+def open_workspace(url: str) -> SqlWorkspace:
+    """Connect to the workspace at `url` and bring its schema up to date."""
+    location = safe_url(url)
+    engine = create_workspace_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(_MIGRATIONS))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except DBAPIError as error:
+        engine.dispose()
+        raise WorkspaceUnavailable(
+            f"cannot open the workspace database at {location}: {_first_line(error)}"
+        ) from None
+    return SqlWorkspace(engine, location)
+
+
+def _first_line(error: DBAPIError) -> str:
+    # The driver's own message, without SQLAlchemy's statement and parameters.
+    return str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__

@@ -1,0 +1,1 @@
+"""The terminal console: the only code that imports textual."""

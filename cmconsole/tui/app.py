@@ -1,0 +1,74 @@
+"""The cmconsole Textual app: shared by the CLI, the tests and the snapshot tests."""
+
+from datetime import UTC, datetime
+
+from textual.app import App
+from textual.binding import Binding
+
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.services.bundle import Services
+from cmconsole.services.guard import SignedIn
+from cmconsole.services.ports import Clock
+from cmconsole.tui.screens.sign_in import SignInScreen
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CmconsoleApp(App[None]):
+    """Sign in, pick an alias, answer its public, see who spoke."""
+
+    CSS_PATH = "cmconsole.tcss"
+    TITLE = "cmconsole"
+    BINDINGS = [
+        Binding("f1", "toggle_help", "Keys", show=True),
+        Binding("ctrl+q", "quit", "Quit", show=True, priority=True),
+    ]
+
+    def __init__(
+        self,
+        services: Services,
+        *,
+        demo: bool = False,
+        clock: Clock = _utc_now,
+        public_every: float | None = 20.0,
+    ) -> None:
+        super().__init__()
+        self.services = services
+        self.demo = demo
+        self.clock = clock
+        # In the demo the sandbox public writes to the alias every `public_every` seconds.
+        self.public_every = public_every if demo else None
+        self.open_shift: tuple[SignedIn, int] | None = None
+
+    def on_mount(self) -> None:
+        self.sub_title = self.services.location + ("  (demo)" if self.demo else "")
+        self.push_screen(SignInScreen())
+
+    def shift_started(self, who: SignedIn, alias_id: int) -> None:
+        self.open_shift = (who, alias_id)
+
+    def end_open_shift(self) -> None:
+        """End the shift this console opened; closing the console ends it too."""
+        if self.open_shift is None:
+            return
+        who, alias_id = self.open_shift
+        self.open_shift = None
+        try:
+            self.services.shifts.end(who, alias_id)
+        except CmconsoleError as error:
+            self.notify(str(error), severity="error", markup=False)
+
+    def on_unmount(self) -> None:
+        self.end_open_shift()
+
+    def action_toggle_help(self) -> None:
+        if self.screen.query("HelpPanel"):
+            self.action_hide_help_panel()
+        else:
+            self.action_show_help_panel()
+
+
+def run_console(services: Services, *, demo: bool = False) -> None:
+    CmconsoleApp(services, demo=demo).run()

@@ -1,0 +1,22 @@
+"""What every console screen shares: typed access to the app's services and clock."""
+
+from typing import TYPE_CHECKING, cast
+
+from textual.screen import Screen
+
+from cmconsole.services.bundle import Services
+
+if TYPE_CHECKING:
+    from cmconsole.tui.app import CmconsoleApp
+
+
+class ConsoleScreen(Screen[None]):
+    @property
+    def console(self) -> "CmconsoleApp":
+        from cmconsole.tui.app import CmconsoleApp
+
+        return cast(CmconsoleApp, self.app)
+
+    @property
+    def services(self) -> Services:
+        return self.console.services

@@ -1,0 +1,87 @@
+"""Sign in: a name and a passphrase; in the demo, the accounts to try."""
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import Button, Footer, Header, Input, Label, Static
+
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.services import demo_data
+from cmconsole.services.guard import SignedIn
+from cmconsole.tui.screens.alias_picker import AliasPickerScreen
+from cmconsole.tui.screens.base import ConsoleScreen
+
+
+class SignInScreen(ConsoleScreen):
+    """The first screen: who is at the keyboard."""
+
+    class Authenticated(Message):
+        def __init__(self, who: SignedIn) -> None:
+            super().__init__()
+            self.who = who
+
+    class SignInFailed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Vertical(id="sign-in"):
+            yield Label("Sign in", classes="title")
+            yield Input(placeholder="operator name", id="name")
+            yield Input(placeholder="passphrase", password=True, id="passphrase")
+            yield Button("Sign in", variant="primary", id="sign-in-button")
+            yield Static("", id="sign-in-error", classes="error", markup=False)
+        if self.console.demo:
+            yield Static(self._demo_text(), id="demo-accounts", markup=False)
+        yield Footer()
+
+    def _demo_text(self) -> str:
+        aliases = "\n".join(
+            f"  {a.display_name} ({a.handle}): {a.about}" for a in demo_data.ALIASES
+        )
+        accounts = "\n".join(
+            f"  {a.name:<6} {a.passphrase:<16} {a.role.value:<9} {a.display_name}"
+            for a in demo_data.ACCOUNTS
+        )
+        return f"Demo aliases\n{aliases}\n\nDemo accounts (name, passphrase, role)\n{accounts}"
+
+    @on(Input.Submitted, "#name")
+    def _next_field(self) -> None:
+        self.query_one("#passphrase", Input).focus()
+
+    @on(Input.Submitted, "#passphrase")
+    @on(Button.Pressed, "#sign-in-button")
+    def _submit(self) -> None:
+        name = self.query_one("#name", Input).value
+        if not name.strip():
+            self._show_error("type your operator name")
+            self.query_one("#name", Input).focus()
+            return
+        self.query_one("#sign-in-error", Static).update("Checking…")
+        self._sign_in(name, self.query_one("#passphrase", Input).value)
+
+    @work(thread=True, exclusive=True)
+    def _sign_in(self, name: str, passphrase: str) -> None:
+        try:
+            who = self.services.accounts.sign_in(name, passphrase)
+        except CmconsoleError as error:
+            self.post_message(self.SignInFailed(str(error)))
+        else:
+            self.post_message(self.Authenticated(who))
+
+    def on_sign_in_screen_authenticated(self, message: Authenticated) -> None:
+        self.query_one("#passphrase", Input).value = ""
+        self.query_one("#sign-in-error", Static).update("")
+        self.app.push_screen(AliasPickerScreen(message.who))
+
+    def on_sign_in_screen_sign_in_failed(self, message: SignInFailed) -> None:
+        self._show_error(message.reason)
+        passphrase = self.query_one("#passphrase", Input)
+        passphrase.value = ""
+        passphrase.focus()
+
+    def _show_error(self, reason: str) -> None:
+        self.query_one("#sign-in-error", Static).update(reason)

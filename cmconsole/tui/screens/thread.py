@@ -1,0 +1,141 @@
+"""One message from the public, the alias's replies to it, and the box to write the next one."""
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.widgets import Footer, Header, Label, Static, TextArea
+
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.model import Membership, Post, PostStatus
+from cmconsole.services.guard import SignedIn
+from cmconsole.services.inbox import Thread
+from cmconsole.tui.clock import ago
+from cmconsole.tui.safe import content
+from cmconsole.tui.screens.base import ConsoleScreen
+
+_STATUS_WORDS = {
+    PostStatus.AWAITING_APPROVAL: "waiting for approval",
+    PostStatus.QUEUED: "queued",
+    PostStatus.SENDING: "sending",
+    PostStatus.PUBLISHED: "published",
+    PostStatus.FAILED: "FAILED",
+    PostStatus.REJECTED: "rejected",
+}
+
+
+class ThreadScreen(ConsoleScreen):
+    """Read the message, write the reply, send it as the alias."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "send", "Send as the alias", priority=True),
+        Binding("escape", "back", "Back to inbox"),
+    ]
+
+    class ThreadLoaded(Message):
+        def __init__(self, thread: Thread) -> None:
+            super().__init__()
+            self.thread = thread
+
+    class ReplySent(Message):
+        def __init__(self, post: Post) -> None:
+            super().__init__()
+            self.post = post
+
+    class ReplyRefused(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, who: SignedIn, membership: Membership, inbound_id: int) -> None:
+        super().__init__()
+        self.who = who
+        self.alias = membership.alias
+        self.inbound_id = inbound_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="thread"):
+            yield Static("", id="message-meta", markup=False)
+            yield Static("", id="message-text", markup=False)
+            yield Static("", id="replies", markup=False)
+        yield Label(f"Reply as {self.alias.display_name} ({self.alias.handle}):", markup=False)
+        yield TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
+        yield Static("ctrl+s sends · esc goes back", id="compose-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reply", TextArea).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="thread")
+    def _load(self) -> None:
+        try:
+            thread = self.services.inbox.thread(self.who, self.inbound_id)
+        except CmconsoleError as error:
+            self.post_message(self.ReplyRefused(str(error)))
+            return
+        if thread is not None:
+            self.post_message(self.ThreadLoaded(thread))
+
+    def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
+        thread, now = message.thread, self.console.clock()
+        self.query_one("#message-meta", Static).update(
+            content(
+                f"{thread.message.author_handle} wrote {ago(thread.message.received_at, now)} ago:"
+            )
+        )
+        self.query_one("#message-text", Static).update(content(thread.message.text))
+        replies = [
+            f"  ↳ {_STATUS_WORDS[post.status]}: {post.text}"
+            + (f"  ({post.failure_reason})" if post.failure_reason else "")
+            for post in thread.replies
+        ]
+        self.query_one("#replies", Static).update(
+            content("\n".join(replies) if replies else "No reply yet.")
+        )
+
+    def action_send(self) -> None:
+        text = self.query_one("#reply", TextArea).text
+        if not text.strip():
+            self._status("The reply is empty: write something before sending.", error=True)
+            return
+        self._status("Sending…")
+        self._send(text)
+
+    @work(thread=True, exclusive=True, group="send")
+    def _send(self, text: str) -> None:
+        try:
+            post = self.services.posting.reply(self.who, self.inbound_id, text)
+            if post.status is PostStatus.QUEUED:
+                sent = [p for p in self.services.dispatcher.dispatch_pending() if p.id == post.id]
+                post = sent[0] if sent else post
+        except CmconsoleError as error:
+            self.post_message(self.ReplyRefused(str(error)))
+        else:
+            self.post_message(self.ReplySent(post))
+
+    def on_thread_screen_reply_sent(self, message: ReplySent) -> None:
+        post = message.post
+        if post.status is PostStatus.FAILED:
+            self._status(f"Not published: {post.failure_reason}. Your text is kept.", error=True)
+            self._load()
+            return
+        words = {
+            PostStatus.PUBLISHED: f"Published as {self.alias.display_name}.",
+            PostStatus.AWAITING_APPROVAL: "Sent for approval: someone on shift will review it.",
+        }.get(post.status, f"Reply {_STATUS_WORDS[post.status]}.")
+        self.notify(words, markup=False)
+        self.dismiss()
+
+    def on_thread_screen_reply_refused(self, message: ReplyRefused) -> None:
+        self._status(message.reason, error=True)
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#compose-status", Static)
+        status.update(text)
+        status.set_class(error, "error")
+
+    def action_back(self) -> None:
+        self.dismiss()

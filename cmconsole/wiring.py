@@ -1,0 +1,68 @@
+"""The composition root: the one place that picks concrete storage and channels for the services."""
+
+from datetime import UTC, datetime
+
+from cmconsole.channels.sandbox import SandboxChannel
+from cmconsole.domain.errors import InvalidInput
+from cmconsole.services.accounts import AccountService
+from cmconsole.services.audit import AuditService
+from cmconsole.services.bundle import Services
+from cmconsole.services.demo import DemoPublic, DemoSeeder
+from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.inbox import InboxService
+from cmconsole.services.ports import Channel, Clock
+from cmconsole.services.posting import PostingService
+from cmconsole.services.shifts import ShiftService
+from cmconsole.services.timeline import TimelineService
+from cmconsole.storage import paths
+from cmconsole.storage.workspace import open_workspace
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def workspace_url(given: str | None) -> str:
+    """--db, else CMCONSOLE_DATABASE_URL, else SQLite in the user's data directory."""
+    return paths.workspace_url(given)
+
+
+def open_services(url: str, clock: Clock = utc_now) -> Services:
+    """Open the workspace at `url` (migrating it) and build every service on it."""
+    workspace = open_workspace(url)
+    sandbox = SandboxChannel(workspace.sandbox, clock)
+    channels: dict[str, Channel] = {"sandbox": sandbox}
+    return Services(
+        accounts=AccountService(workspace, clock),
+        shifts=ShiftService(workspace, clock),
+        inbox=InboxService(workspace, channels, clock),
+        posting=PostingService(workspace, clock),
+        dispatcher=Dispatcher(workspace, channels, clock),
+        audit=AuditService(workspace),
+        timeline=TimelineService(workspace, channels),
+        public=DemoPublic(workspace.sandbox, clock),
+        sandbox=sandbox,
+        location=workspace.location,
+        close=workspace.close,
+    )
+
+
+def open_demo(url: str | None = None, *, reset: bool = False) -> tuple[Services, bool]:
+    """Open the demo workspace, seeding it on first use; also say whether it was new."""
+    if reset:
+        if url is not None:
+            raise InvalidInput(
+                "--reset starts over only the demo's own database; drop another database yourself"
+            )
+        for suffix in ("", "-wal", "-shm"):
+            paths.demo_file().with_name(paths.demo_file().name + suffix).unlink(missing_ok=True)
+    services = open_services(url or paths.demo_url())
+    seeded = DemoSeeder(
+        services.accounts,
+        services.shifts,
+        services.inbox,
+        services.posting,
+        services.dispatcher,
+        services.public,
+    ).seed_if_empty()
+    return services, seeded

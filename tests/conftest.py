@@ -1,0 +1,121 @@
+"""Shared fixtures: workspaces on every engine, a controllable clock, a small team to act as."""
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import psycopg
+import pytest
+
+from cmconsole.domain.model import Alias, Role, SignatureKind
+from cmconsole.services.bundle import Services
+from cmconsole.services.guard import SignedIn
+from cmconsole.wiring import open_services
+
+# Nothing in the tests may reach a real credential store.
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
+POSTGRES_URL = os.environ.get(
+    "CMCONSOLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+PASSPHRASE = "correct horse battery"
+
+
+class FakeClock:
+    """A clock the test moves by hand; timestamps stay timezone-aware UTC."""
+
+    def __init__(self, start: datetime = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def _postgres_schema_url() -> Iterator[str]:
+    """A fresh schema on the test PostgreSQL for one test, dropped afterwards."""
+    plain = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+    try:
+        admin = psycopg.connect(plain, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL is required under CI and cannot be reached: {error}")
+        pytest.skip(f"PostgreSQL not reachable ({error}); CI runs these")
+    schema = f"cm_test_{uuid.uuid4().hex[:12]}"
+    admin.execute(f"CREATE SCHEMA {schema}")
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
+    """The URL of an empty workspace database, on each engine in turn."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'workspace.db'}"
+    else:
+        yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def services(database_url: str, clock: FakeClock) -> Iterator[Services]:
+    opened = open_services(database_url, clock=clock)
+    yield opened
+    opened.close()
+
+
+@dataclass
+class Team:
+    """One alias and a lead, two operators and a trainee on it, all signed in."""
+
+    alias: Alias
+    lead: SignedIn
+    operator: SignedIn
+    other: SignedIn
+    trainee: SignedIn
+
+
+def make_team(services: Services, signature: SignatureKind = SignatureKind.NONE) -> Team:
+    alias = services.accounts.add_alias("@brand", "The Brand", signature=signature)
+    people = {}
+    for name, display, role in [
+        ("lena", "Lena Lead", Role.LEAD),
+        ("otto", "Otto Operator", Role.OPERATOR),
+        ("olga", "Olga Other", Role.OPERATOR),
+        ("tina", "Tina Trainee", Role.TRAINEE),
+    ]:
+        services.accounts.add_operator(name, display, PASSPHRASE)
+        services.accounts.grant(name, alias.handle, role)
+        people[name] = services.accounts.sign_in(name, PASSPHRASE)
+    return Team(alias, people["lena"], people["otto"], people["olga"], people["tina"])
+
+
+@pytest.fixture
+def team(services: Services) -> Team:
+    return make_team(services)
+
+
+def receive(services: Services, alias: Alias, author: str, text: str) -> int:
+    """A member of the public writes to the alias; return the message's inbox id."""
+    services.public.mention(author, text)
+    services.inbox.sync(alias.id)
+    for message in services.inbox.messages(_any_member(services, alias), alias.id):
+        if message.text == text:
+            return message.id
+    raise AssertionError(f"message {text!r} did not reach the inbox")
+
+
+def _any_member(services: Services, alias: Alias) -> SignedIn:
+    operator = services.accounts.operators()[0]
+    return SignedIn(operator.id, operator.name)

@@ -1,0 +1,146 @@
+"""The workspace database itself: migrations, the append-only audit chain, concurrency, errors."""
+
+import threading
+from datetime import UTC
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from cmconsole.domain.errors import WorkspaceUnavailable
+from cmconsole.wiring import open_services
+from tests.conftest import PASSPHRASE, FakeClock, make_team
+
+
+def raw_engine(url):
+    return create_engine(url)
+
+
+def test_opening_twice_migrates_once_and_keeps_the_data(database_url, clock):
+    first = open_services(database_url, clock=clock)
+    first.accounts.add_operator("lea", "Léa", PASSPHRASE)
+    first.close()
+    again = open_services(database_url, clock=clock)
+    assert [o.name for o in again.accounts.operators()] == ["lea"]
+    again.close()
+    with raw_engine(database_url).connect() as connection:
+        assert (
+            connection.execute(text("SELECT version_num FROM alembic_version")).scalar() == "0001"
+        )
+
+
+def test_timestamps_come_back_timezone_aware_utc(services, clock):
+    services.accounts.add_operator("lea", "Léa", PASSPHRASE)
+    [entry] = services.audit.recent(1)
+    assert entry.event.occurred_at == clock.now
+    assert entry.event.occurred_at.tzinfo is not None
+    assert entry.event.occurred_at.utcoffset() == UTC.utcoffset(None)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_event SET subject = 'forged' WHERE seq = 1",
+        "DELETE FROM audit_event WHERE seq = 1",
+    ],
+)
+def test_the_database_refuses_to_change_audit_events(services, database_url, statement):
+    services.accounts.add_operator("lea", "Léa", PASSPHRASE)
+    engine = raw_engine(database_url)
+    with pytest.raises(Exception, match="append-only"), engine.begin() as connection:
+        connection.execute(text(statement))
+    engine.dispose()
+    assert services.audit.verify().intact
+
+
+def _drop_triggers(connection, dialect):
+    if dialect == "sqlite":
+        connection.execute(text("DROP TRIGGER audit_event_no_update"))
+        connection.execute(text("DROP TRIGGER audit_event_no_delete"))
+    else:
+        connection.execute(text("DROP TRIGGER audit_event_no_change ON audit_event"))
+
+
+@pytest.mark.parametrize(
+    "tamper, first_bad",
+    [
+        ('UPDATE audit_event SET details = \'{"by": "someone else"}\' WHERE seq = 2', 2),
+        ("DELETE FROM audit_event WHERE seq = 2", 3),
+        ("UPDATE audit_event SET seq = seq + 100 WHERE seq = 1", 2),
+    ],
+)
+def test_verify_finds_edits_even_by_someone_who_dropped_the_triggers(
+    services, database_url, tamper, first_bad
+):
+    for name in ("lea", "max", "ned"):
+        services.accounts.add_operator(name, name.title(), PASSPHRASE)
+    assert services.audit.verify().events == 3
+    engine = raw_engine(database_url)
+    with engine.begin() as connection:
+        _drop_triggers(connection, engine.dialect.name)
+        connection.execute(text(tamper))
+    engine.dispose()
+    report = services.audit.verify()
+    assert not report.intact
+    assert report.first_bad_seq == first_bad
+    assert report.problem
+
+
+def test_concurrent_writers_keep_one_unbroken_chain(database_url):
+    # Separate workspaces in threads stand for separate consoles on the same database.
+    consoles = [open_services(database_url, clock=FakeClock()) for _ in range(3)]
+    team = make_team(consoles[0])
+    people = [team.operator, team.other, team.lead]
+    errors: list[Exception] = []
+
+    def work(console, who):
+        # Starting and ending a shift reads before it writes: the case in which a deferred SQLite
+        # transaction fails at once with "database is locked" when another console just wrote.
+        for _ in range(25):
+            try:
+                console.shifts.start(who, team.alias.id)
+                console.shifts.end(who, team.alias.id)
+            except Exception as error:  # any failure at all is what this test looks for
+                errors.append(error)
+
+    before = consoles[0].audit.verify().events
+    threads = [threading.Thread(target=work, args=pair) for pair in zip(consoles, people, strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    report = consoles[0].audit.verify()
+    assert report.intact
+    assert report.events == before + 3 * 25 * 2
+    for console in consoles:
+        console.close()
+
+
+def test_an_unreachable_database_is_named_without_its_password():
+    with pytest.raises(WorkspaceUnavailable) as raised:
+        open_services("postgresql+psycopg://cm:s3cret-pw@127.0.0.1:1/nowhere")
+    message = str(raised.value)
+    assert "127.0.0.1:1/nowhere" in message
+    assert "s3cret-pw" not in message
+
+
+@pytest.mark.parametrize(
+    "url, words",
+    [
+        ("not a url", "is not a database URL"),
+        ("mysql://root@127.0.0.1/test", "unsupported database"),
+    ],
+)
+def test_unusable_urls_get_a_clear_message(url, words):
+    with pytest.raises(WorkspaceUnavailable, match=words):
+        open_services(url)
+
+
+def test_a_sqlite_workspace_uses_wal_and_a_busy_timeout(tmp_path):
+    services = open_services(f"sqlite:///{tmp_path / 'ws.db'}")
+    services.close()
+    import sqlite3
+
+    connection = sqlite3.connect(tmp_path / "ws.db")
+    assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    connection.close()
