@@ -47,7 +47,9 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
     )
 
 
-def open_demo(url: str | None = None, *, reset: bool = False) -> tuple[Services, bool]:
+def open_demo(
+    url: str | None = None, *, reset: bool = False, clock: Clock = utc_now
+) -> tuple[Services, bool]:
     """Open the demo workspace, seeding it on first use; also say whether it was new."""
     if reset:
         if url is not None:
@@ -56,7 +58,7 @@ def open_demo(url: str | None = None, *, reset: bool = False) -> tuple[Services,
             )
         for suffix in ("", "-wal", "-shm"):
             paths.demo_file().with_name(paths.demo_file().name + suffix).unlink(missing_ok=True)
-    services = open_services(url or paths.demo_url())
+    services = open_services(url or paths.demo_url(), clock)
     seeded = DemoSeeder(
         services.accounts,
         services.shifts,

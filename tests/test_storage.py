@@ -103,7 +103,9 @@ def test_concurrent_writers_keep_one_unbroken_chain(database_url):
                 errors.append(error)
 
     before = consoles[0].audit.verify().events
-    threads = [threading.Thread(target=work, args=pair) for pair in zip(consoles, people, strict=True)]
+    threads = [
+        threading.Thread(target=work, args=pair) for pair in zip(consoles, people, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

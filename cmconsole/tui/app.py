@@ -43,7 +43,7 @@ class CmconsoleApp(App[None]):
         self.open_shift: tuple[SignedIn, int] | None = None
 
     def on_mount(self) -> None:
-        self.sub_title = self.services.location + ("  (demo)" if self.demo else "")
+        self.sub_title = "demo workspace" if self.demo else self.services.location
         self.push_screen(SignInScreen())
 
     def shift_started(self, who: SignedIn, alias_id: int) -> None:

@@ -32,32 +32,27 @@ class _RecordTable(DataTable[object]):
 class InboxTable(_RecordTable):
     """Messages from the public, newest first; unanswered ones stand out, with their wait."""
 
-    COLUMNS = ("waited", "from", "message", "")
+    COLUMNS = ("", "waited", "from", "message")
+    _FIXED_WIDTH = 40  # the first three columns and the cell padding
 
     def show(self, messages: list[InboundMessage], now: datetime) -> None:
+        width = max(20, self.size.width - self._FIXED_WIDTH)
         self._refill(
             [
                 (
                     str(m.id),
                     [
+                        cell("answered", style="green")
+                        if m.answered
+                        else cell(" NEW ", style="reverse"),
                         cell(ago(m.received_at, now)),
-                        cell(m.author_handle, 20, "bold"),
-                        cell(m.text, 90, "" if m.answered else "bold"),
-                        cell(
-                            "answered" if m.answered else "NEW",
-                            style="green" if m.answered else "reverse",
-                        ),
+                        cell(m.author_handle, 20),
+                        cell(m.text, width, "" if m.answered else "bold"),
                     ],
                 )
                 for m in messages
             ]
         )
-
-    def selected_id(self) -> int | None:
-        if self.row_count == 0:
-            return None
-        key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value
-        return int(key) if key is not None else None
 
 
 class TimelineTable(_RecordTable):

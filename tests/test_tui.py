@@ -1,0 +1,205 @@
+"""The console driven as a person would: sign in, reply as the alias, see who spoke."""
+
+import pytest
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from cmconsole.domain.model import PostStatus
+from cmconsole.tui.app import CmconsoleApp
+from cmconsole.tui.screens.alias_home import AliasScreen
+from cmconsole.tui.screens.alias_picker import AliasPickerScreen
+from cmconsole.tui.screens.sign_in import SignInScreen
+from cmconsole.tui.screens.thread import ThreadScreen
+from cmconsole.wiring import open_demo
+from tests.conftest import FakeClock
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+@pytest.fixture
+def demo(tmp_path, clock):
+    services, _ = open_demo(f"sqlite:///{tmp_path / 'demo.db'}", clock=clock)
+    yield services
+    services.close()
+
+
+def make_app(services, clock, messages=None):
+    return CmconsoleApp(services, demo=True, clock=clock, public_every=None)
+
+
+async def settle(pilot):
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def sign_in(pilot, name, passphrase):
+    pilot.app.screen.query_one("#name", Input).value = name
+    pilot.app.screen.query_one("#passphrase", Input).value = passphrase
+    await pilot.click("#sign-in-button")
+    await settle(pilot)
+
+
+async def open_alias(pilot, handle):
+    picker = pilot.app.screen
+    assert isinstance(picker, AliasPickerScreen)
+    for _ in range(5):
+        if handle in str(picker.query_one("#aliases").highlighted_option.prompt):
+            break
+        await pilot.press("down")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AliasScreen)
+
+
+async def open_message(pilot, containing):
+    table = pilot.app.screen.query_one("#inbox-table", DataTable)
+    for row in range(table.row_count):
+        if containing in str(table.get_row_at(row)[3]):
+            table.move_cursor(row=row)
+            break
+    else:
+        raise AssertionError(f"no message containing {containing!r}")
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, ThreadScreen)
+
+
+def of_type(recorded, name):
+    """Each recorded message once (the hook sees a message at every node it bubbles through)."""
+    return list({id(m): m for m in recorded if type(m).__name__ == name}.values())
+
+
+def cells(table):
+    return [[str(value) for value in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+async def test_the_demo_sign_in_shows_its_aliases_and_accounts(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        shown = str(pilot.app.screen.query_one("#demo-accounts", Static).render())
+        assert "Belle Hélène (@bellehelene)" in shown
+        assert "anna   anna-demo-pass" in shown
+
+
+async def test_a_wrong_passphrase_is_refused_on_screen(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "not her passphrase")
+        assert isinstance(pilot.app.screen, SignInScreen)
+        error = str(pilot.app.screen.query_one("#sign-in-error", Static).render())
+        assert error == "unknown operator or wrong passphrase"
+        assert pilot.app.screen.query_one("#passphrase", Input).value == ""
+
+
+async def test_reply_as_the_alias_and_see_the_author_in_the_audit(demo, clock):
+    recorded = []
+    app = make_app(demo, clock)
+    async with app.run_test(size=SIZE, message_hook=recorded.append) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await open_message(pilot, "éclairs au café")
+        await pilot.press(*"Oui, ils sont de retour !")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+
+        await pilot.press("r")
+        await settle(pilot)
+        await pilot.press("t")
+        timeline = cells(pilot.app.screen.query_one("#timeline-table", DataTable))
+        assert ["0s", "Belle Hélène", "Oui, ils sont de retour !"] in timeline
+        assert not any("anna" in " ".join(row) for row in timeline)
+
+        await pilot.press("a")
+        audit = cells(pilot.app.screen.query_one("#audit-table", DataTable))
+        published = next(row for row in audit if row[3] == "post.published")
+        assert published[2] == "anna"
+        assert "Oui, ils sont de retour !" in published[4]
+
+    names = [type(m).__name__ for m in recorded]
+    for expected in ("Authenticated", "ShiftStarted", "ReplySent", "Refreshed"):
+        assert expected in names
+    [reply] = of_type(recorded, "ReplySent")
+    assert reply.post.status is PostStatus.PUBLISHED
+
+
+async def test_an_empty_reply_is_refused_and_nothing_is_queued(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "502s")
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ThreadScreen)
+        status = pilot.app.screen.query_one("#compose-status", Static)
+        assert "empty" in str(status.render())
+        assert status.has_class("error")
+        who = demo.accounts.sign_in("lea", "lead-demo-pass")
+        alias = next(a for a in demo.accounts.aliases() if a.handle == "@acmehelp")
+        assert [p.text for p in demo.posting.posts(who, alias.id)] == [
+            "Glad it's sorted, thanks for letting us know!"
+        ]
+
+
+async def test_a_trainees_reply_goes_for_approval(demo, clock):
+    recorded = []
+    async with make_app(demo, clock).run_test(size=SIZE, message_hook=recorded.append) as pilot:
+        await sign_in(pilot, "theo", "theo-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await open_message(pilot, "abîmée")
+        await pilot.press(*"Nous sommes désolés.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+    [reply] = of_type(recorded, "ReplySent")
+    assert reply.post.status is PostStatus.AWAITING_APPROVAL
+
+
+async def test_a_failed_post_keeps_the_text_and_shows_the_reason(demo, clock):
+    demo.sandbox.refuse_with("the channel is down (test)")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "omar", "omar-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "#4411")
+        await pilot.press(*"Checking now")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ThreadScreen)
+        assert "the channel is down (test)" in str(screen.query_one("#compose-status").render())
+        assert screen.query_one("#reply", TextArea).text == "Checking now"
+        assert "FAILED: Checking now" in str(screen.query_one("#replies").render())
+
+
+async def test_text_from_the_public_is_shown_as_data(demo, clock):
+    hostile = "@bellehelene [@click=app.quit]win a prize[/] \x1b]0;pwned\x07 [bold]x"
+    demo.public.mention("@troll", hostile)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await open_message(pilot, "win a prize")
+        shown = str(pilot.app.screen.query_one("#message-text", Static).render())
+        assert "[@click=app.quit]win a prize[/]" in shown
+        assert "[bold]x" in shown
+        assert "\x1b" not in shown and "\x07" not in shown
+        await pilot.click("#message-text")
+        await settle(pilot)
+        assert pilot.app.is_running
+
+
+async def test_leaving_the_alias_or_closing_the_console_ends_the_shift(demo, clock):
+    alias = next(a for a in demo.accounts.aliases() if a.handle == "@acmehelp")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        assert [o.name for _, o in demo.shifts.on_shift(alias.id)] == ["anna"]
+        on_shift = str(pilot.app.screen.query_one("#on-shift", Static).render())
+        assert "On shift now: anna" in on_shift
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasPickerScreen)
+        assert demo.shifts.on_shift(alias.id) == []
+        await open_alias(pilot, "@acmehelp")
+        assert len(demo.shifts.on_shift(alias.id)) == 1
+    assert demo.shifts.on_shift(alias.id) == []
