@@ -203,3 +203,22 @@ async def test_leaving_the_alias_or_closing_the_console_ends_the_shift(demo, clo
         await open_alias(pilot, "@acmehelp")
         assert len(demo.shifts.on_shift(alias.id)) == 1
     assert demo.shifts.on_shift(alias.id) == []
+
+
+async def test_the_demo_public_keeps_writing_while_the_console_is_open(demo, clock):
+    app = CmconsoleApp(demo, demo=True, clock=clock, public_every=0.05)
+    async with app.run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+        before = table.row_count
+        for _ in range(100):
+            await pilot.pause(0.05)
+            pilot.app.screen.action_refresh()
+            await settle(pilot)
+            if table.row_count > before:
+                break
+        assert table.row_count > before
+        newest = cells(table)[0]
+        assert newest[0].strip() == "NEW"
+        assert newest[2].startswith("@")
