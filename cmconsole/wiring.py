@@ -9,10 +9,13 @@ from cmconsole.services.audit import AuditService
 from cmconsole.services.bundle import Services
 from cmconsole.services.demo import DemoPublic, DemoSeeder
 from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.follow_ups import FollowUpService
+from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
 from cmconsole.services.shifts import ShiftService
+from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
 from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
@@ -40,6 +43,9 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
         dispatcher=Dispatcher(workspace, channels, clock),
         audit=AuditService(workspace),
         timeline=TimelineService(workspace, channels),
+        handovers=HandoverService(workspace, clock),
+        follow_ups=FollowUpService(workspace, clock),
+        team=TeamService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         location=workspace.location,

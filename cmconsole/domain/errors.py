@@ -27,3 +27,14 @@ class PermissionDenied(CmconsoleError):
 
 class WorkspaceUnavailable(CmconsoleError):
     """The workspace database cannot be reached or opened."""
+
+
+class HandoversUnread(PermissionDenied):
+    """The operator must read and acknowledge the handovers others wrote before speaking."""
+
+    def __init__(self, count: int, handle: str) -> None:
+        super().__init__(
+            f"read and acknowledge the {count} handover{'s' if count != 1 else ''} left on "
+            f"{handle} before you speak for it"
+        )
+        self.count = count

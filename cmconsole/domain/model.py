@@ -73,6 +73,7 @@ class Shift:
     alias_id: int
     started_at: datetime
     ended_at: datetime | None
+    heartbeat_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -139,3 +140,62 @@ class AuditEntry:
     event: AuditEvent
     actor_name: str | None
     alias_handle: str | None
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A promise made to a member of the public, with a due time; it outlives shifts."""
+
+    id: int
+    alias_id: int
+    inbound_id: int | None
+    contact_handle: str
+    promise: str
+    due_at: datetime
+    created_by: int
+    created_at: datetime
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HandoverContent:
+    """What a handover carries: gathered from the data, then marked up by its writer."""
+
+    open_threads: tuple[str, ...] = ()
+    awaiting_approval: tuple[str, ...] = ()
+    failed_posts: tuple[str, ...] = ()
+    follow_ups_due: tuple[str, ...] = ()
+    guide_changes: tuple[str, ...] = ()
+    people_to_watch: str = ""
+    promises: str = ""
+    mood: str = ""
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A note to whoever comes next on the alias; immutable once written."""
+
+    id: int
+    alias_id: int
+    author_id: int
+    author_name: str
+    written_at: datetime
+    summary: str
+    content: HandoverContent
+    corrects_id: int | None
+    automatic: bool
+
+
+@dataclass(frozen=True)
+class Acknowledgement:
+    operator_name: str
+    acknowledged_at: datetime
+
+
+@dataclass(frozen=True)
+class TeamMember:
+    """An operator as their alias's team sees them."""
+
+    operator: Operator
+    role: Role
+    on_shift: bool

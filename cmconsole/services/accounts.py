@@ -37,7 +37,7 @@ class AccountService:
                 raise AlreadyExists(f"operator {login!r} exists already")
             operator = tx.operators.add(login, shown, initials_of(shown), digest, self._clock())
             tx.audit.append(
-                AuditDraft("operator.added", None, None, login, {"by": _os_user()}), self._clock()
+                AuditDraft("operator.added", None, None, login, {"by": os_user()}), self._clock()
             )
             return operator
 
@@ -76,7 +76,7 @@ class AccountService:
                     None,
                     alias.id,
                     tag,
-                    {"display_name": alias.display_name, "channel": channel, "by": _os_user()},
+                    {"display_name": alias.display_name, "channel": channel, "by": os_user()},
                 ),
                 self._clock(),
             )
@@ -102,7 +102,7 @@ class AccountService:
                     None,
                     alias.id,
                     login,
-                    {"role": role.value, "previous": previous and previous.value, "by": _os_user()},
+                    {"role": role.value, "previous": previous and previous.value, "by": os_user()},
                 ),
                 self._clock(),
             )
@@ -155,7 +155,7 @@ class AccountService:
             return tx.aliases.all()
 
 
-def _os_user() -> str:
+def os_user() -> str:
     """Who ran an administrative command from the shell, for the audit."""
     try:
         return getpass.getuser()

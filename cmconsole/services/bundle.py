@@ -7,10 +7,13 @@ from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.demo import DemoPublic
 from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.follow_ups import FollowUpService
+from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
 from cmconsole.services.shifts import ShiftService
+from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
 
 
@@ -23,6 +26,9 @@ class Services:
     dispatcher: Dispatcher
     audit: AuditService
     timeline: TimelineService
+    handovers: HandoverService
+    follow_ups: FollowUpService
+    team: TeamService
     public: DemoPublic
     sandbox: SandboxControl
     location: str

@@ -1,9 +1,10 @@
 """Checks shared by the services: who is signed in, on which alias, with which role, on shift."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from cmconsole.domain.errors import NotFound, PermissionDenied
-from cmconsole.domain.model import Alias, Operator, Role, Shift
+from cmconsole.domain.errors import HandoversUnread, NotFound, PermissionDenied
+from cmconsole.domain.model import Alias, Handover, Operator, Role, Shift
 from cmconsole.services.ports import Transaction
 
 
@@ -38,10 +39,39 @@ def role_on(tx: Transaction, operator: Operator, alias: Alias) -> Role:
     return role
 
 
+def lead_of(tx: Transaction, operator: Operator, alias: Alias) -> None:
+    if role_on(tx, operator, alias) is not Role.LEAD:
+        raise PermissionDenied(f"only a lead of {alias.handle} may do this")
+
+
 def on_shift(tx: Transaction, operator: Operator, alias: Alias) -> Shift:
     shift = tx.shifts.open_for(operator.id, alias.id)
     if shift is None:
         raise PermissionDenied(
             f"{operator.name} is not on shift on {alias.handle}; start a shift first"
         )
+    return shift
+
+
+# On a first shift ever on an alias, the newest few handovers by others must be read.
+FIRST_SHIFT_HANDOVERS = 3
+
+
+def unread_handovers(
+    tx: Transaction, operator: Operator, alias: Alias, until: datetime
+) -> list[Handover]:
+    """Handovers others wrote since the operator's previous shift ended, oldest first.
+
+    Those written while the operator was on shift (now or before) do not count: they were there.
+    """
+    previous_end = tx.shifts.last_ended_before(operator.id, alias.id, until)
+    pending = tx.handovers.unacknowledged(alias.id, operator.id, previous_end, until)
+    return pending if previous_end is not None else pending[-FIRST_SHIFT_HANDOVERS:]
+
+
+def ready_to_speak(tx: Transaction, operator: Operator, alias: Alias) -> Shift:
+    """The operator's open shift, if they may speak now: on shift, every handover acknowledged."""
+    shift = on_shift(tx, operator, alias)
+    if pending := unread_handovers(tx, operator, alias, shift.started_at):
+        raise HandoversUnread(len(pending), alias.handle)
     return shift

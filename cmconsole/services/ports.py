@@ -7,9 +7,13 @@ from datetime import datetime
 from typing import Protocol
 
 from cmconsole.domain.model import (
+    Acknowledgement,
     Alias,
     AuditEntry,
     AuditEvent,
+    FollowUp,
+    Handover,
+    HandoverContent,
     InboundMessage,
     Membership,
     Operator,
@@ -44,6 +48,7 @@ class OperatorRepository(Protocol):
     def passphrase_hash(self, operator_id: int) -> str: ...
     def all(self) -> list[Operator]: ...
     def count(self) -> int: ...
+    def deactivate(self, operator_id: int, now: datetime) -> bool: ...
 
 
 class AliasRepository(Protocol):
@@ -71,6 +76,7 @@ class MembershipRepository(Protocol):
 
     def role(self, operator_id: int, alias_id: int) -> Role | None: ...
     def for_operator(self, operator_id: int) -> list[Membership]: ...
+    def for_alias(self, alias_id: int) -> list[tuple[Operator, Role]]: ...
 
 
 class ShiftRepository(Protocol):
@@ -78,6 +84,14 @@ class ShiftRepository(Protocol):
     def end(self, shift_id: int, now: datetime) -> None: ...
     def open_for(self, operator_id: int, alias_id: int) -> Shift | None: ...
     def open_on_alias(self, alias_id: int) -> list[tuple[Shift, Operator]]: ...
+    def open_of_operator(self, operator_id: int) -> list[Shift]: ...
+    def last_ended_before(
+        self, operator_id: int, alias_id: int, before: datetime
+    ) -> datetime | None:
+        """When the operator's previous shift on the alias ended; None if they never had one."""
+        ...
+
+    def heartbeat(self, shift_id: int, now: datetime) -> None: ...
 
 
 class InboundRepository(Protocol):
@@ -91,6 +105,7 @@ class InboundRepository(Protocol):
     ) -> bool: ...
     def by_id(self, inbound_id: int) -> InboundMessage | None: ...
     def page(self, alias_id: int, limit: int) -> list[InboundMessage]: ...
+    def unanswered(self, alias_id: int, limit: int) -> list[InboundMessage]: ...
 
 
 class PostRepository(Protocol):
@@ -106,6 +121,9 @@ class PostRepository(Protocol):
     def by_id(self, post_id: int) -> Post | None: ...
     def replies_to(self, inbound_id: int) -> list[Post]: ...
     def for_alias(self, alias_id: int, limit: int) -> list[Post]: ...
+    def with_status(
+        self, alias_id: int, status: PostStatus, author_id: int | None, limit: int
+    ) -> list[Post]: ...
     def approve(self, post_id: int, approver_id: int) -> bool:
         """Move an awaiting post to queued; False if it was not awaiting approval any more."""
         ...
@@ -128,6 +146,54 @@ class AuditRepository(Protocol):
         ...
 
 
+class HandoverRepository(Protocol):
+    def add(
+        self,
+        alias_id: int,
+        author_id: int,
+        summary: str,
+        content: HandoverContent,
+        corrects_id: int | None,
+        automatic: bool,
+        now: datetime,
+    ) -> Handover: ...
+    def by_id(self, handover_id: int) -> Handover | None: ...
+    def unacknowledged(
+        self, alias_id: int, operator_id: int, after: datetime | None, until: datetime
+    ) -> list[Handover]:
+        """Handovers others wrote on the alias in (after, until] that the operator has not
+        acknowledged, oldest first."""
+        ...
+
+    def acknowledge(self, handover_id: int, operator_id: int, now: datetime) -> bool: ...
+    def acknowledgements(self, handover_id: int) -> list[Acknowledgement]: ...
+    def history(
+        self,
+        alias_id: int,
+        author_id: int | None,
+        since: datetime | None,
+        until: datetime | None,
+        limit: int,
+    ) -> list[Handover]: ...
+
+
+class FollowUpRepository(Protocol):
+    def add(
+        self,
+        alias_id: int,
+        inbound_id: int | None,
+        contact_handle: str,
+        promise: str,
+        due_at: datetime,
+        created_by: int,
+        now: datetime,
+    ) -> FollowUp: ...
+    def by_id(self, follow_up_id: int) -> FollowUp | None: ...
+    def open_due_before(self, alias_id: int, until: datetime) -> list[FollowUp]: ...
+    def for_inbound(self, inbound_id: int) -> list[FollowUp]: ...
+    def complete(self, follow_up_id: int, operator_id: int, now: datetime) -> bool: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it is committed together, or not at all."""
 
@@ -145,6 +211,10 @@ class Transaction(Protocol):
     def posts(self) -> PostRepository: ...
     @property
     def audit(self) -> AuditRepository: ...
+    @property
+    def handovers(self) -> HandoverRepository: ...
+    @property
+    def follow_ups(self) -> FollowUpRepository: ...
 
 
 class Workspace(Protocol):

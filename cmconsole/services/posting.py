@@ -2,7 +2,13 @@
 
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import Post, PostStatus
-from cmconsole.services.guard import SignedIn, active_operator, existing_alias, on_shift, role_on
+from cmconsole.services.guard import (
+    SignedIn,
+    active_operator,
+    existing_alias,
+    ready_to_speak,
+    role_on,
+)
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
 MAX_LENGTH = 280
@@ -29,7 +35,7 @@ class PostingService:
             operator = active_operator(tx, who)
             alias = existing_alias(tx, message.alias_id)
             role = role_on(tx, operator, alias)
-            shift = on_shift(tx, operator, alias)
+            shift = ready_to_speak(tx, operator, alias)
             status = (
                 PostStatus.QUEUED
                 if role.publishes_without_approval
@@ -60,7 +66,7 @@ class PostingService:
                 raise PermissionDenied("a trainee cannot approve posts")
             if post.author_id == operator.id:
                 raise PermissionDenied("nobody approves their own post: ask someone else on shift")
-            on_shift(tx, operator, alias)
+            ready_to_speak(tx, operator, alias)
             if not tx.posts.approve(post.id, operator.id):
                 raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
             tx.audit.append(

@@ -1,26 +1,37 @@
 """Shifts: an operator working one alias, from start to end; several can overlap."""
 
-from cmconsole.domain.model import Operator, Shift
+from datetime import datetime, timedelta
+
+from cmconsole.domain.model import Alias, Operator, Shift
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
-from cmconsole.services.ports import AuditDraft, Clock, Workspace
+from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
+
+# A console refreshes its shift's heartbeat every minute; a shift silent for longer than this was
+# left open by a console that crashed or lost its connection.
+HEARTBEAT_EVERY = timedelta(minutes=1)
+STALE_AFTER = timedelta(minutes=10)
 
 
 class ShiftService:
-    """Starts and ends shifts, and tells who is on shift on an alias now."""
+    """Starts and ends shifts, keeps them alive, and tells who is on shift on an alias now."""
 
     def __init__(self, workspace: Workspace, clock: Clock) -> None:
         self._workspace = workspace
         self._clock = clock
 
     def start(self, who: SignedIn, alias_id: int) -> Shift:
-        """Start a shift on the alias, or return the one already open."""
+        """Start a shift on the alias, or return the one already open (in another console)."""
+        now = self._clock()
         with self._workspace.transaction() as tx:
             operator = active_operator(tx, who)
             alias = existing_alias(tx, alias_id)
             role = role_on(tx, operator, alias)
+            self._close_stale(tx, alias, now)
             if (open_shift := tx.shifts.open_for(operator.id, alias.id)) is not None:
+                tx.shifts.heartbeat(open_shift.id, now)
                 return open_shift
-            shift = tx.shifts.start(operator.id, alias.id, self._clock())
+            shift = tx.shifts.start(operator.id, alias.id, now)
+            tx.shifts.heartbeat(shift.id, now)
             tx.audit.append(
                 AuditDraft(
                     "shift.started",
@@ -29,9 +40,16 @@ class ShiftService:
                     f"shift {shift.id}",
                     {"role": role.value},
                 ),
-                self._clock(),
+                now,
             )
             return shift
+
+    def heartbeat(self, who: SignedIn, alias_id: int) -> None:
+        """Tell the workspace the console holding this shift is still there (not audited)."""
+        with self._workspace.transaction() as tx:
+            shift = tx.shifts.open_for(who.operator_id, alias_id)
+            if shift is not None:
+                tx.shifts.heartbeat(shift.id, self._clock())
 
     def end(self, who: SignedIn, alias_id: int) -> None:
         """End the operator's open shift on the alias, if there is one."""
@@ -46,5 +64,33 @@ class ShiftService:
             )
 
     def on_shift(self, alias_id: int) -> list[tuple[Shift, Operator]]:
+        """Open shifts whose console is still alive, oldest first."""
+        now = self._clock()
         with self._workspace.transaction() as tx:
-            return tx.shifts.open_on_alias(alias_id)
+            return [
+                (shift, operator)
+                for shift, operator in tx.shifts.open_on_alias(alias_id)
+                if not _stale(shift, now)
+            ]
+
+    @staticmethod
+    def _close_stale(tx: Transaction, alias: Alias, now: datetime) -> None:
+        for shift, operator in tx.shifts.open_on_alias(alias.id):
+            if not _stale(shift, now):
+                continue
+            last_seen = shift.heartbeat_at or shift.started_at
+            tx.shifts.end(shift.id, last_seen)
+            tx.audit.append(
+                AuditDraft(
+                    "shift.closed_after_crash",
+                    operator.id,
+                    alias.id,
+                    f"shift {shift.id}",
+                    {"last_seen": last_seen.isoformat()},
+                ),
+                now,
+            )
+
+
+def _stale(shift: Shift, now: datetime) -> bool:
+    return now - (shift.heartbeat_at or shift.started_at) > STALE_AFTER

@@ -1,10 +1,14 @@
 """Map table rows to the domain's plain records, so nothing above storage sees a table class."""
 
 import json
+from dataclasses import asdict
 
 from cmconsole.domain.model import (
     Alias,
     AuditEvent,
+    FollowUp,
+    Handover,
+    HandoverContent,
     InboundMessage,
     Operator,
     Post,
@@ -16,6 +20,8 @@ from cmconsole.domain.model import (
 from cmconsole.storage.tables import (
     AliasRow,
     AuditEventRow,
+    FollowUpRow,
+    HandoverRow,
     InboundMessageRow,
     OperatorRow,
     PostRow,
@@ -44,7 +50,9 @@ def alias(row: AliasRow) -> Alias:
 
 def shift(row: ShiftRow) -> Shift:
     assert row.id is not None
-    return Shift(row.id, row.operator_id, row.alias_id, row.started_at, row.ended_at)
+    return Shift(
+        row.id, row.operator_id, row.alias_id, row.started_at, row.ended_at, row.heartbeat_at
+    )
 
 
 def inbound(row: InboundMessageRow, answered: bool) -> InboundMessage:
@@ -94,4 +102,49 @@ def audit_event(row: AuditEventRow) -> AuditEvent:
 def public_post(row: SandboxPostRow) -> PublicPost:
     return PublicPost(
         str(row.id), row.author_handle, row.author_name, row.text, row.created_at, row.in_reply_to
+    )
+
+
+def handover_content_json(content: HandoverContent) -> str:
+    return json.dumps(asdict(content), ensure_ascii=False, sort_keys=True)
+
+
+def handover(row: HandoverRow, author_name: str) -> Handover:
+    assert row.id is not None
+    raw = json.loads(row.content)
+    content = HandoverContent(
+        open_threads=tuple(raw["open_threads"]),
+        awaiting_approval=tuple(raw["awaiting_approval"]),
+        failed_posts=tuple(raw["failed_posts"]),
+        follow_ups_due=tuple(raw["follow_ups_due"]),
+        guide_changes=tuple(raw["guide_changes"]),
+        people_to_watch=raw["people_to_watch"],
+        promises=raw["promises"],
+        mood=raw["mood"],
+    )
+    return Handover(
+        row.id,
+        row.alias_id,
+        row.author_id,
+        author_name,
+        row.written_at,
+        row.summary,
+        content,
+        row.corrects_id,
+        row.automatic,
+    )
+
+
+def follow_up(row: FollowUpRow) -> FollowUp:
+    assert row.id is not None
+    return FollowUp(
+        row.id,
+        row.alias_id,
+        row.inbound_id,
+        row.contact_handle,
+        row.promise,
+        row.due_at,
+        row.created_by,
+        row.created_at,
+        row.done_at,
     )

@@ -60,6 +60,15 @@ class SqlInbound:
         )
         return [converters.inbound(row, answered) for row, answered in rows]
 
+    def unanswered(self, alias_id: int, limit: int) -> list[InboundMessage]:
+        rows = self._session.exec(
+            select(InboundMessageRow)
+            .where(InboundMessageRow.alias_id == alias_id, ~_ANSWERED)
+            .order_by(col(InboundMessageRow.received_at), col(InboundMessageRow.id))
+            .limit(limit)
+        )
+        return [converters.inbound(row, False) for row in rows]
+
 
 class SqlPosts:
     def __init__(self, session: Session) -> None:
@@ -103,6 +112,15 @@ class SqlPosts:
             .order_by(col(PostRow.id).desc())
             .limit(limit)
         )
+        return [converters.post(row) for row in rows]
+
+    def with_status(
+        self, alias_id: int, status: PostStatus, author_id: int | None, limit: int
+    ) -> list[Post]:
+        query = select(PostRow).where(PostRow.alias_id == alias_id, PostRow.status == status.value)
+        if author_id is not None:
+            query = query.where(PostRow.author_id == author_id)
+        rows = self._session.exec(query.order_by(col(PostRow.id)).limit(limit))
         return [converters.post(row) for row in rows]
 
     def approve(self, post_id: int, approver_id: int) -> bool:

@@ -48,6 +48,14 @@ class SqlOperators:
     def count(self) -> int:
         return self._session.exec(select(func.count()).select_from(OperatorRow)).one()
 
+    def deactivate(self, operator_id: int, now: datetime) -> bool:
+        result = self._session.execute(
+            update(OperatorRow)
+            .where(col(OperatorRow.id) == operator_id, col(OperatorRow.active).is_(True))
+            .values(active=False, deactivated_at=now)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
 
 class SqlAliases:
     def __init__(self, session: Session) -> None:
@@ -128,6 +136,15 @@ class SqlMemberships:
         )
         return [Membership(converters.alias(alias), Role(role)) for alias, role in rows]
 
+    def for_alias(self, alias_id: int) -> list[tuple[Operator, Role]]:
+        rows = self._session.exec(
+            select(OperatorRow, MembershipRow.role)
+            .join(MembershipRow, col(MembershipRow.operator_id) == OperatorRow.id)
+            .where(MembershipRow.alias_id == alias_id)
+            .order_by(col(OperatorRow.name))
+        )
+        return [(converters.operator(operator), Role(role)) for operator, role in rows]
+
 
 class SqlShifts:
     def __init__(self, session: Session) -> None:
@@ -164,3 +181,27 @@ class SqlShifts:
             .order_by(col(ShiftRow.started_at))
         )
         return [(converters.shift(s), converters.operator(o)) for s, o in rows]
+
+    def open_of_operator(self, operator_id: int) -> list[Shift]:
+        rows = self._session.exec(
+            select(ShiftRow).where(
+                ShiftRow.operator_id == operator_id, col(ShiftRow.ended_at).is_(None)
+            )
+        )
+        return [converters.shift(row) for row in rows]
+
+    def last_ended_before(
+        self, operator_id: int, alias_id: int, before: datetime
+    ) -> datetime | None:
+        return self._session.exec(
+            select(func.max(ShiftRow.ended_at)).where(
+                ShiftRow.operator_id == operator_id,
+                ShiftRow.alias_id == alias_id,
+                col(ShiftRow.ended_at) <= before,
+            )
+        ).one()
+
+    def heartbeat(self, shift_id: int, now: datetime) -> None:
+        self._session.execute(
+            update(ShiftRow).where(col(ShiftRow.id) == shift_id).values(heartbeat_at=now)
+        )

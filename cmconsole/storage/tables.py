@@ -16,6 +16,7 @@ class OperatorRow(SQLModel, table=True):
     passphrase_hash: str = Field(max_length=200)
     active: bool = True
     created_at: datetime
+    deactivated_at: datetime | None = None
 
 
 class AliasRow(SQLModel, table=True):
@@ -49,6 +50,8 @@ class ShiftRow(SQLModel, table=True):
     alias_id: int = Field(foreign_key="alias.id")
     started_at: datetime
     ended_at: datetime | None = None
+    # Refreshed by the console while it runs; a stale one marks a shift left open by a crash.
+    heartbeat_at: datetime | None = None
 
 
 class InboundMessageRow(SQLModel, table=True):
@@ -116,3 +119,43 @@ class SandboxPostRow(SQLModel, table=True):
     text: str
     in_reply_to: str | None = Field(default=None, max_length=64)
     created_at: datetime
+
+
+class HandoverRow(SQLModel, table=True):
+    """Append-only, like the audit: the database refuses UPDATE and DELETE."""
+
+    __tablename__ = "handover"
+    __table_args__ = (Index("ix_handover_alias", "alias_id", "written_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    author_id: int = Field(foreign_key="operator.id")
+    written_at: datetime
+    summary: str
+    content: str
+    corrects_id: int | None = Field(default=None, foreign_key="handover.id")
+    automatic: bool = False
+
+
+class HandoverAckRow(SQLModel, table=True):
+    __tablename__ = "handover_ack"
+
+    handover_id: int = Field(foreign_key="handover.id", primary_key=True)
+    operator_id: int = Field(foreign_key="operator.id", primary_key=True, index=True)
+    acknowledged_at: datetime
+
+
+class FollowUpRow(SQLModel, table=True):
+    __tablename__ = "follow_up"
+    __table_args__ = (Index("ix_follow_up_due", "alias_id", "done_at", "due_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    inbound_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    contact_handle: str = Field(max_length=64)
+    promise: str
+    due_at: datetime
+    created_by: int = Field(foreign_key="operator.id")
+    created_at: datetime
+    done_at: datetime | None = None
+    done_by: int | None = Field(default=None, foreign_key="operator.id")

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.storage.audit import SqlAudit
 from cmconsole.storage.engine import create_workspace_engine, safe_url
+from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
 from cmconsole.storage.messages import SqlInbound, SqlPosts
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
 from cmconsole.storage.sandbox import SqlSandboxTimeline
@@ -31,6 +32,8 @@ class SqlTransaction:
         self.inbound = SqlInbound(session)
         self.posts = SqlPosts(session)
         self.audit = SqlAudit(session)
+        self.handovers = SqlHandovers(session)
+        self.follow_ups = SqlFollowUps(session)
 
 
 class SqlWorkspace:

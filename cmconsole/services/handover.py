@@ -1,0 +1,183 @@
+"""Handovers: what one shift leaves the next, gathered from the data and read before speaking."""
+
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from cmconsole.domain.display import one_line
+from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
+from cmconsole.domain.model import Acknowledgement, Alias, Handover, HandoverContent, PostStatus
+from cmconsole.services.guard import (
+    SignedIn,
+    active_operator,
+    existing_alias,
+    role_on,
+    unread_handovers,
+)
+from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
+
+FOLLOW_UPS_HORIZON = timedelta(hours=24)
+_LISTED = 20
+
+
+@dataclass(frozen=True)
+class HandoverRecord:
+    """A handover with who acknowledged it and when."""
+
+    handover: Handover
+    acknowledgements: list[Acknowledgement]
+
+
+def gather(
+    tx: Transaction, alias: Alias, now: datetime, author_id: int | None = None
+) -> HandoverContent:
+    """What the data says the next person must know; `author_id` narrows it to one person."""
+    names = {operator.id: operator.name for operator, _ in tx.memberships.for_alias(alias.id)}
+    waiting = [
+        f"{m.author_handle}: {one_line(m.text, 80)}"
+        for m in tx.inbound.unanswered(alias.id, _LISTED)
+    ]
+    awaiting = [
+        f"post {p.id} by {names.get(p.author_id, '?')}: {one_line(p.text, 80)}"
+        for p in tx.posts.with_status(alias.id, PostStatus.AWAITING_APPROVAL, author_id, _LISTED)
+    ]
+    failed = [
+        f"post {p.id} by {names.get(p.author_id, '?')}: {p.failure_reason}"
+        for p in tx.posts.with_status(alias.id, PostStatus.FAILED, author_id, _LISTED)
+    ]
+    due = [
+        f"{f.contact_handle}, due {f.due_at:%Y-%m-%d %H:%M} UTC: {one_line(f.promise, 80)}"
+        for f in tx.follow_ups.open_due_before(alias.id, now + FOLLOW_UPS_HORIZON)
+        if author_id is None or f.created_by == author_id
+    ]
+    return HandoverContent(
+        open_threads=tuple(waiting),
+        awaiting_approval=tuple(awaiting),
+        failed_posts=tuple(failed),
+        follow_ups_due=tuple(due),
+    )
+
+
+def write_handover(
+    tx: Transaction,
+    alias: Alias,
+    author_id: int,
+    summary: str,
+    content: HandoverContent,
+    now: datetime,
+    *,
+    corrects_id: int | None = None,
+    automatic: bool = False,
+) -> Handover:
+    handover = tx.handovers.add(alias.id, author_id, summary, content, corrects_id, automatic, now)
+    tx.audit.append(
+        AuditDraft(
+            "handover.written",
+            author_id,
+            alias.id,
+            f"handover {handover.id}",
+            {"summary": summary, "corrects": corrects_id, "automatic": automatic},
+        ),
+        now,
+    )
+    return handover
+
+
+class HandoverService:
+    """Drafts, writes, lists and acknowledges handovers."""
+
+    def __init__(self, workspace: Workspace, clock: Clock) -> None:
+        self._workspace = workspace
+        self._clock = clock
+
+    def draft(self, who: SignedIn, alias_id: int) -> HandoverContent:
+        """The pre-filled part of a new handover, for the writer to see before adding theirs."""
+        with self._workspace.transaction() as tx:
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, active_operator(tx, who), alias)
+            return gather(tx, alias, self._clock())
+
+    def write(
+        self,
+        who: SignedIn,
+        alias_id: int,
+        summary: str,
+        *,
+        people_to_watch: str = "",
+        promises: str = "",
+        mood: str = "",
+        corrects_id: int | None = None,
+    ) -> Handover:
+        """Write a handover; the data part is gathered now, in the same transaction."""
+        if not summary.strip():
+            raise InvalidInput("a handover needs a summary: what should the next person know?")
+        now = self._clock()
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, operator, alias)
+            if corrects_id is not None:
+                corrected = tx.handovers.by_id(corrects_id)
+                if corrected is None or corrected.alias_id != alias.id:
+                    raise NotFound(f"there is no handover {corrects_id} on {alias.handle}")
+            content = replace(
+                gather(tx, alias, now),
+                people_to_watch=people_to_watch.strip(),
+                promises=promises.strip(),
+                mood=mood.strip(),
+            )
+            return write_handover(
+                tx, alias, operator.id, summary.strip(), content, now, corrects_id=corrects_id
+            )
+
+    def pending(self, who: SignedIn, alias_id: int) -> list[Handover]:
+        """What the operator must acknowledge before speaking on the alias, oldest first."""
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, operator, alias)
+            shift = tx.shifts.open_for(operator.id, alias.id)
+            until = shift.started_at if shift else self._clock()
+            return unread_handovers(tx, operator, alias, until)
+
+    def acknowledge(self, who: SignedIn, handover_id: int) -> None:
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            handover = tx.handovers.by_id(handover_id)
+            if handover is None:
+                raise NotFound(f"there is no handover {handover_id}")
+            alias = existing_alias(tx, handover.alias_id)
+            role_on(tx, operator, alias)
+            if handover.author_id == operator.id:
+                raise PermissionDenied("you wrote this handover: it is for the others to read")
+            if tx.handovers.acknowledge(handover.id, operator.id, self._clock()):
+                tx.audit.append(
+                    AuditDraft(
+                        "handover.acknowledged", operator.id, alias.id, f"handover {handover.id}"
+                    ),
+                    self._clock(),
+                )
+
+    def history(
+        self,
+        who: SignedIn,
+        alias_id: int,
+        *,
+        author: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 200,
+    ) -> list[HandoverRecord]:
+        """The alias's handovers, newest first, with their acknowledgements."""
+        with self._workspace.transaction() as tx:
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, active_operator(tx, who), alias)
+            author_id = None
+            if author:
+                found = tx.operators.by_name(author.strip().lower())
+                if found is None:
+                    raise NotFound(f"there is no operator {author.strip()!r}")
+                author_id = found.id
+            return [
+                HandoverRecord(h, tx.handovers.acknowledgements(h.id))
+                for h in tx.handovers.history(alias.id, author_id, since, until, limit)
+            ]
