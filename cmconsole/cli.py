@@ -134,6 +134,17 @@ def operator_list(db: str | None) -> None:
             click.echo(f"{person.name}\t{person.display_name}\t{person.initials}\t{state}")
 
 
+@operator.command("deactivate")
+@click.argument("name")
+@click.option("--reason", required=True, help="Why (kept in the audit and the handover).")
+@db_option
+def operator_deactivate(name: str, reason: str, db: str | None) -> None:
+    """Deactivate an operator who leaves: no more sign-in, open items handed over."""
+    with workspace(db) as services:
+        services.team.deactivate(None, name, reason)
+    click.echo(f"deactivated {name}; their open items are in a handover on each of their aliases")
+
+
 @main.group()
 def alias() -> None:
     """Manage the aliases the team speaks as."""

@@ -71,6 +71,7 @@ def open_demo(
         services.inbox,
         services.posting,
         services.dispatcher,
+        services.handovers,
         services.public,
     ).seed_if_empty()
     return services, seeded

@@ -12,7 +12,7 @@ import pytest
 from cmconsole.domain.model import Alias, Role, SignatureKind
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
-from cmconsole.wiring import open_services
+from cmconsole.wiring import open_demo, open_services
 
 # Nothing in the tests may reach a real credential store.
 os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
@@ -119,3 +119,11 @@ def receive(services: Services, alias: Alias, author: str, text: str) -> int:
 def _any_member(services: Services, alias: Alias) -> SignedIn:
     operator = services.accounts.operators()[0]
     return SignedIn(operator.id, operator.name)
+
+
+@pytest.fixture
+def demo(tmp_path, clock: FakeClock) -> Iterator[Services]:
+    """The demo workspace on SQLite, seeded at the fake clock's time."""
+    services, _ = open_demo(f"sqlite:///{tmp_path / 'demo.db'}", clock=clock)
+    yield services
+    services.close()

@@ -5,7 +5,7 @@ import pytest
 from cmconsole.tui.app import CmconsoleApp
 from cmconsole.wiring import open_demo
 from tests.conftest import FakeClock
-from tests.test_tui import open_alias, settle, sign_in
+from tests.pilot import open_alias, settle, sign_in
 
 SIZE = (100, 30)
 
@@ -41,3 +41,12 @@ def test_audit_tab_names_the_author(snap_compare, demo_app):
         await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=audit_of_acme)
+
+
+def test_handover_to_read_before_speaking(snap_compare, demo_app):
+    async def omar_starts_on_belle_helene(pilot):
+        await sign_in(pilot, "omar", "omar-demo-pass")
+        await open_alias(pilot, "@bellehelene", read_handovers=False)
+        await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=omar_starts_on_belle_helene)

@@ -1,6 +1,5 @@
 """The console driven as a person would: sign in, reply as the alias, see who spoke."""
 
-import pytest
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from cmconsole.domain.model import PostStatus
@@ -9,72 +8,7 @@ from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.sign_in import SignInScreen
 from cmconsole.tui.screens.thread import ThreadScreen
-from cmconsole.wiring import open_demo
-from tests.conftest import FakeClock
-
-SIZE = (100, 30)
-
-
-@pytest.fixture
-def clock():
-    return FakeClock()
-
-
-@pytest.fixture
-def demo(tmp_path, clock):
-    services, _ = open_demo(f"sqlite:///{tmp_path / 'demo.db'}", clock=clock)
-    yield services
-    services.close()
-
-
-def make_app(services, clock, messages=None):
-    return CmconsoleApp(services, demo=True, clock=clock, public_every=None)
-
-
-async def settle(pilot):
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def sign_in(pilot, name, passphrase):
-    pilot.app.screen.query_one("#name", Input).value = name
-    pilot.app.screen.query_one("#passphrase", Input).value = passphrase
-    await pilot.click("#sign-in-button")
-    await settle(pilot)
-
-
-async def open_alias(pilot, handle):
-    picker = pilot.app.screen
-    assert isinstance(picker, AliasPickerScreen)
-    for _ in range(5):
-        if handle in str(picker.query_one("#aliases").highlighted_option.prompt):
-            break
-        await pilot.press("down")
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, AliasScreen)
-
-
-async def open_message(pilot, containing):
-    table = pilot.app.screen.query_one("#inbox-table", DataTable)
-    for row in range(table.row_count):
-        if containing in str(table.get_row_at(row)[3]):
-            table.move_cursor(row=row)
-            break
-    else:
-        raise AssertionError(f"no message containing {containing!r}")
-    await pilot.press("enter")
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, ThreadScreen)
-
-
-def of_type(recorded, name):
-    """Each recorded message once (the hook sees a message at every node it bubbles through)."""
-    return list({id(m): m for m in recorded if type(m).__name__ == name}.values())
-
-
-def cells(table):
-    return [[str(value) for value in table.get_row_at(row)] for row in range(table.row_count)]
+from tests.pilot import SIZE, cells, make_app, of_type, open_alias, open_message, settle, sign_in
 
 
 async def test_the_demo_sign_in_shows_its_aliases_and_accounts(demo, clock):
@@ -196,7 +130,7 @@ async def test_leaving_the_alias_or_closing_the_console_ends_the_shift(demo, clo
         assert [o.name for _, o in demo.shifts.on_shift(alias.id)] == ["anna"]
         on_shift = str(pilot.app.screen.query_one("#on-shift", Static).render())
         assert "On shift now: anna" in on_shift
-        await pilot.press("escape")
+        await pilot.press("escape", "e")
         await settle(pilot)
         assert isinstance(pilot.app.screen, AliasPickerScreen)
         assert demo.shifts.on_shift(alias.id) == []

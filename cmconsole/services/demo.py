@@ -7,6 +7,7 @@ from cmconsole.domain.errors import NotFound
 from cmconsole.services import demo_data
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import Clock, SandboxTimeline
 from cmconsole.services.posting import PostingService
@@ -41,6 +42,7 @@ class DemoSeeder:
     inbox: InboxService
     posting: PostingService
     dispatcher: Dispatcher
+    handovers: HandoverService
     public: DemoPublic
 
     def seed_if_empty(self) -> bool:
@@ -78,3 +80,7 @@ class DemoSeeder:
             self.posting.reply(who, message.id, text)
             self.dispatcher.dispatch_pending()
             self.shifts.end(who, alias.id)
+        # Written after every shift above ended: whoever signs in first has one to read.
+        for handle, author, summary, watch, mood in demo_data.HANDOVERS:
+            who = self.accounts.sign_in(author, passphrases[author])
+            self.handovers.write(who, handles[handle].id, summary, people_to_watch=watch, mood=mood)

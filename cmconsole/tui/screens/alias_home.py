@@ -1,6 +1,7 @@
-"""One alias on shift: its inbox, public timeline and audit, refreshed as the public writes."""
+"""One alias on shift: inbox, public timeline, handovers and audit, refreshed as people write."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -11,30 +12,51 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import AuditEntry, InboundMessage, Membership, PublicPost
 from cmconsole.services.guard import SignedIn
+from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
+from cmconsole.services.shifts import HEARTBEAT_EVERY
+from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
+from cmconsole.tui.dialogs.handover_detail import HandoverDetailDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.handover_read import HandoverReadScreen
+from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
+from cmconsole.tui.widgets.handover_history import HandoverHistory
 from cmconsole.tui.widgets.tables import AuditTable, InboxTable, TimelineTable
 
 POLL_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
+class HandoverFilters:
+    author: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
 class AliasSnapshot:
     messages: list[InboundMessage]
     timeline: list[PublicPost]
+    handovers: list[HandoverRecord]
     audit: list[AuditEntry]
     on_shift: list[str]
+    follow_ups_due: int
+    handovers_unread: int
 
 
-class AliasScreen(ConsoleScreen):
+class AliasScreen(ConsoleScreen[None]):
     """The operator's desk for one alias."""
 
     BINDINGS = [
         Binding("escape", "leave", "End shift"),
+        Binding("h", "hand_over", "Hand over"),
+        Binding("m", "team", "Team"),
         Binding("r", "refresh", "Refresh"),
         Binding("i", "tab('inbox')", "Inbox"),
         Binding("t", "tab('timeline')", "Public timeline"),
+        Binding("H", "tab('handovers')", "Handovers"),
         Binding("a", "tab('audit')", "Audit"),
     ]
 
@@ -53,6 +75,8 @@ class AliasScreen(ConsoleScreen):
         self.who = who
         self.membership = membership
         self.alias = membership.alias
+        self._filters = HandoverFilters()
+        self._handovers_asked = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -69,6 +93,8 @@ class AliasScreen(ConsoleScreen):
                 yield InboxTable(id="inbox-table")
             with TabPane("Public timeline", id="timeline"):
                 yield TimelineTable(id="timeline-table")
+            with TabPane("Handovers", id="handovers"):
+                yield HandoverHistory(id="handover-history")
             with TabPane("Audit", id="audit"):
                 yield AuditTable(id="audit-table")
         yield Static("", id="alias-error", classes="error", markup=False)
@@ -80,6 +106,7 @@ class AliasScreen(ConsoleScreen):
         self.query_one(InboxTable).focus()
         self.action_refresh()
         self.set_interval(POLL_SECONDS, self.action_refresh)
+        self.set_interval(HEARTBEAT_EVERY.total_seconds(), self._heartbeat)
         if self.console.public_every:
             self.set_interval(self.console.public_every, self._public_writes)
 
@@ -87,30 +114,39 @@ class AliasScreen(ConsoleScreen):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        self._load()
+        self._load(self._filters)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
-    def action_leave(self) -> None:
-        self.console.end_open_shift()
-        self.dismiss()
-
     @work(thread=True, exclusive=True, group="refresh")
-    def _load(self) -> None:
-        services, alias_id = self.services, self.alias.id
+    def _load(self, filters: HandoverFilters) -> None:
+        services, alias_id, now = self.services, self.alias.id, self.console.clock()
         try:
             services.inbox.sync(alias_id)
             snapshot = AliasSnapshot(
                 services.inbox.messages(self.who, alias_id),
                 services.timeline.public_posts(self.who, alias_id),
+                services.handovers.history(
+                    self.who,
+                    alias_id,
+                    author=filters.author or None,
+                    since=filters.since,
+                    until=filters.until,
+                ),
                 services.audit.for_alias(self.who, alias_id),
                 [operator.name for _, operator in services.shifts.on_shift(alias_id)],
+                len(services.follow_ups.due(self.who, alias_id, now + FOLLOW_UPS_HORIZON)),
+                len(services.handovers.pending(self.who, alias_id)),
             )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
         else:
             self.post_message(self.Refreshed(snapshot))
+
+    @work(thread=True, group="heartbeat")
+    def _heartbeat(self) -> None:
+        self.services.shifts.heartbeat(self.who, self.alias.id)
 
     @work(thread=True, group="public")
     def _public_writes(self) -> None:
@@ -120,17 +156,59 @@ class AliasScreen(ConsoleScreen):
         snapshot, now = message.snapshot, self.console.clock()
         self.query_one(InboxTable).show(snapshot.messages, now)
         self.query_one(TimelineTable).show(snapshot.timeline, now)
+        self.query_one(HandoverHistory).show(snapshot.handovers)
         self.query_one(AuditTable).show(snapshot.audit)
         waiting = sum(not m.answered for m in snapshot.messages)
-        self.query_one("#on-shift", Static).update(
-            f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}  ·  {waiting} waiting"
-        )
+        parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
+        if snapshot.follow_ups_due:
+            parts.append(f"{snapshot.follow_ups_due} follow-ups due within a day")
+        if snapshot.handovers_unread:
+            parts.append(f"{snapshot.handovers_unread} handovers to read before you speak")
+        self.query_one("#on-shift", Static).update("  ·  ".join(parts))
         self.query_one("#alias-error", Static).update("")
+        if snapshot.handovers_unread and not self._handovers_asked:
+            # Lead the operator through what they must read, once, at the start of the shift.
+            self._handovers_asked = True
+            self.app.push_screen(HandoverReadScreen(self.who, self.alias))
 
     def on_alias_screen_refresh_failed(self, message: RefreshFailed) -> None:
         self.query_one("#alias-error", Static).update(message.reason)
+
+    @on(HandoverHistory.FiltersChanged)
+    def _filter_handovers(self, event: HandoverHistory.FiltersChanged) -> None:
+        self._filters = HandoverFilters(event.author, event.since, event.until)
+        self.action_refresh()
+
+    @on(HandoverHistory.HandoverChosen)
+    def _show_handover(self, event: HandoverHistory.HandoverChosen) -> None:
+        self.app.push_screen(HandoverDetailDialog(event.record))
 
     @on(DataTable.RowSelected, "#inbox-table")
     def _open_thread(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
             self.app.push_screen(ThreadScreen(self.who, self.membership, int(event.row_key.value)))
+
+    def action_hand_over(self) -> None:
+        self.app.push_screen(HandoverWriteScreen(self.who, self.alias))
+
+    def action_team(self) -> None:
+        self.app.push_screen(TeamScreen(self.who, self.alias))
+
+    def action_leave(self) -> None:
+        def chosen(choice: EndShiftChoice | None) -> None:
+            if choice == "end":
+                self._end_shift()
+            elif choice == "handover":
+                self.app.push_screen(
+                    HandoverWriteScreen(self.who, self.alias, ending_shift=True), written
+                )
+
+        def written(done: bool | None) -> None:
+            if done:
+                self._end_shift()
+
+        self.app.push_screen(EndShiftDialog(), chosen)
+
+    def _end_shift(self) -> None:
+        self.console.end_open_shift()
+        self.dismiss()

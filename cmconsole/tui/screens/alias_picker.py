@@ -15,7 +15,7 @@ from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.base import ConsoleScreen
 
 
-class AliasPickerScreen(ConsoleScreen):
+class AliasPickerScreen(ConsoleScreen[None]):
     """The aliases the signed-in operator has a role on."""
 
     BINDINGS = [Binding("escape", "sign_out", "Sign out")]

@@ -1,6 +1,6 @@
 """What every console screen shares: typed access to the app's services and clock."""
 
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.screen import Screen
 
@@ -10,7 +10,10 @@ if TYPE_CHECKING:
     from cmconsole.tui.app import CmconsoleApp
 
 
-class ConsoleScreen(Screen[None]):
+Result = TypeVar("Result")
+
+
+class ConsoleScreen(Screen[Result]):
     @property
     def console(self) -> "CmconsoleApp":
         from cmconsole.tui.app import CmconsoleApp

@@ -13,7 +13,7 @@ from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.base import ConsoleScreen
 
 
-class SignInScreen(ConsoleScreen):
+class SignInScreen(ConsoleScreen[None]):
     """The first screen: who is at the keyboard."""
 
     class Authenticated(Message):

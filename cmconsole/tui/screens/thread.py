@@ -1,5 +1,7 @@
 """One message from the public, the alias's replies to it, and the box to write the next one."""
 
+from datetime import datetime, timedelta
+
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -7,13 +9,15 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
-from cmconsole.domain.errors import CmconsoleError
-from cmconsole.domain.model import Membership, Post, PostStatus
+from cmconsole.domain.errors import CmconsoleError, HandoversUnread
+from cmconsole.domain.model import FollowUp, Membership, Post, PostStatus
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.inbox import Thread
 from cmconsole.tui.clock import ago
+from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.handover_read import HandoverReadScreen
 
 _STATUS_WORDS = {
     PostStatus.AWAITING_APPROVAL: "waiting for approval",
@@ -25,18 +29,21 @@ _STATUS_WORDS = {
 }
 
 
-class ThreadScreen(ConsoleScreen):
+class ThreadScreen(ConsoleScreen[None]):
     """Read the message, write the reply, send it as the alias."""
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send as the alias", priority=True),
+        Binding("ctrl+f", "promise", "Promise a follow-up", priority=True),
+        Binding("ctrl+d", "follow_up_done", "Follow-up done", priority=True),
         Binding("escape", "back", "Back to inbox"),
     ]
 
     class ThreadLoaded(Message):
-        def __init__(self, thread: Thread) -> None:
+        def __init__(self, thread: Thread, follow_ups: list[FollowUp]) -> None:
             super().__init__()
             self.thread = thread
+            self.follow_ups = follow_ups
 
     class ReplySent(Message):
         def __init__(self, post: Post) -> None:
@@ -44,15 +51,17 @@ class ThreadScreen(ConsoleScreen):
             self.post = post
 
     class ReplyRefused(Message):
-        def __init__(self, reason: str) -> None:
+        def __init__(self, reason: str, *, handovers_unread: bool = False) -> None:
             super().__init__()
             self.reason = reason
+            self.handovers_unread = handovers_unread
 
     def __init__(self, who: SignedIn, membership: Membership, inbound_id: int) -> None:
         super().__init__()
         self.who = who
         self.alias = membership.alias
         self.inbound_id = inbound_id
+        self._follow_ups: list[FollowUp] = []
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -60,9 +69,14 @@ class ThreadScreen(ConsoleScreen):
             yield Static("", id="message-meta", markup=False)
             yield Static("", id="message-text", markup=False)
             yield Static("", id="replies", markup=False)
+            yield Static("", id="follow-ups", markup=False)
         yield Label(f"Reply as {self.alias.display_name} ({self.alias.handle}):", markup=False)
         yield TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
-        yield Static("ctrl+s sends · esc goes back", id="compose-status", markup=False)
+        yield Static(
+            "ctrl+s sends · ctrl+f promises a follow-up · esc goes back",
+            id="compose-status",
+            markup=False,
+        )
         yield Footer()
 
     def on_mount(self) -> None:
@@ -73,11 +87,12 @@ class ThreadScreen(ConsoleScreen):
     def _load(self) -> None:
         try:
             thread = self.services.inbox.thread(self.who, self.inbound_id)
+            follow_ups = self.services.follow_ups.for_thread(self.who, self.inbound_id)
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
             return
         if thread is not None:
-            self.post_message(self.ThreadLoaded(thread))
+            self.post_message(self.ThreadLoaded(thread, follow_ups))
 
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
         thread, now = message.thread, self.console.clock()
@@ -95,6 +110,11 @@ class ThreadScreen(ConsoleScreen):
         self.query_one("#replies", Static).update(
             content("\n".join(replies) if replies else "No reply yet.")
         )
+        self._follow_ups = message.follow_ups
+        promises = [f"  ⏰ {_when(f)}: {f.promise}" for f in message.follow_ups]
+        self.query_one("#follow-ups", Static).update(
+            content("Follow-ups:\n" + "\n".join(promises) if promises else "")
+        )
 
     def action_send(self) -> None:
         text = self.query_one("#reply", TextArea).text
@@ -111,6 +131,8 @@ class ThreadScreen(ConsoleScreen):
             if post.status is PostStatus.QUEUED:
                 sent = [p for p in self.services.dispatcher.dispatch_pending() if p.id == post.id]
                 post = sent[0] if sent else post
+        except HandoversUnread as error:
+            self.post_message(self.ReplyRefused(str(error), handovers_unread=True))
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
         else:
@@ -131,6 +153,51 @@ class ThreadScreen(ConsoleScreen):
 
     def on_thread_screen_reply_refused(self, message: ReplyRefused) -> None:
         self._status(message.reason, error=True)
+        if message.handovers_unread:
+            # Take them to what they must read; their reply stays in the box meanwhile.
+            self.app.push_screen(HandoverReadScreen(self.who, self.alias))
+
+    def action_promise(self) -> None:
+        def promised(values: list[str] | None) -> None:
+            if not values:
+                return
+            try:
+                hours = float(values[1].replace(",", "."))
+            except ValueError:
+                self._status("Say in how many hours the follow-up is due, e.g. 24.", error=True)
+                return
+            self._promise(values[0], self.console.clock() + timedelta(hours=hours))
+
+        self.app.push_screen(
+            PromptDialog(
+                "Promise a follow-up to this person",
+                [Field("What did we promise?"), Field("Due in how many hours?", value="24")],
+            ),
+            promised,
+        )
+
+    @work(thread=True, exclusive=True, group="follow-up")
+    def _promise(self, promise: str, due_at: datetime) -> None:
+        try:
+            self.services.follow_ups.promise(self.who, self.inbound_id, promise, due_at)
+        except CmconsoleError as error:
+            self.post_message(self.ReplyRefused(str(error)))
+        else:
+            self.app.call_from_thread(self._load)
+
+    def action_follow_up_done(self) -> None:
+        open_ones = [f for f in self._follow_ups if f.done_at is None]
+        if open_ones:
+            self._complete(open_ones[0].id)
+
+    @work(thread=True, exclusive=True, group="follow-up")
+    def _complete(self, follow_up_id: int) -> None:
+        try:
+            self.services.follow_ups.complete(self.who, follow_up_id)
+        except CmconsoleError as error:
+            self.post_message(self.ReplyRefused(str(error)))
+        else:
+            self.app.call_from_thread(self._load)
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#compose-status", Static)
@@ -139,3 +206,7 @@ class ThreadScreen(ConsoleScreen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _when(follow_up: FollowUp) -> str:
+    return "done" if follow_up.done_at else f"due {follow_up.due_at:%Y-%m-%d %H:%M} UTC"

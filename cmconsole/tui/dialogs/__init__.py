@@ -1,0 +1,1 @@
+"""Small modal dialogs: questions asked on top of a screen."""

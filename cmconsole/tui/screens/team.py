@@ -1,0 +1,149 @@
+"""The alias's team for its leads: roles, who is on shift, and deactivating someone who left."""
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import DataTable, Footer, Header, Label, Static
+
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.model import Alias, Role, TeamMember
+from cmconsole.services.guard import SignedIn
+from cmconsole.tui.dialogs.prompt import Field, PromptDialog
+from cmconsole.tui.safe import cell
+from cmconsole.tui.screens.base import ConsoleScreen
+
+
+class TeamScreen(ConsoleScreen[None]):
+    """Everyone may look; the services refuse changes from anyone but a lead."""
+
+    BINDINGS = [
+        Binding("l", "role('lead')", "Make lead"),
+        Binding("o", "role('operator')", "Make operator"),
+        Binding("t", "role('trainee')", "Make trainee"),
+        Binding("plus,a", "add", "Add someone"),
+        Binding("d", "deactivate", "Deactivate"),
+        Binding("escape", "back", "Back"),
+    ]
+
+    class MembersLoaded(Message):
+        def __init__(self, members: list[TeamMember]) -> None:
+            super().__init__()
+            self.members = members
+
+    class ActionFailed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, who: SignedIn, alias: Alias) -> None:
+        super().__init__()
+        self.who = who
+        self.alias = alias
+        self._members: list[TeamMember] = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(f"Team of {self.alias.display_name} ({self.alias.handle})", classes="title")
+        table: DataTable[object] = DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
+        table.add_columns("login", "name", "role", "on shift", "status")
+        yield table
+        yield Static("", id="team-error", classes="error", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load()
+
+    @work(thread=True, exclusive=True, group="team")
+    def _load(self) -> None:
+        try:
+            self.post_message(
+                self.MembersLoaded(self.services.team.members(self.who, self.alias.id))
+            )
+        except CmconsoleError as error:
+            self.post_message(self.ActionFailed(str(error)))
+
+    def on_team_screen_members_loaded(self, message: MembersLoaded) -> None:
+        self._members = message.members
+        table = self.query_one("#team-table", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        for member in message.members:
+            person = member.operator
+            table.add_row(
+                cell(person.name),
+                cell(person.display_name, 30),
+                cell(member.role.value),
+                cell("yes" if member.on_shift else ""),
+                cell("active" if person.active else "deactivated"),
+            )
+        if message.members:
+            table.move_cursor(row=min(keep, len(message.members) - 1))
+        table.focus()
+
+    def on_team_screen_action_failed(self, message: ActionFailed) -> None:
+        self.query_one("#team-error", Static).update(message.reason)
+
+    def _selected(self) -> TeamMember | None:
+        row = self.query_one("#team-table", DataTable).cursor_row
+        return self._members[row] if 0 <= row < len(self._members) else None
+
+    def action_role(self, role: str) -> None:
+        if (member := self._selected()) is not None:
+            self._set_role(member.operator.name, Role(role))
+
+    def action_add(self) -> None:
+        def added(values: list[str] | None) -> None:
+            if values:
+                name, role = values[0], values[1].strip().lower() or "trainee"
+                if role not in {r.value for r in Role}:
+                    self.query_one("#team-error", Static).update(f"no such role: {role}")
+                    return
+                self._set_role(name, Role(role))
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Add someone to {self.alias.handle}",
+                [Field("Operator login"), Field("Role (lead, operator, trainee)", value="trainee")],
+            ),
+            added,
+        )
+
+    @work(thread=True, exclusive=True, group="change")
+    def _set_role(self, name: str, role: Role) -> None:
+        try:
+            self.services.team.set_role(self.who, name, self.alias.id, role)
+        except CmconsoleError as error:
+            self.post_message(self.ActionFailed(str(error)))
+        else:
+            self.app.call_from_thread(self._load)
+
+    def action_deactivate(self) -> None:
+        member = self._selected()
+        if member is None:
+            return
+        name = member.operator.name
+
+        def confirmed(values: list[str] | None) -> None:
+            if values is not None:
+                self._deactivate(name, values[0])
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Deactivate {name}? They can no longer sign in; their history stays theirs.",
+                [Field("Why (kept in the audit)", placeholder="left the agency")],
+            ),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, group="change")
+    def _deactivate(self, name: str, reason: str) -> None:
+        try:
+            self.services.team.deactivate(self.who, name, reason)
+        except CmconsoleError as error:
+            self.post_message(self.ActionFailed(str(error)))
+        else:
+            self.app.call_from_thread(self._load)
+
+    def action_back(self) -> None:
+        self.dismiss()

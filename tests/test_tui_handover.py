@@ -1,0 +1,170 @@
+"""Pilot walks of the shift end, the handover and the next operator's acknowledgement."""
+
+from textual.widgets import DataTable, Input, Static, TextArea
+
+from cmconsole.tui.dialogs.end_shift import EndShiftDialog
+from cmconsole.tui.screens.alias_home import AliasScreen
+from cmconsole.tui.screens.alias_picker import AliasPickerScreen
+from cmconsole.tui.screens.handover_read import HandoverReadScreen
+from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+from cmconsole.tui.screens.team import TeamScreen
+from cmconsole.tui.screens.thread import ThreadScreen
+from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in
+
+
+def alias_named(services, handle):
+    return next(a for a in services.accounts.aliases() if a.handle == handle)
+
+
+async def test_the_demo_leads_the_first_operator_through_a_waiting_handover(demo, clock):
+    belle = alias_named(demo, "@bellehelene")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "omar", "omar-demo-pass")
+        await open_alias(pilot, "@bellehelene", read_handovers=False)
+        screen = pilot.app.screen
+        assert isinstance(screen, HandoverReadScreen)
+        first = str(screen.query_one("#handover-text", Static).render())
+        assert first.startswith("anna, ")
+        assert "@jules75" in first
+        await pilot.press("enter")
+        await settle(pilot)
+        second = str(pilot.app.screen.query_one("#handover-text", Static).render())
+        assert second.startswith("lea, ") and "petit prix" in second
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+    omar = demo.accounts.sign_in("omar", "omar-demo-pass")
+    assert demo.handovers.pending(omar, belle.id) == []
+    acknowledged = [
+        e for e in demo.audit.for_alias(omar, belle.id) if e.event.kind == "handover.acknowledged"
+    ]
+    assert [e.actor_name for e in acknowledged] == ["omar", "omar"]
+
+
+async def test_sending_before_reading_leads_back_to_the_handovers(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "theo", "theo-demo-pass")
+        await open_alias(pilot, "@acmehelp", read_handovers=False)
+        await pilot.press("escape")  # "later"
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+        banner = str(pilot.app.screen.query_one("#on-shift", Static).render())
+        assert "1 handovers to read before you speak" in banner
+        await open_message(pilot, "502s")
+        await pilot.press(*"We are looking into it")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HandoverReadScreen)
+        await pilot.press("enter")
+        await settle(pilot)
+        thread = pilot.app.screen
+        assert isinstance(thread, ThreadScreen)
+        assert "acknowledge the 1 handover" in str(thread.query_one("#compose-status").render())
+        assert thread.query_one("#reply", TextArea).text == "We are looking into it"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+
+
+async def test_ending_a_shift_with_a_handover_that_the_next_operator_reads(demo, clock):
+    belle = alias_named(demo, "@bellehelene")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, EndShiftDialog)
+        await pilot.press("h")
+        await settle(pilot)
+        form = pilot.app.screen
+        assert isinstance(form, HandoverWriteScreen)
+        gathered = str(form.query_one("#gathered", Static).render())
+        assert "Threads still open:" in gathered and "@camille_b" in gathered
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "needs a summary" in str(form.query_one("#handover-status").render())
+        await pilot.press(*"Camille attend une réponse sur les éclairs.")
+        form.query_one("#watch", Input).value = "@camille_b"
+        form.query_one("#mood", Input).value = "curieuse"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasPickerScreen)
+        assert demo.shifts.on_shift(belle.id) == []
+
+        await pilot.press("escape")  # sign out
+        await settle(pilot)
+        clock.advance(minutes=10)
+        await sign_in(pilot, "omar", "omar-demo-pass")
+        await open_alias(pilot, "@bellehelene", read_handovers=False)
+        texts = []
+        while isinstance(pilot.app.screen, HandoverReadScreen):
+            texts.append(str(pilot.app.screen.query_one("#handover-text", Static).render()))
+            await pilot.press("enter")
+            await settle(pilot)
+        assert "Camille attend une réponse sur les éclairs." in texts[-1]
+        assert "People to watch: @camille_b" in texts[-1]
+
+        await pilot.press("H")
+        history = pilot.app.screen.query_one("#handover-history")
+        history.query_one("#filter-author", Input).value = "anna"
+        await pilot.pause(0.1)
+        await settle(pilot)
+        rows = cells(history.query_one("#handover-table", DataTable))
+        assert [row[1] for row in rows] == ["anna", "anna"]
+        assert rows[0][2].startswith("Camille attend")
+        assert rows[0][3] == "omar"
+
+
+async def test_a_lead_deactivates_someone_who_left(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("m")
+        await settle(pilot)
+        team = pilot.app.screen
+        assert isinstance(team, TeamScreen)
+        table = team.query_one("#team-table", DataTable)
+        names = [row[0] for row in cells(table)]
+        table.move_cursor(row=names.index("theo"))
+        await pilot.press("d")
+        await settle(pilot)
+        await pilot.press(*"internship ended", "enter")
+        await settle(pilot)
+        row = cells(table)[names.index("theo")]
+        assert row[4] == "deactivated"
+        await pilot.press("escape", "escape", "e")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        await sign_in(pilot, "theo", "theo-demo-pass")
+        error = str(pilot.app.screen.query_one("#sign-in-error", Static).render())
+        assert error == "theo has been deactivated: ask a lead"
+
+
+async def test_an_operator_cannot_change_roles(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("m")
+        await settle(pilot)
+        await pilot.press("l")
+        await settle(pilot)
+        error = str(pilot.app.screen.query_one("#team-error", Static).render())
+        assert error == "only a lead of @acmehelp may do this"
+
+
+async def test_a_promise_made_in_a_thread_becomes_a_follow_up(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "#4411")
+        await pilot.press("ctrl+f")
+        await settle(pilot)
+        await pilot.press(*"Check with billing", "enter", "enter")
+        await settle(pilot)
+        shown = str(pilot.app.screen.query_one("#follow-ups", Static).render())
+        assert "Check with billing" in shown and "due 2026-11-03 09:00 UTC" in shown
+        await pilot.press("escape")
+        await settle(pilot)
+        banner = str(pilot.app.screen.query_one("#on-shift", Static).render())
+        assert "1 follow-ups due within a day" in banner
