@@ -10,6 +10,7 @@ from cmconsole.services.bundle import Services
 from cmconsole.services.demo import DemoPublic, DemoSeeder
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
+from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import Channel, Clock
@@ -46,6 +47,7 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
         handovers=HandoverService(workspace, clock),
         follow_ups=FollowUpService(workspace, clock),
         team=TeamService(workspace, clock),
+        guides=GuideService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         location=workspace.location,
@@ -72,6 +74,7 @@ def open_demo(
         services.posting,
         services.dispatcher,
         services.handovers,
+        services.guides,
         services.public,
     ).seed_if_empty()
     return services, seeded

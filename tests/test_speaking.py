@@ -4,6 +4,7 @@ import pytest
 
 from cmconsole.domain.errors import InvalidInput, PermissionDenied
 from cmconsole.domain.model import PostStatus, Role, SignatureKind
+from cmconsole.services.posting import DraftRefused
 from tests.conftest import make_team, receive
 
 
@@ -61,7 +62,7 @@ def test_nobody_speaks_without_a_shift_a_role_and_some_text(services, team):
     services.shifts.start(team.operator, team.alias.id)
     with pytest.raises(InvalidInput, match="empty"):
         services.posting.reply(team.operator, message_id, " \n ")
-    with pytest.raises(InvalidInput, match="limit is 280"):
+    with pytest.raises(DraftRefused, match="length: 1 over the limit of 280"):
         services.posting.reply(team.operator, message_id, "x" * 281)
     stranger_alias = services.accounts.add_alias("@other", "Other")
     with pytest.raises(PermissionDenied, match="no role on @other"):

@@ -32,6 +32,11 @@ async def test_the_demo_leads_the_first_operator_through_a_waiting_handover(demo
         assert second.startswith("lea, ") and "petit prix" in second
         await pilot.press("enter")
         await settle(pilot)
+        guide = str(pilot.app.screen.query_one("#handover-text", Static).render())
+        assert guide.startswith("Belle Hélène: guide version 1")
+        assert "Qui nous sommes" in guide
+        await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(pilot.app.screen, AliasScreen)
     omar = demo.accounts.sign_in("omar", "omar-demo-pass")
     assert demo.handovers.pending(omar, belle.id) == []
@@ -39,6 +44,7 @@ async def test_the_demo_leads_the_first_operator_through_a_waiting_handover(demo
         e for e in demo.audit.for_alias(omar, belle.id) if e.event.kind == "handover.acknowledged"
     ]
     assert [e.actor_name for e in acknowledged] == ["omar", "omar"]
+    assert demo.guides.unread(omar, belle.id) is None
 
 
 async def test_sending_before_reading_leads_back_to_the_handovers(demo, clock):
@@ -49,17 +55,18 @@ async def test_sending_before_reading_leads_back_to_the_handovers(demo, clock):
         await settle(pilot)
         assert isinstance(pilot.app.screen, AliasScreen)
         banner = str(pilot.app.screen.query_one("#on-shift", Static).render())
-        assert "1 handovers to read before you speak" in banner
+        assert "2 to read before you speak" in banner  # omar's handover and the guide
         await open_message(pilot, "502s")
         await pilot.press(*"We are looking into it")
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(pilot.app.screen, HandoverReadScreen)
-        await pilot.press("enter")
+        await pilot.press("enter", "enter")
         await settle(pilot)
         thread = pilot.app.screen
         assert isinstance(thread, ThreadScreen)
-        assert "acknowledge the 1 handover" in str(thread.query_one("#compose-status").render())
+        status = str(thread.query_one("#compose-status").render())
+        assert "acknowledge the 1 handover left on @acmehelp and the guide of @acmehelp" in status
         assert thread.query_one("#reply", TextArea).text == "We are looking into it"
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -101,8 +108,9 @@ async def test_ending_a_shift_with_a_handover_that_the_next_operator_reads(demo,
             texts.append(str(pilot.app.screen.query_one("#handover-text", Static).render()))
             await pilot.press("enter")
             await settle(pilot)
-        assert "Camille attend une réponse sur les éclairs." in texts[-1]
-        assert "People to watch: @camille_b" in texts[-1]
+        assert texts[-1].startswith("Belle Hélène: guide version 1")  # the guide comes last
+        assert "Camille attend une réponse sur les éclairs." in texts[-2]
+        assert "People to watch: @camille_b" in texts[-2]
 
         await pilot.press("H")
         history = pilot.app.screen.query_one("#handover-history")

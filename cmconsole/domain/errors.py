@@ -30,11 +30,13 @@ class WorkspaceUnavailable(CmconsoleError):
 
 
 class HandoversUnread(PermissionDenied):
-    """The operator must read and acknowledge the handovers others wrote before speaking."""
+    """The operator must acknowledge the handovers others left (and the guide) before speaking."""
 
-    def __init__(self, count: int, handle: str) -> None:
-        super().__init__(
-            f"read and acknowledge the {count} handover{'s' if count != 1 else ''} left on "
-            f"{handle} before you speak for it"
+    def __init__(self, count: int, handle: str, *, guide: bool = False) -> None:
+        what = (
+            [f"the {count} handover{'s' if count != 1 else ''} left on {handle}"] if count else []
         )
+        what += [f"the guide of {handle}"] if guide else []
+        super().__init__(f"read and acknowledge {' and '.join(what)} before you speak for it")
         self.count = count
+        self.guide = guide

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -104,6 +104,8 @@ class Post:
     published_at: datetime | None
     channel_post_id: str | None
     failure_reason: str | None
+    guide_version: int | None = None
+    overrides: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -199,3 +201,15 @@ class TeamMember:
     operator: Operator
     role: Role
     on_shift: bool
+
+
+@dataclass(frozen=True)
+class GuideVersion:
+    """One saved version of an alias's guide: its TOML source and why it changed."""
+
+    alias_id: int
+    version: int
+    source: str
+    change_note: str
+    author_name: str | None
+    created_at: datetime

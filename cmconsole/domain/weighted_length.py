@@ -1,5 +1,6 @@
 """X's weighted length (twitter-text v3): what counts 1, 2 or 23, and where the limit runs out."""
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ def weighted_length(text: str) -> int:
 
 def measure(text: str, limit: int = LIMIT) -> Measure:
     """Weighted length, validity (not empty, within `limit`, no refused character) and overflow."""
-    normal, chunks = _normalise(text)
+    normal, chunks = normalise(text)
     urls = url_spans(normal)
     emojis = [span for span in emoji_spans(normal) if not any(_inside(span, u) for u in urls)]
     entities = {start: (end, URL_WEIGHT) for start, end in urls}
@@ -79,8 +80,8 @@ def _inside(span: Span, outer: Span) -> bool:
     return outer[0] <= span[0] < outer[1]
 
 
-def _normalise(text: str) -> tuple[str, list[Span] | None]:
-    """NFC text and, when that changed it, the span of `text` each normalised character came from."""
+def normalise(text: str) -> tuple[str, list[Span] | None]:
+    """NFC text and, if that changed it, the span of `text` each normalised character comes from."""
     if unicodedata.is_normalized("NFC", text):
         return text, None
     # Cut before each starter that cannot compose with the character before it: NFC never
@@ -94,7 +95,7 @@ def _normalise(text: str) -> tuple[str, list[Span] | None]:
             cuts.append(i)
     cuts.append(len(text))
     pieces, chunks = [], []
-    for start, end in zip(cuts, cuts[1:], strict=False):
+    for start, end in itertools.pairwise(cuts):
         piece = unicodedata.normalize("NFC", text[start:end])
         pieces.append(piece)
         chunks.extend([(start, end)] * len(piece))
@@ -112,7 +113,7 @@ _NOT_DOMAIN = (
 )
 _LABEL = f"[^{_NOT_DOMAIN}](?:[-_]*[^{_NOT_DOMAIN}])*"
 _CANDIDATE = re.compile(
-    f"(?<![A-Za-z0-9@＠$#＃\ufffe\ufeff\uffff])(https?://)?({_LABEL}(?:\\.{_LABEL})+)", re.I
+    f"(?<![A-Za-z0-9@\uff20$#\uff03\ufffe\ufeff\uffff])(https?://)?({_LABEL}(?:\\.{_LABEL})+)", re.I
 )
 _LATIN = (
     "\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u00ff\u0100-\u024f\u0253\u0254\u0256\u0257\u0259\u025b"
@@ -142,15 +143,15 @@ def url_spans(text: str) -> list[Span]:
         if host_end is None:
             pos = match.start() + 1
             continue
-        tail = _TAIL.match(text, host_end)
-        pos = end = tail.end()
+        tail = _TAIL.match(text, host_end)  # it always matches: every part is optional
+        pos = end = tail.end() if tail else host_end
         if not _valid_host(text[host_start:host_end], len(scheme or "https://") + end - host_start):
             continue
         if scheme:
             tco = _TCO.match(text, match.start())
             spans.append((match.start(), tco.end() if tco else end))
         elif match.start() == 0 or text[match.start() - 1] not in "-_./":
-            spans.extend(_ascii_urls(text, host_start, host_end, end, path=bool(tail.group(1))))
+            spans.extend(_ascii_urls(text, host_start, host_end, end, path=bool(tail and tail[1])))
     return spans
 
 
@@ -174,8 +175,10 @@ def _ascii_urls(text: str, start: int, stop: int, end: int, *, path: bool) -> li
     return found
 
 
-def _domain_end(text: str, start: int, stop: int, limit: int, *, strict: bool = False) -> int | None:
-    """End of the longest domain at `start` within `stop` whose last label is (begins with) a TLD."""
+def _domain_end(
+    text: str, start: int, stop: int, limit: int, *, strict: bool = False
+) -> int | None:
+    """End of the longest domain from `start` (to `stop`) whose last label is or begins a TLD."""
     dot = text.rfind(".", start, stop)
     label_stop = stop
     while dot > start:
@@ -212,13 +215,24 @@ def _valid_host(host: str, length: int) -> bool:
     return True
 
 
-# The TLD lists of twitter-text's conformance/tld_lib.yml (the IANA root zone as it knew it).
-_COUNTRY = frozenset(
-    """
-    한국 香港 澳門 新加坡 台灣 台湾 中國 中国 გე ລາວ ไทย ලංකා ഭാരതം ಭಾರತ భారత్ சிங்கப்பூர் இலங்கை
-    இந்தியா ଭାରତ ભારત ਭਾਰਤ ভাৰত ভারত বাংলা भारोत भारतम् भारत ڀارت پاکستان موريتانيا مليسيا مصر قطر
-    فلسطين عمان عراق سورية سودان تونس بھارت بارت ایران امارات المغرب السعودية الجزائر البحرين الاردن
-    հայ қаз укр срб рф мон мкд ею бел бг ευ ελ
+# The TLDs of twitter-text's conformance/tld_lib.yml (the IANA root zone as it knew it).
+_IDN_TLDS = """
+    한국 香港 澳門 新加坡 台灣 台湾 中國 中国 გე ລາວ ไทย ලංකා ഭാരതം ಭಾರತ
+    భారత్ சிங்கப்பூர் இலங்கை இந்தியா ଭାରତ ભારત ਭਾਰਤ ভাৰত ভারত বাংলা भारोत
+    भारतम् भारत ڀارت پاکستان موريتانيا مليسيا مصر قطر فلسطين عمان عراق
+    سورية سودان تونس بھارت بارت ایران امارات المغرب السعودية الجزائر
+    البحرين الاردن հայ қаз укр срб рф мон мкд ею бел бг ευ ελ 삼성 닷컴
+    닷넷 香格里拉 餐厅 食品 飞利浦 電訊盈科 集团 通販 购物 谷歌 诺基亚
+    联通 网络 网站 网店 网址 组织机构 移动 珠宝 点看 游戏 淡马锡 机构 書籍
+    时尚 新闻 政府 政务 招聘 手表 手机 我爱你 慈善 微博 广东 工行 家電
+    娱乐 天主教 大拿 大众汽车 在线 嘉里大酒店 嘉里 商标 商店 商城 公益
+    公司 八卦 健康 信息 佛山 企业 中文网 中信 世界 ポイント ファッション
+    セール ストア コム グーグル クラウド みんな คอม संगठन नेट कॉम همراه
+    موقع موبايلي كوم كاثوليك عرب شبكة بيتك بازار العليان ارامكو اتصالات
+    ابوظبي קום сайт рус орг онлайн москва ком католик дети
+"""  # noqa: RUF001
+_IDN_COUNTRY = 60  # the first 60 of _IDN_TLDS are country codes
+_ASCII_COUNTRY = """
     ac ad ae af ag ai al am an ao aq ar as at au aw ax az ba bb bd be bf bg bh bi bj bl bm bn bo bq
     br bs bt bv bw by bz ca cc cd cf cg ch ci ck cl cm cn co cr cu cv cw cx cy cz de dj dk dm do dz
     ec ee eg eh er es et eu fi fj fk fm fo fr ga gb gd ge gf gg gh gi gl gm gn gp gq gr gs gt gu gw
@@ -227,16 +241,8 @@ _COUNTRY = frozenset(
     my mz na nc ne nf ng ni nl no np nr nu nz om pa pe pf pg ph pk pl pm pn pr ps pt pw py qa re ro
     rs ru rw sa sb sc sd se sg sh si sj sk sl sm sn so sr ss st su sv sx sy sz tc td tf tg th tj tk
     tl tm tn to tp tr tt tv tw tz ua ug uk um us uy uz va vc ve vg vi vn vu wf ws ye yt za zm zw
-    """.split()
-)
-_GENERIC = frozenset(
-    """
-    삼성 닷컴 닷넷 香格里拉 餐厅 食品 飞利浦 電訊盈科 集团 通販 购物 谷歌 诺基亚 联通 网络 网站 网店 网址
-    组织机构 移动 珠宝 点看 游戏 淡马锡 机构 書籍 时尚 新闻 政府 政务 招聘 手表 手机 我爱你 慈善 微博 广东
-    工行 家電 娱乐 天主教 大拿 大众汽车 在线 嘉里大酒店 嘉里 商标 商店 商城 公益 公司 八卦 健康 信息 佛山
-    企业 中文网 中信 世界 ポイント ファッション セール ストア コム グーグル クラウド みんな คอม संगठन नेट
-    कॉम همراه موقع موبايلي كوم كاثوليك عرب شبكة بيتك بازار العليان ارامكو اتصالات ابوظبي קום сайт рус
-    орг онлайн москва ком католик дети
+"""
+_ASCII_GENERIC = """
     zuerich zone zippo zip zero zara zappos yun youtube you yokohama yoga yodobashi yandex yamaxun
     yahoo yachts xyz xxx xperia xin xihuan xfinity xerox xbox wtf wtc wow world works work woodside
     wolterskluwer wme winners wine windows win williamhill wiki wien whoswho weir weibo wedding wed
@@ -321,7 +327,7 @@ _GENERIC = frozenset(
     allfinanz alipay alibaba alfaromeo akdn airtel airforce airbus aigo aig agency agakhan africa
     afl afamilycompany aetna aero aeg adult ads adac actor active aco accountants accountant
     accenture academy abudhabi abogado able abc abbvie abbott abb abarth aarp aaa onion
-    """.split()
-)
-_TLDS = _COUNTRY | _GENERIC
+"""
+_COUNTRY = frozenset(_IDN_TLDS.split()[:_IDN_COUNTRY] + _ASCII_COUNTRY.split())
+_TLDS = _COUNTRY | frozenset(_IDN_TLDS.split()[_IDN_COUNTRY:] + _ASCII_GENERIC.split())
 _LONGEST_TLD = max(map(len, _TLDS))

@@ -8,6 +8,7 @@ from cmconsole.services.audit import AuditService
 from cmconsole.services.demo import DemoPublic
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
+from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import SandboxControl
@@ -29,6 +30,7 @@ class Services:
     handovers: HandoverService
     follow_ups: FollowUpService
     team: TeamService
+    guides: GuideService
     public: DemoPublic
     sandbox: SandboxControl
     location: str

@@ -2,16 +2,21 @@
 
 import itertools
 from dataclasses import dataclass
+from pathlib import Path
 
 from cmconsole.domain.errors import NotFound
 from cmconsole.services import demo_data
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import Clock, SandboxTimeline
 from cmconsole.services.posting import PostingService
 from cmconsole.services.shifts import ShiftService
+
+# The example guides shipped in the repository's config/ folder.
+EXAMPLE_GUIDES = Path(__file__).resolve().parents[2] / "config" / "guides"
 
 
 class DemoPublic:
@@ -43,6 +48,7 @@ class DemoSeeder:
     posting: PostingService
     dispatcher: Dispatcher
     handovers: HandoverService
+    guides: GuideService
     public: DemoPublic
 
     def seed_if_empty(self) -> bool:
@@ -57,6 +63,9 @@ class DemoSeeder:
             self.accounts.add_operator(account.name, account.display_name, account.passphrase)
             for alias in demo_data.ALIASES:
                 self.accounts.grant(account.name, alias.handle, account.role)
+        for alias in demo_data.ALIASES:
+            guide = EXAMPLE_GUIDES / f"{alias.handle.lstrip('@')}.toml"
+            self.guides.import_file(alias.handle, guide, "the guide the demo starts with")
         self._play_history()
         return True
 
@@ -71,6 +80,9 @@ class DemoSeeder:
             alias = handles[handle]
             who = self.accounts.sign_in(author, passphrases[author])
             self.shifts.start(who, alias.id)
+            current = self.guides.current(who, alias.id)
+            if current is not None:
+                self.guides.acknowledge(who, alias.id, current.version.version)
             wanted = demo_data.HISTORY[handle][index][1]
             message = next(
                 (m for m in self.inbox.messages(who, alias.id) if m.text == wanted), None

@@ -69,22 +69,28 @@ ANSWERED = (
 # Handovers waiting in the demo: (alias handle, author name, summary, people to watch, mood).
 HANDOVERS = (
     (
-        "@bellehelene", "anna",
+        "@bellehelene",
+        "anna",
         "Soirée calme. @jules75 a reçu une boîte écrasée : nous lui devons une réponse et "
         "sans doute un geste commercial.",
-        "@jules75 (colis abîmé)", "plutôt positive, le lancement de la tarte aux poires plaît",
+        "@jules75 (colis abîmé)",
+        "plutôt positive, le lancement de la tarte aux poires plaît",
     ),
     (
-        "@bellehelene", "lea",
+        "@bellehelene",
+        "lea",
         "Rappel : on dit « petit prix », jamais « pas cher ». Les éclairs au café reviennent "
         "vendredi : ne promettez rien avant.",
-        "", "",
+        "",
+        "",
     ),
     (
-        "@acmehelp", "omar",
+        "@acmehelp",
+        "omar",
         "API incident at noon (502s), fixed at 14:10. @dev_sam's order #4411 is stuck: "
         "billing is looking into it, answer him first.",
-        "@dev_sam, @kim_r", "impatient after the outage",
+        "@dev_sam, @kim_r",
+        "impatient after the outage",
     ),
 )
 

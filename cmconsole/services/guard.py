@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cmconsole.domain.errors import HandoversUnread, NotFound, PermissionDenied
-from cmconsole.domain.model import Alias, Handover, Operator, Role, Shift
+from cmconsole.domain.model import Alias, GuideVersion, Handover, Operator, Role, Shift
 from cmconsole.services.ports import Transaction
 
 
@@ -69,9 +69,20 @@ def unread_handovers(
     return pending if previous_end is not None else pending[-FIRST_SHIFT_HANDOVERS:]
 
 
+def unread_guide(tx: Transaction, operator: Operator, alias: Alias) -> GuideVersion | None:
+    """The alias's guide, if the operator has never acknowledged any version of it."""
+    current = tx.guides.current(alias.id)
+    if current is None or tx.guides.acknowledged(alias.id, operator.id) is not None:
+        return None
+    return current
+
+
 def ready_to_speak(tx: Transaction, operator: Operator, alias: Alias) -> Shift:
-    """The operator's open shift, if they may speak now: on shift, every handover acknowledged."""
+    """The operator's open shift, if they may speak now: on shift, every handover acknowledged,
+    and the guide read at least once."""
     shift = on_shift(tx, operator, alias)
-    if pending := unread_handovers(tx, operator, alias, shift.started_at):
-        raise HandoversUnread(len(pending), alias.handle)
+    pending = unread_handovers(tx, operator, alias, shift.started_at)
+    guide = unread_guide(tx, operator, alias)
+    if pending or guide:
+        raise HandoversUnread(len(pending), alias.handle, guide=guide is not None)
     return shift

@@ -12,6 +12,7 @@ from cmconsole.domain.model import (
     AuditEntry,
     AuditEvent,
     FollowUp,
+    GuideVersion,
     Handover,
     HandoverContent,
     InboundMessage,
@@ -52,6 +53,8 @@ class OperatorRepository(Protocol):
 
 
 class AliasRepository(Protocol):
+    def set_signature(self, alias_id: int, kind: SignatureKind, text: str) -> None: ...
+
     def add(
         self,
         handle: str,
@@ -117,6 +120,8 @@ class PostRepository(Protocol):
         in_reply_to_id: int | None,
         status: PostStatus,
         now: datetime,
+        guide_version: int | None = None,
+        overrides: dict[str, str] | None = None,
     ) -> Post: ...
     def by_id(self, post_id: int) -> Post | None: ...
     def replies_to(self, inbound_id: int) -> list[Post]: ...
@@ -194,6 +199,25 @@ class FollowUpRepository(Protocol):
     def complete(self, follow_up_id: int, operator_id: int, now: datetime) -> bool: ...
 
 
+class GuideRepository(Protocol):
+    def add(
+        self, alias_id: int, source: str, change_note: str, created_by: int | None, now: datetime
+    ) -> GuideVersion:
+        """Store the next version of the alias's guide."""
+        ...
+
+    def current(self, alias_id: int) -> GuideVersion | None: ...
+    def by_version(self, alias_id: int, version: int) -> GuideVersion | None: ...
+    def versions(self, alias_id: int) -> list[GuideVersion]:
+        """Every version, newest first."""
+        ...
+
+    def acknowledge(self, alias_id: int, operator_id: int, version: int, now: datetime) -> bool: ...
+    def acknowledged(self, alias_id: int, operator_id: int) -> int | None:
+        """The newest version the operator acknowledged, if any."""
+        ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it is committed together, or not at all."""
 
@@ -215,6 +239,8 @@ class Transaction(Protocol):
     def handovers(self) -> HandoverRepository: ...
     @property
     def follow_ups(self) -> FollowUpRepository: ...
+    @property
+    def guides(self) -> GuideRepository: ...
 
 
 class Workspace(Protocol):

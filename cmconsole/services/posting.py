@@ -1,6 +1,10 @@
 """Speaking as the alias: writing a reply, queueing it, and approving a trainee's."""
 
+from collections.abc import Mapping
+
+from cmconsole.domain.checker import Finding, check
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
+from cmconsole.domain.guide import Severity
 from cmconsole.domain.model import Post, PostStatus
 from cmconsole.services.guard import (
     SignedIn,
@@ -9,9 +13,25 @@ from cmconsole.services.guard import (
     ready_to_speak,
     role_on,
 )
+from cmconsole.services.guides import current_guide
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
-MAX_LENGTH = 280
+
+class DraftRefused(InvalidInput):
+    """The draft breaks a rule the guide calls an error, or is too long: it cannot be queued."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        super().__init__("; ".join(f"{f.rule}: {f.message}" for f in findings))
+        self.findings = findings
+
+
+class WarningsNeedReason(InvalidInput):
+    """The draft passes only with a written reason for each of these warnings."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        rules = ", ".join(sorted({f.rule for f in findings}))
+        super().__init__(f"give a reason to pass each warning ({rules}), or rewrite the reply")
+        self.findings = findings
 
 
 class PostingService:
@@ -21,13 +41,21 @@ class PostingService:
         self._workspace = workspace
         self._clock = clock
 
-    def reply(self, who: SignedIn, inbound_id: int, text: str) -> Post:
-        """Queue a reply to a message from the public; a trainee's waits for approval."""
+    def reply(
+        self,
+        who: SignedIn,
+        inbound_id: int,
+        text: str,
+        overrides: Mapping[str, str] | None = None,
+    ) -> Post:
+        """Queue a reply to a message from the public; a trainee's waits for approval.
+
+        The draft is checked against the alias's guide: an error refuses it; a warning passes
+        only with a reason in `overrides` (by rule id), which the post and the audit keep.
+        """
         body = text.strip()
         if not body:
             raise InvalidInput("the reply is empty: write something before sending")
-        if len(body) > MAX_LENGTH:
-            raise InvalidInput(f"the reply has {len(body)} characters; the limit is {MAX_LENGTH}")
         with self._workspace.transaction() as tx:
             message = tx.inbound.by_id(inbound_id)
             if message is None:
@@ -36,22 +64,46 @@ class PostingService:
             alias = existing_alias(tx, message.alias_id)
             role = role_on(tx, operator, alias)
             shift = ready_to_speak(tx, operator, alias)
+            guide = current_guide(tx, alias)
+            result = check(body, guide.guide if guide else None, author_initials=operator.initials)
+            reasons = _passed_warnings(result.findings, overrides or {})
             status = (
                 PostStatus.QUEUED
                 if role.publishes_without_approval
                 else PostStatus.AWAITING_APPROVAL
             )
-            post = tx.posts.add(alias.id, operator.id, body, inbound_id, status, self._clock())
+            version = guide.version.version if guide else None
+            now = self._clock()
+            post = tx.posts.add(
+                alias.id, operator.id, body, inbound_id, status, now, version, reasons
+            )
             tx.audit.append(
                 AuditDraft(
                     "post.queued" if status is PostStatus.QUEUED else "post.awaiting_approval",
                     operator.id,
                     alias.id,
                     f"post {post.id}",
-                    {"in_reply_to": message.channel_message_id, "shift": shift.id, "text": body},
+                    {
+                        "in_reply_to": message.channel_message_id,
+                        "shift": shift.id,
+                        "text": body,
+                        "guide_version": version,
+                        "overrides": reasons,
+                    },
                 ),
-                self._clock(),
+                now,
             )
+            for rule, reason in reasons.items():
+                tx.audit.append(
+                    AuditDraft(
+                        "post.warning_overridden",
+                        operator.id,
+                        alias.id,
+                        f"post {post.id}",
+                        {"rule": rule, "reason": reason},
+                    ),
+                    now,
+                )
             return post
 
     def approve(self, who: SignedIn, post_id: int) -> Post:
@@ -88,3 +140,15 @@ class PostingService:
         with self._workspace.transaction() as tx:
             role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
             return tx.posts.for_alias(alias_id, limit)
+
+
+def _passed_warnings(findings: list[Finding], overrides: Mapping[str, str]) -> dict[str, str]:
+    """The reasons given for the draft's warnings; refuse errors and unexplained warnings."""
+    errors = [f for f in findings if f.severity is Severity.ERROR]
+    if errors:
+        raise DraftRefused(errors)
+    warnings = [f for f in findings if f.severity is Severity.WARNING]
+    unexplained = [f for f in warnings if not overrides.get(f.rule, "").strip()]
+    if unexplained:
+        raise WarningsNeedReason(unexplained)
+    return {f.rule: overrides[f.rule].strip() for f in warnings}

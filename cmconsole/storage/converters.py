@@ -7,6 +7,7 @@ from cmconsole.domain.model import (
     Alias,
     AuditEvent,
     FollowUp,
+    GuideVersion,
     Handover,
     HandoverContent,
     InboundMessage,
@@ -21,6 +22,7 @@ from cmconsole.storage.tables import (
     AliasRow,
     AuditEventRow,
     FollowUpRow,
+    GuideVersionRow,
     HandoverRow,
     InboundMessageRow,
     OperatorRow,
@@ -82,6 +84,8 @@ def post(row: PostRow) -> Post:
         row.published_at,
         row.channel_post_id,
         row.failure_reason,
+        row.guide_version,
+        json.loads(row.overrides),
     )
 
 
@@ -147,4 +151,10 @@ def follow_up(row: FollowUpRow) -> FollowUp:
         row.created_by,
         row.created_at,
         row.done_at,
+    )
+
+
+def guide_version(row: GuideVersionRow, author_name: str | None) -> GuideVersion:
+    return GuideVersion(
+        row.alias_id, row.version, row.source, row.change_note, author_name, row.created_at
     )

@@ -1,5 +1,6 @@
 """Repositories for what is said: messages from the public and the alias's posts (the outbox)."""
 
+import json
 from datetime import datetime
 
 from sqlalchemy import exists, update
@@ -82,6 +83,8 @@ class SqlPosts:
         in_reply_to_id: int | None,
         status: PostStatus,
         now: datetime,
+        guide_version: int | None = None,
+        overrides: dict[str, str] | None = None,
     ) -> Post:
         row = PostRow(
             alias_id=alias_id,
@@ -90,6 +93,8 @@ class SqlPosts:
             in_reply_to_id=in_reply_to_id,
             status=status.value,
             created_at=now,
+            guide_version=guide_version,
+            overrides=json.dumps(overrides or {}, ensure_ascii=False, sort_keys=True),
         )
         self._session.add(row)
         self._session.flush()

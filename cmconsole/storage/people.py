@@ -98,6 +98,13 @@ class SqlAliases:
         rows = self._session.exec(select(AliasRow).order_by(col(AliasRow.handle)))
         return [converters.alias(row) for row in rows]
 
+    def set_signature(self, alias_id: int, kind: SignatureKind, text: str) -> None:
+        self._session.execute(
+            update(AliasRow)
+            .where(col(AliasRow.id) == alias_id)
+            .values(signature_kind=kind.value, signature_text=text)
+        )
+
     def mention_cursor(self, alias_id: int) -> str | None:
         return self._session.exec(
             select(AliasRow.mention_cursor).where(AliasRow.id == alias_id)

@@ -89,6 +89,9 @@ class PostRow(SQLModel, table=True):
     published_at: datetime | None = None
     channel_post_id: str | None = Field(default=None, max_length=64)
     failure_reason: str | None = None
+    guide_version: int | None = None
+    # {rule id: the writer's reason} for each guide warning passed on purpose.
+    overrides: str = "{}"
 
 
 class AuditEventRow(SQLModel, table=True):
@@ -159,3 +162,25 @@ class FollowUpRow(SQLModel, table=True):
     created_at: datetime
     done_at: datetime | None = None
     done_by: int | None = Field(default=None, foreign_key="operator.id")
+
+
+class GuideVersionRow(SQLModel, table=True):
+    __tablename__ = "guide_version"
+    __table_args__ = (UniqueConstraint("alias_id", "version", name="uq_guide_version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    version: int
+    source: str
+    change_note: str
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    created_at: datetime
+
+
+class GuideAckRow(SQLModel, table=True):
+    __tablename__ = "guide_ack"
+
+    alias_id: int = Field(foreign_key="alias.id", primary_key=True)
+    operator_id: int = Field(foreign_key="operator.id", primary_key=True)
+    version: int = Field(primary_key=True)
+    acknowledged_at: datetime

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.storage.audit import SqlAudit
 from cmconsole.storage.engine import create_workspace_engine, safe_url
+from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
 from cmconsole.storage.messages import SqlInbound, SqlPosts
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
@@ -34,6 +35,7 @@ class SqlTransaction:
         self.audit = SqlAudit(session)
         self.handovers = SqlHandovers(session)
         self.follow_ups = SqlFollowUps(session)
+        self.guides = SqlGuides(session)
 
 
 class SqlWorkspace:

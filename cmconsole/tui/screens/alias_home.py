@@ -137,7 +137,8 @@ class AliasScreen(ConsoleScreen[None]):
                 services.audit.for_alias(self.who, alias_id),
                 [operator.name for _, operator in services.shifts.on_shift(alias_id)],
                 len(services.follow_ups.due(self.who, alias_id, now + FOLLOW_UPS_HORIZON)),
-                len(services.handovers.pending(self.who, alias_id)),
+                len(services.handovers.pending(self.who, alias_id))
+                + (services.guides.unread(self.who, alias_id) is not None),
             )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
@@ -163,7 +164,7 @@ class AliasScreen(ConsoleScreen[None]):
         if snapshot.follow_ups_due:
             parts.append(f"{snapshot.follow_ups_due} follow-ups due within a day")
         if snapshot.handovers_unread:
-            parts.append(f"{snapshot.handovers_unread} handovers to read before you speak")
+            parts.append(f"{snapshot.handovers_unread} to read before you speak")
         self.query_one("#on-shift", Static).update("  ·  ".join(parts))
         self.query_one("#alias-error", Static).update("")
         if snapshot.handovers_unread and not self._handovers_asked:

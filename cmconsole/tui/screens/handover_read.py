@@ -1,4 +1,4 @@
-"""Read and acknowledge, oldest first, the handovers others left before speaking for the alias."""
+"""Read and acknowledge what others left (oldest first), then the guide, before speaking."""
 
 from textual import work
 from textual.app import ComposeResult
@@ -10,8 +10,10 @@ from textual.widgets import Footer, Header, Label, Static
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Handover
 from cmconsole.services.guard import SignedIn
+from cmconsole.services.guides import CurrentGuide
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_view import handover_text
 
 
@@ -24,9 +26,10 @@ class HandoverReadScreen(ConsoleScreen[None]):
     ]
 
     class PendingLoaded(Message):
-        def __init__(self, pending: list[Handover]) -> None:
+        def __init__(self, pending: list[Handover], guide: CurrentGuide | None) -> None:
             super().__init__()
             self.pending = pending
+            self.guide = guide
 
     class ActionFailed(Message):
         def __init__(self, reason: str) -> None:
@@ -38,6 +41,7 @@ class HandoverReadScreen(ConsoleScreen[None]):
         self.who = who
         self.alias = alias
         self._pending: list[Handover] = []
+        self._guide: CurrentGuide | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -52,25 +56,35 @@ class HandoverReadScreen(ConsoleScreen[None]):
 
     @work(thread=True, exclusive=True)
     def _load(self) -> None:
+        self._post_pending()
+
+    def _post_pending(self) -> None:
         try:
             pending = self.services.handovers.pending(self.who, self.alias.id)
+            guide = self.services.guides.unread(self.who, self.alias.id)
         except CmconsoleError as error:
             self.post_message(self.ActionFailed(str(error)))
         else:
-            self.post_message(self.PendingLoaded(pending))
+            self.post_message(self.PendingLoaded(pending, guide))
 
     def on_handover_read_screen_pending_loaded(self, message: PendingLoaded) -> None:
-        self._pending = message.pending
-        if not self._pending:
-            self.notify(f"All handovers read: you may speak for {self.alias.display_name}.")
+        self._pending, self._guide = message.pending, message.guide
+        left = len(self._pending) + (self._guide is not None)
+        if not left:
+            self.notify(f"All read: you may speak for {self.alias.display_name}.")
             self.dismiss()
             return
-        current = self._pending[0]
-        self.query_one("#handover-progress", Label).update(
-            f"Before you speak for {self.alias.display_name}: handover {current.id}, "
-            f"{len(self._pending)} left to read"
-        )
-        self.query_one("#handover-text", Static).update(content(handover_text(current)))
+        progress = f"Before you speak for {self.alias.display_name}: {left} left to read · "
+        if self._pending:
+            current = self._pending[0]
+            progress += f"handover {current.id}"
+            text = handover_text(current)
+        else:
+            assert self._guide is not None
+            progress += "the alias's guide"
+            text = guide_text(self._guide.guide, self._guide.version)
+        self.query_one("#handover-progress", Label).update(progress)
+        self.query_one("#handover-text", Static).update(content(text))
         self.query_one("#handover-body").scroll_home(animate=False)
 
     def on_handover_read_screen_action_failed(self, message: ActionFailed) -> None:
@@ -78,17 +92,21 @@ class HandoverReadScreen(ConsoleScreen[None]):
 
     def action_acknowledge(self) -> None:
         if self._pending:
-            self._acknowledge(self._pending[0].id)
+            self._acknowledge(self._pending[0].id, None)
+        elif self._guide is not None:
+            self._acknowledge(None, self._guide.version.version)
 
     @work(thread=True, exclusive=True)
-    def _acknowledge(self, handover_id: int) -> None:
+    def _acknowledge(self, handover_id: int | None, guide_version: int | None) -> None:
         try:
-            self.services.handovers.acknowledge(self.who, handover_id)
-            pending = self.services.handovers.pending(self.who, self.alias.id)
+            if handover_id is not None:
+                self.services.handovers.acknowledge(self.who, handover_id)
+            if guide_version is not None:
+                self.services.guides.acknowledge(self.who, self.alias.id, guide_version)
         except CmconsoleError as error:
             self.post_message(self.ActionFailed(str(error)))
         else:
-            self.post_message(self.PendingLoaded(pending))
+            self._post_pending()
 
     def action_later(self) -> None:
         self.dismiss()

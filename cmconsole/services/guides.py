@@ -1,0 +1,177 @@
+"""The voice guide of each alias: imported and edited as versions, read by all, checked on send."""
+
+import difflib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from cmconsole.domain import names
+from cmconsole.domain.checker import CheckResult, check
+from cmconsole.domain.errors import InvalidInput, NotFound
+from cmconsole.domain.guide import Guide, parse_guide
+from cmconsole.domain.model import Alias, GuideVersion
+from cmconsole.services.accounts import os_user
+from cmconsole.services.guard import (
+    SignedIn,
+    active_operator,
+    existing_alias,
+    lead_of,
+    role_on,
+    unread_guide,
+)
+from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
+
+
+@dataclass(frozen=True)
+class CurrentGuide:
+    """The guide in force on an alias, parsed, with its version."""
+
+    version: GuideVersion
+    guide: Guide
+
+    def check(self, text: str, initials: str) -> CheckResult:
+        return check(text, self.guide, author_initials=initials)
+
+
+@lru_cache(maxsize=64)
+def _parsed(source: str, origin: str) -> Guide:
+    # Versions never change once stored, so a parsed guide can be kept by its source.
+    return parse_guide(source, origin)
+
+
+def parsed_version(version: GuideVersion, handle: str) -> CurrentGuide:
+    return CurrentGuide(version, _parsed(version.source, f"{handle} guide v{version.version}"))
+
+
+def current_guide(tx: Transaction, alias: Alias) -> CurrentGuide | None:
+    version = tx.guides.current(alias.id)
+    return parsed_version(version, alias.handle) if version else None
+
+
+class GuideService:
+    """Guides as versions: a malformed one is refused and the previous version stays in force."""
+
+    def __init__(self, workspace: Workspace, clock: Clock) -> None:
+        self._workspace = workspace
+        self._clock = clock
+
+    def import_file(self, handle: str, path: Path, note: str = "") -> GuideVersion:
+        """Import a guide file from the shell (the workspace administrator)."""
+        try:
+            source = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise InvalidInput(f"cannot read the guide {path}: {error}") from None
+        tag = names.handle(handle)
+        with self._workspace.transaction() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            return self._save(tx, alias, source, str(path), note or f"imported {path.name}", None)
+
+    def save(self, who: SignedIn, alias_id: int, source: str, note: str) -> GuideVersion:
+        """A lead saves an edited guide as a new version, with a note saying what changed."""
+        if not note.strip():
+            raise InvalidInput("say what changed in this version (the change note)")
+        with self._workspace.transaction() as tx:
+            lead = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            lead_of(tx, lead, alias)
+            return self._save(tx, alias, source, f"{alias.handle} guide", note, lead.id)
+
+    def _save(
+        self,
+        tx: Transaction,
+        alias: Alias,
+        source: str,
+        origin: str,
+        note: str,
+        author_id: int | None,
+    ) -> GuideVersion:
+        guide = parse_guide(source, origin)  # raises GuideError: nothing is stored
+        current = tx.guides.current(alias.id)
+        if current is not None and current.source == source:
+            raise InvalidInput(f"this is already version {current.version} of the guide")
+        now = self._clock()
+        version = tx.guides.add(alias.id, source, note.strip(), author_id, now)
+        # The guide's signature policy is the alias's: the dispatcher signs with it at send time.
+        tx.aliases.set_signature(alias.id, guide.signature.policy, guide.signature.text)
+        tx.audit.append(
+            AuditDraft(
+                "guide.version_created",
+                author_id,
+                alias.id,
+                f"guide v{version.version}",
+                {
+                    "note": version.change_note,
+                    "rules": len(guide.rules),
+                    "by": os_user() if author_id is None else None,
+                },
+            ),
+            now,
+        )
+        return version
+
+    def current(self, who: SignedIn, alias_id: int) -> CurrentGuide | None:
+        with self._workspace.transaction() as tx:
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, active_operator(tx, who), alias)
+            return current_guide(tx, alias)
+
+    def current_for_handle(self, handle: str) -> Guide:
+        """For the command line: the guide in force on an alias (no sign-in: it is not secret)."""
+        tag = names.handle(handle)
+        with self._workspace.transaction() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            found = current_guide(tx, alias)
+        if found is None:
+            raise NotFound(f"{tag} has no guide yet: cmconsole guide import {tag} FILE")
+        return found.guide
+
+    def unread(self, who: SignedIn, alias_id: int) -> CurrentGuide | None:
+        """The guide, if the operator must still read it before speaking (never acknowledged)."""
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, operator, alias)
+            version = unread_guide(tx, operator, alias)
+            return parsed_version(version, alias.handle) if version else None
+
+    def versions(self, who: SignedIn, alias_id: int) -> list[GuideVersion]:
+        with self._workspace.transaction() as tx:
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, active_operator(tx, who), alias)
+            return tx.guides.versions(alias.id)
+
+    def diff(self, who: SignedIn, alias_id: int, version: int) -> str:
+        """What `version` changed from the one before it, as a unified diff."""
+        with self._workspace.transaction() as tx:
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, active_operator(tx, who), alias)
+            after = tx.guides.by_version(alias.id, version)
+            if after is None:
+                raise NotFound(f"{alias.handle} has no guide version {version}")
+            before = tx.guides.by_version(alias.id, version - 1)
+        return "".join(
+            difflib.unified_diff(
+                before.source.splitlines(keepends=True) if before else [],
+                after.source.splitlines(keepends=True),
+                fromfile=f"v{version - 1}" if before else "(none)",
+                tofile=f"v{version}",
+            )
+        )
+
+    def acknowledge(self, who: SignedIn, alias_id: int, version: int) -> None:
+        """The operator has read this version of the guide."""
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, operator, alias)
+            if tx.guides.by_version(alias.id, version) is None:
+                raise NotFound(f"{alias.handle} has no guide version {version}")
+            if tx.guides.acknowledge(alias.id, operator.id, version, self._clock()):
+                tx.audit.append(
+                    AuditDraft("guide.acknowledged", operator.id, alias.id, f"guide v{version}"),
+                    self._clock(),
+                )
