@@ -117,7 +117,7 @@ class GuideService:
             role_on(tx, active_operator(tx, who), alias)
             return current_guide(tx, alias)
 
-    def current_for_handle(self, handle: str) -> Guide:
+    def current_for_handle(self, handle: str) -> CurrentGuide:
         """For the command line: the guide in force on an alias (no sign-in: it is not secret)."""
         tag = names.handle(handle)
         with self._workspace.transaction() as tx:
@@ -127,7 +127,16 @@ class GuideService:
             found = current_guide(tx, alias)
         if found is None:
             raise NotFound(f"{tag} has no guide yet: cmconsole guide import {tag} FILE")
-        return found.guide
+        return found
+
+    def versions_for_handle(self, handle: str) -> list[GuideVersion]:
+        """For the command line: every version of an alias's guide, newest first."""
+        tag = names.handle(handle)
+        with self._workspace.transaction() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            return tx.guides.versions(alias.id)
 
     def unread(self, who: SignedIn, alias_id: int) -> CurrentGuide | None:
         """The guide, if the operator must still read it before speaking (never acknowledged)."""
