@@ -10,9 +10,12 @@ _UNSAFE = re.compile(
 )
 
 
-def printable(text: str) -> str:
-    """Replace each control or hiding character with a visible placeholder; normalise to NFC."""
-    return _UNSAFE.sub("\ufffd", unicodedata.normalize("NFC", text))
+def printable(text: str, *, normalise: bool = True) -> str:
+    """Replace each control or hiding character with a visible placeholder; normalise to NFC.
+
+    Without normalising, every character keeps its index: spans found in the text still apply.
+    """
+    return _UNSAFE.sub("\ufffd", unicodedata.normalize("NFC", text) if normalise else text)
 
 
 def one_line(text: str, width: int) -> str:

@@ -147,6 +147,21 @@ class GuideService:
             version = unread_guide(tx, operator, alias)
             return parsed_version(version, alias.handle) if version else None
 
+    def changed_since_last_shift(self, who: SignedIn, alias_id: int) -> list[GuideVersion]:
+        """Versions saved since the operator's previous shift on the alias ended, oldest first."""
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, operator, alias)
+            shift = tx.shifts.open_for(operator.id, alias.id)
+            until = shift.started_at if shift else self._clock()
+            previous_end = tx.shifts.last_ended_before(operator.id, alias.id, until)
+            if previous_end is None:
+                return []
+            return [
+                v for v in reversed(tx.guides.versions(alias.id)) if v.created_at > previous_end
+            ]
+
     def versions(self, who: SignedIn, alias_id: int) -> list[GuideVersion]:
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)

@@ -5,7 +5,14 @@ from datetime import datetime, timedelta
 
 from cmconsole.domain.display import one_line
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
-from cmconsole.domain.model import Acknowledgement, Alias, Handover, HandoverContent, PostStatus
+from cmconsole.domain.model import (
+    Acknowledgement,
+    Alias,
+    Handover,
+    HandoverContent,
+    Operator,
+    PostStatus,
+)
 from cmconsole.services.guard import (
     SignedIn,
     active_operator,
@@ -28,9 +35,16 @@ class HandoverRecord:
 
 
 def gather(
-    tx: Transaction, alias: Alias, now: datetime, author_id: int | None = None
+    tx: Transaction,
+    alias: Alias,
+    now: datetime,
+    author_id: int | None = None,
+    guide_since: datetime | None = None,
 ) -> HandoverContent:
-    """What the data says the next person must know; `author_id` narrows it to one person."""
+    """What the data says the next person must know; `author_id` narrows it to one person.
+
+    Guide versions saved since `guide_since` (the writer's shift start) are listed too.
+    """
     names = {operator.id: operator.name for operator, _ in tx.memberships.for_alias(alias.id)}
     waiting = [
         f"{m.author_handle}: {one_line(m.text, 80)}"
@@ -49,11 +63,17 @@ def gather(
         for f in tx.follow_ups.open_due_before(alias.id, now + FOLLOW_UPS_HORIZON)
         if author_id is None or f.created_by == author_id
     ]
+    guide_changes = [
+        f"v{v.version} by {v.author_name or 'the administrator'}: {v.change_note}"
+        for v in reversed(tx.guides.versions(alias.id))
+        if guide_since is not None and v.created_at >= guide_since
+    ]
     return HandoverContent(
         open_threads=tuple(waiting),
         awaiting_approval=tuple(awaiting),
         failed_posts=tuple(failed),
         follow_ups_due=tuple(due),
+        guide_changes=tuple(guide_changes),
     )
 
 
@@ -93,8 +113,9 @@ class HandoverService:
         """The pre-filled part of a new handover, for the writer to see before adding theirs."""
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)
-            role_on(tx, active_operator(tx, who), alias)
-            return gather(tx, alias, self._clock())
+            operator = active_operator(tx, who)
+            role_on(tx, operator, alias)
+            return gather(tx, alias, self._clock(), guide_since=_shift_start(tx, operator, alias))
 
     def write(
         self,
@@ -120,7 +141,7 @@ class HandoverService:
                 if corrected is None or corrected.alias_id != alias.id:
                     raise NotFound(f"there is no handover {corrects_id} on {alias.handle}")
             content = replace(
-                gather(tx, alias, now),
+                gather(tx, alias, now, guide_since=_shift_start(tx, operator, alias)),
                 people_to_watch=people_to_watch.strip(),
                 promises=promises.strip(),
                 mood=mood.strip(),
@@ -181,3 +202,8 @@ class HandoverService:
                 HandoverRecord(h, tx.handovers.acknowledgements(h.id))
                 for h in tx.handovers.history(alias.id, author_id, since, until, limit)
             ]
+
+
+def _shift_start(tx: Transaction, operator: Operator, alias: Alias) -> datetime | None:
+    shift = tx.shifts.open_for(operator.id, alias.id)
+    return shift.started_at if shift else None

@@ -9,15 +9,19 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
+from cmconsole.domain.checker import check
 from cmconsole.domain.errors import CmconsoleError, HandoversUnread
+from cmconsole.domain.guide import Severity
 from cmconsole.domain.model import FollowUp, Membership, Post, PostStatus
 from cmconsole.services.guard import SignedIn
+from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.inbox import Thread
 from cmconsole.tui.clock import ago
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
+from cmconsole.tui.widgets.compose import ComposeBox
 
 _STATUS_WORDS = {
     PostStatus.AWAITING_APPROVAL: "waiting for approval",
@@ -34,16 +38,25 @@ class ThreadScreen(ConsoleScreen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send as the alias", priority=True),
+        Binding("f2", "fix", "Apply the first fix", priority=True),
         Binding("ctrl+f", "promise", "Promise a follow-up", priority=True),
         Binding("ctrl+d", "follow_up_done", "Follow-up done", priority=True),
         Binding("escape", "back", "Back to inbox"),
     ]
 
     class ThreadLoaded(Message):
-        def __init__(self, thread: Thread, follow_ups: list[FollowUp]) -> None:
+        def __init__(
+            self,
+            thread: Thread,
+            follow_ups: list[FollowUp],
+            guide: CurrentGuide | None,
+            initials: str,
+        ) -> None:
             super().__init__()
             self.thread = thread
             self.follow_ups = follow_ups
+            self.guide = guide
+            self.initials = initials
 
     class ReplySent(Message):
         def __init__(self, post: Post) -> None:
@@ -71,9 +84,9 @@ class ThreadScreen(ConsoleScreen[None]):
             yield Static("", id="replies", markup=False)
             yield Static("", id="follow-ups", markup=False)
         yield Label(f"Reply as {self.alias.display_name} ({self.alias.handle}):", markup=False)
-        yield TextArea(id="reply", soft_wrap=True, show_line_numbers=False)
+        yield ComposeBox(id="compose")
         yield Static(
-            "ctrl+s sends · ctrl+f promises a follow-up · esc goes back",
+            "ctrl+s sends · f2 fixes · ctrl+f promises a follow-up · esc goes back",
             id="compose-status",
             markup=False,
         )
@@ -88,14 +101,20 @@ class ThreadScreen(ConsoleScreen[None]):
         try:
             thread = self.services.inbox.thread(self.who, self.inbound_id)
             follow_ups = self.services.follow_ups.for_thread(self.who, self.inbound_id)
+            guide = self.services.guides.current(self.who, self.alias.id)
+            initials = self.services.accounts.operator(self.who).initials
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
             return
         if thread is not None:
-            self.post_message(self.ThreadLoaded(thread, follow_ups))
+            self.post_message(self.ThreadLoaded(thread, follow_ups, guide, initials))
 
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
         thread, now = message.thread, self.console.clock()
+        guide, initials = message.guide, message.initials
+        self.query_one(ComposeBox).use_checker(
+            lambda text: check(text, guide.guide if guide else None, author_initials=initials)
+        )
         self.query_one("#message-meta", Static).update(
             content(
                 f"{thread.message.author_handle} wrote {ago(thread.message.received_at, now)} ago:"
@@ -117,17 +136,44 @@ class ThreadScreen(ConsoleScreen[None]):
         )
 
     def action_send(self) -> None:
-        text = self.query_one("#reply", TextArea).text
+        box = self.query_one(ComposeBox)
+        text, result = box.text, box.result
         if not text.strip():
             self._status("The reply is empty: write something before sending.", error=True)
             return
-        self._status("Sending…")
-        self._send(text)
+        if result is None:
+            self._status("Still loading the alias's guide: try again in a moment.")
+            return
+        if not result.ok:
+            errors = ", ".join(f.rule for f in result.findings if f.severity is Severity.ERROR)
+            self._status(f"Not sent: fix what the guide calls errors first ({errors}).", error=True)
+            return
+        warnings = sorted({f.rule for f in result.findings if f.severity is Severity.WARNING})
+        if not warnings:
+            self._send(text, {})
+            return
+
+        def explained(values: list[str] | None) -> None:
+            if values is not None:
+                self._send(text, dict(zip(warnings, values, strict=True)))
+
+        self.app.push_screen(
+            PromptDialog(
+                "The guide warns about this reply. Send it anyway? Say why (the audit keeps it).",
+                [Field(f"Why pass {rule}?") for rule in warnings],
+            ),
+            explained,
+        )
+
+    def action_fix(self) -> None:
+        if self.query_one(ComposeBox).apply_first_fix() is None:
+            self._status("No finding has a fix to apply: rewrite it yourself.")
 
     @work(thread=True, exclusive=True, group="send")
-    def _send(self, text: str) -> None:
+    def _send(self, text: str, overrides: dict[str, str]) -> None:
+        self.app.call_from_thread(self._status, "Sending…")
         try:
-            post = self.services.posting.reply(self.who, self.inbound_id, text)
+            post = self.services.posting.reply(self.who, self.inbound_id, text, overrides)
             if post.status is PostStatus.QUEUED:
                 sent = [p for p in self.services.dispatcher.dispatch_pending() if p.id == post.id]
                 post = sent[0] if sent else post

@@ -1,0 +1,101 @@
+"""Pilot tests of the guide in the compose box: live findings, fixes, blocked sends, reasons."""
+
+from textual.widgets import Input, Static
+
+from cmconsole.domain.model import PostStatus
+from cmconsole.tui.dialogs.prompt import PromptDialog
+from cmconsole.tui.screens.alias_home import AliasScreen
+from cmconsole.tui.screens.thread import ThreadScreen
+from tests.pilot import SIZE, make_app, open_alias, open_message, settle, sign_in
+
+
+def shown(screen, selector):
+    return str(screen.query_one(selector, Static).render())
+
+
+async def open_camille(pilot):
+    await sign_in(pilot, "anna", "anna-demo-pass")
+    await open_alias(pilot, "@bellehelene")
+    await open_message(pilot, "éclairs au café")
+
+
+async def test_findings_appear_while_typing_with_the_length_as_x_counts_it(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await open_camille(pilot)
+        screen = pilot.app.screen
+        await pilot.press(*"Merci")
+        await pilot.pause()
+        assert shown(screen, "#draft-length") == "5/280"
+        assert shown(screen, "#draft-findings") == ""
+        await pilot.press(*" ! Tu peux passer demain")
+        await pilot.pause()
+        findings = shown(screen, "#draft-findings")
+        assert "✖ error nous-et-vous" in findings
+        assert shown(screen, "#draft-length") == "29/280"
+        await pilot.press(*" !!! 🍐")
+        await pilot.pause()
+        findings = shown(screen, "#draft-findings")
+        assert "✖ error pas-de-cris" in findings
+        assert "f2 applies the first fix" in findings
+        assert shown(screen, "#draft-length") == "36/280"  # the emoji counts 2
+        preview = screen.query_one("#draft-preview", Static).render()
+        styled = {str(preview)[span.start : span.end] for span in preview.spans}
+        assert {"Tu", "!!!"} <= styled
+
+
+async def test_a_draft_with_an_error_cannot_be_sent(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await open_camille(pilot)
+        await pilot.press(*"Oui, je te les garde !!!")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, ThreadScreen)
+        status = shown(screen, "#compose-status")
+        assert status.startswith("Not sent: fix what the guide calls errors first")
+        assert "nous-et-vous" in status and "pas-de-cris" in status
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    belle = next(a for a in demo.accounts.aliases() if a.handle == "@bellehelene")
+    assert [p.text for p in demo.posting.posts(lea, belle.id)] == [
+        "Merci beaucoup ! Nous transmettons vos compliments au fournil."
+    ]
+
+
+async def test_the_one_key_fix_applies_the_suggestion(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await open_camille(pilot)
+        await pilot.press(*"Ils reviennent vendredi !!!")
+        await pilot.press("f2")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert screen.query_one("#reply").text == "Ils reviennent vendredi !"
+        assert "error" not in shown(screen, "#draft-findings")
+
+
+async def test_a_warning_passes_only_with_a_reason_the_audit_keeps(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await open_camille(pilot)
+        await pilot.press(*"Nos éclairs sont pas chers et reviennent vendredi.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        dialog = pilot.app.screen
+        assert isinstance(dialog, PromptDialog)
+        dialog.query_one(Input).value = "la cliente a écrit « pas cher » elle-même"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+    anna = demo.accounts.sign_in("anna", "anna-demo-pass")
+    belle = next(a for a in demo.accounts.aliases() if a.handle == "@bellehelene")
+    post = demo.posting.posts(anna, belle.id)[0]
+    assert post.status is PostStatus.PUBLISHED
+    assert post.overrides == {"pas-cher": "la cliente a écrit « pas cher » elle-même"}
+    assert post.guide_version == 1
+    overridden = next(
+        e.event
+        for e in demo.audit.for_alias(anna, belle.id)
+        if e.event.kind == "post.warning_overridden"
+    )
+    assert overridden.details == {
+        "rule": "pas-cher",
+        "reason": "la cliente a écrit « pas cher » elle-même",
+    }
