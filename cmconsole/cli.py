@@ -1,15 +1,23 @@
-"""The command line: set up a workspace, run the demo, read the audit; launches the TUI lazily."""
+"""The command line: set up a workspace, run the demo, read the audit, check drafts against a
+guide and manage guides; launches the TUI lazily."""
 
+import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Role, SignatureKind
 from cmconsole.services.bundle import Services
+
+if TYPE_CHECKING:
+    from cmconsole.domain.checker import CheckResult
+    from cmconsole.domain.guide import Guide
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,11 +43,11 @@ def db_option(function: F) -> F:
 
 
 @contextmanager
-def workspace(db: str | None) -> Iterator[Services]:
+def workspace(db: str | None, exit_code: int = 1) -> Iterator[Services]:
     """Open the workspace's services for one command; errors become messages, not tracebacks."""
     from cmconsole.wiring import open_services, workspace_url
 
-    with reported_errors():
+    with reported_errors(exit_code):
         services = open_services(workspace_url(db or _group_db()))
         try:
             yield services
@@ -48,12 +56,16 @@ def workspace(db: str | None) -> Iterator[Services]:
 
 
 @contextmanager
-def reported_errors() -> Iterator[None]:
+def reported_errors(exit_code: int = 1) -> Iterator[None]:
     try:
         yield
     except CmconsoleError as error:
-        click.echo(f"cmconsole: {error}", err=True)
-        sys.exit(1)
+        _fail(str(error), exit_code)
+
+
+def _fail(message: str, exit_code: int) -> NoReturn:
+    click.echo(f"cmconsole: {message}", err=True)
+    sys.exit(exit_code)
 
 
 def _group_db() -> str | None:
@@ -239,3 +251,330 @@ def audit_verify(db: str | None) -> None:
         return
     click.echo(f"audit broken at event {report.first_bad_seq}: {report.problem}", err=True)
     sys.exit(1)
+
+
+# Exit codes of `cmconsole check`.
+CHECK_OK, CHECK_REFUSED, CHECK_BAD_INPUT = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class _Draft:
+    """One text to check, with where it came from (for messages) and its author's initials."""
+
+    where: int  # the argument's position, or the line of standard input (JSON mode)
+    text: str
+    initials: str
+
+
+def _valid_initials(value: str) -> str:
+    """Initials as a signature shows them: 1 to 3 letters; '' means unknown."""
+    if value and not (value.isalpha() and len(value) <= 3):
+        raise ValueError(f"initials must be 1 to 3 letters, not {value!r}")
+    return value
+
+
+def _initials_option(context: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        return _valid_initials(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+def _text(text: str) -> str:
+    """Text that can be checked and printed: no lone surrogate (from a JSON escape, or bytes
+    that were not UTF-8 in an argument)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("not valid UTF-8 text (a lone surrogate or an undecodable byte)") from None
+    return text
+
+
+def _stdin() -> str:
+    try:
+        return sys.stdin.read()
+    except UnicodeDecodeError:
+        _fail("standard input is not valid UTF-8 text", CHECK_BAD_INPUT)
+
+
+def _plain_drafts(texts: tuple[str, ...], initials: str) -> list[_Draft]:
+    if texts:
+        drafts = []
+        for n, text in enumerate(texts, 1):
+            try:
+                drafts.append(_Draft(n, _text(text), initials))
+            except ValueError as error:
+                _fail(f"argument {n}: {error}", CHECK_BAD_INPUT)
+        return drafts
+    whole = _stdin()
+    # The newline a shell or an editor puts at the end is not part of the draft.
+    whole = whole[:-2] if whole.endswith("\r\n") else whole.removesuffix("\n")
+    return [_Draft(1, whole, initials)]
+
+
+def _json_drafts(texts: tuple[str, ...], initials: str) -> list[_Draft]:
+    """Read every JSON input before checking any; the first bad one is a usage error."""
+    if texts:
+        lines = [(f"argument {n}", n, text) for n, text in enumerate(texts, 1)]
+    else:
+        numbered = enumerate(_stdin().splitlines(), 1)
+        lines = [(f"line {n}", n, line) for n, line in numbered if line.strip()]
+    drafts = []
+    for where, number, line in lines:
+        try:
+            drafts.append(_json_draft(number, line, initials))
+        except ValueError as error:
+            _fail(f"{where}: {error}", CHECK_BAD_INPUT)
+    return drafts
+
+
+def _json_draft(number: int, line: str, initials: str) -> _Draft:
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"not valid JSON: {error.msg} at column {error.colno}") from None
+    if isinstance(value, str):
+        return _Draft(number, _text(value), initials)
+    if not isinstance(value, dict):
+        raise ValueError(
+            f'expected a JSON string or an object with a "text" string, not {_json_kind(value)}'
+        )
+    text = value.get("text")
+    if not isinstance(text, str):
+        problem = "no" if text is None else f"{_json_kind(text)} as its"
+        raise ValueError(f'the object has {problem} "text": it needs a string')
+    own = value.get("initials", initials)
+    if not isinstance(own, str):
+        raise ValueError(f'"initials" must be a string, not {_json_kind(own)}')
+    return _Draft(number, _text(text), _valid_initials(own))
+
+
+def _json_kind(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true or false"
+    kinds = {int: "a number", float: "a number", list: "a list", dict: "an object", str: "text"}
+    return kinds.get(type(value), type(value).__name__)
+
+
+def _check_guide(handle: str | None, guide_file: Path | None, db: str | None) -> "Guide | None":
+    """The guide to check against: none, a file's, or the one in force on an alias."""
+    if guide_file is not None:
+        from cmconsole.domain.guide import GuideError, load_guide
+
+        try:
+            return load_guide(guide_file)
+        except GuideError as error:
+            _fail(str(error), CHECK_BAD_INPUT)
+    if handle is not None:
+        # Exit 1 means "a draft was refused": a guide that cannot be found is not that.
+        with workspace(db, exit_code=CHECK_BAD_INPUT) as services:
+            return services.guides.current_for_handle(handle).guide
+    return None
+
+
+def _plain_report(number: int, result: "CheckResult") -> list[str]:
+    signed = " with the signature" if result.published_length != result.weighted_length else ""
+    lines = [f"draft {number}: length {result.published_length}/{result.limit}{signed}"]
+    for finding in result.findings:
+        fix = ""
+        if finding.suggestion is not None:
+            fix = (
+                f" (fix: {finding.suggestion})" if finding.suggestion.strip() else " (fix: remove)"
+            )
+        lines.append(
+            f"  {finding.severity.upper()} {finding.rule} [{finding.start}:{finding.end}] "
+            f"{finding.message}{fix}"
+        )
+    if not result.ok:
+        lines.append("  refused")
+    elif not result.length_ok:
+        lines.append("  ok, but empty: nothing to send")
+    else:
+        lines.append("  ok")
+    return lines
+
+
+def _json_report(where: int, result: "CheckResult") -> str:
+    return json.dumps(
+        {
+            "line": where,
+            "weighted_length": result.weighted_length,
+            "published_length": result.published_length,
+            "limit": result.limit,
+            "length_ok": result.length_ok,
+            "ok": result.ok,
+            "sendable": result.sendable,
+            "findings": [
+                {
+                    "rule": finding.rule,
+                    "severity": str(finding.severity),
+                    "start": finding.start,
+                    "end": finding.end,
+                    "message": finding.message,
+                    "suggestion": finding.suggestion,
+                }
+                for finding in result.findings
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+@main.command("check")
+@click.argument("texts", metavar="[TEXT]...", nargs=-1)
+@click.option(
+    "--alias",
+    "handle",
+    metavar="HANDLE",
+    default=None,
+    help="Check against the guide in force on this alias, read from the workspace.",
+)
+@click.option(
+    "--guide",
+    "guide_file",
+    metavar="FILE",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Check against a guide file (TOML); no workspace is opened.",
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON lines in, JSON lines out.")
+@click.option(
+    "--initials",
+    metavar="AB",
+    default="",
+    callback=_initials_option,
+    help="The author's initials, for a guide that signs with them (else room for 3 is kept).",
+)
+@db_option
+def check_command(
+    texts: tuple[str, ...],
+    handle: str | None,
+    guide_file: Path | None,
+    as_json: bool,
+    initials: str,
+    db: str | None,
+) -> None:
+    """Check drafts: X's length and hidden characters, and a voice guide's rules.
+
+    Each TEXT is one draft; with no TEXT, all of standard input is one draft (its final newline
+    dropped). Without --alias or --guide only what holds for every alias on X is checked (the
+    length against 280 and hidden characters), and no workspace is opened. --db is used only with
+    --alias.
+
+    Plain output, per draft: `draft N: length PUBLISHED/LIMIT`, one line per finding
+    (`SEVERITY rule [start:end] message (fix: suggestion)`), then `ok` or `refused`.
+
+    With --json each TEXT, or each non-blank line of standard input, is one JSON value: a string,
+    or an object with a "text" string and optionally "initials" (other keys are ignored). Each
+    gives one JSON object on its own line, in order, with: line (the input's line or argument
+    number), weighted_length (the text as given), published_length (stripped, with the guide's
+    signature), limit, length_ok, ok, sendable, findings (rule, severity, start, end, message,
+    suggestion; start and end count characters of the text as given; suggestion is null when
+    there is no fix and "" when the fix is to remove). All input is read and checked first: if
+    one line is not valid, nothing is printed and the exit code is 2.
+
+    An empty draft is reported with length_ok false (nothing to send); it does not change the
+    exit code, which counts only error findings.
+
+    \b
+    Exit codes:
+      0  no draft has an error finding (warnings and suggestions pass)
+      1  some draft has an error finding (over the length limit is one)
+      2  nothing checked: bad usage, invalid JSON input, a malformed or
+         unreadable guide, an unknown alias or an unreachable workspace
+    """
+    if handle is not None and guide_file is not None:
+        raise click.UsageError("give --alias or --guide, not both")
+    guide = _check_guide(handle, guide_file, db)
+    if not texts and sys.stdin.isatty():
+        click.echo("reading from standard input; end with Ctrl-D", err=True)
+    drafts = _json_drafts(texts, initials) if as_json else _plain_drafts(texts, initials)
+    from cmconsole.domain.checker import check
+
+    refused = False
+    for draft in drafts:
+        result = check(draft.text, guide, author_initials=draft.initials)
+        refused = refused or not result.ok
+        if as_json:
+            click.echo(_json_report(draft.where, result))
+        else:
+            click.echo("\n".join(_plain_report(draft.where, result)))
+    sys.exit(CHECK_REFUSED if refused else CHECK_OK)
+
+
+@main.group("guide")
+def guide_group() -> None:
+    """Import, read and list the versions of an alias's voice guide."""
+
+
+def _known_handle(services: Services, handle: str) -> str:
+    """The alias's handle as it was added (handles are matched in any case)."""
+    wanted = handle.strip().lstrip("@").lower()
+    found = (each.handle for each in services.accounts.aliases())
+    return next((tag for tag in found if tag.lstrip("@").lower() == wanted), handle)
+
+
+@guide_group.command("import")
+@click.argument("handle", metavar="HANDLE")
+@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--note", default="", help="What changed (default: 'imported FILE').")
+@db_option
+def guide_import(handle: str, path: Path, note: str, db: str | None) -> None:
+    """Import a guide file as the new version of an alias's guide.
+
+    A malformed guide is refused, naming the file, the line and the problem, and the version
+    in force stays in force."""
+    with workspace(db) as services:
+        version = services.guides.import_file(handle, path, note)
+        rules = len(services.guides.current_for_handle(handle).guide.rules)
+        tag = _known_handle(services, handle)
+    click.echo(f"{tag}: guide version {version.version} ({rules} rule{'s' if rules != 1 else ''})")
+
+
+@guide_group.command("show")
+@click.argument("handle", metavar="HANDLE")
+@db_option
+def guide_show(handle: str, db: str | None) -> None:
+    """Print the guide in force: prose, rules, examples."""
+    with workspace(db) as services:
+        current = services.guides.current_for_handle(handle)
+        tag = _known_handle(services, handle)
+    guide, version = current.guide, current.version
+    signature = guide.signature.policy.value
+    if guide.signature.text:
+        signature += f" ({guide.signature.text})"
+    author = version.author_name or "shell"
+    lines = [
+        f"{guide.name or tag} ({tag}): guide version {version.version}",
+        f"saved {version.created_at:%Y-%m-%d %H:%M} by {author}: {version.change_note}",
+        f"language {guide.language or '-'}, length {guide.length}, signature {signature}",
+    ]
+    for title, text in guide.prose.items():
+        lines += ["", f"## {title}", text.strip()]
+    lines += ["", "## Rules"]
+    lines += [f"[{rule.severity}] {rule.id}: {rule.message}" for rule in guide.rules]
+    if guide.examples:
+        lines += ["", "## Examples"]
+        for example in guide.examples:
+            lines += [f"  {example.context}", f"  → {example.reply}", ""]
+        lines.pop()
+    click.echo("\n".join(lines))
+
+
+@guide_group.command("versions")
+@click.argument("handle", metavar="HANDLE")
+@db_option
+def guide_versions(handle: str, db: str | None) -> None:
+    """List an alias's guide versions, newest first.
+
+    One line per version: vN, when it was saved (UTC), who saved it (`shell` for an import),
+    and its change note. The newest is the one in force."""
+    with workspace(db) as services:
+        versions = services.guides.versions_for_handle(handle)
+    authors = [version.author_name or "shell" for version in versions]
+    width = max((len(author) for author in authors), default=0)
+    for version, author in zip(versions, authors, strict=True):
+        line = f"v{version.version}  {version.created_at:%Y-%m-%d %H:%M}  {author:<{width}}  "
+        click.echo((line + version.change_note).rstrip())

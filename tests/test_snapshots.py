@@ -5,7 +5,7 @@ import pytest
 from cmconsole.tui.app import CmconsoleApp
 from cmconsole.wiring import open_demo
 from tests.conftest import FakeClock
-from tests.pilot import open_alias, settle, sign_in
+from tests.pilot import open_alias, open_message, settle, sign_in
 
 SIZE = (100, 30)
 
@@ -50,3 +50,14 @@ def test_handover_to_read_before_speaking(snap_compare, demo_app):
         await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=omar_starts_on_belle_helene)
+
+
+def test_compose_box_checks_the_draft_against_the_guide(snap_compare, demo_app):
+    async def anna_writes_badly(pilot):
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await open_message(pilot, "éclairs au café")
+        await pilot.press(*"Salut ! Tu les trouveras vendredi, pas cher !!!")
+        await pilot.pause()
+
+    assert snap_compare(demo_app, terminal_size=SIZE, run_before=anna_writes_badly)

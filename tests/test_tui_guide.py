@@ -99,3 +99,57 @@ async def test_a_warning_passes_only_with_a_reason_the_audit_keeps(demo, clock):
         "rule": "pas-cher",
         "reason": "la cliente a écrit « pas cher » elle-même",
     }
+
+
+async def test_everyone_reads_the_guide_and_a_lead_saves_a_new_version(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("g")
+        text = shown(pilot.app.screen, "#guide-text")
+        assert text.startswith("Belle Hélène: guide version 1")
+        assert "[error] nous-et-vous" in text
+
+        await pilot.press("e")
+        await settle(pilot)
+        editor = pilot.app.screen.query_one("#guide-source")
+        source = editor.text
+        editor.load_text(source.replace('kind = "forbidden"', 'kind = "forbiden"', 1))
+        await pilot.press("ctrl+s")
+        await pilot.press(*"typo on purpose", "enter")
+        await settle(pilot)
+        status = shown(pilot.app.screen, "#guide-status")
+        assert status.startswith("Not saved: @bellehelene guide, line ")
+        assert "forbiden" in status
+
+        editor.load_text(source.replace("max = 2", "max = 1", 1))
+        await pilot.press("ctrl+s")
+        await pilot.press(*"one exclamation mark is enough", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+        await pilot.press("r")
+        await settle(pilot)
+        assert shown(pilot.app.screen, "#guide-text").startswith("Belle Hélène: guide version 2")
+
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        diff = shown(pilot.app.screen, "#diff")
+        assert "-max = 2" in diff and "+max = 1" in diff
+
+
+async def test_an_operator_cannot_save_the_guide(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("g", "e")
+        await settle(pilot)
+        editor = pilot.app.screen.query_one("#guide-source")
+        editor.load_text(editor.text + "\n# a comment\n")
+        await pilot.press("ctrl+s")
+        await pilot.press(*"my own rules", "enter")
+        await settle(pilot)
+        assert shown(pilot.app.screen, "#guide-status") == (
+            "Not saved: only a lead of @bellehelene may do this"
+        )

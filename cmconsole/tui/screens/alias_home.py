@@ -6,22 +6,33 @@ from datetime import datetime
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from cmconsole.domain.errors import CmconsoleError
-from cmconsole.domain.model import AuditEntry, InboundMessage, Membership, PublicPost
+from cmconsole.domain.model import (
+    AuditEntry,
+    GuideVersion,
+    InboundMessage,
+    Membership,
+    PublicPost,
+)
 from cmconsole.services.guard import SignedIn
+from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
 from cmconsole.tui.dialogs.handover_detail import HandoverDetailDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.guide_edit import GuideEditScreen
+from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
+from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_history import HandoverHistory
 from cmconsole.tui.widgets.tables import AuditTable, InboxTable, TimelineTable
 
@@ -44,6 +55,8 @@ class AliasSnapshot:
     on_shift: list[str]
     follow_ups_due: int
     handovers_unread: int
+    guide: CurrentGuide | None
+    guide_changes: list[GuideVersion]
 
 
 class AliasScreen(ConsoleScreen[None]):
@@ -57,6 +70,9 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("i", "tab('inbox')", "Inbox"),
         Binding("t", "tab('timeline')", "Public timeline"),
         Binding("H", "tab('handovers')", "Handovers"),
+        Binding("g", "tab('guide')", "Guide"),
+        Binding("e", "edit_guide", "Edit guide", show=False),
+        Binding("v", "guide_versions", "Guide versions", show=False),
         Binding("a", "tab('audit')", "Audit"),
     ]
 
@@ -77,6 +93,7 @@ class AliasScreen(ConsoleScreen[None]):
         self.alias = membership.alias
         self._filters = HandoverFilters()
         self._handovers_asked = False
+        self._guide: CurrentGuide | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -95,6 +112,8 @@ class AliasScreen(ConsoleScreen[None]):
                 yield TimelineTable(id="timeline-table")
             with TabPane("Handovers", id="handovers"):
                 yield HandoverHistory(id="handover-history")
+            with TabPane("Guide", id="guide"), VerticalScroll(id="guide-box"):
+                yield Static("No guide yet.", id="guide-text", markup=False)
             with TabPane("Audit", id="audit"):
                 yield AuditTable(id="audit-table")
         yield Static("", id="alias-error", classes="error", markup=False)
@@ -139,6 +158,8 @@ class AliasScreen(ConsoleScreen[None]):
                 len(services.follow_ups.due(self.who, alias_id, now + FOLLOW_UPS_HORIZON)),
                 len(services.handovers.pending(self.who, alias_id))
                 + (services.guides.unread(self.who, alias_id) is not None),
+                services.guides.current(self.who, alias_id),
+                services.guides.changed_since_last_shift(self.who, alias_id),
             )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
@@ -159,6 +180,7 @@ class AliasScreen(ConsoleScreen[None]):
         self.query_one(TimelineTable).show(snapshot.timeline, now)
         self.query_one(HandoverHistory).show(snapshot.handovers)
         self.query_one(AuditTable).show(snapshot.audit)
+        self._show_guide(snapshot)
         waiting = sum(not m.answered for m in snapshot.messages)
         parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
         if snapshot.follow_ups_due:
@@ -171,6 +193,25 @@ class AliasScreen(ConsoleScreen[None]):
             # Lead the operator through what they must read, once, at the start of the shift.
             self._handovers_asked = True
             self.app.push_screen(HandoverReadScreen(self.who, self.alias))
+
+    def _show_guide(self, snapshot: AliasSnapshot) -> None:
+        self._guide = snapshot.guide
+        if snapshot.guide is None:
+            text = "No guide yet. A lead imports one: cmconsole guide import HANDLE FILE"
+        else:
+            text = guide_text(snapshot.guide.guide, snapshot.guide.version)
+            text += "\n\ne edits (leads) · v lists versions and what each changed"
+        if snapshot.guide_changes:
+            changes = "; ".join(f"v{v.version}: {v.change_note}" for v in snapshot.guide_changes)
+            text = f"Changed since your last shift: {changes}\n\n{text}"
+        self.query_one("#guide-text", Static).update(content(text))
+
+    def action_edit_guide(self) -> None:
+        source = self._guide.version.source if self._guide else ""
+        self.app.push_screen(GuideEditScreen(self.who, self.alias, source))
+
+    def action_guide_versions(self) -> None:
+        self.app.push_screen(GuideVersionsScreen(self.who, self.alias))
 
     def on_alias_screen_refresh_failed(self, message: RefreshFailed) -> None:
         self.query_one("#alias-error", Static).update(message.reason)

@@ -103,7 +103,7 @@ def _listed(findings: list[Finding]) -> Content:
     lines = []
     for finding in findings:
         mark = _MARKS[finding.severity][0]
-        fix = f"  → {finding.suggestion!r}" if finding.suggestion is not None else ""
+        fix = {None: "", "": "  → remove it"}.get(finding.suggestion, f"  → {finding.suggestion!r}")
         lines.append(f"{mark} {finding.severity.value} {finding.rule}: {finding.message}{fix}")
     if any(f.suggestion is not None for f in findings):
         lines.append("f2 applies the first fix")

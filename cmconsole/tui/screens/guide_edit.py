@@ -1,0 +1,80 @@
+"""Leads edit the guide's TOML; each save is a new version with a note, refused if malformed."""
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Footer, Header, Label, Static, TextArea
+
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.model import Alias, GuideVersion
+from cmconsole.services.guard import SignedIn
+from cmconsole.tui.dialogs.prompt import Field, PromptDialog
+from cmconsole.tui.screens.base import ConsoleScreen
+
+
+class GuideEditScreen(ConsoleScreen[None]):
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save as a new version", priority=True),
+        Binding("escape", "back", "Back (unsaved changes are lost)"),
+    ]
+
+    class GuideSaved(Message):
+        def __init__(self, version: GuideVersion) -> None:
+            super().__init__()
+            self.version = version
+
+    class SaveRefused(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, who: SignedIn, alias: Alias, source: str) -> None:
+        super().__init__()
+        self.who = who
+        self.alias = alias
+        self._source = source
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(f"The guide of {self.alias.display_name} (TOML)", classes="title")
+        yield TextArea(self._source, id="guide-source", show_line_numbers=True)
+        yield Static("ctrl+s saves a new version · esc leaves", id="guide-status", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#guide-source", TextArea).focus()
+
+    def action_save(self) -> None:
+        source = self.query_one("#guide-source", TextArea).text
+
+        def noted(values: list[str] | None) -> None:
+            if values is not None:
+                self._save(source, values[0])
+
+        self.app.push_screen(
+            PromptDialog("Save a new version of the guide", [Field("What changed, and why?")]),
+            noted,
+        )
+
+    @work(thread=True, exclusive=True)
+    def _save(self, source: str, note: str) -> None:
+        try:
+            version = self.services.guides.save(self.who, self.alias.id, source, note)
+        except CmconsoleError as error:
+            self.post_message(self.SaveRefused(str(error)))
+        else:
+            self.post_message(self.GuideSaved(version))
+
+    def on_guide_edit_screen_guide_saved(self, message: GuideSaved) -> None:
+        self.notify(f"Guide version {message.version.version} is in force.")
+        self.dismiss()
+
+    def on_guide_edit_screen_save_refused(self, message: SaveRefused) -> None:
+        # The previous version stays in force; the edit stays here to be corrected.
+        status = self.query_one("#guide-status", Static)
+        status.update(f"Not saved: {message.reason}")
+        status.add_class("error")
+
+    def action_back(self) -> None:
+        self.dismiss()
