@@ -27,3 +27,31 @@ def test_every_command_the_readme_lists_exists():
     for command in listed:
         result = CliRunner().invoke(main, [*command.split(), "--help"])
         assert result.exit_code == 0, (command, result.output)
+
+
+def test_the_guide_example_in_the_readme_is_a_valid_guide():
+    from cmconsole.domain.checker import check
+    from cmconsole.domain.guide import parse_guide
+
+    readme = (ROOT / "README.md").read_text()
+    [example] = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    guide = parse_guide(example, "README.md")
+    assert [rule.id for rule in guide.rules] == ["we-not-i", "no-asap"]
+    for golden in guide.examples:
+        assert check(golden.reply, guide, author_initials="AB").findings == []
+
+
+def test_the_check_run_the_readme_shows_is_what_check_prints(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    from click.testing import CliRunner
+
+    from cmconsole.cli import main
+
+    readme = (ROOT / "README.md").read_text()
+    pattern = r"```console\n\$ cmconsole check (--guide \S+) \"(.*?)\"\n(.*?)\$ "
+    block = re.search(pattern, readme, re.DOTALL)
+    assert block is not None
+    option, text, shown = block.groups()
+    result = CliRunner().invoke(main, ["check", *option.split(), text], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert result.output == shown
