@@ -1,0 +1,1 @@
+"""cmconsole's benchmark suite: numbers on data of the size named, reported against targets."""

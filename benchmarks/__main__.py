@@ -1,0 +1,28 @@
+"""Run the benchmark suite: python -m benchmarks [--scale small|agency] [--db URL] [--json PATH]."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from benchmarks import check_draft
+from benchmarks.results import table, write_json
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--scale", choices=["small", "agency"], default="small")
+    parser.add_argument("--db", default="sqlite", help="database URL for the storage benchmarks")
+    parser.add_argument("--json", type=Path, help="also write the results to this file")
+    parser.add_argument(
+        "--repeats", type=int, default=2000, help="draft checks measured for check_draft"
+    )
+    options = parser.parse_args(argv)
+    results = [check_draft.run(options.repeats)]
+    print(table(results))
+    if options.json:
+        write_json(options.json, options.scale, options.db, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
