@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
+from cmconsole.domain.display import one_line
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Role, SignatureKind
 from cmconsole.services.bundle import Services
@@ -234,9 +235,10 @@ def audit_list(limit: int, db: str | None) -> None:
     with workspace(db) as services:
         for entry in reversed(services.audit.recent(limit)):
             event = entry.event
+            subject = one_line(event.subject, 200)  # audit text may come from anyone: shown inert
             click.echo(
                 f"{event.seq}\t{event.occurred_at:%Y-%m-%d %H:%M:%S}\t{event.kind}\t"
-                f"{entry.actor_name or '-'}\t{entry.alias_handle or '-'}\t{event.subject}"
+                f"{entry.actor_name or '-'}\t{entry.alias_handle or '-'}\t{subject}"
             )
 
 

@@ -37,7 +37,7 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
     sandbox = SandboxChannel(workspace.sandbox, clock)
     channels: dict[str, Channel] = {"sandbox": sandbox}
     return Services(
-        accounts=AccountService(workspace, clock),
+        accounts=AccountService(workspace, clock, tuple(channels)),
         shifts=ShiftService(workspace, clock),
         inbox=InboxService(workspace, channels, clock),
         posting=PostingService(workspace, clock),

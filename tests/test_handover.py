@@ -306,3 +306,19 @@ def test_two_operators_ending_shifts_at_once_lose_nothing(database_url):
     assert consoles[0].audit.verify().intact
     for console in consoles:
         console.close()
+
+
+def test_deactivating_needs_a_lead_of_every_alias_and_keeps_a_lead_on_each(services, team):
+    other_alias = services.accounts.add_alias("@second", "Second")
+    services.accounts.grant("otto", "@second", Role.OPERATOR)
+    services.accounts.grant("olga", "@second", Role.LEAD)
+    with pytest.raises(PermissionDenied, match="every alias otto works"):
+        services.team.deactivate(team.lead, "otto", "left")
+    with pytest.raises(InvalidInput, match="only lead of @second"):
+        services.team.deactivate(None, "olga", "left")
+    services.team.deactivate(None, "otto", "left")  # the administrator at the shell may
+    assert "otto" not in [
+        m.operator.name
+        for m in services.team.members(team.other, other_alias.id)
+        if m.operator.active
+    ]

@@ -158,3 +158,25 @@ def test_a_deactivated_or_foreign_operator_cannot_read_the_inbox(services, team)
     outsider_alias = services.accounts.add_alias("@elsewhere", "Elsewhere")
     with pytest.raises(PermissionDenied, match="no role"):
         services.inbox.messages(team.operator, outsider_alias.id)
+
+
+def test_a_failed_reply_leaves_the_message_waiting(services, team):
+    message_id = receive(services, team.alias, "@fan", "@brand hello?")
+    services.shifts.start(team.operator, team.alias.id)
+    services.posting.reply(team.operator, message_id, "Hello!")
+    services.sandbox.refuse_with("down")
+    services.dispatcher.dispatch_pending()
+    [message] = services.inbox.messages(team.operator, team.alias.id)
+    assert not message.answered
+    assert any(
+        "@fan" in line for line in services.handovers.draft(team.lead, team.alias.id).open_threads
+    )
+
+
+def test_the_alias_signature_counts_in_the_length_even_without_a_guide(services):
+    team = make_team(services, SignatureKind.INITIALS)
+    message_id = receive(services, team.alias, "@fan", "@brand hi")
+    services.shifts.start(team.operator, team.alias.id)
+    with pytest.raises(DraftRefused, match="length"):
+        services.posting.reply(team.operator, message_id, "x" * 277)  # + " ^OO" is 281
+    services.posting.reply(team.operator, message_id, "x" * 276)

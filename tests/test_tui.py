@@ -156,3 +156,35 @@ async def test_the_demo_public_keeps_writing_while_the_console_is_open(demo, clo
         newest = cells(table)[0]
         assert newest[0].strip() == "NEW"
         assert newest[2].startswith("@")
+
+
+async def test_pressing_send_twice_publishes_once(demo, clock):
+    demo.sandbox.slow_down(0.3)  # the second press arrives while the first is still sending
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "502s")
+        await pilot.press(*"We are on it.")
+        await pilot.press("ctrl+s", "ctrl+s", "ctrl+s")
+        await settle(pilot)
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    acme = next(a for a in demo.accounts.aliases() if a.handle == "@acmehelp")
+    assert [p.text for p in demo.posting.posts(lea, acme.id)].count("We are on it.") == 1
+
+
+async def test_a_follow_up_due_in_nonsense_hours_is_refused(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "#4411")
+        for hours in ("nan", "1e9", "soon"):
+            await pilot.press("ctrl+f")
+            await settle(pilot)
+            dialog = pilot.app.screen
+            dialog.query_one("#field-0").value = "Check billing"
+            dialog.query_one("#field-1").value = hours
+            await pilot.press("enter", "enter")
+            await settle(pilot)
+            status = str(pilot.app.screen.query_one("#compose-status").render())
+            assert status.startswith("Say in how many hours"), hours
+        assert pilot.app.is_running

@@ -1,5 +1,7 @@
 """The sandbox channel: a local public square in the workspace database, for demos and training."""
 
+import time
+
 from cmconsole.domain.model import Alias, PublicPost
 from cmconsole.services.ports import ChannelError, Clock, Published, SandboxTimeline
 
@@ -15,12 +17,19 @@ class SandboxChannel:
         self._timeline = timeline
         self._clock = clock
         self._refusal: str | None = None
+        self._delay = 0.0
 
     def refuse_with(self, reason: str | None) -> None:
         """Make every publish fail with `reason` until called with None (for tests and training)."""
         self._refusal = reason
 
+    def slow_down(self, seconds: float) -> None:
+        """Make every publish take `seconds`, as a slow network would."""
+        self._delay = seconds
+
     def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
+        if self._delay:
+            time.sleep(self._delay)
         if self._refusal is not None:
             raise ChannelError(self._refusal)
         post = self._timeline.add(

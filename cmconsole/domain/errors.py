@@ -25,6 +25,10 @@ class PermissionDenied(CmconsoleError):
     """The signed-in operator may not do this on this alias."""
 
 
+class ConcurrentChange(CmconsoleError):
+    """Another console changed the same thing at the same moment; nothing was saved."""
+
+
 class WorkspaceUnavailable(CmconsoleError):
     """The workspace database cannot be reached or opened."""
 

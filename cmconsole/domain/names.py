@@ -27,3 +27,14 @@ def handle(raw: str) -> str:
             f"handle {raw!r} is not valid: use 1 to 15 letters, digits or '_', optionally after '@'"
         )
     return "@" + value.lstrip("@")
+
+
+def alias_fields(display_name: str, language: str, sign_off: str) -> None:
+    """Refuse alias fields the workspace cannot store, naming the field and its limit."""
+    for field, value, limit in (
+        ("display name", display_name.strip(), 100),
+        ("language", language, 8),
+        ("sign-off", sign_off.strip(), 50),
+    ):
+        if len(value) > limit:
+            raise InvalidInput(f"the {field} is {len(value)} characters long; at most {limit}")

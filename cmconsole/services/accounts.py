@@ -11,15 +11,16 @@ from cmconsole.domain.signature import initials_of
 from cmconsole.services.guard import SignedIn, active_operator
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
-CHANNELS = ("sandbox", "x")
-
 
 class AccountService:
     """Creates operators and aliases, grants roles, and signs people in."""
 
-    def __init__(self, workspace: Workspace, clock: Clock) -> None:
+    def __init__(
+        self, workspace: Workspace, clock: Clock, channels: tuple[str, ...] = ("sandbox",)
+    ) -> None:
         self._workspace = workspace
         self._clock = clock
+        self._channels = channels
 
     def is_empty(self) -> bool:
         """True for a new workspace that has no operator yet."""
@@ -54,8 +55,12 @@ class AccountService:
         tag = names.handle(handle)
         if not display_name.strip():
             raise InvalidInput("an alias needs a display name: the name the public sees")
-        if channel not in CHANNELS:
-            raise InvalidInput(f"unknown channel {channel!r}: choose one of {', '.join(CHANNELS)}")
+        if channel not in self._channels:
+            raise InvalidInput(
+                f"the {channel!r} channel is not available in this version: "
+                f"use {', '.join(self._channels)}"
+            )
+        names.alias_fields(display_name, language, signature_text)
         if signature is SignatureKind.FIXED and not signature_text.strip():
             raise InvalidInput("a fixed signature needs its text")
         with self._workspace.transaction() as tx:
@@ -120,9 +125,14 @@ class AccountService:
         matches = verify_passphrase(passphrase, stored) and operator is not None
         with self._workspace.transaction() as tx:
             if operator is None or not matches:
-                reason = "unknown operator" if operator is None else "wrong passphrase"
-                actor = None if operator is None else operator.id
-                draft = AuditDraft("sign_in.refused", actor, None, login[:64], {"reason": reason})
+                # An unknown name is not kept: people type their passphrase there by mistake,
+                # and the audit can never be cleaned.
+                if operator is None:
+                    draft = AuditDraft("sign_in.refused", None, None, "unknown operator")
+                else:
+                    draft = AuditDraft(
+                        "sign_in.refused", operator.id, None, login, {"reason": "wrong passphrase"}
+                    )
                 refused = SignInRefused("unknown operator or wrong passphrase")
             elif not operator.active:
                 draft = AuditDraft(

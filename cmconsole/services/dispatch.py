@@ -4,7 +4,14 @@ import logging
 
 from cmconsole.domain.model import Post
 from cmconsole.domain.signature import signed_text
-from cmconsole.services.ports import AuditDraft, Channel, ChannelError, Clock, Workspace
+from cmconsole.services.ports import (
+    AuditDraft,
+    Channel,
+    ChannelError,
+    Clock,
+    Workspace,
+    channel_for,
+)
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +39,7 @@ class Dispatcher:
             assert alias is not None and author is not None
             public_text = signed_text(post.text, alias, author)
             try:
-                published = self._channels[alias.channel].publish(
+                published = channel_for(self._channels, alias).publish(
                     alias, public_text, reply_to.channel_message_id if reply_to else None
                 )
             except ChannelError as error:

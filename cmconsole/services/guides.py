@@ -8,8 +8,9 @@ from pathlib import Path
 from cmconsole.domain import names
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput, NotFound
-from cmconsole.domain.guide import Guide, parse_guide
-from cmconsole.domain.model import Alias, GuideVersion
+from cmconsole.domain.guide import Guide, Signature, parse_guide
+from cmconsole.domain.model import Alias, GuideVersion, SignatureKind
+from cmconsole.domain.weighted_length import LIMIT
 from cmconsole.services.accounts import os_user
 from cmconsole.services.guard import (
     SignedIn,
@@ -46,6 +47,25 @@ def parsed_version(version: GuideVersion, handle: str) -> CurrentGuide:
 def current_guide(tx: Transaction, alias: Alias) -> CurrentGuide | None:
     version = tx.guides.current(alias.id)
     return parsed_version(version, alias.handle) if version else None
+
+
+def checking_guide(tx: Transaction, alias: Alias) -> Guide | None:
+    """What a draft is checked against: the guide in force or, with none, the alias's own
+    signature policy, so that the length counted is the length published."""
+    current = current_guide(tx, alias)
+    if current is not None:
+        return current.guide
+    if alias.signature_kind is SignatureKind.NONE:
+        return None
+    return Guide(
+        origin=f"{alias.handle} settings",
+        source="",
+        name=alias.display_name,
+        handle=alias.handle,
+        language=alias.language,
+        length=LIMIT,
+        signature=Signature(alias.signature_kind, alias.signature_text),
+    )
 
 
 class GuideService:
@@ -137,6 +157,13 @@ class GuideService:
             if alias is None:
                 raise NotFound(f"there is no alias {tag}")
             return tx.guides.versions(alias.id)
+
+    def for_checking(self, who: SignedIn, alias_id: int) -> Guide | None:
+        """What the compose box checks drafts against (see checking_guide)."""
+        with self._workspace.transaction() as tx:
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, active_operator(tx, who), alias)
+            return checking_guide(tx, alias)
 
     def unread(self, who: SignedIn, alias_id: int) -> CurrentGuide | None:
         """The guide, if the operator must still read it before speaking (never acknowledged)."""

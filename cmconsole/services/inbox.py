@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from cmconsole.domain.model import InboundMessage, Post
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
-from cmconsole.services.ports import AuditDraft, Channel, Clock, Workspace
+from cmconsole.services.ports import AuditDraft, Channel, Clock, Workspace, channel_for
 
 INBOX_PAGE = 200
 
@@ -31,7 +31,7 @@ class InboxService:
             alias = existing_alias(tx, alias_id)
             cursor = tx.aliases.mention_cursor(alias.id)
         # The channel is called outside any transaction: a slow network must not hold the database.
-        mentions = self._channels[alias.channel].fetch_mentions(alias, cursor)
+        mentions = channel_for(self._channels, alias).fetch_mentions(alias, cursor)
         if not mentions:
             return 0
         with self._workspace.transaction() as tx:

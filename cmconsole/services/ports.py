@@ -1,11 +1,12 @@
 """The interfaces the services need from storage and channels; those layers implement them."""
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import (
     Acknowledgement,
     Alias,
@@ -27,6 +28,14 @@ from cmconsole.domain.model import (
 )
 
 Clock = Callable[[], datetime]
+
+
+def channel_for(channels: Mapping[str, "Channel"], alias: Alias) -> "Channel":
+    """The channel the alias speaks on, or a ChannelError if this console does not have it."""
+    try:
+        return channels[alias.channel]
+    except KeyError:
+        raise ChannelError(f"the {alias.channel!r} channel is not available here") from None
 
 
 @dataclass(frozen=True)
@@ -261,7 +270,7 @@ class Published:
     published_at: datetime
 
 
-class ChannelError(Exception):
+class ChannelError(CmconsoleError):
     """The channel refused or failed a request; the message says why, with no secret in it."""
 
 
@@ -297,3 +306,4 @@ class SandboxControl(Protocol):
     """Tells the sandbox channel to fail, so that tests and training can meet every fault."""
 
     def refuse_with(self, reason: str | None) -> None: ...
+    def slow_down(self, seconds: float) -> None: ...

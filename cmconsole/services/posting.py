@@ -13,7 +13,7 @@ from cmconsole.services.guard import (
     ready_to_speak,
     role_on,
 )
-from cmconsole.services.guides import current_guide
+from cmconsole.services.guides import checking_guide, current_guide
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
 
@@ -65,7 +65,7 @@ class PostingService:
             role = role_on(tx, operator, alias)
             shift = ready_to_speak(tx, operator, alias)
             guide = current_guide(tx, alias)
-            result = check(body, guide.guide if guide else None, author_initials=operator.initials)
+            result = check(body, checking_guide(tx, alias), author_initials=operator.initials)
             reasons = _passed_warnings(result.findings, overrides or {})
             status = (
                 PostStatus.QUEUED

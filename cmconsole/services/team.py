@@ -6,7 +6,7 @@ from cmconsole.domain.model import Role, TeamMember
 from cmconsole.services.accounts import os_user
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, lead_of, role_on
 from cmconsole.services.handover import gather, write_handover
-from cmconsole.services.ports import AuditDraft, Clock, Workspace
+from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
 
 
 class TeamService:
@@ -38,8 +38,7 @@ class TeamService:
                 raise NotFound(f"there is no operator {login!r}")
             if not target.active:
                 raise InvalidInput(f"{login} has been deactivated")
-            leads = [o for o, r in tx.memberships.for_alias(alias.id) if r is Role.LEAD]
-            if role is not Role.LEAD and [o.id for o in leads] == [target.id]:
+            if role is not Role.LEAD and _only_active_lead(tx, target.id, alias.id):
                 raise InvalidInput(
                     f"{login} is the only lead of {alias.handle}: name another first"
                 )
@@ -77,11 +76,17 @@ class TeamService:
                 lead = active_operator(tx, who)
                 if lead.id == target.id:
                     raise PermissionDenied("you cannot deactivate yourself: ask another lead")
-                if not any(
+                # Someone who works several aliases answers to the leads of all of them.
+                if not all(
                     tx.memberships.role(lead.id, m.alias.id) is Role.LEAD for m in memberships
                 ):
-                    raise PermissionDenied(f"only a lead of one of {login}'s aliases may do this")
+                    raise PermissionDenied(f"only a lead of every alias {login} works may do this")
                 actor_id, by = lead.id, lead.name
+            for membership in memberships:
+                if _only_active_lead(tx, target.id, membership.alias.id):
+                    raise InvalidInput(
+                        f"{login} is the only lead of {membership.alias.handle}: name another first"
+                    )
             if not tx.operators.deactivate(target.id, now):
                 raise InvalidInput(f"{login} is already deactivated")
             tx.audit.append(
@@ -120,3 +125,8 @@ class TeamService:
                     now,
                     automatic=True,
                 )
+
+
+def _only_active_lead(tx: Transaction, operator_id: int, alias_id: int) -> bool:
+    leads = [o.id for o, r in tx.memberships.for_alias(alias_id) if r is Role.LEAD and o.active]
+    return leads == [operator_id]

@@ -2,7 +2,7 @@
 
 from cmconsole.domain.model import PublicPost
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
-from cmconsole.services.ports import Channel, Workspace
+from cmconsole.services.ports import Channel, Workspace, channel_for
 
 
 class TimelineService:
@@ -16,4 +16,4 @@ class TimelineService:
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)
             role_on(tx, active_operator(tx, who), alias)
-        return self._channels[alias.channel].recent_posts(alias, limit)
+        return channel_for(self._channels, alias).recent_posts(alias, limit)

@@ -13,7 +13,7 @@ from cmconsole.storage.tables import InboundMessageRow, PostRow
 
 _ANSWERED = exists().where(
     col(PostRow.in_reply_to_id) == InboundMessageRow.id,
-    col(PostRow.status) != PostStatus.REJECTED.value,
+    col(PostRow.status).not_in([PostStatus.REJECTED.value, PostStatus.FAILED.value]),
 )
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from cmconsole.domain.errors import WorkspaceUnavailable
+from cmconsole.domain.errors import ConcurrentChange, InvalidInput, WorkspaceUnavailable
 from cmconsole.storage.audit import SqlAudit
 from cmconsole.storage.engine import create_workspace_engine, safe_url
 from cmconsole.storage.guides import SqlGuides
@@ -59,6 +59,13 @@ class SqlWorkspace:
             raise WorkspaceUnavailable(
                 f"the workspace database at {self._location} failed: {_first_line(error)}"
             ) from None
+        except IntegrityError:
+            # Two consoles did the same thing at once (a unique key); nothing was saved.
+            raise ConcurrentChange(
+                "someone changed the same thing at the same moment; nothing was saved: try again"
+            ) from None
+        except DataError as error:
+            raise InvalidInput(f"the database refused a value: {_first_line(error)}") from None
 
     def close(self) -> None:
         self._engine.dispose()

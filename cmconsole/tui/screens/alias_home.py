@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.errors import CmconsoleError, NotFound
 from cmconsole.domain.model import (
     AuditEntry,
     GuideVersion,
@@ -143,16 +143,22 @@ class AliasScreen(ConsoleScreen[None]):
         services, alias_id, now = self.services, self.alias.id, self.console.clock()
         try:
             services.inbox.sync(alias_id)
-            snapshot = AliasSnapshot(
-                services.inbox.messages(self.who, alias_id),
-                services.timeline.public_posts(self.who, alias_id),
-                services.handovers.history(
+            # On one machine the console is the dispatcher: approved or retried posts go out.
+            services.dispatcher.dispatch_pending()
+            try:
+                handovers = services.handovers.history(
                     self.who,
                     alias_id,
                     author=filters.author or None,
                     since=filters.since,
                     until=filters.until,
-                ),
+                )
+            except NotFound:
+                handovers = []  # a login half typed in the filter: show nothing, keep refreshing
+            snapshot = AliasSnapshot(
+                services.inbox.messages(self.who, alias_id),
+                services.timeline.public_posts(self.who, alias_id),
+                handovers,
                 services.audit.for_alias(self.who, alias_id),
                 [operator.name for _, operator in services.shifts.on_shift(alias_id)],
                 len(services.follow_ups.due(self.who, alias_id, now + FOLLOW_UPS_HORIZON)),
@@ -168,11 +174,17 @@ class AliasScreen(ConsoleScreen[None]):
 
     @work(thread=True, group="heartbeat")
     def _heartbeat(self) -> None:
-        self.services.shifts.heartbeat(self.who, self.alias.id)
+        try:
+            self.services.shifts.heartbeat(self.who, self.alias.id)
+        except CmconsoleError as error:
+            self.post_message(self.RefreshFailed(str(error)))
 
     @work(thread=True, group="public")
     def _public_writes(self) -> None:
-        self.services.public.send_next()
+        try:
+            self.services.public.send_next()
+        except CmconsoleError as error:
+            self.post_message(self.RefreshFailed(str(error)))
 
     def on_alias_screen_refreshed(self, message: Refreshed) -> None:
         snapshot, now = message.snapshot, self.console.clock()

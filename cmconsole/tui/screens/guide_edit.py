@@ -37,7 +37,7 @@ class GuideEditScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(f"The guide of {self.alias.display_name} (TOML)", classes="title")
+        yield Label(f"The guide of {self.alias.display_name} (TOML)", classes="title", markup=False)
         yield TextArea(self._source, id="guide-source", show_line_numbers=True)
         yield Static("ctrl+s saves a new version · esc leaves", id="guide-status", markup=False)
         yield Footer()

@@ -34,7 +34,9 @@ class GuideVersionsScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(f"Versions of the guide of {self.alias.display_name}", classes="title")
+        yield Label(
+            f"Versions of the guide of {self.alias.display_name}", classes="title", markup=False
+        )
         table: DataTable[object] = DataTable(id="versions", cursor_type="row")
         table.add_columns("version", "saved (UTC)", "by", "what changed")
         yield table

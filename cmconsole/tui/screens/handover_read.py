@@ -71,7 +71,7 @@ class HandoverReadScreen(ConsoleScreen[None]):
         self._pending, self._guide = message.pending, message.guide
         left = len(self._pending) + (self._guide is not None)
         if not left:
-            self.notify(f"All read: you may speak for {self.alias.display_name}.")
+            self.notify(f"All read: you may speak for {self.alias.display_name}.", markup=False)
             self.dismiss()
             return
         progress = f"Before you speak for {self.alias.display_name}: {left} left to read · "

@@ -43,6 +43,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         self.who = who
         self.alias = alias
         self.ending_shift = ending_shift
+        self._saving = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,10 +85,13 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         )
 
     def action_save(self) -> None:
+        if self._saving:
+            return  # a second ctrl+s must not write the handover twice
         summary = self.query_one("#summary", TextArea).text
         if not summary.strip():
             self._status("A handover needs a summary.", error=True)
             return
+        self._saving = True
         self._status("Saving…")
         self._write(
             summary,
@@ -96,7 +100,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
             self.query_one("#mood", Input).value,
         )
 
-    @work(thread=True, exclusive=True, group="write")
+    @work(thread=True, group="write")
     def _write(self, summary: str, watch: str, promises: str, mood: str) -> None:
         try:
             handover = self.services.handovers.write(
@@ -117,6 +121,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         self.dismiss(True)
 
     def on_handover_write_screen_write_refused(self, message: WriteRefused) -> None:
+        self._saving = False
         self._status(message.reason, error=True)
 
     def _status(self, text: str, *, error: bool = False) -> None:

@@ -44,7 +44,11 @@ class TeamScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(f"Team of {self.alias.display_name} ({self.alias.handle})", classes="title")
+        yield Label(
+            f"Team of {self.alias.display_name} ({self.alias.handle})",
+            classes="title",
+            markup=False,
+        )
         table: DataTable[object] = DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
         table.add_columns("login", "name", "role", "on shift", "status")
         yield table

@@ -11,10 +11,9 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from cmconsole.domain.checker import check
 from cmconsole.domain.errors import CmconsoleError, HandoversUnread
-from cmconsole.domain.guide import Severity
+from cmconsole.domain.guide import Guide, Severity
 from cmconsole.domain.model import FollowUp, Membership, Post, PostStatus
 from cmconsole.services.guard import SignedIn
-from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.inbox import Thread
 from cmconsole.tui.clock import ago
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
@@ -22,6 +21,8 @@ from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.widgets.compose import ComposeBox
+
+MAX_FOLLOW_UP_HOURS = 24 * 365
 
 _STATUS_WORDS = {
     PostStatus.AWAITING_APPROVAL: "waiting for approval",
@@ -49,7 +50,7 @@ class ThreadScreen(ConsoleScreen[None]):
             self,
             thread: Thread,
             follow_ups: list[FollowUp],
-            guide: CurrentGuide | None,
+            guide: Guide | None,
             initials: str,
         ) -> None:
             super().__init__()
@@ -75,6 +76,7 @@ class ThreadScreen(ConsoleScreen[None]):
         self.alias = membership.alias
         self.inbound_id = inbound_id
         self._follow_ups: list[FollowUp] = []
+        self._sending = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -101,7 +103,7 @@ class ThreadScreen(ConsoleScreen[None]):
         try:
             thread = self.services.inbox.thread(self.who, self.inbound_id)
             follow_ups = self.services.follow_ups.for_thread(self.who, self.inbound_id)
-            guide = self.services.guides.current(self.who, self.alias.id)
+            guide = self.services.guides.for_checking(self.who, self.alias.id)
             initials = self.services.accounts.operator(self.who).initials
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
@@ -113,7 +115,7 @@ class ThreadScreen(ConsoleScreen[None]):
         thread, now = message.thread, self.console.clock()
         guide, initials = message.guide, message.initials
         self.query_one(ComposeBox).use_checker(
-            lambda text: check(text, guide.guide if guide else None, author_initials=initials)
+            lambda text: check(text, guide, author_initials=initials)
         )
         self.query_one("#message-meta", Static).update(
             content(
@@ -136,6 +138,8 @@ class ThreadScreen(ConsoleScreen[None]):
         )
 
     def action_send(self) -> None:
+        if self._sending:
+            return  # one reply at a time: a second ctrl+s must not publish it twice
         box = self.query_one(ComposeBox)
         text, result = box.text, box.result
         if not text.strip():
@@ -169,9 +173,15 @@ class ThreadScreen(ConsoleScreen[None]):
         if self.query_one(ComposeBox).apply_first_fix() is None:
             self._status("No finding has a fix to apply: rewrite it yourself.")
 
-    @work(thread=True, exclusive=True, group="send")
     def _send(self, text: str, overrides: dict[str, str]) -> None:
-        self.app.call_from_thread(self._status, "Sending…")
+        if self._sending:
+            return
+        self._sending = True
+        self._status("Sending…")
+        self._send_in_background(text, overrides)
+
+    @work(thread=True, group="send")
+    def _send_in_background(self, text: str, overrides: dict[str, str]) -> None:
         try:
             post = self.services.posting.reply(self.who, self.inbound_id, text, overrides)
             if post.status is PostStatus.QUEUED:
@@ -185,6 +195,7 @@ class ThreadScreen(ConsoleScreen[None]):
             self.post_message(self.ReplySent(post))
 
     def on_thread_screen_reply_sent(self, message: ReplySent) -> None:
+        self._sending = False
         post = message.post
         if post.status is PostStatus.FAILED:
             self._status(f"Not published: {post.failure_reason}. Your text is kept.", error=True)
@@ -198,6 +209,7 @@ class ThreadScreen(ConsoleScreen[None]):
         self.dismiss()
 
     def on_thread_screen_reply_refused(self, message: ReplyRefused) -> None:
+        self._sending = False
         self._status(message.reason, error=True)
         if message.handovers_unread:
             # Take them to what they must read; their reply stays in the box meanwhile.
@@ -210,7 +222,12 @@ class ThreadScreen(ConsoleScreen[None]):
             try:
                 hours = float(values[1].replace(",", "."))
             except ValueError:
-                self._status("Say in how many hours the follow-up is due, e.g. 24.", error=True)
+                hours = -1.0
+            if not 0 < hours <= MAX_FOLLOW_UP_HOURS:  # also refuses nan and inf
+                self._status(
+                    f"Say in how many hours the follow-up is due: 1 to {MAX_FOLLOW_UP_HOURS}.",
+                    error=True,
+                )
                 return
             self._promise(values[0], self.console.clock() + timedelta(hours=hours))
 

@@ -66,13 +66,15 @@ class HandoverHistory(Vertical):
         try:
             since = _day(self.query_one("#filter-since", Input).value)
             until = _day(self.query_one("#filter-until", Input).value)
-        except ValueError:
+        except (ValueError, OverflowError):
             self.query_one("#filter-error", Static).update("Dates look like 2026-11-24.")
             return
         self.query_one("#filter-error", Static).update("")
-        self.post_message(
-            self.FiltersChanged(author, since, until + timedelta(days=1) if until else None)
-        )
+        try:
+            end = until + timedelta(days=1) if until else None
+        except OverflowError:
+            end = None
+        self.post_message(self.FiltersChanged(author, since, end))
 
     @on(DataTable.RowSelected, "#handover-table")
     def _chosen(self, event: DataTable.RowSelected) -> None:
