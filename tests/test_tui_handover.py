@@ -176,3 +176,16 @@ async def test_a_promise_made_in_a_thread_becomes_a_follow_up(demo, clock):
         await settle(pilot)
         banner = str(pilot.app.screen.query_one("#on-shift", Static).render())
         assert "1 follow-ups due within a day" in banner
+
+
+async def test_every_key_of_a_screen_is_also_in_the_command_palette(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"Hand over")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HandoverWriteScreen)

@@ -1,9 +1,13 @@
 """The cmconsole Textual app: shared by the CLI, the tests and the snapshot tests."""
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.services.bundle import Services
@@ -62,6 +66,21 @@ class CmconsoleApp(App[None]):
 
     def on_unmount(self) -> None:
         self.end_open_shift()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        """Every key of the screen is also a command in the palette (ctrl+p)."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for active in screen.active_bindings.values():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            yield SystemCommand(
+                binding.description,
+                f"{binding.key_display or binding.key}",
+                partial(self.run_action, binding.action, active.node),
+            )
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
