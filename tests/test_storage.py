@@ -154,3 +154,29 @@ def test_a_sqlite_workspace_uses_wal_and_a_busy_timeout(tmp_path):
     connection = sqlite3.connect(tmp_path / "ws.db")
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     connection.close()
+
+
+def test_another_programs_database_is_never_touched(tmp_path):
+    import sqlite3
+
+    foreign = tmp_path / "other.db"
+    connection = sqlite3.connect(foreign)
+    connection.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    connection.commit()
+    connection.close()
+    with pytest.raises(WorkspaceUnavailable, match="is not a cmconsole workspace"):
+        open_services(f"sqlite:///{foreign}")
+    connection = sqlite3.connect(foreign)
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
+    connection.close()
+    assert tables == {"invoices"}
+
+
+def test_a_workspace_from_a_newer_cmconsole_is_refused(database_url):
+    open_services(database_url).close()
+    engine = raw_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    engine.dispose()
+    with pytest.raises(WorkspaceUnavailable, match="newer cmconsole \\(schema 9999\\)"):
+        open_services(database_url)

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -80,13 +82,34 @@ def open_workspace(url: str) -> SqlWorkspace:
             config = Config()
             config.set_main_option("script_location", str(_MIGRATIONS))
             config.attributes["connection"] = connection
+            _refuse_foreign_schema(connection, config, location)
             command.upgrade(config, "head")
     except DBAPIError as error:
         engine.dispose()
         raise WorkspaceUnavailable(
             f"cannot open the workspace database at {location}: {_first_line(error)}"
         ) from None
+    except WorkspaceUnavailable:
+        engine.dispose()
+        raise
     return SqlWorkspace(engine, location)
+
+
+def _refuse_foreign_schema(connection: Connection, config: Config, location: str) -> None:
+    """Never write our tables into another program's database, nor downgrade a newer one."""
+    tables = set(inspect(connection).get_table_names())
+    if not tables:
+        return
+    if "alembic_version" not in tables:
+        raise WorkspaceUnavailable(
+            f"{location} is not a cmconsole workspace: it has tables but no cmconsole schema"
+        )
+    version = MigrationContext.configure(connection).get_current_revision()
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if version is not None and version not in known:
+        raise WorkspaceUnavailable(
+            f"{location} was written by a newer cmconsole (schema {version}): upgrade cmconsole"
+        )
 
 
 def _first_line(error: DBAPIError) -> str:
