@@ -244,15 +244,42 @@ def audit_list(limit: int, db: str | None) -> None:
 
 @audit.command("verify")
 @db_option
-def audit_verify(db: str | None) -> None:
+@click.option(
+    "--checkpoint",
+    metavar="EVENTS:HASH",
+    help="A checkpoint kept earlier: also prove nothing up to it was rewritten or cut off.",
+)
+def audit_verify(db: str | None, checkpoint: str | None) -> None:
     """Check the audit chain; exit 1 naming the first event that does not match."""
+    from cmconsole.services.audit import Checkpoint
+
+    with reported_errors(exit_code=2):
+        expected = Checkpoint.parse(checkpoint) if checkpoint else None
     with workspace(db) as services:
-        report = services.audit.verify()
+        report = services.audit.verify(expected, _progress if sys.stderr.isatty() else None)
     if report.intact:
-        click.echo(f"audit intact: {report.events} events, head {report.head_hash}")
+        against = f"; checkpoint {expected.events} matches" if expected else ""
+        click.echo(f"audit intact: {report.events} events, head {report.head_hash}{against}")
         return
     click.echo(f"audit broken at event {report.first_bad_seq}: {report.problem}", err=True)
     sys.exit(1)
+
+
+def _progress(done: int, total: int) -> None:
+    click.echo(f"\rverified {done:,} of {total:,} events", err=True, nl=done >= total)
+
+
+@audit.command("checkpoint")
+@db_option
+def audit_checkpoint(db: str | None) -> None:
+    """Print the chain's length and head hash, to keep somewhere outside the database."""
+    with workspace(db) as services:
+        mark = services.audit.checkpoint()
+    click.echo(str(mark))
+    click.echo(
+        f"keep this outside the database; later: cmconsole audit verify --checkpoint {mark}",
+        err=True,
+    )
 
 
 # Exit codes of `cmconsole check`.

@@ -154,3 +154,21 @@ def test_every_command_has_help():
         result = run(*path, "--help")
         assert result.exit_code == 0, path
         assert "Usage:" in result.output
+
+
+def test_a_checkpoint_kept_outside_proves_the_chain_later(db):
+    run("demo", "--no-launch", "--db", db)
+    mark = run("audit", "checkpoint", "--db", db)
+    assert mark.exit_code == 0
+    kept = mark.stdout.strip()
+    events, head = kept.split(":")
+    assert events.isdigit() and len(head) == 64
+    verified = run("audit", "verify", "--checkpoint", kept, "--db", db)
+    assert verified.exit_code == 0
+    assert f"checkpoint {events} matches" in verified.output
+    wrong = run("audit", "verify", "--checkpoint", f"{events}:{'0' * 64}", "--db", db)
+    assert wrong.exit_code == 1
+    assert f"audit broken at event {events}: it does not match the checkpoint" in wrong.output
+    garbled = run("audit", "verify", "--checkpoint", "yesterday", "--db", db)
+    assert garbled.exit_code == 2
+    assert "a checkpoint looks like 1234:<64 hex digits>" in garbled.output

@@ -1,5 +1,6 @@
 """The workspace database itself: migrations, the append-only audit chain, concurrency, errors."""
 
+import json
 import threading
 from datetime import UTC
 from pathlib import Path
@@ -180,3 +181,113 @@ def test_a_workspace_from_a_newer_cmconsole_is_refused(database_url):
     engine.dispose()
     with pytest.raises(WorkspaceUnavailable, match="newer cmconsole \\(schema 9999\\)"):
         open_services(database_url)
+
+
+def _tamper(database_url, *statements, params=()):
+    engine = raw_engine(database_url)
+    with engine.begin() as connection:
+        _drop_triggers(connection, engine.dialect.name)
+        for statement in statements:
+            connection.execute(text(statement), *params)
+    engine.dispose()
+
+
+def _five_events(services):
+    for name in ("lea", "max", "ned", "ola", "pia"):
+        services.accounts.add_operator(name, name.title(), PASSPHRASE)
+
+
+def test_a_checkpoint_catches_a_tail_cut_off(services, database_url):
+    _five_events(services)
+    mark = services.audit.checkpoint()
+    assert (mark.events, str(mark).split(":")[0]) == (5, "5")
+    _tamper(database_url, "DELETE FROM audit_event WHERE seq >= 4")
+    assert services.audit.verify().intact  # without a checkpoint, a shorter chain looks fine
+    report = services.audit.verify(mark)
+    assert (report.intact, report.first_bad_seq) == (False, 4)
+    assert "events were removed from its end" in report.problem
+
+
+def test_a_checkpoint_catches_a_chain_rewritten_to_look_whole(services, database_url):
+    from cmconsole.domain.audit_chain import event_hash
+
+    _five_events(services)
+    mark = services.audit.checkpoint()
+    events = list(services.audit.recent(10))[::-1]
+    # The forger edits event 2 and recomputes every hash after it, so the links all hold.
+    forged, prev = [], events[0].event.hash
+    for entry in events[1:]:
+        event = entry.event
+        details = {"by": "someone else"} if event.seq == 2 else event.details
+        digest = event_hash(
+            seq=event.seq,
+            occurred_at=event.occurred_at,
+            kind=event.kind,
+            actor_id=event.actor_id,
+            alias_id=event.alias_id,
+            subject=event.subject,
+            details=details,
+            prev_hash=prev,
+        )
+        forged.append((event.seq, details, prev, digest))
+        prev = digest
+
+    statements = [
+        f"UPDATE audit_event SET details = '{json.dumps(d, sort_keys=True)}', "
+        f"prev_hash = '{p}', hash = '{h}' WHERE seq = {seq}"
+        for seq, d, p, h in forged
+    ]
+    _tamper(database_url, *statements)
+    assert services.audit.verify().intact
+    report = services.audit.verify(mark)
+    assert (report.intact, report.first_bad_seq) == (False, 5)
+    assert "does not match the checkpoint" in report.problem
+
+
+def test_verify_catches_two_events_swapped_and_one_inserted(services, database_url):
+    _five_events(services)
+    _tamper(
+        database_url,
+        "UPDATE audit_event SET seq = 100 WHERE seq = 2",
+        "UPDATE audit_event SET seq = 2 WHERE seq = 3",
+        "UPDATE audit_event SET seq = 3 WHERE seq = 100",
+    )
+    swapped = services.audit.verify()
+    assert (swapped.intact, swapped.first_bad_seq) == (False, 2)
+
+
+def test_verify_catches_an_event_inserted_in_the_middle(services, database_url):
+    from cmconsole.domain.audit_chain import event_hash
+
+    _five_events(services)
+    second = next(e.event for e in services.audit.recent(10) if e.event.seq == 2)
+    _tamper(
+        database_url,
+        "UPDATE audit_event SET seq = seq + 100 WHERE seq >= 3",
+        "UPDATE audit_event SET seq = seq - 99 WHERE seq >= 100",
+    )
+    when = second.occurred_at
+    digest = event_hash(
+        seq=3,
+        occurred_at=when,
+        kind="operator.added",
+        actor_id=None,
+        alias_id=None,
+        subject="mallory",
+        details={},
+        prev_hash=second.hash,
+    )
+    engine = raw_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO audit_event (seq, occurred_at, kind, actor_id, alias_id, subject, "
+                "details, prev_hash, hash) VALUES (3, :when, 'operator.added', NULL, NULL, "
+                "'mallory', '{}', :prev, :hash)"
+            ),
+            {"when": when, "prev": second.hash, "hash": digest},
+        )
+    engine.dispose()
+    report = services.audit.verify()
+    assert (report.intact, report.first_bad_seq) == (False, 4)
+    assert "link to the previous event" in report.problem

@@ -1,11 +1,16 @@
 """Reading the audit: who did what, when, on which alias; and checking that nobody rewrote it."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from cmconsole.domain.audit_chain import GENESIS_HASH, event_hash
-from cmconsole.domain.model import AuditEntry
+from cmconsole.domain.errors import InvalidInput
+from cmconsole.domain.model import AuditEntry, AuditEvent
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import Workspace
+
+PROGRESS_EVERY = 10_000
+HEX = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -20,6 +25,24 @@ class ChainReport:
     @property
     def intact(self) -> bool:
         return self.first_bad_seq is None
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """How long the chain was and what its head hash was, written `EVENTS:HASH`."""
+
+    events: int
+    head_hash: str
+
+    def __str__(self) -> str:
+        return f"{self.events}:{self.head_hash}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Checkpoint":
+        events, _, head = text.strip().partition(":")
+        if not events.isdigit() or len(head) != 64 or not all(c in HEX for c in head):
+            raise InvalidInput(f"a checkpoint looks like 1234:<64 hex digits>, not {text!r}")
+        return cls(int(events), head)
 
 
 class AuditService:
@@ -39,28 +62,68 @@ class AuditService:
         with self._workspace.transaction() as tx:
             return tx.audit.recent(None, limit)
 
-    def verify(self) -> ChainReport:
-        """Recompute every hash in order; name the first event that does not match."""
+    def checkpoint(self) -> Checkpoint:
+        """The chain's head, to keep outside the database: a later verify proves nothing up to
+        it was rewritten and nothing after it was cut off."""
+        report = self.verify()
+        if not report.intact:
+            raise InvalidInput(
+                f"the audit is broken at event {report.first_bad_seq} ({report.problem}): "
+                "no checkpoint of a broken chain"
+            )
+        return Checkpoint(report.events, report.head_hash)
+
+    def verify(
+        self,
+        checkpoint: Checkpoint | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> ChainReport:
+        """Recompute every hash in order; name the first event that does not match.
+
+        `progress(done, total)` is called every few thousand events on long chains.
+        """
         expected_prev, expected_seq, count = GENESIS_HASH, 1, 0
         with self._workspace.transaction() as tx:
+            total = tx.audit.count()
             for event in tx.audit.walk():
-                problem = None
-                if event.seq != expected_seq:
-                    problem = f"expected event {expected_seq}, found {event.seq}"
-                elif event.prev_hash != expected_prev:
-                    problem = "its link to the previous event does not match"
-                elif event.hash != event_hash(
-                    seq=event.seq,
-                    occurred_at=event.occurred_at,
-                    kind=event.kind,
-                    actor_id=event.actor_id,
-                    alias_id=event.alias_id,
-                    subject=event.subject,
-                    details=event.details,
-                    prev_hash=event.prev_hash,
-                ):
-                    problem = "its content does not match its hash"
+                problem = _mismatch(event, expected_seq, expected_prev)
+                if problem is None and checkpoint is not None:
+                    problem = _against(event, checkpoint)
                 if problem is not None:
                     return ChainReport(count, expected_prev, event.seq, problem)
                 expected_prev, expected_seq, count = event.hash, event.seq + 1, count + 1
+                if progress is not None and count % PROGRESS_EVERY == 0:
+                    progress(count, total)
+        if checkpoint and count < checkpoint.events:
+            return ChainReport(
+                count,
+                expected_prev,
+                count + 1,
+                f"the chain ends at event {count} but the checkpoint names event "
+                f"{checkpoint.events}: events were removed from its end",
+            )
         return ChainReport(count, expected_prev, None, None)
+
+
+def _against(event: AuditEvent, checkpoint: Checkpoint) -> str | None:
+    if event.seq == checkpoint.events and event.hash != checkpoint.head_hash:
+        return "it does not match the checkpoint: the chain was rewritten"
+    return None
+
+
+def _mismatch(event: AuditEvent, expected_seq: int, expected_prev: str) -> str | None:
+    if event.seq != expected_seq:
+        return f"expected event {expected_seq}, found {event.seq}"
+    if event.prev_hash != expected_prev:
+        return "its link to the previous event does not match"
+    recomputed = event_hash(
+        seq=event.seq,
+        occurred_at=event.occurred_at,
+        kind=event.kind,
+        actor_id=event.actor_id,
+        alias_id=event.alias_id,
+        subject=event.subject,
+        details=event.details,
+        prev_hash=event.prev_hash,
+    )
+    return None if recomputed == event.hash else "its content does not match its hash"

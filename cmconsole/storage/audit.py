@@ -4,7 +4,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 
 from cmconsole.domain.audit_chain import GENESIS_HASH, event_hash
@@ -72,6 +72,9 @@ class SqlAudit:
             AuditEntry(converters.audit_event(row), name, handle)
             for row, name, handle in self._session.exec(query)
         ]
+
+    def count(self) -> int:
+        return self._session.exec(select(func.count()).select_from(AuditEventRow)).one()
 
     def walk(self) -> Iterator[AuditEvent]:
         rows = self._session.exec(
