@@ -1,19 +1,21 @@
 """The command line: set up a workspace, run the demo, read the audit, check drafts against a
 guide and manage guides; launches the TUI lazily."""
 
+import csv
 import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
 from cmconsole.domain.display import one_line
 from cmconsole.domain.errors import CmconsoleError
-from cmconsole.domain.model import Role, SignatureKind
+from cmconsole.domain.model import AuditEntry, Role, SignatureKind
 from cmconsole.services.bundle import Services
 
 if TYPE_CHECKING:
@@ -267,6 +269,109 @@ def audit_verify(db: str | None, checkpoint: str | None) -> None:
 
 def _progress(done: int, total: int) -> None:
     click.echo(f"\rverified {done:,} of {total:,} events", err=True, nl=done >= total)
+
+
+@audit.command("who")
+@click.argument("post")
+@db_option
+def audit_who(post: str, db: str | None) -> None:
+    """Who wrote POST (a local id or the channel's id), who approved it, when, under what."""
+    with workspace(db) as services:
+        found = services.audit.who(post)
+    p = found.post
+    lines = [
+        f"post {p.id} on {found.alias_handle} ({p.status.value})",
+        f"written by   {found.author}",
+        f"approved by  {found.approver or '- (published without approval)'}",
+        f"queued       {_when(found.queued_at)}"
+        + (f" in shift {found.shift_id}" if found.shift_id else ""),
+        f"published    {_when(p.published_at)}"
+        + (f" as {p.channel_post_id}" if p.channel_post_id else ""),
+        f"guide        {'version ' + str(p.guide_version) if p.guide_version else '- (no guide)'}",
+    ]
+    lines += [f"overrode     {rule}: {reason}" for rule, reason in p.overrides.items()]
+    if p.failure_reason:
+        lines.append(f"failed       {p.failure_reason}")
+    lines.append(f"text         {one_line(p.text, 280)}")
+    lines += ["", "events:"] + [
+        f"  {e.event.seq}\t{_when(e.event.occurred_at)}\t{e.event.kind}\t{e.actor_name or '-'}"
+        for e in found.events
+    ]
+    click.echo("\n".join(lines))
+
+
+def _when(moment: datetime | None) -> str:
+    return f"{moment:%Y-%m-%d %H:%M:%S} UTC" if moment else "-"
+
+
+EXPORT_FIELDS = ("seq", "occurred_at", "kind", "actor", "alias", "subject", "details", "hash")
+
+
+@audit.command("export")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="jsonl", show_default=True
+)
+@click.option("--alias", "handle", metavar="HANDLE", help="Only this alias's events.")
+@click.option("--operator", metavar="NAME", help="Only what this operator did.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="From (UTC).")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M"]), help="Before (UTC).")
+@click.option(
+    "--output", type=click.Path(dir_okay=False, path_type=Path), help="A file (else stdout)."
+)
+@db_option
+def audit_export(
+    fmt: str,
+    handle: str | None,
+    operator: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    output: Path | None,
+    db: str | None,
+) -> None:
+    """Stream audit events as CSV or JSON lines, in constant memory, whatever their number.
+
+    A file is written under a temporary name and renamed only when complete.
+    """
+    with workspace(db, exit_code=2) as services:
+        events = services.audit.export(
+            alias=handle,
+            operator=operator,
+            since=since.replace(tzinfo=UTC) if since else None,
+            until=until.replace(tzinfo=UTC) if until else None,
+        )
+        if output is None:
+            _write_events(events, fmt, sys.stdout)
+            return
+        partial = output.with_name(f".{output.name}.partial")
+        try:
+            with partial.open("w", encoding="utf-8", newline="") as sink:
+                _write_events(events, fmt, sink)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+
+
+def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO) -> None:
+    writer = csv.writer(sink) if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(EXPORT_FIELDS)
+    for entry in events:
+        e = entry.event
+        row = {
+            "seq": e.seq,
+            "occurred_at": e.occurred_at.isoformat(),
+            "kind": e.kind,
+            "actor": entry.actor_name,
+            "alias": entry.alias_handle,
+            "subject": e.subject,
+            "details": e.details,
+            "hash": e.hash,
+        }
+        if writer is not None:
+            row["details"] = json.dumps(e.details, ensure_ascii=False, sort_keys=True)
+            writer.writerow([row[field] for field in EXPORT_FIELDS])
+        else:
+            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
 @audit.command("checkpoint")

@@ -1,11 +1,13 @@
 """Reading the audit: who did what, when, on which alias; and checking that nobody rewrote it."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
+from cmconsole.domain import names
 from cmconsole.domain.audit_chain import GENESIS_HASH, event_hash
-from cmconsole.domain.errors import InvalidInput
-from cmconsole.domain.model import AuditEntry, AuditEvent
+from cmconsole.domain.errors import InvalidInput, NotFound
+from cmconsole.domain.model import AuditEntry, AuditEvent, Post
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import Workspace
 
@@ -45,6 +47,19 @@ class Checkpoint:
         return cls(int(events), head)
 
 
+@dataclass(frozen=True)
+class Attribution:
+    """Who stands behind a post: everything a lead needs to answer for it months later."""
+
+    post: Post
+    alias_handle: str
+    author: str
+    approver: str | None
+    queued_at: datetime | None
+    shift_id: int | None
+    events: list[AuditEntry]
+
+
 class AuditService:
     """Lists audit events for people and verifies the chain for leads and scripts."""
 
@@ -61,6 +76,54 @@ class AuditService:
         """The newest events of the whole workspace, for the command line."""
         with self._workspace.transaction() as tx:
             return tx.audit.recent(None, limit)
+
+    def who(self, reference: str) -> Attribution:
+        """Attribute a post given its local id or the channel's id for it."""
+        with self._workspace.transaction() as tx:
+            ref = reference.strip()
+            post = tx.posts.by_id(int(ref)) if ref.isdigit() else None
+            post = post or tx.posts.by_channel_id(ref)
+            if post is None:
+                raise NotFound(f"no post has the id {ref!r}, here or on its channel")
+            alias = tx.aliases.by_id(post.alias_id)
+            author = tx.operators.by_id(post.author_id)
+            approver = tx.operators.by_id(post.approver_id) if post.approver_id else None
+            events = tx.audit.for_subject(f"post {post.id}")
+        assert alias is not None and author is not None
+        queued = next((e.event for e in events if e.event.kind.startswith("post.")), None)
+        shift = queued.details.get("shift") if queued else None
+        return Attribution(
+            post=post,
+            alias_handle=alias.handle,
+            author=f"{author.display_name} ({author.name})",
+            approver=f"{approver.display_name} ({approver.name})" if approver else None,
+            queued_at=queued.occurred_at if queued else None,
+            shift_id=shift if isinstance(shift, int) else None,
+            events=events,
+        )
+
+    def export(
+        self,
+        *,
+        alias: str | None = None,
+        operator: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> Iterator[AuditEntry]:
+        """Stream the events that match, in chain order, in constant memory."""
+        with self._workspace.transaction() as tx:
+            alias_id = actor_id = None
+            if alias:
+                found = tx.aliases.by_handle(names.handle(alias))
+                if found is None:
+                    raise NotFound(f"there is no alias {alias}")
+                alias_id = found.id
+            if operator:
+                person = tx.operators.by_name(operator.strip().lower())
+                if person is None:
+                    raise NotFound(f"there is no operator {operator!r}")
+                actor_id = person.id
+            yield from tx.audit.stream(alias_id, actor_id, since, until)
 
     def checkpoint(self) -> Checkpoint:
         """The chain's head, to keep outside the database: a later verify proves nothing up to

@@ -47,7 +47,11 @@ class Dispatcher:
                     tx.posts.mark_failed(post.id, str(error))
                     tx.audit.append(
                         AuditDraft(
-                            "post.failed", None, alias.id, f"post {post.id}", {"reason": str(error)}
+                            "post.failed",
+                            post.author_id,
+                            alias.id,
+                            f"post {post.id}",
+                            {"reason": str(error), "by": "dispatcher"},
                         ),
                         self._clock(),
                     )
@@ -61,12 +65,13 @@ class Dispatcher:
                 tx.audit.append(
                     AuditDraft(
                         "post.published",
-                        None,
+                        post.author_id,
                         alias.id,
                         f"post {post.id}",
                         {
                             "channel_post_id": published.channel_post_id,
                             "author": author.name,
+                            "by": "dispatcher",
                             "approver": post.approver_id,
                             "text": public_text,
                         },

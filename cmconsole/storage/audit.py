@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import func, text
 from sqlmodel import Session, col, select
+from sqlmodel.sql.expression import Select
 
 from cmconsole.domain.audit_chain import GENESIS_HASH, event_hash
 from cmconsole.domain.model import AuditEntry, AuditEvent
@@ -58,20 +59,32 @@ class SqlAudit:
         self._session.flush()
         return converters.audit_event(row)
 
-    def recent(self, alias_id: int | None, limit: int) -> list[AuditEntry]:
-        query = (
-            select(AuditEventRow, OperatorRow.name, AliasRow.handle)
-            .outerjoin(OperatorRow, col(OperatorRow.id) == AuditEventRow.actor_id)
-            .outerjoin(AliasRow, col(AliasRow.id) == AuditEventRow.alias_id)
-            .order_by(col(AuditEventRow.seq).desc())
-            .limit(limit)
-        )
-        if alias_id is not None:
-            query = query.where(AuditEventRow.alias_id == alias_id)
+    def recent(
+        self, alias_id: int | None, limit: int, actor_id: int | None = None
+    ) -> list[AuditEntry]:
+        query = _entries(alias_id, actor_id, None, None).order_by(col(AuditEventRow.seq).desc())
         return [
             AuditEntry(converters.audit_event(row), name, handle)
-            for row, name, handle in self._session.exec(query)
+            for row, name, handle in self._session.exec(query.limit(limit))
         ]
+
+    def for_subject(self, subject: str) -> list[AuditEntry]:
+        query = _entries(None, None, None, None).where(AuditEventRow.subject == subject)
+        return [
+            AuditEntry(converters.audit_event(row), name, handle)
+            for row, name, handle in self._session.exec(query.order_by(col(AuditEventRow.seq)))
+        ]
+
+    def stream(
+        self,
+        alias_id: int | None,
+        actor_id: int | None,
+        since: datetime | None,
+        until: datetime | None,
+    ) -> Iterator[AuditEntry]:
+        query = _entries(alias_id, actor_id, since, until).order_by(col(AuditEventRow.seq))
+        for row, name, handle in self._session.exec(query.execution_options(yield_per=2000)):
+            yield AuditEntry(converters.audit_event(row), name, handle)
 
     def count(self) -> int:
         return self._session.exec(select(func.count()).select_from(AuditEventRow)).one()
@@ -82,3 +95,25 @@ class SqlAudit:
         )
         for row in rows:
             yield converters.audit_event(row)
+
+
+def _entries(
+    alias_id: int | None,
+    actor_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+) -> Select[AuditEventRow, str | None, str | None]:
+    query = (
+        select(AuditEventRow, OperatorRow.name, AliasRow.handle)
+        .outerjoin(OperatorRow, col(OperatorRow.id) == AuditEventRow.actor_id)
+        .outerjoin(AliasRow, col(AliasRow.id) == AuditEventRow.alias_id)
+    )
+    if alias_id is not None:
+        query = query.where(AuditEventRow.alias_id == alias_id)
+    if actor_id is not None:
+        query = query.where(AuditEventRow.actor_id == actor_id)
+    if since is not None:
+        query = query.where(col(AuditEventRow.occurred_at) >= since)
+    if until is not None:
+        query = query.where(col(AuditEventRow.occurred_at) < until)
+    return query

@@ -104,6 +104,12 @@ class SqlPosts:
         row = self._session.get(PostRow, post_id, populate_existing=True)
         return converters.post(row) if row else None
 
+    def by_channel_id(self, channel_post_id: str) -> Post | None:
+        row = self._session.exec(
+            select(PostRow).where(PostRow.channel_post_id == channel_post_id)
+        ).first()
+        return converters.post(row) if row else None
+
     def replies_to(self, inbound_id: int) -> list[Post]:
         rows = self._session.exec(
             select(PostRow).where(PostRow.in_reply_to_id == inbound_id).order_by(col(PostRow.id))

@@ -75,6 +75,9 @@ class PostRow(SQLModel, table=True):
         Index("ix_post_status", "status", "id"),
         Index("ix_post_alias", "alias_id", "id"),
         Index("ix_post_reply", "in_reply_to_id"),
+        Index("ix_post_published", "alias_id", "status", "published_at"),
+        Index("ix_post_author_published", "author_id", "published_at"),
+        Index("ix_post_channel_id", "channel_post_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -96,7 +99,11 @@ class PostRow(SQLModel, table=True):
 
 class AuditEventRow(SQLModel, table=True):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_alias", "alias_id", "seq"),)
+    __table_args__ = (
+        Index("ix_audit_alias", "alias_id", "seq"),
+        Index("ix_audit_subject", "subject"),
+        Index("ix_audit_time", "occurred_at"),
+    )
 
     # The sequence number is assigned by the chain, not by the database, so gaps are visible.
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})

@@ -1,0 +1,106 @@
+"""Attribution and export of the audit from the shell, on the demo workspace."""
+
+import csv
+import io
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from cmconsole.cli import main
+from cmconsole.wiring import open_services
+
+
+@pytest.fixture(autouse=True)
+def private_data_dir(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("CMCONSOLE_DATABASE_URL", raising=False)
+
+
+@pytest.fixture
+def demo_db(tmp_path):
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    assert CliRunner().invoke(main, ["demo", "--no-launch", "--db", url]).exit_code == 0
+    return url
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_who_names_the_author_the_time_the_shift_and_the_guide(demo_db):
+    services = open_services(demo_db)
+    lea = services.accounts.sign_in("lea", "lead-demo-pass")
+    acme = next(a for a in services.accounts.aliases() if a.handle == "@acmehelp")
+    [post] = services.posting.posts(lea, acme.id)
+    services.close()
+
+    by_local_id = run("audit", "who", str(post.id), "--db", demo_db)
+    assert by_local_id.exit_code == 0, by_local_id.output
+    by_channel_id = run("audit", "who", post.channel_post_id, "--db", demo_db)
+    assert by_channel_id.output == by_local_id.output
+    lines = by_local_id.output.splitlines()
+    assert lines[0] == f"post {post.id} on @acmehelp (published)"
+    assert lines[1] == "written by   Omar Haddad (omar)"
+    assert lines[2] == "approved by  - (published without approval)"
+    assert lines[3].startswith("queued       ") and " in shift 2" in lines[3]
+    assert f"as {post.channel_post_id}" in lines[4]
+    assert lines[5] == "guide        version 1"
+    assert "post.queued\tomar" in by_local_id.output
+    assert "post.published\tomar" in by_local_id.output
+
+
+def test_who_of_an_unknown_post_says_so(demo_db):
+    result = run("audit", "who", "999", "--db", demo_db)
+    assert result.exit_code == 1
+    assert "no post has the id '999'" in result.output
+
+
+def test_export_streams_jsonl_and_csv_with_filters(demo_db, tmp_path):
+    everything = run("audit", "export", "--db", demo_db)
+    assert everything.exit_code == 0
+    events = [json.loads(line) for line in everything.output.splitlines()]
+    assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
+    assert set(events[0]) == {
+        "seq",
+        "occurred_at",
+        "kind",
+        "actor",
+        "alias",
+        "subject",
+        "details",
+        "hash",
+    }
+
+    omar = run("audit", "export", "--operator", "omar", "--alias", "@acmehelp", "--db", demo_db)
+    kinds = [json.loads(line)["kind"] for line in omar.output.splitlines()]
+    assert "post.published" in kinds and "handover.written" in kinds
+    assert all(json.loads(line)["actor"] == "omar" for line in omar.output.splitlines())
+
+    out = tmp_path / "audit.csv"
+    as_csv = run("audit", "export", "--format", "csv", "--output", str(out), "--db", demo_db)
+    assert as_csv.exit_code == 0 and as_csv.output == ""
+    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert len(rows) == len(events)
+    assert json.loads(rows[0]["details"]) == events[0]["details"]
+    assert not (tmp_path / ".audit.csv.partial").exists()
+
+    later = run("audit", "export", "--since", "2999-01-01", "--db", demo_db)
+    assert (later.exit_code, later.output) == (0, "")
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--since", "yesterday"], "Invalid value for '--since'"),
+        (["--operator", "ghost"], "there is no operator 'ghost'"),
+        (["--alias", "@ghost"], "there is no alias @ghost"),
+    ],
+)
+def test_export_refuses_bad_filters_with_exit_2_and_writes_nothing(demo_db, tmp_path, args, words):
+    out = tmp_path / "audit.jsonl"
+    result = run("audit", "export", *args, "--output", str(out), "--db", demo_db)
+    assert result.exit_code == 2
+    assert words in result.output
+    assert not out.exists()
+    assert list(tmp_path.glob(".audit.jsonl*")) == []
