@@ -189,3 +189,26 @@ async def test_every_key_of_a_screen_is_also_in_the_command_palette(demo, clock)
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, HandoverWriteScreen)
+
+
+async def test_a_lead_sees_who_spoke_and_an_operator_only_their_own(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("w")
+        stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
+        assert stats.startswith("Everyone: omar 1 post")
+        rows = cells(pilot.app.screen.query_one("#spoken-table", DataTable))
+        assert [row[1] for row in rows] == ["omar"]
+        history = pilot.app.screen.query_one("#spoken-history")
+        history.query_one("#spoken-text", Input).value = "nothing like this"
+        await pilot.pause(0.1)
+        await settle(pilot)
+        stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
+        assert stats == "Everyone: nothing published in this selection"
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("w")
+        stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
+        assert stats == "Your own posts: nothing published in this selection"

@@ -7,7 +7,7 @@ from datetime import datetime
 from cmconsole.domain import names
 from cmconsole.domain.audit_chain import GENESIS_HASH, event_hash
 from cmconsole.domain.errors import InvalidInput, NotFound
-from cmconsole.domain.model import AuditEntry, AuditEvent, Post
+from cmconsole.domain.model import AuditEntry, AuditEvent, Post, Role
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import Workspace
 
@@ -60,6 +60,32 @@ class Attribution:
     events: list[AuditEntry]
 
 
+@dataclass(frozen=True)
+class Spoken:
+    """One post the public saw, with the people behind it."""
+
+    post: Post
+    author: str
+    approver: str | None
+    reply_seconds: float | None
+
+
+@dataclass(frozen=True)
+class SpeakerStats:
+    operator: str
+    posts: int
+    mean_reply_seconds: float | None
+
+
+@dataclass(frozen=True)
+class SpokenReport:
+    """Who spoke when under an alias, for a period: the timeline and per-operator numbers."""
+
+    posts: list[Spoken]
+    speakers: list[SpeakerStats]
+    only_own: bool
+
+
 class AuditService:
     """Lists audit events for people and verifies the chain for leads and scripts."""
 
@@ -67,10 +93,52 @@ class AuditService:
         self._workspace = workspace
 
     def for_alias(self, who: SignedIn, alias_id: int, limit: int = 200) -> list[AuditEntry]:
-        """The alias's audit events, newest first."""
+        """The alias's audit events, newest first: all of them for leads, one's own for others."""
         with self._workspace.transaction() as tx:
-            role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
-            return tx.audit.recent(alias_id, limit)
+            operator = active_operator(tx, who)
+            role = role_on(tx, operator, existing_alias(tx, alias_id))
+            return tx.audit.recent(alias_id, limit, None if role is Role.LEAD else operator.id)
+
+    def spoken(
+        self,
+        who: SignedIn,
+        alias_id: int,
+        *,
+        operator: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        text: str | None = None,
+        limit: int = 200,
+    ) -> SpokenReport:
+        """Everything published under the alias with its real author; leads see everyone,
+        operators and trainees their own."""
+        with self._workspace.transaction() as tx:
+            me = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            only_own = role_on(tx, me, alias) is not Role.LEAD
+            author_id = me.id if only_own else None
+            if operator and not only_own:
+                person = tx.operators.by_name(operator.strip().lower())
+                if person is None:
+                    raise NotFound(f"there is no operator {operator.strip()!r}")
+                author_id = person.id
+            rows = tx.posts.published(alias.id, author_id, since, until, text, limit)
+            stats = tx.posts.speaker_stats(alias.id, author_id, since, until, text)
+        return SpokenReport(
+            [
+                Spoken(
+                    post,
+                    author,
+                    approver,
+                    (post.published_at - received).total_seconds()
+                    if post.published_at and received
+                    else None,
+                )
+                for post, author, approver, received in rows
+            ],
+            [SpeakerStats(*row) for row in stats],
+            only_own,
+        )
 
     def recent(self, limit: int = 50) -> list[AuditEntry]:
         """The newest events of the whole workspace, for the command line."""

@@ -143,6 +143,29 @@ class PostRepository(Protocol):
         """Move an awaiting post to queued; False if it was not awaiting approval any more."""
         ...
 
+    def published(
+        self,
+        alias_id: int,
+        author_id: int | None,
+        since: datetime | None,
+        until: datetime | None,
+        text: str | None,
+        limit: int,
+    ) -> list[tuple[Post, str, str | None, datetime | None]]:
+        """Published posts, newest first: (post, author, approver, when the message arrived)."""
+        ...
+
+    def speaker_stats(
+        self,
+        alias_id: int,
+        author_id: int | None,
+        since: datetime | None,
+        until: datetime | None,
+        text: str | None,
+    ) -> list[tuple[str, int, float | None]]:
+        """Per author over the same selection: posts published, mean seconds to reply."""
+        ...
+
     def take_next_queued(self) -> Post | None:
         """Mark the oldest queued post as sending and return it; None when the queue is empty."""
         ...

@@ -2,14 +2,16 @@
 
 import json
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import exists, update
+from sqlalchemy import ColumnElement, exists, func, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cmconsole.domain.model import InboundMessage, Post, PostStatus
 from cmconsole.storage import converters
-from cmconsole.storage.tables import InboundMessageRow, PostRow
+from cmconsole.storage.tables import InboundMessageRow, OperatorRow, PostRow
 
 _ANSWERED = exists().where(
     col(PostRow.in_reply_to_id) == InboundMessageRow.id,
@@ -134,6 +136,59 @@ class SqlPosts:
         rows = self._session.exec(query.order_by(col(PostRow.id)).limit(limit))
         return [converters.post(row) for row in rows]
 
+    def published(
+        self,
+        alias_id: int,
+        author_id: int | None,
+        since: datetime | None,
+        until: datetime | None,
+        text: str | None,
+        limit: int,
+    ) -> list[tuple[Post, str, str | None, datetime | None]]:
+        approver = aliased(OperatorRow)
+        query = (
+            select(PostRow, OperatorRow.name, approver.name, InboundMessageRow.received_at)
+            .join(OperatorRow, col(OperatorRow.id) == PostRow.author_id)
+            .outerjoin(approver, col(approver.id) == PostRow.approver_id)
+            .outerjoin(InboundMessageRow, col(InboundMessageRow.id) == PostRow.in_reply_to_id)
+            .where(*_published(alias_id, author_id, since, until, text))
+            .order_by(col(PostRow.published_at).desc(), col(PostRow.id).desc())
+            .limit(limit)
+        )
+        return [
+            (converters.post(row), author, approved_by, received)
+            for row, author, approved_by, received in self._session.exec(query)
+        ]
+
+    def speaker_stats(
+        self,
+        alias_id: int,
+        author_id: int | None,
+        since: datetime | None,
+        until: datetime | None,
+        text: str | None,
+    ) -> list[tuple[str, int, float | None]]:
+        published, received = col(PostRow.published_at), col(InboundMessageRow.received_at)
+        waited: ColumnElement[Any]
+        if self._session.get_bind().dialect.name == "postgresql":
+            waited = func.extract("epoch", published - received)
+        else:
+            waited = (func.julianday(published) - func.julianday(received)) * 86_400
+        count = func.count(col(PostRow.id))
+        query = (
+            select(OperatorRow.name, count, func.avg(waited))
+            .select_from(PostRow)
+            .join(OperatorRow, col(OperatorRow.id) == PostRow.author_id)
+            .outerjoin(InboundMessageRow, col(InboundMessageRow.id) == PostRow.in_reply_to_id)
+            .where(*_published(alias_id, author_id, since, until, text))
+            .group_by(OperatorRow.name)
+            .order_by(count.desc(), OperatorRow.name)
+        )
+        return [
+            (name, posts, None if average is None else float(average))
+            for name, posts, average in self._session.exec(query)
+        ]
+
     def approve(self, post_id: int, approver_id: int) -> bool:
         return self._transition(
             post_id,
@@ -186,3 +241,23 @@ class SqlPosts:
             .values(**values)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _published(
+    alias_id: int,
+    author_id: int | None,
+    since: datetime | None,
+    until: datetime | None,
+    text: str | None,
+) -> list[ColumnElement[bool]]:
+    """What "published under this alias, by whom, when, saying what" means in SQL."""
+    filters = [col(PostRow.alias_id) == alias_id, col(PostRow.status) == PostStatus.PUBLISHED.value]
+    if author_id is not None:
+        filters.append(col(PostRow.author_id) == author_id)
+    if since is not None:
+        filters.append(col(PostRow.published_at) >= since)
+    if until is not None:
+        filters.append(col(PostRow.published_at) < until)
+    if text:
+        filters.append(func.lower(col(PostRow.text)).contains(text.lower(), autoescape=True))
+    return filters

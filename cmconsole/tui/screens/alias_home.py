@@ -18,6 +18,7 @@ from cmconsole.domain.model import (
     Membership,
     PublicPost,
 )
+from cmconsole.services.audit import SpokenReport
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
@@ -34,6 +35,7 @@ from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_history import HandoverHistory
+from cmconsole.tui.widgets.spoken_history import SpokenHistory
 from cmconsole.tui.widgets.tables import AuditTable, InboxTable, TimelineTable
 
 POLL_SECONDS = 2.0
@@ -47,6 +49,14 @@ class HandoverFilters:
 
 
 @dataclass(frozen=True)
+class SpokenFilters:
+    operator: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
 class AliasSnapshot:
     messages: list[InboundMessage]
     timeline: list[PublicPost]
@@ -57,6 +67,8 @@ class AliasSnapshot:
     handovers_unread: int
     guide: CurrentGuide | None
     guide_changes: list[GuideVersion]
+    spoken: SpokenReport | None
+    spoken_problem: str
 
 
 class AliasScreen(ConsoleScreen[None]):
@@ -73,6 +85,7 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("g", "tab('guide')", "Guide"),
         Binding("e", "edit_guide", "Edit guide", show=False),
         Binding("v", "guide_versions", "Guide versions", show=False),
+        Binding("w", "tab('spoken')", "Who spoke"),
         Binding("a", "tab('audit')", "Audit"),
     ]
 
@@ -92,6 +105,7 @@ class AliasScreen(ConsoleScreen[None]):
         self.membership = membership
         self.alias = membership.alias
         self._filters = HandoverFilters()
+        self._spoken = SpokenFilters()
         self._handovers_asked = False
         self._guide: CurrentGuide | None = None
 
@@ -114,6 +128,8 @@ class AliasScreen(ConsoleScreen[None]):
                 yield HandoverHistory(id="handover-history")
             with TabPane("Guide", id="guide"), VerticalScroll(id="guide-box"):
                 yield Static("No guide yet.", id="guide-text", markup=False)
+            with TabPane("Who spoke", id="spoken"):
+                yield SpokenHistory(id="spoken-history")
             with TabPane("Audit", id="audit"):
                 yield AuditTable(id="audit-table")
         yield Static("", id="alias-error", classes="error", markup=False)
@@ -133,13 +149,13 @@ class AliasScreen(ConsoleScreen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        self._load(self._filters)
+        self._load(self._filters, self._spoken)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
     @work(thread=True, exclusive=True, group="refresh")
-    def _load(self, filters: HandoverFilters) -> None:
+    def _load(self, filters: HandoverFilters, spoken: SpokenFilters) -> None:
         services, alias_id, now = self.services, self.alias.id, self.console.clock()
         try:
             services.inbox.sync(alias_id)
@@ -155,6 +171,18 @@ class AliasScreen(ConsoleScreen[None]):
                 )
             except NotFound:
                 handovers = []  # a login half typed in the filter: show nothing, keep refreshing
+            spoken_report, spoken_problem = None, ""
+            try:
+                spoken_report = services.audit.spoken(
+                    self.who,
+                    alias_id,
+                    operator=spoken.operator or None,
+                    since=spoken.since,
+                    until=spoken.until,
+                    text=spoken.text or None,
+                )
+            except NotFound as error:
+                spoken_problem = str(error)
             snapshot = AliasSnapshot(
                 services.inbox.messages(self.who, alias_id),
                 services.timeline.public_posts(self.who, alias_id),
@@ -166,6 +194,8 @@ class AliasScreen(ConsoleScreen[None]):
                 + (services.guides.unread(self.who, alias_id) is not None),
                 services.guides.current(self.who, alias_id),
                 services.guides.changed_since_last_shift(self.who, alias_id),
+                spoken_report,
+                spoken_problem,
             )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
@@ -193,6 +223,10 @@ class AliasScreen(ConsoleScreen[None]):
         self.query_one(HandoverHistory).show(snapshot.handovers)
         self.query_one(AuditTable).show(snapshot.audit)
         self._show_guide(snapshot)
+        if snapshot.spoken is not None:
+            self.query_one(SpokenHistory).show(snapshot.spoken)
+        else:
+            self.query_one("#spoken-stats", Static).update(snapshot.spoken_problem)
         waiting = sum(not m.answered for m in snapshot.messages)
         parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
         if snapshot.follow_ups_due:
@@ -231,6 +265,11 @@ class AliasScreen(ConsoleScreen[None]):
     @on(HandoverHistory.FiltersChanged)
     def _filter_handovers(self, event: HandoverHistory.FiltersChanged) -> None:
         self._filters = HandoverFilters(event.author, event.since, event.until)
+        self.action_refresh()
+
+    @on(SpokenHistory.FiltersChanged)
+    def _filter_spoken(self, event: SpokenHistory.FiltersChanged) -> None:
+        self._spoken = SpokenFilters(event.operator, event.since, event.until, event.text)
         self.action_refresh()
 
     @on(HandoverHistory.HandoverChosen)

@@ -64,8 +64,8 @@ class HandoverHistory(Vertical):
     def _filters_changed(self) -> None:
         author = self.query_one("#filter-author", Input).value.strip()
         try:
-            since = _day(self.query_one("#filter-since", Input).value)
-            until = _day(self.query_one("#filter-until", Input).value)
+            since = day(self.query_one("#filter-since", Input).value)
+            until = day(self.query_one("#filter-until", Input).value)
         except (ValueError, OverflowError):
             self.query_one("#filter-error", Static).update("Dates look like 2026-11-24.")
             return
@@ -84,7 +84,7 @@ class HandoverHistory(Vertical):
             self.post_message(self.HandoverChosen(record))
 
 
-def _day(text: str) -> datetime | None:
+def day(text: str) -> datetime | None:
     text = text.strip()
     if not text:
         return None
