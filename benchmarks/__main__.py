@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from benchmarks import check_draft
+from benchmarks import audit_verify, check_draft
 from benchmarks.results import table, write_json
 
 
@@ -16,8 +16,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--repeats", type=int, default=2000, help="draft checks measured for check_draft"
     )
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        default=Path(".benchmarks"),
+        help="where generated workspaces are kept between runs",
+    )
     options = parser.parse_args(argv)
-    results = [check_draft.run(options.repeats)]
+    workdir = options.workdir
+    workdir.mkdir(parents=True, exist_ok=True)
+    results = [check_draft.run(options.repeats), audit_verify.run(options.scale, workdir)]
     print(table(results))
     if options.json:
         write_json(options.json, options.scale, options.db, results)

@@ -17,7 +17,10 @@ class Result:
 
     @property
     def ratio(self) -> float | None:
-        return None if not self.baseline else self.value / self.baseline
+        """How many times slower than the baseline (1.0: as fast; rates are inverted)."""
+        if not self.baseline or not self.value:
+            return None
+        return self.baseline / self.value if self.higher_is_better else self.value / self.baseline
 
     @property
     def ok(self) -> bool:

@@ -8,14 +8,20 @@ from benchmarks.check_draft import DRAFT, fifty_rule_guide
 
 def test_the_suite_runs_and_writes_its_json(tmp_path, capsys):
     out = tmp_path / "results.json"
-    assert main(["--scale", "small", "--repeats", "20", "--json", str(out)]) == 0
+    arguments = ["--scale", "small", "--repeats", "20", "--workdir", str(tmp_path)]
+    assert main([*arguments, "--json", str(out)]) == 0
     document = json.loads(out.read_text())
     assert (document["scale"], document["database"]) == ("small", "sqlite")
-    [result] = document["results"]
-    assert result["name"] == "check_draft"
-    assert set(result) == {"name", "value", "unit", "baseline", "ratio", "target", "ok"}
-    assert result["value"] > 0 and result["unit"] == "ms" and result["target"] == 2.0
-    assert "check_draft" in capsys.readouterr().out
+    check, verify = document["results"]
+    for result in (check, verify):
+        assert set(result) == {"name", "value", "unit", "baseline", "ratio", "target", "ok"}
+        assert result["value"] > 0
+    assert (check["name"], check["unit"], check["target"]) == ("check_draft", "ms", 2.0)
+    assert (verify["name"], verify["unit"], verify["target"]) == ("audit_verify", "ev/s", 300_000)
+    assert verify["baseline"] > 0
+    assert verify["ratio"] == verify["baseline"] / verify["value"]
+    printed = capsys.readouterr().out
+    assert "check_draft" in printed and "audit_verify" in printed
 
 
 def test_check_draft_measures_what_the_issue_names():

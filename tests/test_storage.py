@@ -1,6 +1,5 @@
 """The workspace database itself: migrations, the append-only audit chain, concurrency, errors."""
 
-import json
 import threading
 from datetime import UTC
 from pathlib import Path
@@ -209,7 +208,7 @@ def test_a_checkpoint_catches_a_tail_cut_off(services, database_url):
 
 
 def test_a_checkpoint_catches_a_chain_rewritten_to_look_whole(services, database_url):
-    from cmconsole.domain.audit_chain import event_hash
+    from cmconsole.domain.audit_chain import canonical_details, event_hash
 
     _five_events(services)
     mark = services.audit.checkpoint()
@@ -233,7 +232,7 @@ def test_a_checkpoint_catches_a_chain_rewritten_to_look_whole(services, database
         prev = digest
 
     statements = [
-        f"UPDATE audit_event SET details = '{json.dumps(d, sort_keys=True)}', "
+        f"UPDATE audit_event SET details = '{canonical_details(d)}', "
         f"prev_hash = '{p}', hash = '{h}' WHERE seq = {seq}"
         for seq, d, p, h in forged
     ]
@@ -257,7 +256,7 @@ def test_verify_catches_two_events_swapped_and_one_inserted(services, database_u
 
 
 def test_verify_catches_an_event_inserted_in_the_middle(services, database_url):
-    from cmconsole.domain.audit_chain import event_hash
+    from cmconsole.domain.audit_chain import event_hash, stamp
 
     _five_events(services)
     second = next(e.event for e in services.audit.recent(10) if e.event.seq == 2)
@@ -285,7 +284,7 @@ def test_verify_catches_an_event_inserted_in_the_middle(services, database_url):
                 "details, prev_hash, hash) VALUES (3, :when, 'operator.added', NULL, NULL, "
                 "'mallory', '{}', :prev, :hash)"
             ),
-            {"when": when, "prev": second.hash, "hash": digest},
+            {"when": stamp(when), "prev": second.hash, "hash": digest},
         )
     engine.dispose()
     report = services.audit.verify()

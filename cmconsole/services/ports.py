@@ -38,6 +38,11 @@ def channel_for(channels: Mapping[str, "Channel"], alias: Alias) -> "Channel":
         raise ChannelError(f"the {alias.channel!r} channel is not available here") from None
 
 
+# An audit event exactly as stored: seq, occurred_at (stamp), kind, actor_id, alias_id, subject,
+# details (canonical JSON), prev_hash, hash.
+StoredEvent = tuple[int, str, str, int | None, int | None, str, str, str, str]
+
+
 @dataclass(frozen=True)
 class AuditDraft:
     """An audit event before storage numbers it and links it into the chain."""
@@ -193,8 +198,8 @@ class AuditRepository(Protocol):
         ...
 
     def count(self) -> int: ...
-    def walk(self) -> Iterator[AuditEvent]:
-        """Every event in chain order, streamed."""
+    def walk(self) -> Iterator[StoredEvent]:
+        """Every event in chain order, as stored, streamed."""
         ...
 
 

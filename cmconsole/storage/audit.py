@@ -8,9 +8,16 @@ from sqlalchemy import func, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
-from cmconsole.domain.audit_chain import GENESIS_HASH, event_hash
+from cmconsole.domain.audit_chain import (
+    GENESIS_HASH,
+    SEPARATOR,
+    canonical_details,
+    record,
+    record_hash,
+    stamp,
+)
 from cmconsole.domain.model import AuditEntry, AuditEvent
-from cmconsole.services.ports import AuditDraft
+from cmconsole.services.ports import AuditDraft, StoredEvent
 from cmconsole.storage import converters
 from cmconsole.storage.tables import AliasRow, AuditEventRow, OperatorRow
 
@@ -32,26 +39,30 @@ class SqlAudit:
             .limit(1)
         ).first()
         seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
+        subject = draft.subject.replace(SEPARATOR, " ")
         # Round-trip the details through JSON so that the hash covers exactly what is stored.
-        details = json.loads(json.dumps(draft.details, sort_keys=True, default=str))
-        digest = event_hash(
-            seq=seq,
-            occurred_at=now,
-            kind=draft.kind,
-            actor_id=draft.actor_id,
-            alias_id=draft.alias_id,
-            subject=draft.subject,
-            details=details,
-            prev_hash=prev_hash,
+        details = canonical_details(json.loads(json.dumps(draft.details, default=str)))
+        stamped = stamp(now)
+        digest = record_hash(
+            record(
+                seq,
+                stamped,
+                draft.kind,
+                draft.actor_id,
+                draft.alias_id,
+                subject,
+                details,
+                prev_hash,
+            )
         )
         row = AuditEventRow(
             seq=seq,
-            occurred_at=now,
+            occurred_at=stamped,
             kind=draft.kind,
             actor_id=draft.actor_id,
             alias_id=draft.alias_id,
-            subject=draft.subject,
-            details=json.dumps(details, sort_keys=True, ensure_ascii=False),
+            subject=subject,
+            details=details,
             prev_hash=prev_hash,
             hash=digest,
         )
@@ -89,12 +100,17 @@ class SqlAudit:
     def count(self) -> int:
         return self._session.exec(select(func.count()).select_from(AuditEventRow)).one()
 
-    def walk(self) -> Iterator[AuditEvent]:
-        rows = self._session.exec(
-            select(AuditEventRow).order_by(col(AuditEventRow.seq)).execution_options(yield_per=2000)
+    def walk(self) -> Iterator[StoredEvent]:
+        # Straight from the driver, as stored: no type conversion, no objects, constant memory.
+        connection = self._session.connection().execution_options(
+            stream_results=True, max_row_buffer=5000
         )
-        for row in rows:
-            yield converters.audit_event(row)
+        result = connection.exec_driver_sql(
+            "SELECT seq, occurred_at, kind, actor_id, alias_id, subject, details, prev_hash, hash "
+            "FROM audit_event ORDER BY seq"
+        )
+        for rows in result.partitions(5000):
+            yield from rows
 
 
 def _entries(
@@ -113,7 +129,7 @@ def _entries(
     if actor_id is not None:
         query = query.where(AuditEventRow.actor_id == actor_id)
     if since is not None:
-        query = query.where(col(AuditEventRow.occurred_at) >= since)
+        query = query.where(col(AuditEventRow.occurred_at) >= stamp(since))
     if until is not None:
-        query = query.where(col(AuditEventRow.occurred_at) < until)
+        query = query.where(col(AuditEventRow.occurred_at) < stamp(until))
     return query

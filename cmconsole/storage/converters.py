@@ -2,6 +2,7 @@
 
 import json
 from dataclasses import asdict
+from datetime import datetime
 
 from cmconsole.domain.model import (
     Alias,
@@ -92,7 +93,7 @@ def post(row: PostRow) -> Post:
 def audit_event(row: AuditEventRow) -> AuditEvent:
     return AuditEvent(
         row.seq,
-        row.occurred_at,
+        datetime.fromisoformat(row.occurred_at),
         row.kind,
         row.actor_id,
         row.alias_id,

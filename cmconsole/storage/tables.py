@@ -107,7 +107,8 @@ class AuditEventRow(SQLModel, table=True):
 
     # The sequence number is assigned by the chain, not by the database, so gaps are visible.
     seq: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
-    occurred_at: datetime
+    # Stored as sortable UTC text (audit_chain.stamp): the hash covers these exact characters.
+    occurred_at: str = Field(max_length=32)
     kind: str = Field(max_length=48)
     actor_id: int | None = Field(default=None, index=True)
     alias_id: int | None = None
