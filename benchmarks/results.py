@@ -32,11 +32,11 @@ def table(results: list[Result]) -> str:
         f"{'name':<14} {'value':>10} {'unit':<6} {'target':>8} {'baseline':>9} {'ratio':>6}  ok"
     ]
     for r in results:
-        baseline = f"{r.baseline:.3f}" if r.baseline is not None else "-"
+        baseline = f"{r.baseline:,.3f}" if r.baseline is not None else "-"
         ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
         sign = "≥" if r.higher_is_better else "≤"
         lines.append(
-            f"{r.name:<14} {r.value:>10.3f} {r.unit:<6} {sign}{r.target:>7g} {baseline:>9} "
+            f"{r.name:<17} {r.value:>12,.3f} {r.unit:<5} {sign}{r.target:>8g} {baseline:>12} "
             f"{ratio:>6}  {'yes' if r.ok else 'NO'}"
         )
     return "\n".join(lines)

@@ -12,16 +12,20 @@ def test_the_suite_runs_and_writes_its_json(tmp_path, capsys):
     assert main([*arguments, "--json", str(out)]) == 0
     document = json.loads(out.read_text())
     assert (document["scale"], document["database"]) == ("small", "sqlite")
-    check, verify = document["results"]
-    for result in (check, verify):
+    check, first_page, search, verify = document["results"]
+    for result in (check, first_page, search, verify):
         assert set(result) == {"name", "value", "unit", "baseline", "ratio", "target", "ok"}
         assert result["value"] > 0
     assert (check["name"], check["unit"], check["target"]) == ("check_draft", "ms", 2.0)
     assert (verify["name"], verify["unit"], verify["target"]) == ("audit_verify", "ev/s", 300_000)
+    assert (first_page["name"], first_page["target"]) == ("audit_first_page", 5.0)
+    assert first_page["baseline"] > 0
+    assert (search["name"], search["target"]) == ("audit_search", 100.0)
     assert verify["baseline"] > 0
     assert verify["ratio"] == verify["baseline"] / verify["value"]
     printed = capsys.readouterr().out
-    assert "check_draft" in printed and "audit_verify" in printed
+    for name in ("check_draft", "audit_first_page", "audit_search", "audit_verify"):
+        assert name in printed
 
 
 def test_check_draft_measures_what_the_issue_names():

@@ -4,7 +4,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, update
+from sqlalchemy import ColumnElement, Select, exists, func, literal_column, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -76,6 +76,7 @@ class SqlInbound:
 class SqlPosts:
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._dialect = session.get_bind().dialect.name
 
     def add(
         self,
@@ -151,7 +152,7 @@ class SqlPosts:
             .join(OperatorRow, col(OperatorRow.id) == PostRow.author_id)
             .outerjoin(approver, col(approver.id) == PostRow.approver_id)
             .outerjoin(InboundMessageRow, col(InboundMessageRow.id) == PostRow.in_reply_to_id)
-            .where(*_published(alias_id, author_id, since, until, text))
+            .where(*_published(alias_id, author_id, since, until, text, self._dialect))
             .order_by(col(PostRow.published_at).desc(), col(PostRow.id).desc())
             .limit(limit)
         )
@@ -170,7 +171,7 @@ class SqlPosts:
     ) -> list[tuple[str, int, float | None]]:
         published, received = col(PostRow.published_at), col(InboundMessageRow.received_at)
         waited: ColumnElement[Any]
-        if self._session.get_bind().dialect.name == "postgresql":
+        if self._dialect == "postgresql":
             waited = func.extract("epoch", published - received)
         else:
             waited = (func.julianday(published) - func.julianday(received)) * 86_400
@@ -180,7 +181,7 @@ class SqlPosts:
             .select_from(PostRow)
             .join(OperatorRow, col(OperatorRow.id) == PostRow.author_id)
             .outerjoin(InboundMessageRow, col(InboundMessageRow.id) == PostRow.in_reply_to_id)
-            .where(*_published(alias_id, author_id, since, until, text))
+            .where(*_published(alias_id, author_id, since, until, text, self._dialect))
             .group_by(OperatorRow.name)
             .order_by(count.desc(), OperatorRow.name)
         )
@@ -249,6 +250,7 @@ def _published(
     since: datetime | None,
     until: datetime | None,
     text: str | None,
+    dialect: str,
 ) -> list[ColumnElement[bool]]:
     """What "published under this alias, by whom, when, saying what" means in SQL."""
     filters = [col(PostRow.alias_id) == alias_id, col(PostRow.status) == PostStatus.PUBLISHED.value]
@@ -259,5 +261,21 @@ def _published(
     if until is not None:
         filters.append(col(PostRow.published_at) < until)
     if text:
-        filters.append(func.lower(col(PostRow.text)).contains(text.lower(), autoescape=True))
+        filters.append(_matches(text, dialect))
     return filters
+
+
+def _matches(text: str, dialect: str) -> ColumnElement[bool]:
+    """Posts whose words include every word of `text`, through the full-text index."""
+    if dialect == "postgresql":
+        return func.to_tsvector("simple", col(PostRow.text)).bool_op("@@")(
+            func.plainto_tsquery("simple", text)
+        )
+    # Each word quoted, so that what people type is never read as FTS5 query syntax.
+    phrase = " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+    matching: Select[Any] = (
+        select(literal_column("rowid"))
+        .select_from(table("post_text"))
+        .where(literal_column("post_text").op("MATCH")(phrase))
+    )
+    return col(PostRow.id).in_(matching)
