@@ -290,3 +290,16 @@ def test_verify_catches_an_event_inserted_in_the_middle(services, database_url):
     report = services.audit.verify()
     assert (report.intact, report.first_bad_seq) == (False, 4)
     assert "link to the previous event" in report.problem
+
+
+def test_a_long_verification_reports_progress(tmp_path):
+    from benchmarks.audit_verify import build
+
+    path = tmp_path / "long.db"
+    build(path, 20_000)
+    services = open_services(f"sqlite:///{path}")
+    calls: list[tuple[int, int]] = []
+    report = services.audit.verify(progress=lambda done, total: calls.append((done, total)))
+    services.close()
+    assert report.intact and report.events == 20_000
+    assert calls == [(10_000, 20_000), (20_000, 20_000)]
