@@ -180,3 +180,62 @@ def test_the_alias_signature_counts_in_the_length_even_without_a_guide(services)
     with pytest.raises(DraftRefused, match="length"):
         services.posting.reply(team.operator, message_id, "x" * 277)  # + " ^OO" is 281
     services.posting.reply(team.operator, message_id, "x" * 276)
+
+
+def test_a_reviewer_edits_and_approves_or_rejects_with_a_comment(services, team):
+    first = receive(services, team.alias, "@fan", "@brand question one")
+    second = receive(services, team.alias, "@fan2", "@brand question two")
+    for who in (team.trainee, team.operator):
+        services.shifts.start(who, team.alias.id)
+    draft = services.posting.reply(team.trainee, first, "We will check and come back")
+    other = services.posting.reply(team.trainee, second, "No idea")
+    assert [p.id for p in services.posting.awaiting_approval(team.lead, team.alias.id)] == [
+        draft.id,
+        other.id,
+    ]
+
+    approved = services.posting.approve(
+        team.operator, draft.id, "We will check and come back to you today."
+    )
+    assert (approved.status, approved.text, approved.review_comment) == (
+        PostStatus.QUEUED,
+        "We will check and come back to you today.",
+        "edited by otto",
+    )
+    with pytest.raises(InvalidInput, match="needs a comment"):
+        services.posting.reject(team.operator, other.id, "  ")
+    rejected = services.posting.reject(team.operator, other.id, "Never say you have no idea.")
+    assert (rejected.status, rejected.review_comment) == (
+        PostStatus.REJECTED,
+        "Never say you have no idea.",
+    )
+    assert services.posting.awaiting_approval(team.lead, team.alias.id) == []
+
+    [sent] = services.dispatcher.dispatch_pending()
+    assert sent.id == draft.id
+    [public] = services.timeline.public_posts(team.lead, team.alias.id)
+    assert public.text == "We will check and come back to you today."
+    events = {
+        e.event.kind: e
+        for e in services.audit.for_alias(team.lead, team.alias.id)
+        if e.event.subject in (f"post {draft.id}", f"post {other.id}")
+    }
+    edited = events["post.edited_and_approved"]
+    assert edited.actor_name == "otto"
+    assert edited.event.details["before"] == "We will check and come back"
+    assert events["post.rejected"].event.details["comment"] == "Never say you have no idea."
+    thread = services.inbox.thread(team.trainee, second)
+    assert [(p.status, p.review_comment) for p in thread.replies] == [
+        (PostStatus.REJECTED, "Never say you have no idea."),
+    ]
+    assert not thread.message.answered
+
+
+def test_an_edit_is_checked_against_the_guide_like_any_reply(services, team):
+    message_id = receive(services, team.alias, "@fan", "@brand q")
+    for who in (team.trainee, team.operator):
+        services.shifts.start(who, team.alias.id)
+    draft = services.posting.reply(team.trainee, message_id, "Fine")
+    with pytest.raises(DraftRefused, match="length"):
+        services.posting.approve(team.operator, draft.id, "x" * 300)
+    assert services.posting.awaiting_approval(team.lead, team.alias.id)[0].text == "Fine"

@@ -212,3 +212,64 @@ async def test_a_lead_sees_who_spoke_and_an_operator_only_their_own(demo, clock)
         await pilot.press("w")
         stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
         assert stats == "Your own posts: nothing published in this selection"
+
+
+def trainee_drafts(services, handle, containing, text):
+    """Théo, the demo's trainee, answers a message; his reply waits for review."""
+    theo = services.accounts.sign_in("theo", "theo-demo-pass")
+    alias = alias_named(services, handle)
+    services.shifts.start(theo, alias.id)
+    for handover in services.handovers.pending(theo, alias.id):
+        services.handovers.acknowledge(theo, handover.id)
+    services.guides.acknowledge(
+        theo, alias.id, services.guides.unread(theo, alias.id).version.version
+    )
+    message = next(m for m in services.inbox.messages(theo, alias.id) if containing in m.text)
+    return services.posting.reply(theo, message.id, text)
+
+
+async def test_a_reviewer_edits_and_approves_a_trainees_reply(demo, clock):
+    draft = trainee_drafts(demo, "@acmehelp", "502s", "We are looking at it.")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "omar", "omar-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        banner = str(pilot.app.screen.query_one("#on-shift", Static).render())
+        assert "1 awaiting approval" in banner
+        await pilot.press("p")
+        await pilot.press("enter")
+        await settle(pilot)
+        review = pilot.app.screen
+        assert "502s" in str(review.query_one("#review-asked", Static).render())
+        review.query_one("#review-draft").load_text("We are looking at it and will update you.")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+        await pilot.press("r")
+        await settle(pilot)
+    omar = demo.accounts.sign_in("omar", "omar-demo-pass")
+    acme = alias_named(demo, "@acmehelp")
+    published = next(p for p in demo.posting.posts(omar, acme.id) if p.id == draft.id)
+    assert (published.status.value, published.text) == (
+        "published",
+        "We are looking at it and will update you.",
+    )
+    assert published.approver_id == omar.operator_id
+
+
+async def test_a_reviewer_sends_a_reply_back_with_a_comment_the_trainee_reads(demo, clock):
+    draft = trainee_drafts(demo, "@bellehelene", "abîmée", "Oups, désolés.")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("p", "enter")
+        await settle(pilot)
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        await pilot.press(*"Proposez un geste commercial.", "enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+    theo = demo.accounts.sign_in("theo", "theo-demo-pass")
+    thread = demo.inbox.thread(theo, draft.in_reply_to_id)
+    assert [(p.status.value, p.review_comment) for p in thread.replies] == [
+        ("rejected", "Proposez un geste commercial."),
+    ]

@@ -106,6 +106,7 @@ class Post:
     failure_reason: str | None
     guide_version: int | None = None
     overrides: dict[str, str] = field(default_factory=dict)
+    review_comment: str | None = None
 
 
 @dataclass(frozen=True)

@@ -144,9 +144,14 @@ class PostRepository(Protocol):
     def with_status(
         self, alias_id: int, status: PostStatus, author_id: int | None, limit: int
     ) -> list[Post]: ...
-    def approve(self, post_id: int, approver_id: int) -> bool:
-        """Move an awaiting post to queued; False if it was not awaiting approval any more."""
+    def approve(
+        self, post_id: int, approver_id: int, text: str | None = None, comment: str | None = None
+    ) -> bool:
+        """Move an awaiting post to queued (with the reviewer's edit, if any); False if it was
+        not awaiting approval any more."""
         ...
+
+    def reject(self, post_id: int, reviewer_id: int, comment: str) -> bool: ...
 
     def published(
         self,

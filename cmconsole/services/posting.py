@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from cmconsole.domain.checker import Finding, check
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.guide import Severity
-from cmconsole.domain.model import Post, PostStatus
+from cmconsole.domain.model import Alias, Operator, Post, PostStatus
 from cmconsole.services.guard import (
     SignedIn,
     active_operator,
@@ -14,7 +14,7 @@ from cmconsole.services.guard import (
     role_on,
 )
 from cmconsole.services.guides import checking_guide, current_guide
-from cmconsole.services.ports import AuditDraft, Clock, Workspace
+from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
 
 
 class DraftRefused(InvalidInput):
@@ -106,34 +106,89 @@ class PostingService:
                 )
             return post
 
-    def approve(self, who: SignedIn, post_id: int) -> Post:
-        """Approve a post waiting for it; the approver must publish freely and not be its author."""
+    def approve(
+        self,
+        who: SignedIn,
+        post_id: int,
+        edited_text: str | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> Post:
+        """Approve a reply waiting for it, as written or edited; the approver must publish freely
+        and not be its author. An edit is checked against the guide like any reply."""
         with self._workspace.transaction() as tx:
-            post = tx.posts.by_id(post_id)
-            if post is None:
-                raise NotFound(f"there is no post with id {post_id}")
-            operator = active_operator(tx, who)
-            alias = existing_alias(tx, post.alias_id)
-            if not role_on(tx, operator, alias).publishes_without_approval:
-                raise PermissionDenied("a trainee cannot approve posts")
-            if post.author_id == operator.id:
-                raise PermissionDenied("nobody approves their own post: ask someone else on shift")
-            ready_to_speak(tx, operator, alias)
-            if not tx.posts.approve(post.id, operator.id):
+            post, operator, alias = self._reviewable(tx, who, post_id)
+            edited = edited_text.strip() if edited_text is not None else None
+            if edited == post.text:
+                edited = None
+            reasons = post.overrides
+            if edited is not None:
+                if not edited:
+                    raise InvalidInput("the edited reply is empty")
+                author = tx.operators.by_id(post.author_id)
+                initials = author.initials if author else ""
+                result = check(edited, checking_guide(tx, alias), author_initials=initials)
+                reasons = _passed_warnings(result.findings, overrides or {})
+            comment = f"edited by {operator.name}" if edited is not None else None
+            if not tx.posts.approve(post.id, operator.id, edited, comment):
                 raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
+            details: dict[str, object] = {"author": post.author_id}
+            if edited is not None:
+                details.update(before=post.text, after=edited, overrides=reasons)
             tx.audit.append(
                 AuditDraft(
-                    "post.approved",
+                    "post.approved" if edited is None else "post.edited_and_approved",
                     operator.id,
                     alias.id,
                     f"post {post.id}",
-                    {"author": post.author_id},
+                    details,
                 ),
                 self._clock(),
             )
             approved = tx.posts.by_id(post.id)
             assert approved is not None
             return approved
+
+    def reject(self, who: SignedIn, post_id: int, comment: str) -> Post:
+        """Send a trainee's reply back with a comment they will read; nothing is published."""
+        if not comment.strip():
+            raise InvalidInput("say why, for the trainee: a rejection needs a comment")
+        with self._workspace.transaction() as tx:
+            post, operator, alias = self._reviewable(tx, who, post_id)
+            if not tx.posts.reject(post.id, operator.id, comment.strip()):
+                raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
+            tx.audit.append(
+                AuditDraft(
+                    "post.rejected",
+                    operator.id,
+                    alias.id,
+                    f"post {post.id}",
+                    {"author": post.author_id, "comment": comment.strip()},
+                ),
+                self._clock(),
+            )
+            rejected = tx.posts.by_id(post.id)
+            assert rejected is not None
+            return rejected
+
+    def awaiting_approval(self, who: SignedIn, alias_id: int) -> list[Post]:
+        """Replies waiting for someone to approve them, oldest first."""
+        with self._workspace.transaction() as tx:
+            role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
+            return tx.posts.with_status(alias_id, PostStatus.AWAITING_APPROVAL, None, 200)
+
+    @staticmethod
+    def _reviewable(tx: Transaction, who: SignedIn, post_id: int) -> tuple[Post, Operator, Alias]:
+        post = tx.posts.by_id(post_id)
+        if post is None:
+            raise NotFound(f"there is no post with id {post_id}")
+        operator = active_operator(tx, who)
+        alias = existing_alias(tx, post.alias_id)
+        if not role_on(tx, operator, alias).publishes_without_approval:
+            raise PermissionDenied("a trainee cannot approve or reject posts")
+        if post.author_id == operator.id:
+            raise PermissionDenied("nobody reviews their own post: ask someone else on shift")
+        ready_to_speak(tx, operator, alias)
+        return post, operator, alias
 
     def posts(self, who: SignedIn, alias_id: int, limit: int = 100) -> list[Post]:
         """The alias's posts, newest first, with their status."""

@@ -87,6 +87,7 @@ def post(row: PostRow) -> Post:
         row.failure_reason,
         row.guide_version,
         json.loads(row.overrides),
+        row.review_comment,
     )
 
 

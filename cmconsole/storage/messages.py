@@ -190,12 +190,21 @@ class SqlPosts:
             for name, posts, average in self._session.exec(query)
         ]
 
-    def approve(self, post_id: int, approver_id: int) -> bool:
+    def approve(
+        self, post_id: int, approver_id: int, text: str | None = None, comment: str | None = None
+    ) -> bool:
+        changes: dict[str, object] = {"status": PostStatus.QUEUED.value, "approver_id": approver_id}
+        if text is not None:
+            changes.update(text=text, review_comment=comment)
+        return self._transition(post_id, PostStatus.AWAITING_APPROVAL, **changes)
+
+    def reject(self, post_id: int, reviewer_id: int, comment: str) -> bool:
         return self._transition(
             post_id,
             PostStatus.AWAITING_APPROVAL,
-            status=PostStatus.QUEUED.value,
-            approver_id=approver_id,
+            status=PostStatus.REJECTED.value,
+            approver_id=reviewer_id,
+            review_comment=comment,
         )
 
     def take_next_queued(self) -> Post | None:

@@ -95,6 +95,8 @@ class PostRow(SQLModel, table=True):
     guide_version: int | None = None
     # {rule id: the writer's reason} for each guide warning passed on purpose.
     overrides: str = "{}"
+    # Why a reviewer rejected (or how they edited) a trainee's reply: the trainee reads it.
+    review_comment: str | None = None
 
 
 class AuditEventRow(SQLModel, table=True):

@@ -31,12 +31,19 @@ from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_history import HandoverHistory
 from cmconsole.tui.widgets.spoken_history import SpokenHistory
-from cmconsole.tui.widgets.tables import AuditTable, InboxTable, TimelineTable
+from cmconsole.tui.widgets.tables import (
+    ApprovalTable,
+    AuditTable,
+    Awaiting,
+    InboxTable,
+    TimelineTable,
+)
 
 POLL_SECONDS = 2.0
 
@@ -69,6 +76,7 @@ class AliasSnapshot:
     guide_changes: list[GuideVersion]
     spoken: SpokenReport | None
     spoken_problem: str
+    awaiting: list[Awaiting]
 
 
 class AliasScreen(ConsoleScreen[None]):
@@ -81,6 +89,7 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("r", "refresh", "Refresh"),
         Binding("i", "tab('inbox')", "Inbox"),
         Binding("t", "tab('timeline')", "Public timeline"),
+        Binding("p", "tab('approvals')", "Approvals"),
         Binding("H", "tab('handovers')", "Handovers"),
         Binding("g", "tab('guide')", "Guide"),
         Binding("e", "edit_guide", "Edit guide", show=False),
@@ -124,6 +133,8 @@ class AliasScreen(ConsoleScreen[None]):
                 yield InboxTable(id="inbox-table")
             with TabPane("Public timeline", id="timeline"):
                 yield TimelineTable(id="timeline-table")
+            with TabPane("Approvals", id="approvals"):
+                yield ApprovalTable(id="approval-table")
             with TabPane("Handovers", id="handovers"):
                 yield HandoverHistory(id="handover-history")
             with TabPane("Guide", id="guide"), VerticalScroll(id="guide-box"):
@@ -153,6 +164,10 @@ class AliasScreen(ConsoleScreen[None]):
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        # Keys act on what is shown: focus the tab's list, so Enter opens its selected row.
+        tables = self.query_one(f"TabPane#{tab}").query(DataTable)
+        if tables:
+            tables.first().focus()
 
     @work(thread=True, exclusive=True, group="refresh")
     def _load(self, filters: HandoverFilters, spoken: SpokenFilters) -> None:
@@ -196,11 +211,27 @@ class AliasScreen(ConsoleScreen[None]):
                 services.guides.changed_since_last_shift(self.who, alias_id),
                 spoken_report,
                 spoken_problem,
+                self._awaiting(),
             )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
         else:
             self.post_message(self.Refreshed(snapshot))
+
+    def _awaiting(self) -> list[Awaiting]:
+        """Replies waiting for review, with their authors and what they answer (worker thread)."""
+        services, alias_id = self.services, self.alias.id
+        names = {m.operator.id: m.operator.name for m in services.team.members(self.who, alias_id)}
+        awaiting = []
+        for post in services.posting.awaiting_approval(self.who, alias_id):
+            thread = (
+                services.inbox.thread(self.who, post.in_reply_to_id)
+                if post.in_reply_to_id
+                else None
+            )
+            asked = thread.message.text if thread else ""
+            awaiting.append(Awaiting(post, names.get(post.author_id, "?"), asked))
+        return awaiting
 
     @work(thread=True, group="heartbeat")
     def _heartbeat(self) -> None:
@@ -222,6 +253,7 @@ class AliasScreen(ConsoleScreen[None]):
         self.query_one(TimelineTable).show(snapshot.timeline, now)
         self.query_one(HandoverHistory).show(snapshot.handovers)
         self.query_one(AuditTable).show(snapshot.audit)
+        self.query_one(ApprovalTable).show(snapshot.awaiting, now)
         self._show_guide(snapshot)
         if snapshot.spoken is not None:
             self.query_one(SpokenHistory).show(snapshot.spoken)
@@ -229,6 +261,8 @@ class AliasScreen(ConsoleScreen[None]):
             self.query_one("#spoken-stats", Static).update(snapshot.spoken_problem)
         waiting = sum(not m.answered for m in snapshot.messages)
         parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
+        if snapshot.awaiting:
+            parts.append(f"{len(snapshot.awaiting)} awaiting approval")
         if snapshot.follow_ups_due:
             parts.append(f"{snapshot.follow_ups_due} follow-ups due within a day")
         if snapshot.handovers_unread:
@@ -275,6 +309,14 @@ class AliasScreen(ConsoleScreen[None]):
     @on(HandoverHistory.HandoverChosen)
     def _show_handover(self, event: HandoverHistory.HandoverChosen) -> None:
         self.app.push_screen(HandoverDetailDialog(event.record))
+
+    @on(DataTable.RowSelected, "#approval-table")
+    def _review(self, event: DataTable.RowSelected) -> None:
+        awaiting = self.query_one(ApprovalTable).awaiting.get(str(event.row_key.value))
+        if awaiting is not None:
+            self.app.push_screen(
+                ReviewScreen(self.who, self.alias, awaiting.post, awaiting.author, awaiting.asked)
+            )
 
     @on(DataTable.RowSelected, "#inbox-table")
     def _open_thread(self, event: DataTable.RowSelected) -> None:

@@ -126,6 +126,7 @@ class ThreadScreen(ConsoleScreen[None]):
         replies = [
             f"  ↳ {_STATUS_WORDS[post.status]}: {post.text}"
             + (f"  ({post.failure_reason})" if post.failure_reason else "")
+            + (f"\n     reviewer: {post.review_comment}" if post.review_comment else "")
             for post in thread.replies
         ]
         self.query_one("#replies", Static).update(

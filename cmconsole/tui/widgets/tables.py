@@ -1,10 +1,11 @@
 """The alias's lists: inbox, public timeline and audit, each a read-only table fed plain records."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from textual.widgets import DataTable
 
-from cmconsole.domain.model import AuditEntry, InboundMessage, PublicPost
+from cmconsole.domain.model import AuditEntry, InboundMessage, Post, PublicPost
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import cell
 
@@ -51,6 +52,42 @@ class InboxTable(_RecordTable):
                     ],
                 )
                 for m in messages
+            ]
+        )
+
+
+@dataclass(frozen=True)
+class Awaiting:
+    """A reply waiting for review, with who wrote it and what it answers."""
+
+    post: Post
+    author: str
+    asked: str
+
+
+class ApprovalTable(_RecordTable):
+    """Trainees' replies waiting for someone on shift to approve or send back."""
+
+    COLUMNS = ("waiting", "by", "answering", "reply")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.awaiting: dict[str, Awaiting] = {}
+
+    def show(self, awaiting: list[Awaiting], now: datetime) -> None:
+        self.awaiting = {str(a.post.id): a for a in awaiting}
+        self._refill(
+            [
+                (
+                    str(a.post.id),
+                    [
+                        cell(ago(a.post.created_at, now)),
+                        cell(a.author, 12, "bold"),
+                        cell(a.asked, 36),
+                        cell(a.post.text, 60),
+                    ],
+                )
+                for a in awaiting
             ]
         )
 
