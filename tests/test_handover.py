@@ -322,3 +322,25 @@ def test_deactivating_needs_a_lead_of_every_alias_and_keeps_a_lead_on_each(servi
         for m in services.team.members(team.other, other_alias.id)
         if m.operator.active
     ]
+
+
+def test_a_console_with_a_slow_clock_cannot_slip_a_handover_past_the_gate(database_url):
+    right = FakeClock()
+    slow = FakeClock(right.now - timedelta(minutes=10))  # Alice's machine runs ten minutes late
+    bobs, alices = open_services(database_url, clock=right), open_services(database_url, clock=slow)
+    team = make_team(bobs)
+    bob, alice, alias = team.operator, team.other, team.alias
+    bobs.shifts.start(bob, alias.id)
+    right.advance(minutes=30)
+    slow.advance(minutes=30)
+    bobs.shifts.end(bob, alias.id)
+    right.advance(minutes=5)
+    slow.advance(minutes=5)
+    # Written after Bob's shift ended, but stamped ten minutes before it did.
+    note = alices.handovers.write(alice, alias.id, "The refund for @fan is still open")
+    assert note.written_at < right.now - timedelta(minutes=5)
+    right.advance(minutes=5)
+    bobs.shifts.start(bob, alias.id)
+    assert [h.id for h in bobs.handovers.pending(bob, alias.id)] == [note.id]
+    bobs.close()
+    alices.close()

@@ -74,6 +74,8 @@ class Shift:
     started_at: datetime
     ended_at: datetime | None
     heartbeat_at: datetime | None = None
+    start_mark: int | None = None
+    end_mark: int | None = None
 
 
 @dataclass(frozen=True)

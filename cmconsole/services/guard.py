@@ -1,7 +1,6 @@
 """Checks shared by the services: who is signed in, on which alias, with which role, on shift."""
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from cmconsole.domain.errors import HandoversUnread, NotFound, PermissionDenied
 from cmconsole.domain.model import Alias, GuideVersion, Handover, Operator, Role, Shift
@@ -58,15 +57,21 @@ FIRST_SHIFT_HANDOVERS = 3
 
 
 def unread_handovers(
-    tx: Transaction, operator: Operator, alias: Alias, until: datetime
+    tx: Transaction, operator: Operator, alias: Alias, shift: Shift | None
 ) -> list[Handover]:
     """Handovers others wrote since the operator's previous shift ended, oldest first.
 
     Those written while the operator was on shift (now or before) do not count: they were there.
+    Shifts are compared with handovers by the ids the database gave them, never by clocks.
     """
-    previous_end = tx.shifts.last_ended_before(operator.id, alias.id, until)
-    pending = tx.handovers.unacknowledged(alias.id, operator.id, previous_end, until)
-    return pending if previous_end is not None else pending[-FIRST_SHIFT_HANDOVERS:]
+    if shift is not None and shift.start_mark is not None:
+        until = shift.start_mark
+    else:
+        until = tx.handovers.newest_id(alias.id)
+    previous = tx.shifts.previous_ended(operator.id, alias.id, shift.id if shift else None)
+    after = previous.end_mark if previous else None
+    pending = tx.handovers.unacknowledged(alias.id, operator.id, after, until)
+    return pending if previous is not None else pending[-FIRST_SHIFT_HANDOVERS:]
 
 
 def unread_guide(tx: Transaction, operator: Operator, alias: Alias) -> GuideVersion | None:
@@ -81,7 +86,7 @@ def ready_to_speak(tx: Transaction, operator: Operator, alias: Alias) -> Shift:
     """The operator's open shift, if they may speak now: on shift, every handover acknowledged,
     and the guide read at least once."""
     shift = on_shift(tx, operator, alias)
-    pending = unread_handovers(tx, operator, alias, shift.started_at)
+    pending = unread_handovers(tx, operator, alias, shift)
     guide = unread_guide(tx, operator, alias)
     if pending or guide:
         raise HandoversUnread(len(pending), alias.handle, guide=guide is not None)

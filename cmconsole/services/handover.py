@@ -156,9 +156,7 @@ class HandoverService:
             operator = active_operator(tx, who)
             alias = existing_alias(tx, alias_id)
             role_on(tx, operator, alias)
-            shift = tx.shifts.open_for(operator.id, alias.id)
-            until = shift.started_at if shift else self._clock()
-            return unread_handovers(tx, operator, alias, until)
+            return unread_handovers(tx, operator, alias, tx.shifts.open_for(operator.id, alias.id))
 
     def acknowledge(self, who: SignedIn, handover_id: int) -> None:
         with self._workspace.transaction() as tx:

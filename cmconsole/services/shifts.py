@@ -79,7 +79,8 @@ class ShiftService:
             if not _stale(shift, now):
                 continue
             last_seen = shift.heartbeat_at or shift.started_at
-            tx.shifts.end(shift.id, last_seen)
+            # What the crashed console last saw is unknown: count it as having seen nothing new.
+            tx.shifts.end(shift.id, last_seen, mark=shift.start_mark)
             tx.audit.append(
                 AuditDraft(
                     "shift.closed_after_crash",

@@ -54,7 +54,14 @@ def alias(row: AliasRow) -> Alias:
 def shift(row: ShiftRow) -> Shift:
     assert row.id is not None
     return Shift(
-        row.id, row.operator_id, row.alias_id, row.started_at, row.ended_at, row.heartbeat_at
+        row.id,
+        row.operator_id,
+        row.alias_id,
+        row.started_at,
+        row.ended_at,
+        row.heartbeat_at,
+        row.start_mark,
+        row.end_mark,
     )
 
 

@@ -8,6 +8,7 @@ from sqlmodel.sql.expression import Select
 
 from cmconsole.domain.model import Acknowledgement, FollowUp, Handover, HandoverContent
 from cmconsole.storage import converters
+from cmconsole.storage.people import newest_handover
 from cmconsole.storage.tables import FollowUpRow, HandoverAckRow, HandoverRow, OperatorRow
 
 
@@ -43,8 +44,11 @@ class SqlHandovers:
         found = self._session.exec(self._with_author().where(HandoverRow.id == handover_id)).first()
         return converters.handover(*found) if found else None
 
+    def newest_id(self, alias_id: int) -> int:
+        return newest_handover(self._session, alias_id)
+
     def unacknowledged(
-        self, alias_id: int, operator_id: int, after: datetime | None, until: datetime
+        self, alias_id: int, operator_id: int, after: int | None, until: int
     ) -> list[Handover]:
         acknowledged = exists().where(
             and_(
@@ -55,12 +59,12 @@ class SqlHandovers:
         query = self._with_author().where(
             HandoverRow.alias_id == alias_id,
             HandoverRow.author_id != operator_id,
-            col(HandoverRow.written_at) <= until,
+            col(HandoverRow.id) <= until,
             ~acknowledged,
         )
         if after is not None:
-            query = query.where(col(HandoverRow.written_at) > after)
-        rows = self._session.exec(query.order_by(col(HandoverRow.written_at), col(HandoverRow.id)))
+            query = query.where(col(HandoverRow.id) > after)
+        rows = self._session.exec(query.order_by(col(HandoverRow.id)))
         return [converters.handover(row, name) for row, name in rows]
 
     def acknowledge(self, handover_id: int, operator_id: int, now: datetime) -> bool:

@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from cmconsole.domain.model import Alias, Membership, Operator, Role, Shift, SignatureKind
 from cmconsole.storage import converters
-from cmconsole.storage.tables import AliasRow, MembershipRow, OperatorRow, ShiftRow
+from cmconsole.storage.tables import AliasRow, HandoverRow, MembershipRow, OperatorRow, ShiftRow
 
 
 class SqlOperators:
@@ -158,17 +158,37 @@ class SqlShifts:
         self._session = session
 
     def start(self, operator_id: int, alias_id: int, now: datetime) -> Shift:
-        row = ShiftRow(operator_id=operator_id, alias_id=alias_id, started_at=now)
+        row = ShiftRow(
+            operator_id=operator_id,
+            alias_id=alias_id,
+            started_at=now,
+            start_mark=newest_handover(self._session, alias_id),
+        )
         self._session.add(row)
         self._session.flush()
         return converters.shift(row)
 
-    def end(self, shift_id: int, now: datetime) -> None:
-        self._session.execute(
-            update(ShiftRow)
-            .where(col(ShiftRow.id) == shift_id, col(ShiftRow.ended_at).is_(None))
-            .values(ended_at=now)
+    def end(self, shift_id: int, now: datetime, mark: int | None = None) -> None:
+        row = self._session.get(ShiftRow, shift_id)
+        if row is None or row.ended_at is not None:
+            return
+        row.ended_at = now
+        row.end_mark = mark if mark is not None else newest_handover(self._session, row.alias_id)
+        self._session.add(row)
+        self._session.flush()
+
+    def previous_ended(
+        self, operator_id: int, alias_id: int, before_shift_id: int | None
+    ) -> Shift | None:
+        query = select(ShiftRow).where(
+            ShiftRow.operator_id == operator_id,
+            ShiftRow.alias_id == alias_id,
+            col(ShiftRow.ended_at).is_not(None),
         )
+        if before_shift_id is not None:
+            query = query.where(col(ShiftRow.id) < before_shift_id)
+        row = self._session.exec(query.order_by(col(ShiftRow.id).desc()).limit(1)).first()
+        return converters.shift(row) if row else None
 
     def open_for(self, operator_id: int, alias_id: int) -> Shift | None:
         row = self._session.exec(
@@ -212,3 +232,11 @@ class SqlShifts:
         self._session.execute(
             update(ShiftRow).where(col(ShiftRow.id) == shift_id).values(heartbeat_at=now)
         )
+
+
+def newest_handover(session: Session, alias_id: int) -> int:
+    """The id of the alias's newest handover, 0 if none: a mark that no clock can skew."""
+    newest = session.exec(
+        select(func.max(HandoverRow.id)).where(HandoverRow.alias_id == alias_id)
+    ).one()
+    return newest or 0

@@ -52,6 +52,10 @@ class ShiftRow(SQLModel, table=True):
     ended_at: datetime | None = None
     # Refreshed by the console while it runs; a stale one marks a shift left open by a crash.
     heartbeat_at: datetime | None = None
+    # The newest handover on the alias when the shift started and ended. The handover gate
+    # compares ids, not times: consoles' clocks may disagree, the database's ids do not.
+    start_mark: int | None = None
+    end_mark: int | None = None
 
 
 class InboundMessageRow(SQLModel, table=True):
