@@ -344,3 +344,12 @@ def test_a_console_with_a_slow_clock_cannot_slip_a_handover_past_the_gate(databa
     assert [h.id for h in bobs.handovers.pending(bob, alias.id)] == [note.id]
     bobs.close()
     alices.close()
+
+
+def test_begin_says_whether_it_opened_the_shift_and_heartbeat_whether_one_is_open(services, team):
+    shift, opened = services.shifts.begin(team.operator, team.alias.id)
+    again, opened_again = services.shifts.begin(team.operator, team.alias.id)
+    assert (opened, opened_again, again.id) == (True, False, shift.id)
+    assert services.shifts.heartbeat(team.operator, team.alias.id)
+    services.shifts.end(team.operator, team.alias.id)
+    assert not services.shifts.heartbeat(team.operator, team.alias.id)

@@ -188,3 +188,15 @@ async def test_a_follow_up_due_in_nonsense_hours_is_refused(demo, clock):
             status = str(pilot.app.screen.query_one("#compose-status").render())
             assert status.startswith("Say in how many hours"), hours
         assert pilot.app.is_running
+
+
+async def test_a_second_console_leaving_does_not_end_the_first_ones_shift(demo, clock):
+    acme = next(a for a in demo.accounts.aliases() if a.handle == "@acmehelp")
+    anna = demo.accounts.sign_in("anna", "anna-demo-pass")
+    demo.shifts.start(anna, acme.id)  # her first console holds the shift
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("escape", "e")
+        await settle(pilot)
+    assert [o.name for _, o in demo.shifts.on_shift(acme.id)] == ["anna"]

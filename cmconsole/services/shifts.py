@@ -21,6 +21,10 @@ class ShiftService:
 
     def start(self, who: SignedIn, alias_id: int) -> Shift:
         """Start a shift on the alias, or return the one already open (in another console)."""
+        return self.begin(who, alias_id)[0]
+
+    def begin(self, who: SignedIn, alias_id: int) -> tuple[Shift, bool]:
+        """Like start, and say whether this call opened the shift (False: joined an open one)."""
         now = self._clock()
         with self._workspace.transaction() as tx:
             operator = active_operator(tx, who)
@@ -29,7 +33,7 @@ class ShiftService:
             self._close_stale(tx, alias, now)
             if (open_shift := tx.shifts.open_for(operator.id, alias.id)) is not None:
                 tx.shifts.heartbeat(open_shift.id, now)
-                return open_shift
+                return open_shift, False
             shift = tx.shifts.start(operator.id, alias.id, now)
             tx.shifts.heartbeat(shift.id, now)
             tx.audit.append(
@@ -42,14 +46,16 @@ class ShiftService:
                 ),
                 now,
             )
-            return shift
+            return shift, True
 
-    def heartbeat(self, who: SignedIn, alias_id: int) -> None:
-        """Tell the workspace the console holding this shift is still there (not audited)."""
+    def heartbeat(self, who: SignedIn, alias_id: int) -> bool:
+        """Tell the workspace the console holding this shift is still there (not audited);
+        False if the operator has no open shift there any more."""
         with self._workspace.transaction() as tx:
             shift = tx.shifts.open_for(who.operator_id, alias_id)
             if shift is not None:
                 tx.shifts.heartbeat(shift.id, self._clock())
+            return shift is not None
 
     def end(self, who: SignedIn, alias_id: int) -> None:
         """End the operator's open shift on the alias, if there is one."""

@@ -45,13 +45,15 @@ class CmconsoleApp(App[None]):
         # In the demo the sandbox public writes to the alias every `public_every` seconds.
         self.public_every = public_every if demo else None
         self.open_shift: tuple[SignedIn, int] | None = None
+        self._owns_shift = False
 
     def on_mount(self) -> None:
         self.sub_title = "demo workspace" if self.demo else self.services.location
         self.push_screen(SignInScreen())
 
-    def shift_started(self, who: SignedIn, alias_id: int) -> None:
+    def shift_started(self, who: SignedIn, alias_id: int, *, owned: bool = True) -> None:
         self.open_shift = (who, alias_id)
+        self._owns_shift = owned
 
     def end_open_shift(self) -> None:
         """End the shift this console opened; closing the console ends it too."""
@@ -59,6 +61,8 @@ class CmconsoleApp(App[None]):
             return
         who, alias_id = self.open_shift
         self.open_shift = None
+        if not self._owns_shift:
+            return  # joined from another of the operator's consoles, which still holds it
         try:
             self.services.shifts.end(who, alias_id)
         except CmconsoleError as error:

@@ -108,8 +108,11 @@ class AliasScreen(ConsoleScreen[None]):
             super().__init__()
             self.reason = reason
 
-    def __init__(self, who: SignedIn, membership: Membership) -> None:
+    def __init__(self, who: SignedIn, membership: Membership, opened_shift: bool = True) -> None:
         super().__init__()
+        # A shift this console joined (open in another of the operator's consoles) is left
+        # open when this one leaves: the other console still works on it.
+        self.opened_shift = opened_shift
         self.who = who
         self.membership = membership
         self.alias = membership.alias
@@ -148,7 +151,7 @@ class AliasScreen(ConsoleScreen[None]):
 
     def on_mount(self) -> None:
         self.title = self.alias.display_name
-        self.console.shift_started(self.who, self.alias.id)
+        self.console.shift_started(self.who, self.alias.id, owned=self.opened_shift)
         self.query_one(InboxTable).focus()
         self.action_refresh()
         self.set_interval(POLL_SECONDS, self.action_refresh)
@@ -236,7 +239,13 @@ class AliasScreen(ConsoleScreen[None]):
     @work(thread=True, group="heartbeat")
     def _heartbeat(self) -> None:
         try:
-            self.services.shifts.heartbeat(self.who, self.alias.id)
+            if not self.services.shifts.heartbeat(self.who, self.alias.id):
+                # The operator's other console ended the shift: this one carries on with its own.
+                _, opened = self.services.shifts.begin(self.who, self.alias.id)
+                if opened:
+                    self.app.call_from_thread(
+                        self.console.shift_started, self.who, self.alias.id, owned=True
+                    )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
 

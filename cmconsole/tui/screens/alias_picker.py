@@ -26,9 +26,10 @@ class AliasPickerScreen(ConsoleScreen[None]):
             self.memberships = memberships
 
     class ShiftStarted(Message):
-        def __init__(self, membership: Membership) -> None:
+        def __init__(self, membership: Membership, opened: bool) -> None:
             super().__init__()
             self.membership = membership
+            self.opened = opened
 
     class ActionFailed(Message):
         def __init__(self, reason: str) -> None:
@@ -79,14 +80,14 @@ class AliasPickerScreen(ConsoleScreen[None]):
     @work(thread=True, exclusive=True)
     def _start_shift(self, membership: Membership) -> None:
         try:
-            self.services.shifts.start(self.who, membership.alias.id)
+            _, opened = self.services.shifts.begin(self.who, membership.alias.id)
         except CmconsoleError as error:
             self.post_message(self.ActionFailed(str(error)))
         else:
-            self.post_message(self.ShiftStarted(membership))
+            self.post_message(self.ShiftStarted(membership, opened))
 
     def on_alias_picker_screen_shift_started(self, message: ShiftStarted) -> None:
-        self.app.push_screen(AliasScreen(self.who, message.membership))
+        self.app.push_screen(AliasScreen(self.who, message.membership, message.opened))
 
     def on_alias_picker_screen_action_failed(self, message: ActionFailed) -> None:
         self._show_error(message.reason)
