@@ -18,6 +18,7 @@ from cmconsole.services.posting import PostingService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
+from cmconsole.services.voice import VoiceService
 from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
 
@@ -48,6 +49,7 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
         follow_ups=FollowUpService(workspace, clock),
         team=TeamService(workspace, clock),
         guides=GuideService(workspace, clock),
+        voice=VoiceService(workspace),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         location=workspace.location,

@@ -273,3 +273,20 @@ async def test_a_reviewer_sends_a_reply_back_with_a_comment_the_trainee_reads(de
     assert [(p.status.value, p.review_comment) for p in thread.replies] == [
         ("rejected", "Proposez un geste commercial."),
     ]
+
+
+async def test_the_team_screen_shows_each_operators_voice(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("m")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#team-table", DataTable)
+        rows = {row[0]: row[5] for row in cells(table)}
+        assert rows["omar"] == "1 reply: too few to judge"
+        assert rows["theo"] == "0 replies: too few to judge"
+        table.move_cursor(row=list(rows).index("omar"))
+        await pilot.press("enter")
+        await settle(pilot)
+        shown = str(pilot.app.screen.query_one("#dialog-text", Static).render())
+        assert shown.startswith("omar: 1 recent replies compared with the others'")

@@ -16,6 +16,7 @@ from cmconsole.services.posting import PostingService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
+from cmconsole.services.voice import VoiceService
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Services:
     follow_ups: FollowUpService
     team: TeamService
     guides: GuideService
+    voice: VoiceService
     public: DemoPublic
     sandbox: SandboxControl
     location: str

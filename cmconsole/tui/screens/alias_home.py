@@ -24,7 +24,7 @@ from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
-from cmconsole.tui.dialogs.handover_detail import HandoverDetailDialog
+from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
@@ -36,6 +36,7 @@ from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_history import HandoverHistory
+from cmconsole.tui.widgets.handover_view import handover_text
 from cmconsole.tui.widgets.spoken_history import SpokenHistory
 from cmconsole.tui.widgets.tables import (
     ApprovalTable,
@@ -317,7 +318,9 @@ class AliasScreen(ConsoleScreen[None]):
 
     @on(HandoverHistory.HandoverChosen)
     def _show_handover(self, event: HandoverHistory.HandoverChosen) -> None:
-        self.app.push_screen(HandoverDetailDialog(event.record))
+        record = event.record
+        text = handover_text(record.handover, record.acknowledgements)
+        self.app.push_screen(TextDialog(f"Handover {record.handover.id}\n\n{text}"))
 
     @on(DataTable.RowSelected, "#approval-table")
     def _review(self, event: DataTable.RowSelected) -> None:

@@ -1,6 +1,6 @@
 """The alias's team for its leads: roles, who is on shift, and deactivating someone who left."""
 
-from textual import work
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -8,8 +8,11 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Role, TeamMember
+from cmconsole.domain.voice import MIN_REPLIES
 from cmconsole.services.guard import SignedIn
+from cmconsole.services.voice import OperatorVoice
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
+from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.safe import cell
 from cmconsole.tui.screens.base import ConsoleScreen
 
@@ -27,9 +30,10 @@ class TeamScreen(ConsoleScreen[None]):
     ]
 
     class MembersLoaded(Message):
-        def __init__(self, members: list[TeamMember]) -> None:
+        def __init__(self, members: list[TeamMember], voices: dict[str, OperatorVoice]) -> None:
             super().__init__()
             self.members = members
+            self.voices = voices
 
     class ActionFailed(Message):
         def __init__(self, reason: str) -> None:
@@ -41,6 +45,7 @@ class TeamScreen(ConsoleScreen[None]):
         self.who = who
         self.alias = alias
         self._members: list[TeamMember] = []
+        self._voices: dict[str, OperatorVoice] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -50,7 +55,7 @@ class TeamScreen(ConsoleScreen[None]):
             markup=False,
         )
         table: DataTable[object] = DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("login", "name", "role", "on shift", "status")
+        table.add_columns("login", "name", "role", "on shift", "status", "voice (enter: details)")
         yield table
         yield Static("", id="team-error", classes="error", markup=False)
         yield Footer()
@@ -61,14 +66,15 @@ class TeamScreen(ConsoleScreen[None]):
     @work(thread=True, exclusive=True, group="team")
     def _load(self) -> None:
         try:
-            self.post_message(
-                self.MembersLoaded(self.services.team.members(self.who, self.alias.id))
-            )
+            members = self.services.team.members(self.who, self.alias.id)
+            report = self.services.voice.report(self.who, self.alias.id)
+            voices = {voice.operator: voice for voice in report.operators}
+            self.post_message(self.MembersLoaded(members, voices))
         except CmconsoleError as error:
             self.post_message(self.ActionFailed(str(error)))
 
     def on_team_screen_members_loaded(self, message: MembersLoaded) -> None:
-        self._members = message.members
+        self._members, self._voices = message.members, message.voices
         table = self.query_one("#team-table", DataTable)
         keep = table.cursor_row
         table.clear()
@@ -80,6 +86,7 @@ class TeamScreen(ConsoleScreen[None]):
                 cell(member.role.value),
                 cell("yes" if member.on_shift else ""),
                 cell("active" if person.active else "deactivated"),
+                cell(_voice(message.voices.get(person.name)), 40),
             )
         if message.members:
             table.move_cursor(row=min(keep, len(message.members) - 1))
@@ -87,6 +94,19 @@ class TeamScreen(ConsoleScreen[None]):
 
     def on_team_screen_action_failed(self, message: ActionFailed) -> None:
         self.query_one("#team-error", Static).update(message.reason)
+
+    @on(DataTable.RowSelected, "#team-table")
+    def _show_voice(self) -> None:
+        member = self._selected()
+        voice = self._voices.get(member.operator.name) if member else None
+        if voice is None:
+            return
+        lines = [f"{voice.operator}: {voice.replies} recent replies compared with the others'"]
+        for found in voice.drifts:
+            lines += ["", found.describe(), *(f"  • {text}" for text in found.examples)]
+        if not voice.drifts:
+            lines.append("Sounds like the alias." if voice.replies else "Nothing published yet.")
+        self.app.push_screen(TextDialog("\n".join(lines)))
 
     def _selected(self) -> TeamMember | None:
         row = self.query_one("#team-table", DataTable).cursor_row
@@ -151,3 +171,11 @@ class TeamScreen(ConsoleScreen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _voice(voice: OperatorVoice | None) -> str:
+    if voice is None:
+        return ""
+    if voice.replies < MIN_REPLIES:
+        return f"{voice.replies} repl{'y' if voice.replies == 1 else 'ies'}: too few to judge"
+    return ", ".join(d.dimension.replace("_", " ") for d in voice.drifts) or "in voice"
