@@ -113,7 +113,7 @@ class Signature:
         return ""
 
     def sign(self, text: str, initials: str) -> str:
-        """The reply as published, like signature.signed_text."""
+        """The reply as published (signature.signed_text applies the alias's policy with it)."""
         return text.strip() + self.suffix(initials)
 
 

@@ -1,16 +1,15 @@
 """Signature policy: how an alias signs what it publishes, applied at send time."""
 
-from cmconsole.domain.model import Alias, Operator, SignatureKind
+from cmconsole.domain.guide import Signature
+from cmconsole.domain.model import Alias, Operator
 
 
 def signed_text(text: str, alias: Alias, author: Operator) -> str:
-    """The text as the public will see it: the reply plus the alias's signature, if any."""
-    body = text.strip()
-    if alias.signature_kind is SignatureKind.INITIALS:
-        return f"{body} ^{author.initials}"
-    if alias.signature_kind is SignatureKind.FIXED and alias.signature_text:
-        return f"{body} {alias.signature_text}"
-    return body
+    """The text as the public will see it: the reply plus the alias's signature, if any.
+
+    The same Signature the checker counts with, so what is counted is what is published.
+    """
+    return Signature(alias.signature_kind, alias.signature_text).sign(text, author.initials)
 
 
 def initials_of(display_name: str) -> str:
