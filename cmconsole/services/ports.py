@@ -326,7 +326,31 @@ class Published:
 
 
 class ChannelError(CmconsoleError):
-    """The channel refused or failed a request; the message says why, with no secret in it."""
+    """The channel refused a request, which had no effect; the message says why, with no secret
+    in it. Retrying unchanged would fail again (bad credentials, duplicate text, text refused)."""
+
+
+class ChannelUnreachable(ChannelError):
+    """The request never left this machine (connection refused, name lookup failed): nothing was
+    done, so it is safe to try again later."""
+
+
+class ChannelRateLimited(ChannelError):
+    """The channel asked us to wait: nothing was done, try again from `retry_at`."""
+
+    def __init__(self, message: str, retry_at: datetime) -> None:
+        super().__init__(message)
+        self.retry_at = retry_at
+
+
+class ChannelOutcomeUnknown(ChannelError):
+    """The request left but no answer came back (a timeout, a dropped connection, a 5xx): it may
+    have been carried out. Never retry blindly: look at what the channel published first."""
+
+
+class ChannelNotAllowed(ChannelError):
+    """The account's access plan lacks this endpoint (X answers 403): nothing will change until
+    the plan does, so the operator is told rather than retried."""
 
 
 class Channel(Protocol):
@@ -334,12 +358,22 @@ class Channel(Protocol):
 
     name: str
 
-    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published: ...
-    def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
-        """Mentions of the alias newer than the cursor `since`, oldest first."""
+    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
+        """Publish `text` as the alias, in reply to the channel's message id if given.
+
+        Raises ChannelUnreachable or ChannelRateLimited when nothing was done and a later try
+        may work, ChannelOutcomeUnknown when the post may or may not exist now, ChannelNotAllowed
+        when the account's plan forbids it, and ChannelError for any other refusal."""
         ...
 
-    def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]: ...
+    def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
+        """Mentions of the alias newer than the cursor `since` (a channel message id), oldest
+        first, every page of them."""
+        ...
+
+    def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
+        """The alias's own most recent posts, newest first: how an unknown outcome is settled."""
+        ...
 
 
 class SandboxTimeline(Protocol):
