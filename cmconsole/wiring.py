@@ -3,9 +3,12 @@
 from datetime import UTC, datetime
 
 from cmconsole.channels.sandbox import SandboxChannel
+from cmconsole.channels.x import XChannel, XConnection
+from cmconsole.credentials import CredentialStore
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
+from cmconsole.services.claims import ClaimService
 from cmconsole.services.bundle import Services
 from cmconsole.services.demo import DemoPublic, DemoSeeder
 from cmconsole.services.dispatch import Dispatcher
@@ -15,6 +18,7 @@ from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
+from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
@@ -36,12 +40,14 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
     """Open the workspace at `url` (migrating it) and build every service on it."""
     workspace = open_workspace(url)
     sandbox = SandboxChannel(workspace.sandbox, clock)
-    channels: dict[str, Channel] = {"sandbox": sandbox}
+    channels: dict[str, Channel] = {"sandbox": sandbox, "x": XChannel(CredentialStore(), clock)}
     return Services(
         accounts=AccountService(workspace, clock, tuple(channels)),
         shifts=ShiftService(workspace, clock),
         inbox=InboxService(workspace, channels, clock),
+        claims=ClaimService(workspace, clock),
         posting=PostingService(workspace, clock),
+        saved_replies=SavedReplyService(workspace, clock),
         dispatcher=Dispatcher(workspace, channels, clock),
         audit=AuditService(workspace),
         timeline=TimelineService(workspace, channels),
@@ -55,6 +61,11 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
         location=workspace.location,
         close=workspace.close,
     )
+
+
+def x_connection(consumer_key: str, consumer_secret: str) -> XConnection:
+    """The PIN flow and account check of `alias connect-x`, for the command line."""
+    return XConnection(consumer_key, consumer_secret)
 
 
 def open_demo(

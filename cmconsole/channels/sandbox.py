@@ -1,15 +1,30 @@
 """The sandbox channel: a local public square in the workspace database, for demos and training."""
 
+import threading
 import time
+from collections import deque
+from datetime import timedelta
 
 from cmconsole.domain.model import Alias, PublicPost
-from cmconsole.services.ports import ChannelError, Clock, Published, SandboxTimeline
+from cmconsole.services.ports import (
+    ChannelError,
+    ChannelNotAllowed,
+    ChannelOutcomeUnknown,
+    ChannelRateLimited,
+    ChannelUnreachable,
+    Clock,
+    Published,
+    SandboxFault,
+    SandboxTimeline,
+)
 
 FETCH_LIMIT = 100
 
 
 class SandboxChannel:
-    """Publishes under the alias's own name into the sandbox timeline and reads mentions from it."""
+    """Publishes under the alias's own name into the sandbox timeline and reads mentions from it.
+
+    It can be told to fail like a real network and a real platform do, one publish at a time."""
 
     name = "sandbox"
 
@@ -18,6 +33,8 @@ class SandboxChannel:
         self._clock = clock
         self._refusal: str | None = None
         self._delay = 0.0
+        self._faults: deque[SandboxFault] = deque()
+        self._lock = threading.Lock()
 
     def refuse_with(self, reason: str | None) -> None:
         """Make every publish fail with `reason` until called with None (for tests and training)."""
@@ -27,18 +44,47 @@ class SandboxChannel:
         """Make every publish take `seconds`, as a slow network would."""
         self._delay = seconds
 
+    def fail_next(self, fault: SandboxFault, times: int = 1) -> None:
+        with self._lock:
+            self._faults.extend([fault] * times)
+
+    def clear_faults(self) -> None:
+        with self._lock:
+            self._faults.clear()
+        self._refusal = None
+
     def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
         if self._delay:
             time.sleep(self._delay)
         if self._refusal is not None:
             raise ChannelError(self._refusal)
+        with self._lock:
+            fault = self._faults.popleft() if self._faults else None
+        where = f"the sandbox, posting as {alias.handle}"
+        if fault is SandboxFault.REFUSE:
+            raise ChannelError(f"{where}: refused the post (a fault the sandbox was told to play)")
+        if fault is SandboxFault.UNREACHABLE:
+            raise ChannelUnreachable(f"{where}: could not connect")
+        if fault is SandboxFault.RATE_LIMIT:
+            retry_at = self._clock() + timedelta(minutes=1)
+            raise ChannelRateLimited(f"{where}: too many requests, wait a minute", retry_at)
+        if fault is SandboxFault.NOT_ALLOWED:
+            raise ChannelNotAllowed(f"{where}: the account's plan does not include posting")
+        if fault is SandboxFault.TIME_OUT:
+            raise ChannelOutcomeUnknown(f"{where}: no answer before the timeout")
         post = self._timeline.add(
             alias.handle, alias.display_name, text, in_reply_to, self._clock()
         )
+        if fault is SandboxFault.LOSE_ANSWER:
+            raise ChannelOutcomeUnknown(f"{where}: the connection dropped before the answer")
         return Published(post.channel_post_id, post.published_at)
 
     def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
-        return self._timeline.mentions_of(alias.handle, since, FETCH_LIMIT)
+        mentions: list[PublicPost] = []
+        while page := self._timeline.mentions_of(alias.handle, since, FETCH_LIMIT):
+            mentions.extend(page)
+            since = page[-1].channel_post_id
+        return mentions
 
     def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
         return self._timeline.by_author(alias.handle, limit)

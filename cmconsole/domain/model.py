@@ -36,6 +36,14 @@ class PostStatus(StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"
     REJECTED = "rejected"
+    # The channel may or may not have published it: settled against its recent posts, never
+    # retried blindly.
+    UNKNOWN = "unknown"
+
+    @property
+    def live(self) -> bool:
+        """Whether the post is, or may become, public: it answers what it replies to."""
+        return self not in (PostStatus.FAILED, PostStatus.REJECTED)
 
 
 @dataclass(frozen=True)
@@ -109,6 +117,61 @@ class Post:
     guide_version: int | None = None
     overrides: dict[str, str] = field(default_factory=dict)
     review_comment: str | None = None
+    attempts: int = 0
+    retry_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class PostAttempt:
+    """One try at publishing a post, by one dispatcher, and how it ended."""
+
+    post_id: int
+    number: int
+    dispatcher: str
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: str
+    detail: str | None
+
+
+@dataclass(frozen=True)
+class ContactThread:
+    """A contact's conversation with an alias as the inbox lists it."""
+
+    id: int
+    alias_id: int
+    contact_handle: str
+    last_inbound_id: int
+    last_activity_at: datetime
+    waiting_since: datetime | None
+    message_count: int
+    last_text: str = ""
+
+    @property
+    def unanswered(self) -> bool:
+        return self.waiting_since is not None
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Who is answering a contact, until when (unless they keep working on it)."""
+
+    alias_id: int
+    contact_handle: str
+    operator_id: int
+    operator_name: str
+    claimed_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class SavedReply:
+    """A reply an alias keeps ready, inserted into a draft and checked like anything typed."""
+
+    id: int
+    alias_id: int
+    name: str
+    text: str
 
 
 @dataclass(frozen=True)

@@ -112,6 +112,34 @@ class AccountService:
                 self._clock(),
             )
 
+    def record_channel_connected(
+        self, handle: str, channel: str, account_id: str, account_name: str
+    ) -> None:
+        """Audit that the alias now acts as this channel account (its credentials are kept
+        outside the workspace, never here)."""
+        tag = names.handle(handle)
+        with self._workspace.transaction() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            if alias.channel != channel:
+                raise InvalidInput(f"{alias.handle} speaks on {alias.channel}, not on {channel}")
+            tx.audit.append(
+                AuditDraft(
+                    "channel.connected",
+                    None,
+                    alias.id,
+                    alias.handle,
+                    {
+                        "channel": channel,
+                        "account_id": account_id,
+                        "account_name": account_name,
+                        "by": os_user(),
+                    },
+                ),
+                self._clock(),
+            )
+
     def sign_in(self, name: str, passphrase: str) -> SignedIn:
         """Check a passphrase; refusals are audited and do not say which part was wrong."""
         login = name.strip().lower()

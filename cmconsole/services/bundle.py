@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
+from cmconsole.services.claims import ClaimService
 from cmconsole.services.demo import DemoPublic
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
@@ -13,6 +14,7 @@ from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
+from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
@@ -24,7 +26,9 @@ class Services:
     accounts: AccountService
     shifts: ShiftService
     inbox: InboxService
+    claims: ClaimService
     posting: PostingService
+    saved_replies: SavedReplyService
     dispatcher: Dispatcher
     audit: AuditService
     timeline: TimelineService

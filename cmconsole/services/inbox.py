@@ -1,12 +1,45 @@
 """The inbox: what the public sent the alias, pulled from its channel, and the replies to each."""
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from cmconsole.domain.model import InboundMessage, Post
+from cmconsole.domain.model import Claim, ContactThread, InboundMessage, Post
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import AuditDraft, Channel, Clock, Workspace, channel_for
 
 INBOX_PAGE = 200
+CONVERSATION_LENGTH = 50
+
+
+class InboxFilter(StrEnum):
+    """Which threads the inbox lists."""
+
+    UNANSWERED = "unanswered"
+    MINE = "mine"
+    CLAIMED = "claimed"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class InboxThread:
+    """A contact's thread as the inbox lists it, with whoever is answering it now."""
+
+    thread: ContactThread
+    claim: Claim | None
+
+
+@dataclass(frozen=True)
+class Conversation:
+    """A contact's recent messages to the alias, oldest first, and the replies to each."""
+
+    alias_id: int
+    contact: str
+    messages: list[InboundMessage]
+    replies: dict[int, list[Post]]
+
+    @property
+    def latest(self) -> InboundMessage | None:
+        return self.messages[-1] if self.messages else None
 
 
 @dataclass(frozen=True)
@@ -62,6 +95,37 @@ class InboxService:
         with self._workspace.transaction() as tx:
             role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
             return tx.inbound.page(alias_id, limit)
+
+    def threads(
+        self,
+        who: SignedIn,
+        alias_id: int,
+        which: InboxFilter = InboxFilter.ALL,
+        limit: int = INBOX_PAGE,
+    ) -> list[InboxThread]:
+        """The alias's threads, newest activity first: one page, read through the thread index."""
+        now = self._clock()
+        with self._workspace.transaction() as tx:
+            operator = active_operator(tx, who)
+            role_on(tx, operator, existing_alias(tx, alias_id))
+            threads = tx.threads.page(
+                alias_id,
+                limit,
+                unanswered_only=which is InboxFilter.UNANSWERED,
+                claimed_by=operator.id if which is InboxFilter.MINE else None,
+                claimed_only=which is InboxFilter.CLAIMED,
+                now=now,
+            )
+            claims = {claim.contact_handle: claim for claim in tx.claims.live(alias_id, now)}
+        return [InboxThread(thread, claims.get(thread.contact_handle)) for thread in threads]
+
+    def conversation(self, who: SignedIn, alias_id: int, contact: str) -> Conversation:
+        """The contact's recent messages and the alias's replies to them."""
+        with self._workspace.transaction() as tx:
+            role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
+            messages = tx.threads.messages(alias_id, contact, CONVERSATION_LENGTH)
+            replies = {message.id: tx.posts.replies_to(message.id) for message in messages}
+        return Conversation(alias_id, contact, messages, replies)
 
     def thread(self, who: SignedIn, inbound_id: int) -> Thread | None:
         with self._workspace.transaction() as tx:

@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Protocol
 
 from cmconsole.domain.errors import CmconsoleError
@@ -12,6 +13,8 @@ from cmconsole.domain.model import (
     Alias,
     AuditEntry,
     AuditEvent,
+    Claim,
+    ContactThread,
     FollowUp,
     GuideVersion,
     Handover,
@@ -20,9 +23,11 @@ from cmconsole.domain.model import (
     Membership,
     Operator,
     Post,
+    PostAttempt,
     PostStatus,
     PublicPost,
     Role,
+    SavedReply,
     Shift,
     SignatureKind,
 )
@@ -182,14 +187,69 @@ class PostRepository(Protocol):
         """Per author over the same selection: posts published, mean seconds to reply."""
         ...
 
-    def take_next_queued(self) -> Post | None:
-        """Mark the oldest queued post as sending and return it; None when the queue is empty."""
+    def take_next_queued(self, now: datetime, lease_until: datetime) -> Post | None:
+        """Mark the oldest queued post due by `now` as sending, held until `lease_until`, and
+        return it; None when nothing is due."""
+        ...
+
+    def take_unsettled(self, now: datetime, lease_until: datetime) -> Post | None:
+        """Lease the oldest post whose outcome is unknown (or whose sender's lease ran out)."""
         ...
 
     def mark_published(
         self, post_id: int, channel_post_id: str, published_at: datetime
+    ) -> bool: ...
+    def mark_failed(self, post_id: int, reason: str) -> bool: ...
+    def mark_unknown(self, post_id: int, reason: str) -> bool: ...
+    def requeue(self, post_id: int, retry_at: datetime | None, reason: str | None) -> bool: ...
+    def resend(
+        self, post_id: int, text: str, status: PostStatus, overrides: dict[str, str]
+    ) -> bool: ...
+    def unsettled(self, alias_id: int, limit: int) -> list[Post]: ...
+    def start_attempt(self, post_id: int, number: int, dispatcher: str, now: datetime) -> None: ...
+    def finish_attempt(
+        self, post_id: int, number: int, outcome: str, detail: str | None, now: datetime
     ) -> None: ...
-    def mark_failed(self, post_id: int, reason: str) -> None: ...
+    def attempts(self, post_id: int) -> list[PostAttempt]: ...
+
+
+class ThreadRepository(Protocol):
+    def page(
+        self,
+        alias_id: int,
+        limit: int,
+        *,
+        unanswered_only: bool = False,
+        claimed_by: int | None = None,
+        claimed_only: bool = False,
+        now: datetime | None = None,
+    ) -> list[ContactThread]: ...
+    def by_contact(self, alias_id: int, contact: str) -> ContactThread | None: ...
+    def messages(self, alias_id: int, contact: str, limit: int) -> list[InboundMessage]: ...
+
+
+class ClaimRepository(Protocol):
+    def acquire(
+        self, alias_id: int, contact: str, operator_id: int, now: datetime, until: datetime
+    ) -> Claim: ...
+    def take_over(
+        self, alias_id: int, contact: str, operator_id: int, now: datetime, until: datetime
+    ) -> Claim | None: ...
+    def renew(
+        self, alias_id: int, contact: str, operator_id: int, now: datetime, until: datetime
+    ) -> bool: ...
+    def release(self, alias_id: int, contact: str, operator_id: int) -> bool: ...
+    def release_all(self, operator_id: int, alias_id: int | None = None) -> int: ...
+    def holder(self, alias_id: int, contact: str, now: datetime) -> Claim | None: ...
+    def live(self, alias_id: int, now: datetime) -> list[Claim]: ...
+
+
+class SavedReplyRepository(Protocol):
+    def put(
+        self, alias_id: int, name: str, text: str, created_by: int | None, now: datetime
+    ) -> SavedReply: ...
+    def for_alias(self, alias_id: int) -> list[SavedReply]: ...
+    def remove(self, alias_id: int, name: str) -> bool: ...
 
 
 class AuditRepository(Protocol):
@@ -305,6 +365,12 @@ class Transaction(Protocol):
     def follow_ups(self) -> FollowUpRepository: ...
     @property
     def guides(self) -> GuideRepository: ...
+    @property
+    def threads(self) -> ThreadRepository: ...
+    @property
+    def claims(self) -> ClaimRepository: ...
+    @property
+    def saved_replies(self) -> SavedReplyRepository: ...
 
 
 class Workspace(Protocol):
@@ -391,8 +457,24 @@ class SandboxTimeline(Protocol):
     def by_author(self, handle: str, limit: int) -> list[PublicPost]: ...
 
 
+class SandboxFault(StrEnum):
+    """A failure the sandbox channel can be told to play on its next publishes."""
+
+    REFUSE = "refuse"  # refused outright: nothing published
+    UNREACHABLE = "unreachable"  # the request never left: nothing published
+    RATE_LIMIT = "rate-limit"  # asked to wait a minute: nothing published
+    NOT_ALLOWED = "not-allowed"  # the plan lacks the endpoint: nothing published
+    TIME_OUT = "time-out"  # no answer, and in fact nothing published
+    LOSE_ANSWER = "lose-answer"  # published, but the answer never came back
+
+
 class SandboxControl(Protocol):
     """Tells the sandbox channel to fail, so that tests and training can meet every fault."""
 
     def refuse_with(self, reason: str | None) -> None: ...
     def slow_down(self, seconds: float) -> None: ...
+    def fail_next(self, fault: SandboxFault, times: int = 1) -> None:
+        """Play `fault` on the next `times` publishes, after any already planned."""
+        ...
+
+    def clear_faults(self) -> None: ...

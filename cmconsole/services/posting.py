@@ -5,7 +5,8 @@ from collections.abc import Mapping
 from cmconsole.domain.checker import Finding, check
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.guide import Severity
-from cmconsole.domain.model import Alias, Operator, Post, PostStatus
+from cmconsole.domain.model import Alias, Operator, Post, PostAttempt, PostStatus
+from cmconsole.services.claims import hold_claim
 from cmconsole.services.guard import (
     SignedIn,
     active_operator,
@@ -64,6 +65,8 @@ class PostingService:
             alias = existing_alias(tx, message.alias_id)
             role = role_on(tx, operator, alias)
             shift = ready_to_speak(tx, operator, alias)
+            now = self._clock()
+            hold_claim(tx, alias, message.author_handle, operator, now)
             guide = current_guide(tx, alias)
             result = check(body, checking_guide(tx, alias), author_initials=operator.initials)
             reasons = _passed_warnings(result.findings, overrides or {})
@@ -73,7 +76,6 @@ class PostingService:
                 else PostStatus.AWAITING_APPROVAL
             )
             version = guide.version.version if guide else None
-            now = self._clock()
             post = tx.posts.add(
                 alias.id, operator.id, body, inbound_id, status, now, version, reasons
             )
@@ -189,6 +191,71 @@ class PostingService:
             raise PermissionDenied("nobody reviews their own post: ask someone else on shift")
         ready_to_speak(tx, operator, alias)
         return post, operator, alias
+
+    def resend(
+        self,
+        who: SignedIn,
+        post_id: int,
+        edited_text: str | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> Post:
+        """Send a failed post again, as it was or edited; checked against the guide like any
+        reply, and back to approval if a trainee resends it."""
+        with self._workspace.transaction() as tx:
+            post = tx.posts.by_id(post_id)
+            if post is None:
+                raise NotFound(f"there is no post with id {post_id}")
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, post.alias_id)
+            role = role_on(tx, operator, alias)
+            ready_to_speak(tx, operator, alias)
+            if post.status is not PostStatus.FAILED:
+                raise InvalidInput(
+                    f"post {post.id} is {post.status.value}: only a failed post is resent"
+                )
+            text = (edited_text if edited_text is not None else post.text).strip()
+            if not text:
+                raise InvalidInput("the reply is empty: write something before sending")
+            author = tx.operators.by_id(post.author_id)
+            result = check(
+                text, checking_guide(tx, alias), author_initials=author.initials if author else ""
+            )
+            reasons = _passed_warnings(result.findings, overrides or post.overrides)
+            status = (
+                PostStatus.QUEUED
+                if role.publishes_without_approval
+                else PostStatus.AWAITING_APPROVAL
+            )
+            if not tx.posts.resend(post.id, text, status, reasons):
+                raise InvalidInput(f"post {post.id} changed meanwhile: look again")
+            details: dict[str, object] = {
+                "reason_it_failed": post.failure_reason,
+                "status": status.value,
+            }
+            if text != post.text:
+                details.update(before=post.text, after=text, overrides=reasons)
+            tx.audit.append(
+                AuditDraft("post.resent", operator.id, alias.id, f"post {post.id}", details),
+                self._clock(),
+            )
+            resent = tx.posts.by_id(post.id)
+            assert resent is not None
+            return resent
+
+    def outbox(self, who: SignedIn, alias_id: int, limit: int = 200) -> list[Post]:
+        """Posts on their way or stuck: queued, sending, unknown, failed; newest first."""
+        with self._workspace.transaction() as tx:
+            role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
+            return tx.posts.unsettled(alias_id, limit)
+
+    def attempts(self, who: SignedIn, post_id: int) -> list[PostAttempt]:
+        """Every try at publishing the post, oldest first."""
+        with self._workspace.transaction() as tx:
+            post = tx.posts.by_id(post_id)
+            if post is None:
+                raise NotFound(f"there is no post with id {post_id}")
+            role_on(tx, active_operator(tx, who), existing_alias(tx, post.alias_id))
+            return tx.posts.attempts(post_id)
 
     def posts(self, who: SignedIn, alias_id: int, limit: int = 100) -> list[Post]:
         """The alias's posts, newest first, with their status."""

@@ -64,6 +64,8 @@ class ShiftService:
             if shift is None:
                 return
             tx.shifts.end(shift.id, self._clock())
+            # Whoever comes next may answer the contacts this operator was holding.
+            tx.claims.release_all(who.operator_id, alias_id)
             tx.audit.append(
                 AuditDraft("shift.ended", who.operator_id, alias_id, f"shift {shift.id}"),
                 self._clock(),

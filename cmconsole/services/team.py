@@ -87,6 +87,7 @@ class TeamService:
                     raise InvalidInput(
                         f"{login} is the only lead of {membership.alias.handle}: name another first"
                     )
+            tx.claims.release_all(target.id)
             if not tx.operators.deactivate(target.id, now):
                 raise InvalidInput(f"{login} is already deactivated")
             tx.audit.append(

@@ -7,6 +7,8 @@ from datetime import datetime
 from cmconsole.domain.model import (
     Alias,
     AuditEvent,
+    Claim,
+    ContactThread,
     FollowUp,
     GuideVersion,
     Handover,
@@ -14,21 +16,27 @@ from cmconsole.domain.model import (
     InboundMessage,
     Operator,
     Post,
+    PostAttempt,
     PostStatus,
     PublicPost,
+    SavedReply,
     Shift,
     SignatureKind,
 )
 from cmconsole.storage.tables import (
     AliasRow,
     AuditEventRow,
+    ClaimRow,
+    ContactThreadRow,
     FollowUpRow,
     GuideVersionRow,
     HandoverRow,
     InboundMessageRow,
     OperatorRow,
+    PostAttemptRow,
     PostRow,
     SandboxPostRow,
+    SavedReplyRow,
     ShiftRow,
 )
 
@@ -95,7 +103,51 @@ def post(row: PostRow) -> Post:
         row.guide_version,
         json.loads(row.overrides),
         row.review_comment,
+        row.attempts,
+        row.retry_at,
     )
+
+
+def post_attempt(row: PostAttemptRow) -> PostAttempt:
+    return PostAttempt(
+        row.post_id,
+        row.number,
+        row.dispatcher,
+        row.started_at,
+        row.finished_at,
+        row.outcome,
+        row.detail,
+    )
+
+
+def thread(row: ContactThreadRow, last_text: str) -> ContactThread:
+    assert row.id is not None
+    return ContactThread(
+        row.id,
+        row.alias_id,
+        row.contact_handle,
+        row.last_inbound_id,
+        row.last_activity_at,
+        row.waiting_since,
+        row.message_count,
+        last_text,
+    )
+
+
+def claim(row: ClaimRow, operator_name: str) -> Claim:
+    return Claim(
+        row.alias_id,
+        row.contact_handle,
+        row.operator_id,
+        operator_name,
+        row.claimed_at,
+        row.expires_at,
+    )
+
+
+def saved_reply(row: SavedReplyRow) -> SavedReply:
+    assert row.id is not None
+    return SavedReply(row.id, row.alias_id, row.name, row.text)
 
 
 def audit_event(row: AuditEventRow) -> AuditEvent:

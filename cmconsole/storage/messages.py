@@ -9,9 +9,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
-from cmconsole.domain.model import InboundMessage, Post, PostStatus
+from cmconsole.domain.model import InboundMessage, Post, PostAttempt, PostStatus
 from cmconsole.storage import converters
-from cmconsole.storage.tables import InboundMessageRow, OperatorRow, PostRow
+from cmconsole.storage.tables import InboundMessageRow, OperatorRow, PostAttemptRow, PostRow
+from cmconsole.storage.threads import refresh_thread
 
 _ANSWERED = exists().where(
     col(PostRow.in_reply_to_id) == InboundMessageRow.id,
@@ -44,7 +45,10 @@ class SqlInbound:
             )
             .on_conflict_do_nothing(index_elements=["alias_id", "channel_message_id"])
         )
-        return bool(self._session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        added = bool(self._session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        if added:
+            refresh_thread(self._session, alias_id, author_handle)
+        return added
 
     def by_id(self, inbound_id: int) -> InboundMessage | None:
         found = self._session.exec(
@@ -101,6 +105,8 @@ class SqlPosts:
         )
         self._session.add(row)
         self._session.flush()
+        if in_reply_to_id is not None:
+            self._refresh_thread_of(in_reply_to_id)
         return converters.post(row)
 
     def by_id(self, post_id: int) -> Post | None:
@@ -199,21 +205,27 @@ class SqlPosts:
         return self._transition(post_id, PostStatus.AWAITING_APPROVAL, **changes)
 
     def reject(self, post_id: int, reviewer_id: int, comment: str) -> bool:
-        return self._transition(
+        rejected = self._transition(
             post_id,
             PostStatus.AWAITING_APPROVAL,
             status=PostStatus.REJECTED.value,
             approver_id=reviewer_id,
             review_comment=comment,
         )
+        if rejected:
+            self._refresh_thread_of_post(post_id)
+        return rejected
 
-    def take_next_queued(self) -> Post | None:
+    def take_next_queued(self, now: datetime, lease_until: datetime) -> Post | None:
         # SKIP LOCKED lets several dispatchers share a PostgreSQL outbox; on SQLite the
         # IMMEDIATE transaction already serialises them. The conditional update is the guard.
         while True:
             post_id = self._session.exec(
                 select(PostRow.id)
-                .where(PostRow.status == PostStatus.QUEUED.value)
+                .where(
+                    PostRow.status == PostStatus.QUEUED.value,
+                    (col(PostRow.retry_at).is_(None)) | (col(PostRow.retry_at) <= now),
+                )
                 .order_by(col(PostRow.id))
                 .limit(1)
                 .with_for_update(skip_locked=True)
@@ -225,32 +237,175 @@ class SqlPosts:
                 PostStatus.QUEUED,
                 status=PostStatus.SENDING.value,
                 attempts=PostRow.attempts + 1,
+                lease_until=lease_until,
+                retry_at=None,
             ):
                 return self.by_id(post_id)
 
-    def mark_published(self, post_id: int, channel_post_id: str, published_at: datetime) -> None:
-        self._transition(
+    def take_unsettled(self, now: datetime, lease_until: datetime) -> Post | None:
+        """Lease the oldest post whose outcome is unknown, or whose sender's lease ran out, so
+        that exactly one dispatcher settles it against the channel."""
+        while True:
+            post_id = self._session.exec(
+                select(PostRow.id)
+                .where(
+                    col(PostRow.status).in_([PostStatus.UNKNOWN.value, PostStatus.SENDING.value]),
+                    (col(PostRow.lease_until).is_(None)) | (col(PostRow.lease_until) <= now),
+                )
+                .order_by(col(PostRow.id))
+                .limit(1)
+                .with_for_update(skip_locked=True)
+            ).first()
+            if post_id is None:
+                return None
+            result = self._session.execute(
+                update(PostRow)
+                .where(
+                    col(PostRow.id) == post_id,
+                    col(PostRow.status).in_([PostStatus.UNKNOWN.value, PostStatus.SENDING.value]),
+                    (col(PostRow.lease_until).is_(None)) | (col(PostRow.lease_until) <= now),
+                )
+                .values(status=PostStatus.UNKNOWN.value, lease_until=lease_until)
+            )
+            if result.rowcount:  # type: ignore[attr-defined]
+                return self.by_id(post_id)
+
+    def mark_published(self, post_id: int, channel_post_id: str, published_at: datetime) -> bool:
+        return self._transition(
             post_id,
-            PostStatus.SENDING,
+            (PostStatus.SENDING, PostStatus.UNKNOWN),
             status=PostStatus.PUBLISHED.value,
             channel_post_id=channel_post_id,
             published_at=published_at,
             failure_reason=None,
+            lease_until=None,
         )
 
-    def mark_failed(self, post_id: int, reason: str) -> None:
-        self._transition(
-            post_id, PostStatus.SENDING, status=PostStatus.FAILED.value, failure_reason=reason
+    def mark_failed(self, post_id: int, reason: str) -> bool:
+        failed = self._transition(
+            post_id,
+            (PostStatus.SENDING, PostStatus.UNKNOWN),
+            status=PostStatus.FAILED.value,
+            failure_reason=reason,
+            lease_until=None,
+        )
+        if failed:
+            self._refresh_thread_of_post(post_id)
+        return failed
+
+    def mark_unknown(self, post_id: int, reason: str) -> bool:
+        return self._transition(
+            post_id,
+            PostStatus.SENDING,
+            status=PostStatus.UNKNOWN.value,
+            failure_reason=reason,
+            lease_until=None,
         )
 
-    def _transition(self, post_id: int, expected: PostStatus, **values: object) -> bool:
-        """Change a post only if it is still in the expected state: never read-then-write."""
+    def requeue(self, post_id: int, retry_at: datetime | None, reason: str | None) -> bool:
+        """Put a post that was not published back in the queue, not to be tried before
+        `retry_at`; `reason` stays visible meanwhile."""
+        return self._transition(
+            post_id,
+            (PostStatus.SENDING, PostStatus.UNKNOWN),
+            status=PostStatus.QUEUED.value,
+            retry_at=retry_at,
+            failure_reason=reason,
+            lease_until=None,
+        )
+
+    def resend(
+        self, post_id: int, text: str, status: PostStatus, overrides: dict[str, str]
+    ) -> bool:
+        """A failed post, edited or not, goes back to the outbox (or to approval)."""
+        resent = self._transition(
+            post_id,
+            PostStatus.FAILED,
+            status=status.value,
+            text=text,
+            overrides=json.dumps(overrides, ensure_ascii=False, sort_keys=True),
+            failure_reason=None,
+            retry_at=None,
+        )
+        if resent:
+            self._refresh_thread_of_post(post_id)
+        return resent
+
+    def unsettled(self, alias_id: int, limit: int) -> list[Post]:
+        """Posts not yet public and not abandoned: queued, sending, unknown or failed."""
+        rows = self._session.exec(
+            select(PostRow)
+            .where(
+                col(PostRow.alias_id) == alias_id,
+                col(PostRow.status).in_(
+                    [
+                        PostStatus.QUEUED.value,
+                        PostStatus.SENDING.value,
+                        PostStatus.UNKNOWN.value,
+                        PostStatus.FAILED.value,
+                    ]
+                ),
+            )
+            .order_by(col(PostRow.id).desc())
+            .limit(limit)
+        )
+        return [converters.post(row) for row in rows]
+
+    def start_attempt(self, post_id: int, number: int, dispatcher: str, now: datetime) -> None:
+        self._session.add(
+            PostAttemptRow(post_id=post_id, number=number, dispatcher=dispatcher, started_at=now)
+        )
+
+    def finish_attempt(
+        self, post_id: int, number: int, outcome: str, detail: str | None, now: datetime
+    ) -> None:
+        self._session.execute(
+            update(PostAttemptRow)
+            .where(col(PostAttemptRow.post_id) == post_id, col(PostAttemptRow.number) == number)
+            .values(outcome=outcome, detail=detail, finished_at=now)
+        )
+
+    def attempts(self, post_id: int) -> list[PostAttempt]:
+        rows = self._session.exec(
+            select(PostAttemptRow)
+            .where(PostAttemptRow.post_id == post_id)
+            .order_by(col(PostAttemptRow.number))
+        )
+        return [converters.post_attempt(row) for row in rows]
+
+    def _transition(
+        self,
+        post_id: int,
+        expected: PostStatus | tuple[PostStatus, ...],
+        **values: object,
+    ) -> bool:
+        """Change a post only if it is still in an expected state: never read-then-write."""
+        states = (expected,) if isinstance(expected, PostStatus) else expected
         result = self._session.execute(
             update(PostRow)
-            .where(col(PostRow.id) == post_id, col(PostRow.status) == expected.value)
+            .where(
+                col(PostRow.id) == post_id,
+                col(PostRow.status).in_([state.value for state in states]),
+            )
             .values(**values)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    def _refresh_thread_of_post(self, post_id: int) -> None:
+        reply_to = self._session.exec(
+            select(PostRow.in_reply_to_id).where(PostRow.id == post_id)
+        ).first()
+        if reply_to is not None:
+            self._refresh_thread_of(reply_to)
+
+    def _refresh_thread_of(self, inbound_id: int) -> None:
+        found = self._session.exec(
+            select(InboundMessageRow.alias_id, InboundMessageRow.author_handle).where(
+                InboundMessageRow.id == inbound_id
+            )
+        ).first()
+        if found is not None:
+            refresh_thread(self._session, found[0], found[1])
 
 
 def _published(

@@ -63,6 +63,7 @@ class InboundMessageRow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("alias_id", "channel_message_id", name="uq_inbound_channel_id"),
         Index("ix_inbound_alias_received", "alias_id", "received_at"),
+        Index("ix_inbound_contact", "alias_id", "author_handle", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -101,6 +102,72 @@ class PostRow(SQLModel, table=True):
     overrides: str = "{}"
     # Why a reviewer rejected (or how they edited) a trainee's reply: the trainee reads it.
     review_comment: str | None = None
+    # A queued post waiting out a rate limit or an unreachable channel is not tried before this.
+    retry_at: datetime | None = None
+    # A dispatcher holds a sending post until then; past it, the send is treated as unknown.
+    lease_until: datetime | None = None
+
+
+class PostAttemptRow(SQLModel, table=True):
+    """Every try at publishing a post, and what came of it: the outbox's own record."""
+
+    __tablename__ = "post_attempt"
+    __table_args__ = (Index("ix_post_attempt_post", "post_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    post_id: int = Field(foreign_key="post.id")
+    number: int
+    dispatcher: str = Field(max_length=100)
+    started_at: datetime
+    finished_at: datetime | None = None
+    outcome: str = Field(default="sending", max_length=24)
+    detail: str | None = None
+
+
+class ContactThreadRow(SQLModel, table=True):
+    """One contact's conversation with an alias, kept current as messages and replies arrive so
+    that the inbox never has to group millions of messages to show its first page."""
+
+    __tablename__ = "contact_thread"
+    __table_args__ = (
+        UniqueConstraint("alias_id", "contact_handle", name="uq_thread_contact"),
+        Index("ix_thread_activity", "alias_id", "last_activity_at"),
+        Index("ix_thread_unanswered", "alias_id", "unanswered", "last_activity_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    contact_handle: str = Field(max_length=64)
+    last_inbound_id: int
+    last_activity_at: datetime
+    # The oldest message still waiting for a reply; None when the contact has been answered.
+    waiting_since: datetime | None = None
+    unanswered: bool = True
+    message_count: int = 0
+
+
+class ClaimRow(SQLModel, table=True):
+    """Who is answering a contact right now; changed only by conditional writes."""
+
+    __tablename__ = "claim"
+
+    alias_id: int = Field(foreign_key="alias.id", primary_key=True)
+    contact_handle: str = Field(max_length=64, primary_key=True)
+    operator_id: int = Field(foreign_key="operator.id")
+    claimed_at: datetime
+    expires_at: datetime
+
+
+class SavedReplyRow(SQLModel, table=True):
+    __tablename__ = "saved_reply"
+    __table_args__ = (UniqueConstraint("alias_id", "name", name="uq_saved_reply_name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    name: str = Field(max_length=50)
+    text: str
+    created_by: int | None = Field(default=None, foreign_key="operator.id")
+    created_at: datetime
 
 
 class AuditEventRow(SQLModel, table=True):

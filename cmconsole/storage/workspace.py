@@ -20,6 +20,8 @@ from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
 from cmconsole.storage.messages import SqlInbound, SqlPosts
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
 from cmconsole.storage.sandbox import SqlSandboxTimeline
+from cmconsole.storage.saved_replies import SqlSavedReplies
+from cmconsole.storage.threads import SqlClaims, SqlThreads
 
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -38,6 +40,9 @@ class SqlTransaction:
         self.handovers = SqlHandovers(session)
         self.follow_ups = SqlFollowUps(session)
         self.guides = SqlGuides(session)
+        self.threads = SqlThreads(session)
+        self.claims = SqlClaims(session)
+        self.saved_replies = SqlSavedReplies(session)
 
 
 class SqlWorkspace:
