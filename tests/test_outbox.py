@@ -1,0 +1,206 @@
+"""The outbox: every queued post ends published exactly once or failed with a reason."""
+
+from datetime import timedelta
+
+from cmconsole.domain.model import PostStatus
+from cmconsole.services.dispatch import LEASE, MAX_UNREACHABLE_ATTEMPTS, Dispatcher
+from cmconsole.services.ports import ChannelUnreachable, SandboxFault
+from tests.conftest import receive
+
+
+def _queued(services, team, text="On its way"):
+    message = receive(services, team.alias, "@fan", f"@brand where is it? {text}")
+    services.shifts.start(team.operator, team.alias.id)
+    return services.posting.reply(team.operator, message, text)
+
+
+def _public(services, team):
+    return [p.text for p in services.timeline.public_posts(team.operator, team.alias.id)]
+
+
+def _kinds(services, team, post):
+    return [
+        e.event.kind
+        for e in services.audit.for_alias(team.lead, team.alias.id)
+        if e.event.subject == f"post {post.id}"
+    ][::-1]
+
+
+def test_a_refusal_fails_the_post_with_the_channels_reason(services, team):
+    post = _queued(services, team)
+    services.sandbox.fail_next(SandboxFault.REFUSE)
+    report = services.dispatcher.run_once()
+    [failed] = report.failed
+    assert failed.status is PostStatus.FAILED
+    assert "refused the post" in failed.failure_reason
+    assert _public(services, team) == []
+    assert services.dispatcher.run_once().settled == []
+    [attempt] = services.posting.attempts(team.operator, post.id)
+    assert attempt.outcome == "failed" and "refused" in attempt.detail
+
+
+def test_a_plan_that_lacks_the_endpoint_is_its_own_failure(services, team):
+    post = _queued(services, team)
+    services.sandbox.fail_next(SandboxFault.NOT_ALLOWED)
+    [failed] = services.dispatcher.run_once().failed
+    assert "plan" in failed.failure_reason
+    [attempt] = services.posting.attempts(team.operator, post.id)
+    assert attempt.outcome == "not_allowed"
+
+
+def test_a_rate_limit_waits_for_the_reset_then_publishes(services, team, clock):
+    post = _queued(services, team)
+    services.sandbox.fail_next(SandboxFault.RATE_LIMIT)
+    [delayed] = services.dispatcher.run_once().delayed
+    assert delayed.status is PostStatus.QUEUED
+    assert delayed.retry_at == clock.now + timedelta(minutes=1)
+    assert "too many requests" in delayed.failure_reason
+    # Not before the reset time.
+    clock.advance(seconds=59)
+    assert services.dispatcher.run_once().settled == []
+    clock.advance(seconds=1)
+    [sent] = services.dispatcher.run_once().published
+    assert (sent.id, sent.status, sent.failure_reason) == (post.id, PostStatus.PUBLISHED, None)
+    assert [a.outcome for a in services.posting.attempts(team.operator, post.id)] == [
+        "delayed",
+        "published",
+    ]
+    assert _kinds(services, team, post) == ["post.queued", "post.delayed", "post.published"]
+
+
+def test_an_unreachable_channel_is_retried_with_growing_jittered_waits_then_given_up(
+    services, team, clock
+):
+    bounds: list[float] = []
+
+    def highest(low: float, high: float) -> float:
+        bounds.append(high)
+        return high
+
+    dispatcher = Dispatcher(
+        services.dispatcher._workspace,  # noqa: SLF001 - the same workspace, another dispatcher
+        services.dispatcher._channels,  # noqa: SLF001
+        clock,
+        name="test",
+        jitter=highest,
+    )
+    post = _queued(services, team)
+    services.sandbox.fail_next(SandboxFault.UNREACHABLE, MAX_UNREACHABLE_ATTEMPTS)
+    for _ in range(MAX_UNREACHABLE_ATTEMPTS - 1):
+        [delayed] = dispatcher.run_once().delayed
+        assert delayed.status is PostStatus.QUEUED
+        clock.advance(seconds=(delayed.retry_at - clock.now).total_seconds())
+    [failed] = dispatcher.run_once().failed
+    assert failed.failure_reason.startswith(f"gave up after {MAX_UNREACHABLE_ATTEMPTS} tries")
+    assert bounds == [min(900.0, 5.0 * 2**n) for n in range(MAX_UNREACHABLE_ATTEMPTS - 1)]
+    assert _public(services, team) == []
+    assert len(services.posting.attempts(team.operator, post.id)) == MAX_UNREACHABLE_ATTEMPTS
+
+
+def test_a_lost_answer_is_found_on_the_channel_and_never_sent_twice(services, team):
+    post = _queued(services, team)
+    services.sandbox.fail_next(SandboxFault.LOSE_ANSWER)
+    report = services.dispatcher.run_once()
+    [settled] = report.reconciled
+    assert settled.status is PostStatus.PUBLISHED and settled.channel_post_id
+    assert _public(services, team) == ["On its way"]
+    assert services.dispatcher.run_once().settled == []
+    assert _public(services, team) == ["On its way"]
+    assert [a.outcome for a in services.posting.attempts(team.operator, post.id)] == ["found"]
+    assert _kinds(services, team, post) == [
+        "post.queued",
+        "post.outcome_unknown",
+        "post.reconciled",
+        "post.published",
+    ]
+
+
+def test_a_timeout_that_published_nothing_is_checked_first_then_sent_again(services, team):
+    post = _queued(services, team)
+    services.sandbox.fail_next(SandboxFault.TIME_OUT)
+    report = services.dispatcher.run_once()
+    assert [p.status for p in report.reconciled] == [PostStatus.QUEUED]
+    assert [p.id for p in report.published] == [post.id]
+    assert _public(services, team) == ["On its way"]
+    assert services.dispatcher.run_once().settled == []
+    assert [a.outcome for a in services.posting.attempts(team.operator, post.id)] == [
+        "not_found",
+        "published",
+    ]
+    assert _kinds(services, team, post) == [
+        "post.queued",
+        "post.outcome_unknown",
+        "post.reconciled",
+        "post.published",
+    ]
+
+
+def test_reconciliation_runs_before_any_retry_of_an_ambiguous_send(services, team):
+    """If the channel cannot be read, the post stays unknown: it is not sent blindly."""
+    _queued(services, team)
+    services.sandbox.fail_next(SandboxFault.TIME_OUT)
+    channel = services.dispatcher._channels["sandbox"]  # noqa: SLF001
+    calls: list[str] = []
+    original_recent, original_publish = channel.recent_posts, channel.publish
+
+    def unreadable(alias, limit):
+        calls.append("recent_posts")
+        raise ChannelUnreachable("cannot read")
+
+    def publish(alias, text, in_reply_to):
+        calls.append("publish")
+        return original_publish(alias, text, in_reply_to)
+
+    channel.recent_posts, channel.publish = unreadable, publish
+    try:
+        services.dispatcher.run_once()
+        services.dispatcher.run_once()
+    finally:
+        channel.recent_posts, channel.publish = original_recent, original_publish
+    [post] = services.posting.outbox(team.operator, team.alias.id)
+    assert post.status is PostStatus.UNKNOWN
+    assert calls[0] == "publish" and "publish" not in calls[1:]
+    assert _public(services, team) == []
+
+
+def test_a_dispatcher_that_died_mid_send_is_settled_after_its_lease(services, team, clock):
+    post = _queued(services, team)
+    # A dispatcher takes the post and dies before recording anything.
+    with services.dispatcher._workspace.transaction() as tx:  # noqa: SLF001
+        taken = tx.posts.take_next_queued(clock.now, clock.now + LEASE)
+    assert taken.id == post.id
+    # While the lease runs, nobody else touches it.
+    assert services.dispatcher.run_once().settled == []
+    assert services.posting.outbox(team.operator, team.alias.id)[0].status is PostStatus.SENDING
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    report = services.dispatcher.run_once()
+    assert [p.id for p in report.published] == [post.id]
+    assert _public(services, team) == ["On its way"]
+
+
+def test_a_failed_post_is_edited_and_resent(services, team):
+    post = _queued(services, team, "On its wya")
+    services.sandbox.fail_next(SandboxFault.REFUSE)
+    services.dispatcher.run_once()
+    resent = services.posting.resend(team.operator, post.id, "On its way")
+    assert (resent.status, resent.text, resent.failure_reason) == (
+        PostStatus.QUEUED,
+        "On its way",
+        None,
+    )
+    services.dispatcher.run_once()
+    assert _public(services, team) == ["On its way"]
+    assert "post.resent" in _kinds(services, team, post)
+
+
+def test_a_trainees_resend_goes_back_to_approval(services, team):
+    message = receive(services, team.alias, "@fan", "@brand hi")
+    for who in (team.trainee, team.operator):
+        services.shifts.start(who, team.alias.id)
+    post = services.posting.reply(team.trainee, message, "Hello")
+    services.claims.release(team.trainee, team.alias.id, "@fan")
+    services.posting.approve(team.operator, post.id)
+    services.sandbox.fail_next(SandboxFault.REFUSE)
+    services.dispatcher.run_once()
+    resent = services.posting.resend(team.trainee, post.id)
+    assert resent.status is PostStatus.AWAITING_APPROVAL
