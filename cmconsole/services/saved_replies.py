@@ -15,10 +15,15 @@ class SavedReplyService:
         self._workspace = workspace
         self._clock = clock
 
-    def list(self, who: SignedIn, alias_id: int) -> list[SavedReply]:
+    def replies(self, who: SignedIn, alias_id: int) -> list[SavedReply]:
         with self._workspace.transaction() as tx:
             role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
             return tx.saved_replies.for_alias(alias_id)
+
+    def for_alias(self, alias_id: int) -> list[SavedReply]:
+        """The alias's saved replies, for the command line (the workspace's administrator)."""
+        with self._workspace.transaction() as tx:
+            return tx.saved_replies.for_alias(existing_alias(tx, alias_id).id)
 
     def save(self, who: SignedIn | None, alias_id: int, name: str, text: str) -> SavedReply:
         """Save (or replace) a reply under `name`. A lead saves from the console; the command
