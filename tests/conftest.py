@@ -1,21 +1,24 @@
 """Shared fixtures: workspaces on every engine, a controllable clock, a small team to act as."""
 
 import os
+
+# Nothing in the tests may reach a real credential store (set before anything imports keyring).
+os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
+
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import keyring
 import psycopg
 import pytest
+from keyring.backend import KeyringBackend
 
 from cmconsole.domain.model import Alias, Role, SignatureKind
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
 from cmconsole.wiring import open_demo, open_services
-
-# Nothing in the tests may reach a real credential store.
-os.environ["PYTHON_KEYRING_BACKEND"] = "keyring.backends.null.Keyring"
 
 POSTGRES_URL = os.environ.get(
     "CMCONSOLE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -127,3 +130,32 @@ def demo(tmp_path, clock: FakeClock) -> Iterator[Services]:
     services, _ = open_demo(f"sqlite:///{tmp_path / 'demo.db'}", clock=clock)
     yield services
     services.close()
+
+
+class MemoryKeyring(KeyringBackend):
+    """A keyring held in a dict: what the OS keyring would keep, and nothing leaves the test."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.entries.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """The OS keyring, replaced by an empty in-memory one for the test."""
+    previous = keyring.get_keyring()
+    kept = MemoryKeyring()
+    keyring.set_keyring(kept)
+    yield kept
+    keyring.set_keyring(previous)

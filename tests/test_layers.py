@@ -33,3 +33,33 @@ def test_domain_and_services_load_no_framework_database_or_network_library():
 def test_the_command_line_loads_textual_only_when_it_opens_the_console():
     loaded = _loaded_after("import cmconsole.cli")
     assert "textual" not in loaded
+
+
+def _importers_of(library: str) -> set[str]:
+    """The cmconsole modules with an import of `library` anywhere, even inside a function."""
+    import ast
+
+    found = set()
+    for path in (ROOT / "cmconsole").rglob("*.py"):
+        module = ".".join(path.relative_to(ROOT).with_suffix("").parts)
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            if any(name == library or name.startswith(library + ".") for name in names):
+                found.add(module)
+    return found
+
+
+def test_only_the_x_channel_imports_tweepy_and_only_credentials_imports_keyring():
+    assert _importers_of("tweepy") == {"cmconsole.channels.x"}
+    assert _importers_of("keyring") == {"cmconsole.credentials"}
+
+
+def test_the_x_channel_and_the_credential_store_load_each_other_library_never():
+    assert "keyring" not in _loaded_after("import cmconsole.channels.x")
+    assert "tweepy" not in _loaded_after("import cmconsole.credentials")
+    assert not _loaded_after("import cmconsole.cli") & {"tweepy", "keyring"}

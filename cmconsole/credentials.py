@@ -1,0 +1,252 @@
+"""Channel credentials: kept in the OS keyring, or, when the user says so, in the environment.
+
+The only importer of keyring. Credentials are never written to the workspace, the audit, a log
+or the screen; every secret loaded or stored here is registered with the log redaction.
+
+Environment fallback (only with CMCONSOLE_CREDENTIALS=environment):
+  CMCONSOLE_X_CONSUMER_KEY, CMCONSOLE_X_CONSUMER_SECRET     the X app's keys
+  CMCONSOLE_X_<HANDLE>_ACCESS_TOKEN, ..._ACCESS_SECRET      each alias's tokens
+  CMCONSOLE_X_<HANDLE>_USER_ID                              optional: the account's numeric id
+where <HANDLE> is the alias's handle without '@', in capitals (@belle_h gives BELLE_H).
+"""
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import keyring
+import keyring.backend
+import keyring.backends.fail
+import keyring.errors
+
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.logs import register_secret
+
+SERVICE = "cmconsole"
+SOURCE_VARIABLE = "CMCONSOLE_CREDENTIALS"
+KEYRING, ENVIRONMENT = "keyring", "environment"
+CONSUMER_KEY_VARIABLE = "CMCONSOLE_X_CONSUMER_KEY"
+CONSUMER_SECRET_VARIABLE = "CMCONSOLE_X_CONSUMER_SECRET"
+
+_APP_ENTRY = "x-app"
+
+NO_KEYRING = (
+    "no OS keyring is available to keep the X credentials. On a machine without a desktop "
+    "session, run cmconsole inside `dbus-run-session` with gnome-keyring-daemon unlocked, or "
+    "install keyrings.cryptfile and set PYTHON_KEYRING_BACKEND="
+    "keyrings.cryptfile.cryptfile.CryptFileKeyring, or set CMCONSOLE_CREDENTIALS=environment "
+    "and give the CMCONSOLE_X_* variables (see the README)"
+)
+
+# Backends that would keep nothing, or keep secrets in a readable file without saying so.
+_REFUSED_BACKENDS = {
+    "keyring.backends.null.Keyring": "the null keyring keeps nothing",
+    "keyrings.alt.file.PlaintextKeyring": "keyrings.alt's PlaintextKeyring keeps them readable",
+}
+
+
+class CredentialsUnavailable(CmconsoleError):
+    """The credentials cannot be read or kept here; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class XApp:
+    """The X app's consumer key and secret, shared by every alias on this machine."""
+
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class XCredentials:
+    """Everything needed to act as one X account; repr shows no secret."""
+
+    consumer_key: str = field(repr=False)
+    consumer_secret: str = field(repr=False)
+    access_token: str = field(repr=False)
+    access_secret: str = field(repr=False)
+    user_id: str | None = None
+    username: str | None = None
+
+
+def handle_variable(handle: str, what: str) -> str:
+    """The environment variable holding `what` (ACCESS_TOKEN, ...) for the alias `handle`."""
+    return f"CMCONSOLE_X_{handle.strip().lstrip('@').upper()}_{what}"
+
+
+def _entry(handle: str) -> str:
+    return "x:" + handle.strip().lstrip("@").lower()
+
+
+class CredentialStore:
+    """Reads and keeps X credentials per alias handle, in the OS keyring under `service`, or
+    read-only from `environ` when it sets CMCONSOLE_CREDENTIALS=environment."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None, service: str = SERVICE) -> None:
+        self._environ = os.environ if environ is None else environ
+        self._service = service
+
+    @property
+    def source(self) -> str:
+        """ "keyring" or "environment"; anything else in CMCONSOLE_CREDENTIALS is refused."""
+        chosen = self._environ.get(SOURCE_VARIABLE, KEYRING).strip().lower() or KEYRING
+        if chosen not in (KEYRING, ENVIRONMENT):
+            raise CredentialsUnavailable(
+                f"{SOURCE_VARIABLE} is {chosen!r}: use 'keyring' (the default) or 'environment'"
+            )
+        return chosen
+
+    def describe(self) -> str:
+        """Where credentials are kept, for messages (no secret)."""
+        if self.source == ENVIRONMENT:
+            return "environment variables"
+        backend = self._backend()
+        return f"the OS keyring ({type(backend).__module__}.{type(backend).__name__})"
+
+    def x_app(self) -> XApp | None:
+        if self.source == ENVIRONMENT:
+            key, secret = (
+                self._environ.get(n) for n in (CONSUMER_KEY_VARIABLE, CONSUMER_SECRET_VARIABLE)
+            )
+            return _secret(XApp(key, secret)) if key and secret else None
+        stored = self._read(_APP_ENTRY, "the X app")
+        if stored is None:
+            return None
+        return _secret(XApp(stored["consumer_key"], stored["consumer_secret"]))
+
+    def x_credentials(self, handle: str) -> XCredentials | None:
+        """The alias's credentials; None if none were kept for it (keyring); in environment mode
+        a missing variable is an error naming it."""
+        if self.source == ENVIRONMENT:
+            return self._from_environment(handle)
+        app = self.x_app()
+        account = self._read(_entry(handle), handle)
+        if app is None or account is None:
+            return None
+        return _secret(
+            XCredentials(
+                app.consumer_key,
+                app.consumer_secret,
+                account["access_token"],
+                account["access_secret"],
+                account.get("user_id"),
+                account.get("username"),
+            )
+        )
+
+    def save_x_app(self, app: XApp) -> None:
+        self._write(
+            _APP_ENTRY, {"consumer_key": app.consumer_key, "consumer_secret": app.consumer_secret}
+        )
+
+    def save_x_account(
+        self, handle: str, access_token: str, access_secret: str, user_id: str, username: str
+    ) -> None:
+        """Keep the alias's access token and secret, with the account's id and username."""
+        self._write(
+            _entry(handle),
+            {
+                "access_token": access_token,
+                "access_secret": access_secret,
+                "user_id": user_id,
+                "username": username,
+            },
+        )
+
+    def _from_environment(self, handle: str) -> XCredentials:
+        names = [
+            CONSUMER_KEY_VARIABLE,
+            CONSUMER_SECRET_VARIABLE,
+            handle_variable(handle, "ACCESS_TOKEN"),
+            handle_variable(handle, "ACCESS_SECRET"),
+        ]
+        values = [self._environ.get(name, "").strip() for name in names]
+        missing = [name for name, value in zip(names, values, strict=True) if not value]
+        if missing:
+            raise CredentialsUnavailable(
+                f"{SOURCE_VARIABLE}=environment, but {', '.join(missing)} "
+                f"{'is' if len(missing) == 1 else 'are'} not set for {handle}"
+            )
+        user_id = self._environ.get(handle_variable(handle, "USER_ID"), "").strip() or None
+        key, secret, token, token_secret = values
+        return _secret(XCredentials(key, secret, token, token_secret, user_id))
+
+    def _backend(self) -> keyring.backend.KeyringBackend:
+        backend = keyring.get_keyring()
+        if _is_fail_backend(backend):
+            raise CredentialsUnavailable(NO_KEYRING)
+        return backend
+
+    def _read(self, entry: str, what: str) -> dict[str, str] | None:
+        try:
+            raw = self._backend().get_password(self._service, entry)
+        except keyring.errors.KeyringError as error:
+            raise _unavailable(error) from None
+        if raw is None:
+            return None
+        try:
+            stored = json.loads(raw)
+            if not isinstance(stored, dict) or not all(isinstance(v, str) for v in stored.values()):
+                raise ValueError("not a JSON object of strings")
+        except ValueError:
+            raise CredentialsUnavailable(
+                f"the X credentials kept for {what} in the OS keyring are damaged: "
+                "connect again with `cmconsole alias connect-x`"
+            ) from None
+        for value in stored.values():
+            register_secret(value)
+        return stored
+
+    def _write(self, entry: str, values: dict[str, str]) -> None:
+        for value in values.values():
+            register_secret(value)
+        if self.source == ENVIRONMENT:
+            raise CredentialsUnavailable(
+                f"{SOURCE_VARIABLE}=environment: credentials come from environment variables and "
+                "cannot be stored; unset it to keep them in the OS keyring"
+            )
+        backend = self._backend()
+        name = f"{type(backend).__module__}.{type(backend).__name__}"
+        if name in _REFUSED_BACKENDS:
+            raise CredentialsUnavailable(
+                f"the keyring backend {name} cannot keep the X credentials "
+                f"({_REFUSED_BACKENDS[name]}): {NO_KEYRING}"
+            )
+        text = json.dumps(values, sort_keys=True)
+        try:
+            backend.set_password(self._service, entry, text)
+            kept = backend.get_password(self._service, entry)
+        except keyring.errors.KeyringError as error:
+            raise _unavailable(error) from None
+        if kept != text:
+            raise CredentialsUnavailable(
+                f"the keyring backend {name} did not keep the X credentials: {NO_KEYRING}"
+            )
+
+
+def _is_fail_backend(backend: keyring.backend.KeyringBackend) -> bool:
+    """True for keyring's placeholder when it found no backend (every call would raise)."""
+    return isinstance(backend, keyring.backends.fail.Keyring)
+
+
+def _unavailable(error: keyring.errors.KeyringError) -> CredentialsUnavailable:
+    if isinstance(error, keyring.errors.NoKeyringError):
+        return CredentialsUnavailable(NO_KEYRING)
+    if isinstance(error, keyring.errors.KeyringLocked):
+        return CredentialsUnavailable("the OS keyring is locked: unlock it, then try again")
+    return CredentialsUnavailable(f"the OS keyring failed ({type(error).__name__}): {NO_KEYRING}")
+
+
+_Found = TypeVar("_Found", XApp, XCredentials)
+
+
+def _secret(found: _Found) -> _Found:
+    """Register the secrets of what was loaded, so that no log line can show them."""
+    for value in (found.consumer_key, found.consumer_secret):
+        register_secret(value)
+    if isinstance(found, XCredentials):
+        register_secret(found.access_token)
+        register_secret(found.access_secret)
+    return found
