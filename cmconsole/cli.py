@@ -19,6 +19,7 @@ from cmconsole.domain.model import AuditEntry, Role, SignatureKind
 from cmconsole.services.bundle import Services
 
 if TYPE_CHECKING:
+    from cmconsole.credentials import XApp
     from cmconsole.domain.checker import CheckResult
     from cmconsole.domain.guide import Guide
 
@@ -83,6 +84,9 @@ def _group_db() -> str | None:
 @click.pass_context
 def main(context: click.Context, db: str | None) -> None:
     """cmconsole: several people speaking as one brand. With no command, opens the console."""
+    from cmconsole import logs
+
+    logs.install()  # no credential in any log line, whatever logging is configured later
     if context.invoked_subcommand is not None:
         return
     with workspace(db) as services:
@@ -210,6 +214,94 @@ def alias_list(db: str | None) -> None:
     with workspace(db) as services:
         for each in services.accounts.aliases():
             click.echo(f"{each.handle}\t{each.display_name}\t{each.language}\t{each.channel}")
+
+
+@alias.command("connect-x")
+@click.argument("handle")
+@click.option(
+    "--consumer-key",
+    envvar="CMCONSOLE_X_CONSUMER_KEY",
+    help="The X app's API key (default: the one kept already, else asked).",
+)
+@click.option(
+    "--consumer-secret",
+    envvar="CMCONSOLE_X_CONSUMER_SECRET",
+    help="The X app's API key secret (asked, hidden, when not given).",
+)
+@click.option("--access-token", help="The account's access token, instead of a PIN.")
+@click.option("--access-secret", help="Its secret (asked, hidden, when not given).")
+@db_option
+def alias_connect_x(
+    handle: str,
+    consumer_key: str | None,
+    consumer_secret: str | None,
+    access_token: str | None,
+    access_secret: str | None,
+    db: str | None,
+) -> None:
+    """Connect an alias on x to its X account, and keep its credentials in the OS keyring.
+
+    Prints a link: sign in to X there as the alias, authorise the app and type the PIN X shows.
+    The account must be the alias's own (same username). With CMCONSOLE_CREDENTIALS=environment,
+    checks the credentials the environment gives instead (nothing is stored)."""
+    from cmconsole.credentials import ENVIRONMENT, CredentialStore, XApp
+    from cmconsole.wiring import x_connection
+
+    with workspace(db) as services:
+        tag = _known_handle(services, handle)
+        found = [each for each in services.accounts.aliases() if each.handle == tag]
+        if not found:
+            _fail(f"there is no alias {handle}", 1)
+        if found[0].channel != "x":
+            _fail(f"{tag} speaks on {found[0].channel}; connect-x is for aliases on x", 1)
+        store = CredentialStore()
+        if store.source == ENVIRONMENT:
+            given = store.x_credentials(tag)
+            assert given is not None  # the environment store names what is missing instead
+            app = XApp(given.consumer_key, given.consumer_secret)
+            token, secret = given.access_token, given.access_secret
+            connection = x_connection(app.consumer_key, app.consumer_secret)
+        else:
+            app = _x_app(store.x_app(), consumer_key, consumer_secret)
+            connection = x_connection(app.consumer_key, app.consumer_secret)
+            if access_token:
+                token = access_token.strip()
+                secret = access_secret or click.prompt("Access token secret", hide_input=True)
+                secret = secret.strip()
+            else:
+                click.echo(f"Sign in to X as {tag}, authorise the app, then type the PIN X shows:")
+                click.echo(f"  {connection.authorization_url()}")
+                token, secret = connection.exchange_pin(click.prompt("PIN"))
+        account = connection.verify(tag, token, secret)
+        if account.username.lower() != tag.lstrip("@").lower():
+            _fail(
+                f"these credentials act as @{account.username}, not {tag}: sign in to X as "
+                f"{tag} and run connect-x again (nothing was stored)",
+                1,
+            )
+        if store.source != ENVIRONMENT:
+            if store.x_app() != app:
+                store.save_x_app(app)
+            store.save_x_account(tag, token, secret, account.user_id, account.username)
+        services.accounts.record_channel_connected(
+            tag, "x", account.user_id, f"@{account.username}"
+        )
+        kept_in = store.describe()
+    click.echo(
+        f"{tag} is connected to the X account @{account.username} (id {account.user_id}); "
+        f"its credentials are in {kept_in}"
+    )
+
+
+def _x_app(kept: "XApp | None", key: str | None, secret: str | None) -> "XApp":
+    """The X app's keys: as given (the rest asked), else those kept already, else asked."""
+    from cmconsole.credentials import XApp
+
+    if kept is not None and not key and not secret:
+        return kept
+    key = key or click.prompt("X app consumer key (API key)", hide_input=True)
+    secret = secret or click.prompt("X app consumer secret (API key secret)", hide_input=True)
+    return XApp(key.strip(), secret.strip())
 
 
 @main.command()
