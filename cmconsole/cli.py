@@ -4,6 +4,7 @@ guide and manage guides; launches the TUI lazily."""
 import csv
 import json
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ import click
 
 from cmconsole.domain.display import one_line
 from cmconsole.domain.errors import CmconsoleError
-from cmconsole.domain.model import AuditEntry, Role, SignatureKind
+from cmconsole.domain.model import Alias, AuditEntry, Role, SignatureKind
 from cmconsole.services.bundle import Services
 
 if TYPE_CHECKING:
@@ -80,9 +81,15 @@ def _group_db() -> str | None:
 
 @click.group(invoke_without_command=True)
 @db_option
+@click.option(
+    "--no-dispatch",
+    is_flag=True,
+    envvar="CMCONSOLE_NO_DISPATCH",
+    help="Leave fetching and publishing to a `cmconsole dispatch` process on another machine.",
+)
 @click.version_option(package_name="cmconsole")
 @click.pass_context
-def main(context: click.Context, db: str | None) -> None:
+def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     """cmconsole: several people speaking as one brand. With no command, opens the console."""
     from cmconsole import logs
 
@@ -95,7 +102,7 @@ def main(context: click.Context, db: str | None) -> None:
             return
         from cmconsole.tui.app import run_console
 
-        run_console(services)
+        run_console(services, dispatches=not no_dispatch)
 
 
 @main.command()
@@ -804,3 +811,123 @@ def guide_versions(handle: str, db: str | None) -> None:
     for version, author in zip(versions, authors, strict=True):
         line = f"v{version.version}  {version.created_at:%Y-%m-%d %H:%M}  {author:<{width}}  "
         click.echo((line + version.change_note).rstrip())
+
+
+def _alias_named(services: Services, handle: str) -> Alias:
+    for each in services.accounts.aliases():
+        if each.handle.lower() == "@" + handle.lstrip("@").lower():
+            return each
+    _fail(f"there is no alias {handle}: `cmconsole alias list` shows them", 1)
+
+
+@main.group("sandbox")
+def sandbox_group() -> None:
+    """Speak as the sandbox channel's public: for demos, training and tests."""
+
+
+@sandbox_group.command("mention")
+@click.argument("handle", metavar="ALIAS")
+@click.argument("text")
+@click.option("--from", "author", required=True, metavar="@HANDLE", help="Who writes it.")
+@db_option
+def sandbox_mention(handle: str, text: str, author: str, db: str | None) -> None:
+    """Make someone from the public write TEXT to ALIAS on the sandbox channel.
+
+    The alias's handle is put in front of TEXT unless TEXT already mentions it. The console
+    (or `cmconsole dispatch`) picks it up on its next sync."""
+    with workspace(db) as services:
+        alias = _alias_named(services, handle)
+        if alias.channel != "sandbox":
+            _fail(f"{alias.handle} speaks on {alias.channel}, not on the sandbox", 1)
+        said = text if alias.handle.lower() in text.lower() else f"{alias.handle} {text}"
+        channel_id = services.public.mention(author, said)
+    click.echo(f"{'@' + author.lstrip('@')} wrote to {alias.handle} on the sandbox ({channel_id})")
+
+
+@main.command()
+@click.option("--once", is_flag=True, help="One pass, then exit (for cron or a test).")
+@click.option(
+    "--interval", default=5.0, show_default=True, help="Seconds between passes.", type=float
+)
+@db_option
+def dispatch(once: bool, interval: float, db: str | None) -> None:
+    """Run the team's dispatcher: fetch mentions and publish the outbox for every alias.
+
+    Run it on the one machine that holds the channel credentials; the consoles then only read
+    and write the shared database. Several dispatchers may run at once: no post goes out twice.
+    Stop it with Ctrl+C."""
+    with workspace(db) as services:
+        try:
+            while True:
+                _dispatch_pass(services)
+                if once:
+                    return
+                time.sleep(interval)
+        except KeyboardInterrupt:
+            click.echo("dispatcher stopped")
+
+
+def _dispatch_pass(services: Services) -> None:
+    for alias in services.accounts.aliases():
+        try:
+            new = services.inbox.sync(alias.id)
+        except CmconsoleError as error:
+            click.echo(f"{alias.handle}: mentions not fetched: {error}", err=True)
+            continue
+        if new:
+            click.echo(f"{alias.handle}: {new} new mention{'s' if new != 1 else ''}")
+    report = services.dispatcher.run_once()
+    for post in report.published:
+        click.echo(f"post {post.id}: published as {post.channel_post_id}")
+    for post in report.reconciled:
+        outcome = "found published" if post.channel_post_id else "not published, queued again"
+        click.echo(f"post {post.id}: outcome was unknown: {outcome}")
+    for post in report.delayed:
+        click.echo(f"post {post.id}: waiting: {post.failure_reason}")
+    for post in report.failed:
+        click.echo(f"post {post.id}: failed: {post.failure_reason}", err=True)
+    for post in report.unknown:
+        if post.status.value == "unknown":
+            click.echo(f"post {post.id}: outcome unknown, to be checked: {post.failure_reason}")
+
+
+@main.group("saved")
+def saved_group() -> None:
+    """Manage an alias's saved replies (operators insert them with ctrl+r in a thread)."""
+
+
+@saved_group.command("add")
+@click.argument("handle", metavar="ALIAS")
+@click.argument("name")
+@click.argument("text")
+@db_option
+def saved_add(handle: str, name: str, text: str, db: str | None) -> None:
+    """Save TEXT as ALIAS's reply NAME (replacing one of that name)."""
+    with workspace(db) as services:
+        alias = _alias_named(services, handle)
+        services.saved_replies.save(None, alias.id, name, text)
+    click.echo(f"saved reply {name!r} for {alias.handle}")
+
+
+@saved_group.command("list")
+@click.argument("handle", metavar="ALIAS")
+@db_option
+def saved_list(handle: str, db: str | None) -> None:
+    """List ALIAS's saved replies."""
+    with workspace(db) as services:
+        alias = _alias_named(services, handle)
+        replies = services.saved_replies.for_alias(alias.id)
+    for reply in replies:
+        click.echo(f"{reply.name}\t{reply.text}")
+
+
+@saved_group.command("remove")
+@click.argument("handle", metavar="ALIAS")
+@click.argument("name")
+@db_option
+def saved_remove(handle: str, name: str, db: str | None) -> None:
+    """Remove ALIAS's saved reply NAME."""
+    with workspace(db) as services:
+        alias = _alias_named(services, handle)
+        services.saved_replies.remove(None, alias.id, name)
+    click.echo(f"removed saved reply {name!r} from {alias.handle}")

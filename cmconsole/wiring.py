@@ -8,8 +8,8 @@ from cmconsole.credentials import CredentialStore
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
-from cmconsole.services.claims import ClaimService
 from cmconsole.services.bundle import Services
+from cmconsole.services.claims import ClaimService
 from cmconsole.services.demo import DemoPublic, DemoSeeder
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService

@@ -1,6 +1,7 @@
 """Helpers for driving the console through Pilot as a person would."""
 
 from textual.widgets import DataTable, Input
+from textual.worker import WorkerCancelled
 
 from cmconsole.tui.app import CmconsoleApp
 from cmconsole.tui.screens.alias_home import AliasScreen
@@ -16,7 +17,13 @@ def make_app(services, clock):
 
 
 async def settle(pilot):
-    await pilot.app.workers.wait_for_complete()
+    # A poll superseded by a newer one (exclusive workers) is cancelled: that is not a failure.
+    for _ in range(20):
+        try:
+            await pilot.app.workers.wait_for_complete()
+        except WorkerCancelled:
+            continue
+        break
     await pilot.pause()
 
 
@@ -47,7 +54,7 @@ async def open_alias(pilot, handle, *, read_handovers=True):
 async def open_message(pilot, containing):
     table = pilot.app.screen.query_one("#inbox-table", DataTable)
     for row in range(table.row_count):
-        if containing in str(table.get_row_at(row)[3]):
+        if containing in str(table.get_row_at(row)[-1]):
             table.move_cursor(row=row)
             break
     else:

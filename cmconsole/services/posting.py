@@ -242,6 +242,15 @@ class PostingService:
             assert resent is not None
             return resent
 
+    def post(self, who: SignedIn, post_id: int) -> Post:
+        """One post of an alias the operator works on, as it is now."""
+        with self._workspace.transaction() as tx:
+            post = tx.posts.by_id(post_id)
+            if post is None:
+                raise NotFound(f"there is no post with id {post_id}")
+            role_on(tx, active_operator(tx, who), existing_alias(tx, post.alias_id))
+            return post
+
     def outbox(self, who: SignedIn, alias_id: int, limit: int = 200) -> list[Post]:
         """Posts on their way or stuck: queued, sending, unknown, failed; newest first."""
         with self._workspace.transaction() as tx:

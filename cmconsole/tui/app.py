@@ -37,10 +37,14 @@ class CmconsoleApp(App[None]):
         demo: bool = False,
         clock: Clock = _utc_now,
         public_every: float | None = 20.0,
+        dispatches: bool = True,
     ) -> None:
         super().__init__()
         self.services = services
         self.demo = demo
+        # On one machine the console fetches mentions and publishes; in a team whose channel
+        # credentials live on one machine, `cmconsole dispatch` does it there instead.
+        self.dispatches = dispatches
         self.clock = clock
         # In the demo the sandbox public writes to the alias every `public_every` seconds.
         self.public_every = public_every if demo else None
@@ -93,5 +97,5 @@ class CmconsoleApp(App[None]):
             self.action_show_help_panel()
 
 
-def run_console(services: Services, *, demo: bool = False) -> None:
-    CmconsoleApp(services, demo=demo).run()
+def run_console(services: Services, *, demo: bool = False, dispatches: bool = True) -> None:
+    CmconsoleApp(services, demo=demo, dispatches=dispatches).run()

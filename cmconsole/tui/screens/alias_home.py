@@ -14,16 +14,19 @@ from cmconsole.domain.errors import CmconsoleError, NotFound
 from cmconsole.domain.model import (
     AuditEntry,
     GuideVersion,
-    InboundMessage,
     Membership,
+    Post,
+    PostStatus,
     PublicPost,
 )
 from cmconsole.services.audit import SpokenReport
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
+from cmconsole.services.inbox import InboxFilter, InboxThread
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
+from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
@@ -43,10 +46,15 @@ from cmconsole.tui.widgets.tables import (
     AuditTable,
     Awaiting,
     InboxTable,
+    OutboxTable,
     TimelineTable,
 )
 
 POLL_SECONDS = 2.0
+# The inbox, with who is answering what, is looked at every second so that a colleague's claim
+# shows within two.
+INBOX_POLL_SECONDS = 1.0
+_FILTER_CYCLE = [InboxFilter.ALL, InboxFilter.UNANSWERED, InboxFilter.MINE, InboxFilter.CLAIMED]
 
 
 @dataclass(frozen=True)
@@ -66,7 +74,8 @@ class SpokenFilters:
 
 @dataclass(frozen=True)
 class AliasSnapshot:
-    messages: list[InboundMessage]
+    threads: list[InboxThread]
+    outbox: list[Post]
     timeline: list[PublicPost]
     handovers: list[HandoverRecord]
     audit: list[AuditEntry]
@@ -89,6 +98,8 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("m", "team", "Team"),
         Binding("r", "refresh", "Refresh"),
         Binding("i", "tab('inbox')", "Inbox"),
+        Binding("f", "cycle_filter", "Inbox filter"),
+        Binding("o", "tab('outbox')", "Outbox"),
         Binding("t", "tab('timeline')", "Public timeline"),
         Binding("p", "tab('approvals')", "Approvals"),
         Binding("H", "tab('handovers')", "Handovers"),
@@ -103,6 +114,11 @@ class AliasScreen(ConsoleScreen[None]):
         def __init__(self, snapshot: AliasSnapshot) -> None:
             super().__init__()
             self.snapshot = snapshot
+
+    class InboxLoaded(Message):
+        def __init__(self, threads: list[InboxThread]) -> None:
+            super().__init__()
+            self.threads = threads
 
     class RefreshFailed(Message):
         def __init__(self, reason: str) -> None:
@@ -121,6 +137,7 @@ class AliasScreen(ConsoleScreen[None]):
         self._spoken = SpokenFilters()
         self._handovers_asked = False
         self._guide: CurrentGuide | None = None
+        self._inbox_filter = InboxFilter.ALL
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -134,7 +151,10 @@ class AliasScreen(ConsoleScreen[None]):
         yield Static("", id="on-shift", markup=False)
         with TabbedContent(initial="inbox"):
             with TabPane("Inbox", id="inbox"):
+                yield Static("", id="inbox-filter", markup=False)
                 yield InboxTable(id="inbox-table")
+            with TabPane("Outbox", id="outbox"):
+                yield OutboxTable(id="outbox-table")
             with TabPane("Public timeline", id="timeline"):
                 yield TimelineTable(id="timeline-table")
             with TabPane("Approvals", id="approvals"):
@@ -156,6 +176,8 @@ class AliasScreen(ConsoleScreen[None]):
         self.query_one(InboxTable).focus()
         self.action_refresh()
         self.set_interval(POLL_SECONDS, self.action_refresh)
+        self.set_interval(INBOX_POLL_SECONDS, self._load_inbox)
+        self._show_filter()
         self.set_interval(HEARTBEAT_EVERY.total_seconds(), self._heartbeat)
         if self.console.public_every:
             self.set_interval(self.console.public_every, self._public_writes)
@@ -177,9 +199,10 @@ class AliasScreen(ConsoleScreen[None]):
     def _load(self, filters: HandoverFilters, spoken: SpokenFilters) -> None:
         services, alias_id, now = self.services, self.alias.id, self.console.clock()
         try:
-            services.inbox.sync(alias_id)
-            # On one machine the console is the dispatcher: approved or retried posts go out.
-            services.dispatcher.dispatch_pending()
+            if self.console.dispatches:
+                # On one machine the console is the dispatcher: approved or retried posts go out.
+                services.inbox.sync(alias_id)
+                services.dispatcher.run_once()
             try:
                 handovers = services.handovers.history(
                     self.who,
@@ -203,7 +226,8 @@ class AliasScreen(ConsoleScreen[None]):
             except NotFound as error:
                 spoken_problem = str(error)
             snapshot = AliasSnapshot(
-                services.inbox.messages(self.who, alias_id),
+                services.inbox.threads(self.who, alias_id, self._inbox_filter),
+                services.posting.outbox(self.who, alias_id),
                 services.timeline.public_posts(self.who, alias_id),
                 handovers,
                 services.audit.for_alias(self.who, alias_id),
@@ -237,6 +261,35 @@ class AliasScreen(ConsoleScreen[None]):
             awaiting.append(Awaiting(post, names.get(post.author_id, "?"), asked))
         return awaiting
 
+    @work(thread=True, exclusive=True, group="inbox")
+    def _load_inbox(self) -> None:
+        try:
+            threads = self.services.inbox.threads(self.who, self.alias.id, self._inbox_filter)
+        except CmconsoleError as error:
+            self.post_message(self.RefreshFailed(str(error)))
+        else:
+            self.post_message(self.InboxLoaded(threads))
+
+    def on_alias_screen_inbox_loaded(self, message: InboxLoaded) -> None:
+        self.query_one(InboxTable).show(message.threads, self.console.clock(), self.who.operator_id)
+
+    def action_cycle_filter(self) -> None:
+        position = _FILTER_CYCLE.index(self._inbox_filter)
+        self._inbox_filter = _FILTER_CYCLE[(position + 1) % len(_FILTER_CYCLE)]
+        self._show_filter()
+        self._load_inbox()
+
+    def _show_filter(self) -> None:
+        shown = {
+            InboxFilter.ALL: "all threads",
+            InboxFilter.UNANSWERED: "unanswered threads",
+            InboxFilter.MINE: "threads you are answering",
+            InboxFilter.CLAIMED: "threads someone is answering",
+        }[self._inbox_filter]
+        self.query_one("#inbox-filter", Static).update(
+            f"Showing {shown} · f: all / unanswered / mine / claimed · Enter opens and claims"
+        )
+
     @work(thread=True, group="heartbeat")
     def _heartbeat(self) -> None:
         try:
@@ -259,7 +312,8 @@ class AliasScreen(ConsoleScreen[None]):
 
     def on_alias_screen_refreshed(self, message: Refreshed) -> None:
         snapshot, now = message.snapshot, self.console.clock()
-        self.query_one(InboxTable).show(snapshot.messages, now)
+        self.query_one(InboxTable).show(snapshot.threads, now, self.who.operator_id)
+        self.query_one(OutboxTable).show(snapshot.outbox, now)
         self.query_one(TimelineTable).show(snapshot.timeline, now)
         self.query_one(HandoverHistory).show(snapshot.handovers)
         self.query_one(AuditTable).show(snapshot.audit)
@@ -269,8 +323,11 @@ class AliasScreen(ConsoleScreen[None]):
             self.query_one(SpokenHistory).show(snapshot.spoken)
         else:
             self.query_one("#spoken-stats", Static).update(snapshot.spoken_problem)
-        waiting = sum(not m.answered for m in snapshot.messages)
+        waiting = sum(t.thread.unanswered for t in snapshot.threads)
         parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
+        failed = sum(p.status is PostStatus.FAILED for p in snapshot.outbox)
+        if failed:
+            parts.append(f"{failed} failed to send (Outbox)")
         if snapshot.awaiting:
             parts.append(f"{len(snapshot.awaiting)} awaiting approval")
         if snapshot.follow_ups_due:
@@ -333,7 +390,49 @@ class AliasScreen(ConsoleScreen[None]):
     @on(DataTable.RowSelected, "#inbox-table")
     def _open_thread(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
-            self.app.push_screen(ThreadScreen(self.who, self.membership, int(event.row_key.value)))
+            self.app.push_screen(
+                ThreadScreen(self.who, self.membership, str(event.row_key.value)),
+                self._release_claim,
+            )
+
+    def _release_claim(self, contact: str | None) -> None:
+        if contact is not None:
+            self._release(contact)
+
+    @work(thread=True, group="claims")
+    def _release(self, contact: str) -> None:
+        try:
+            self.services.claims.release(self.who, self.alias.id, contact)
+        except CmconsoleError as error:
+            self.post_message(self.RefreshFailed(str(error)))
+        self._load_inbox()
+
+    @on(DataTable.RowSelected, "#outbox-table")
+    def _resend(self, event: DataTable.RowSelected) -> None:
+        post = self.query_one(OutboxTable).posts.get(str(event.row_key.value))
+        if post is None or post.status is not PostStatus.FAILED:
+            return
+
+        def edited(values: list[str] | None) -> None:
+            if values is not None:
+                self._resend_post(post.id, values[0])
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Resend post {post.id}? It failed: {post.failure_reason}",
+                [Field("The reply (edit it if needed)", value=post.text)],
+            ),
+            edited,
+        )
+
+    @work(thread=True, group="resend")
+    def _resend_post(self, post_id: int, text: str) -> None:
+        try:
+            self.services.posting.resend(self.who, post_id, text)
+        except CmconsoleError as error:
+            self.post_message(self.RefreshFailed(str(error)))
+        else:
+            self.app.call_from_thread(self.action_refresh)
 
     def action_hand_over(self) -> None:
         self.app.push_screen(HandoverWriteScreen(self.who, self.alias))

@@ -1,5 +1,6 @@
-"""One message from the public, the alias's replies to it, and the box to write the next one."""
+"""A contact's conversation with the alias, who is answering it, and the box for the next reply."""
 
+import time
 from datetime import datetime, timedelta
 
 from textual import work
@@ -12,17 +13,23 @@ from textual.widgets import Footer, Header, Label, Static, TextArea
 from cmconsole.domain.checker import check
 from cmconsole.domain.errors import CmconsoleError, HandoversUnread
 from cmconsole.domain.guide import Guide, Severity
-from cmconsole.domain.model import FollowUp, Membership, Post, PostStatus
+from cmconsole.domain.model import FollowUp, Membership, Post, PostStatus, SavedReply
+from cmconsole.services.claims import ClaimHeld, ClaimState
 from cmconsole.services.guard import SignedIn
-from cmconsole.services.inbox import Thread
+from cmconsole.services.inbox import Conversation
 from cmconsole.tui.clock import ago
+from cmconsole.tui.dialogs.choose import ChooseDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
-from cmconsole.tui.safe import content
+from cmconsole.tui.safe import content, inert
 from cmconsole.tui.screens.base import ConsoleScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.widgets.compose import ComposeBox
 
 MAX_FOLLOW_UP_HOURS = 24 * 365
+# Others see a claim change within two seconds: the screen looks at least every second.
+CLAIM_POLL_SECONDS = 1.0
+SEND_WAIT_STEP = 0.1
+SEND_WAIT_STEPS = 30
 
 _STATUS_WORDS = {
     PostStatus.AWAITING_APPROVAL: "waiting for approval",
@@ -31,15 +38,20 @@ _STATUS_WORDS = {
     PostStatus.PUBLISHED: "published",
     PostStatus.FAILED: "FAILED",
     PostStatus.REJECTED: "rejected",
+    PostStatus.UNKNOWN: "outcome unknown, being checked",
 }
 
 
-class ThreadScreen(ConsoleScreen[None]):
-    """Read the message, write the reply, send it as the alias."""
+class ThreadScreen(ConsoleScreen[str]):
+    """Read the conversation, write the reply, send it as the alias. Opening it claims the
+    contact; leaving it (it dismisses with the contact) lets the alias screen release the claim.
+    """
 
     BINDINGS = [
         Binding("ctrl+s", "send", "Send as the alias", priority=True),
         Binding("f2", "fix", "Apply the first fix", priority=True),
+        Binding("ctrl+r", "saved_reply", "Insert a saved reply", priority=True),
+        Binding("ctrl+o", "take_over", "Take the claim over", priority=True),
         Binding("ctrl+f", "promise", "Promise a follow-up", priority=True),
         Binding("ctrl+d", "follow_up_done", "Follow-up done", priority=True),
         Binding("escape", "back", "Back to inbox"),
@@ -48,16 +60,23 @@ class ThreadScreen(ConsoleScreen[None]):
     class ThreadLoaded(Message):
         def __init__(
             self,
-            thread: Thread,
+            conversation: Conversation,
             follow_ups: list[FollowUp],
             guide: Guide | None,
             initials: str,
+            saved: list[SavedReply],
         ) -> None:
             super().__init__()
-            self.thread = thread
+            self.conversation = conversation
             self.follow_ups = follow_ups
             self.guide = guide
             self.initials = initials
+            self.saved = saved
+
+    class ClaimChanged(Message):
+        def __init__(self, state: ClaimState) -> None:
+            super().__init__()
+            self.state = state
 
     class ReplySent(Message):
         def __init__(self, post: Post) -> None:
@@ -70,25 +89,30 @@ class ThreadScreen(ConsoleScreen[None]):
             self.reason = reason
             self.handovers_unread = handovers_unread
 
-    def __init__(self, who: SignedIn, membership: Membership, inbound_id: int) -> None:
+    def __init__(self, who: SignedIn, membership: Membership, contact: str) -> None:
         super().__init__()
         self.who = who
         self.alias = membership.alias
-        self.inbound_id = inbound_id
+        self.contact = contact
+        self.inbound_id: int | None = None
         self._follow_ups: list[FollowUp] = []
+        self._saved: list[SavedReply] = []
         self._sending = False
+        self._typed_since_renewal = False
+        self._claim = ClaimState(None, False)
 
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="claim", markup=False)
         with VerticalScroll(id="thread"):
             yield Static("", id="message-meta", markup=False)
-            yield Static("", id="message-text", markup=False)
-            yield Static("", id="replies", markup=False)
+            yield Static("", id="conversation", markup=False)
             yield Static("", id="follow-ups", markup=False)
         yield Label(f"Reply as {self.alias.display_name} ({self.alias.handle}):", markup=False)
         yield ComposeBox(id="compose")
         yield Static(
-            "ctrl+s sends · f2 fixes · ctrl+f promises a follow-up · esc goes back",
+            "ctrl+s sends · f2 fixes · ctrl+r saved replies · ctrl+f promises a follow-up · "
+            "esc goes back",
             id="compose-status",
             markup=False,
         )
@@ -97,46 +121,120 @@ class ThreadScreen(ConsoleScreen[None]):
     def on_mount(self) -> None:
         self.query_one("#reply", TextArea).focus()
         self._load()
+        self._watch_claim(claim=True)
+        self.set_interval(CLAIM_POLL_SECONDS, self._watch_claim)
 
     @work(thread=True, exclusive=True, group="thread")
     def _load(self) -> None:
         try:
-            thread = self.services.inbox.thread(self.who, self.inbound_id)
-            follow_ups = self.services.follow_ups.for_thread(self.who, self.inbound_id)
+            conversation = self.services.inbox.conversation(self.who, self.alias.id, self.contact)
+            latest = conversation.latest
+            follow_ups = self.services.follow_ups.for_thread(self.who, latest.id) if latest else []
             guide = self.services.guides.for_checking(self.who, self.alias.id)
             initials = self.services.accounts.operator(self.who).initials
+            saved = self.services.saved_replies.replies(self.who, self.alias.id)
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
             return
-        if thread is not None:
-            self.post_message(self.ThreadLoaded(thread, follow_ups, guide, initials))
+        self.post_message(self.ThreadLoaded(conversation, follow_ups, guide, initials, saved))
+
+    @work(thread=True, exclusive=True, group="claim")
+    def _watch_claim(self, claim: bool = False) -> None:
+        """Claim on opening; then keep the claim alive while the operator works, and show who
+        holds it (another console may have taken it over)."""
+        claims, alias_id = self.services.claims, self.alias.id
+        try:
+            if claim:
+                state = claims.claim(self.who, alias_id, self.contact)
+            else:
+                if self._claim.mine and self._typed_since_renewal:
+                    self._typed_since_renewal = False
+                    claims.renew(self.who, alias_id, self.contact)
+                state = claims.state(self.who, alias_id, self.contact)
+        except CmconsoleError as error:
+            self.post_message(self.ReplyRefused(str(error)))
+            return
+        self.post_message(self.ClaimChanged(state))
+
+    def on_thread_screen_claim_changed(self, message: ClaimChanged) -> None:
+        self._claim = state = message.state
+        banner = self.query_one("#claim", Static)
+        if state.claim is None:
+            text = f"Nobody is answering {self.contact}: writing here claims it."
+        elif state.mine:
+            text = f"You are answering {self.contact}; the others see it."
+        else:
+            text = (
+                f"Being answered by {state.claim.operator_name} (since "
+                f"{state.claim.claimed_at:%H:%M} UTC): ctrl+o takes it over."
+            )
+        banner.update(content(text))
+        banner.set_class(state.claim is not None and not state.mine, "warning")
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._typed_since_renewal = True
+        if self._claim.claim is None:
+            self._watch_claim(claim=True)
 
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
-        thread, now = message.thread, self.console.clock()
+        conversation, now = message.conversation, self.console.clock()
         guide, initials = message.guide, message.initials
         self.query_one(ComposeBox).use_checker(
             lambda text: check(text, guide, author_initials=initials)
         )
+        self._saved = message.saved
+        latest = conversation.latest
+        self.inbound_id = latest.id if latest else None
         self.query_one("#message-meta", Static).update(
             content(
-                f"{thread.message.author_handle} wrote {ago(thread.message.received_at, now)} ago:"
+                f"{self.contact}: {len(conversation.messages)} recent messages; the latest "
+                f"{ago(latest.received_at, now)} ago. Your reply answers the latest."
+                if latest
+                else f"{self.contact} has written nothing yet."
             )
         )
-        self.query_one("#message-text", Static).update(content(thread.message.text))
-        replies = [
-            f"  ↳ {_STATUS_WORDS[post.status]}: {post.text}"
-            + (f"  ({post.failure_reason})" if post.failure_reason else "")
-            + (f"\n     reviewer: {post.review_comment}" if post.review_comment else "")
-            for post in thread.replies
-        ]
-        self.query_one("#replies", Static).update(
-            content("\n".join(replies) if replies else "No reply yet.")
-        )
+        lines: list[str] = []
+        for each in conversation.messages:
+            lines.append(f"{each.author_handle} · {ago(each.received_at, now)} ago")
+            lines.append(f"  {each.text}")
+            for post in conversation.replies.get(each.id, []):
+                lines.append(
+                    f"  ↳ {_STATUS_WORDS[post.status]}: {post.text}"
+                    + (f"  ({post.failure_reason})" if post.failure_reason else "")
+                    + (f"\n     reviewer: {post.review_comment}" if post.review_comment else "")
+                )
+        self.query_one("#conversation", Static).update(content("\n".join(lines)))
         self._follow_ups = message.follow_ups
         promises = [f"  ⏰ {_when(f)}: {f.promise}" for f in message.follow_ups]
         self.query_one("#follow-ups", Static).update(
             content("Follow-ups:\n" + "\n".join(promises) if promises else "")
         )
+
+    def action_saved_reply(self) -> None:
+        if not self._saved:
+            self._status("This alias has no saved replies yet (a lead adds them).")
+            return
+
+        def chosen(text: str | None) -> None:
+            if text is not None:
+                self.query_one("#reply", TextArea).insert(text)
+
+        self.app.push_screen(
+            ChooseDialog("Insert a saved reply", [(s.name, s.text) for s in self._saved]), chosen
+        )
+
+    def action_take_over(self) -> None:
+        self._take_over()
+
+    @work(thread=True, exclusive=True, group="claim")
+    def _take_over(self) -> None:
+        try:
+            self.services.claims.take_over(self.who, self.alias.id, self.contact)
+            state = self.services.claims.state(self.who, self.alias.id, self.contact)
+        except CmconsoleError as error:
+            self.post_message(self.ReplyRefused(str(error)))
+            return
+        self.post_message(self.ClaimChanged(state))
 
     def action_send(self) -> None:
         if self._sending:
@@ -183,11 +281,23 @@ class ThreadScreen(ConsoleScreen[None]):
 
     @work(thread=True, group="send")
     def _send_in_background(self, text: str, overrides: dict[str, str]) -> None:
+        if self.inbound_id is None:
+            self.post_message(self.ReplyRefused("There is no message to answer yet."))
+            return
         try:
             post = self.services.posting.reply(self.who, self.inbound_id, text, overrides)
-            if post.status is PostStatus.QUEUED:
-                sent = [p for p in self.services.dispatcher.dispatch_pending() if p.id == post.id]
-                post = sent[0] if sent else post
+            if post.status is PostStatus.QUEUED and self.console.dispatches:
+                self.services.dispatcher.run_once()
+                # Another of this console's workers may be sending it: wait a moment to say how
+                # it went, rather than "queued".
+                for _ in range(SEND_WAIT_STEPS):
+                    post = self.services.posting.post(self.who, post.id)
+                    if post.status not in (PostStatus.QUEUED, PostStatus.SENDING):
+                        break
+                    time.sleep(SEND_WAIT_STEP)
+        except ClaimHeld as error:
+            self.post_message(self.ClaimChanged(ClaimState(error.claim, False)))
+            self.post_message(self.ReplyRefused(f"Not sent: {error}"))
         except HandoversUnread as error:
             self.post_message(self.ReplyRefused(str(error), handovers_unread=True))
         except CmconsoleError as error:
@@ -199,15 +309,18 @@ class ThreadScreen(ConsoleScreen[None]):
         self._sending = False
         post = message.post
         if post.status is PostStatus.FAILED:
-            self._status(f"Not published: {post.failure_reason}. Your text is kept.", error=True)
+            self._status(
+                f"Not published: {post.failure_reason}. It stays in the Outbox tab to resend.",
+                error=True,
+            )
             self._load()
             return
         words = {
             PostStatus.PUBLISHED: f"Published as {self.alias.display_name}.",
             PostStatus.AWAITING_APPROVAL: "Sent for approval: someone on shift will review it.",
-        }.get(post.status, f"Reply {_STATUS_WORDS[post.status]}.")
-        self.notify(words, markup=False)
-        self.dismiss()
+        }.get(post.status, f"Reply {_STATUS_WORDS[post.status]}: see the Outbox tab.")
+        self.notify(inert(words), markup=False)
+        self.dismiss(self.contact)
 
     def on_thread_screen_reply_refused(self, message: ReplyRefused) -> None:
         self._sending = False
@@ -230,7 +343,8 @@ class ThreadScreen(ConsoleScreen[None]):
                     error=True,
                 )
                 return
-            self._promise(values[0], self.console.clock() + timedelta(hours=hours))
+            if self.inbound_id is not None:
+                self._promise(values[0], self.console.clock() + timedelta(hours=hours))
 
         self.app.push_screen(
             PromptDialog(
@@ -242,6 +356,7 @@ class ThreadScreen(ConsoleScreen[None]):
 
     @work(thread=True, exclusive=True, group="follow-up")
     def _promise(self, promise: str, due_at: datetime) -> None:
+        assert self.inbound_id is not None
         try:
             self.services.follow_ups.promise(self.who, self.inbound_id, promise, due_at)
         except CmconsoleError as error:
@@ -269,7 +384,7 @@ class ThreadScreen(ConsoleScreen[None]):
         status.set_class(error, "error")
 
     def action_back(self) -> None:
-        self.dismiss()
+        self.dismiss(self.contact)
 
 
 def _when(follow_up: FollowUp) -> str:

@@ -5,7 +5,8 @@ from datetime import datetime
 
 from textual.widgets import DataTable
 
-from cmconsole.domain.model import AuditEntry, InboundMessage, Post, PublicPost
+from cmconsole.domain.model import AuditEntry, Post, PostStatus, PublicPost
+from cmconsole.services.inbox import InboxThread
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import cell
 
@@ -31,29 +32,71 @@ class _RecordTable(DataTable[object]):
 
 
 class InboxTable(_RecordTable):
-    """Messages from the public, newest first; unanswered ones stand out, with their wait."""
+    """Contacts' threads, newest activity first: unanswered ones stand out with how long they
+    have waited, and each shows who is answering it now."""
 
-    COLUMNS = ("", "waited", "from", "message")
-    _FIXED_WIDTH = 40  # the first three columns and the cell padding
+    COLUMNS = ("", "waited", "from", "answering", "latest message")
+    _FIXED_WIDTH = 50  # the first four columns and the cell padding
 
-    def show(self, messages: list[InboundMessage], now: datetime) -> None:
+    def show(self, threads: list[InboxThread], now: datetime, me: int) -> None:
         width = max(20, self.size.width - self._FIXED_WIDTH)
+        self._refill([(t.thread.contact_handle, self._row(t, now, me, width)) for t in threads])
+
+    @staticmethod
+    def _row(listed: InboxThread, now: datetime, me: int, width: int) -> list[object]:
+        thread, claim = listed.thread, listed.claim
+        waiting = thread.waiting_since
+        if claim is None:
+            answering = cell("")
+        elif claim.operator_id == me:
+            answering = cell("you", style="bold green")
+        else:
+            answering = cell(claim.operator_name, 10, "bold yellow")
+        return [
+            cell(" NEW ", style="reverse") if waiting else cell("answered", style="green"),
+            cell(ago(waiting or thread.last_activity_at, now)),
+            cell(f"{thread.contact_handle} ({thread.message_count})", 18),
+            answering,
+            cell(thread.last_text, width, "bold" if waiting else ""),
+        ]
+
+
+class OutboxTable(_RecordTable):
+    """Posts on their way or stuck, with the channel's reason: Enter on a failed one resends it."""
+
+    COLUMNS = ("status", "tries", "next try", "reason", "reply")
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.posts: dict[str, Post] = {}
+
+    def show(self, posts: list[Post], now: datetime) -> None:
+        self.posts = {str(p.id): p for p in posts}
         self._refill(
             [
                 (
-                    str(m.id),
+                    str(p.id),
                     [
-                        cell("answered", style="green")
-                        if m.answered
-                        else cell(" NEW ", style="reverse"),
-                        cell(ago(m.received_at, now)),
-                        cell(m.author_handle, 20),
-                        cell(m.text, width, "" if m.answered else "bold"),
+                        cell(p.status.value.upper(), style=_OUTBOX_STYLE.get(p.status, "")),
+                        cell(str(p.attempts)),
+                        cell(
+                            f"in {ago(now, p.retry_at)}" if p.retry_at and p.retry_at > now else ""
+                        ),
+                        cell(p.failure_reason or "", 48),
+                        cell(p.text, 48),
                     ],
                 )
-                for m in messages
+                for p in posts
             ]
         )
+
+
+_OUTBOX_STYLE = {
+    PostStatus.FAILED: "bold red",
+    PostStatus.UNKNOWN: "bold yellow",
+    PostStatus.QUEUED: "",
+    PostStatus.SENDING: "italic",
+}
 
 
 @dataclass(frozen=True)
