@@ -187,7 +187,7 @@ class ThreadScreen(ConsoleScreen[str]):
         self.inbound_id = latest.id if latest else None
         self.query_one("#message-meta", Static).update(
             content(
-                f"{self.contact}: {len(conversation.messages)} recent messages; the latest "
+                f"{self.contact}: {_messages(len(conversation.messages))}; the latest "
                 f"{ago(latest.received_at, now)} ago. Your reply answers the latest."
                 if latest
                 else f"{self.contact} has written nothing yet."
@@ -389,3 +389,7 @@ class ThreadScreen(ConsoleScreen[str]):
 
 def _when(follow_up: FollowUp) -> str:
     return "done" if follow_up.done_at else f"due {follow_up.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+def _messages(count: int) -> str:
+    return "1 message" if count == 1 else f"{count} recent messages"
