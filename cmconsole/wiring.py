@@ -89,5 +89,6 @@ def open_demo(
         services.handovers,
         services.guides,
         services.public,
+        services.saved_replies,
     ).seed_if_empty()
     return services, seeded

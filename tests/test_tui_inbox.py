@@ -151,3 +151,26 @@ async def test_a_failed_post_is_resent_from_the_outbox(demo, clock):
         await settle(pilot)
     [resent] = [p for p in demo.posting.posts(omar, alias.id) if p.text.startswith("Checking")]
     assert (resent.text, resent.status) == ("Checking now again", PostStatus.PUBLISHED)
+
+
+async def test_the_sandbox_can_be_told_to_lose_an_answer_and_nothing_is_sent_twice(demo, clock):
+    alias = _alias(demo, "@acmehelp")
+    omar = demo.accounts.sign_in("omar", "omar-demo-pass")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("F")
+        await settle(pilot)
+        await pilot.press("enter")  # the proposed fault: lose-answer
+        await settle(pilot)
+        await open_message(pilot, "#4411")
+        await pilot.press(*"Checking now")
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, AliasScreen)
+    public = [p.text for p in demo.timeline.public_posts(omar, alias.id)]
+    assert public.count("Checking now ^AB") == 1
+    [post] = [p for p in demo.posting.posts(omar, alias.id) if p.text == "Checking now"]
+    assert post.status is PostStatus.PUBLISHED
+    outcomes = [a.outcome for a in demo.posting.attempts(omar, post.id)]
+    assert outcomes == ["found"]

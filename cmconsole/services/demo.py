@@ -13,6 +13,7 @@ from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.ports import Clock, SandboxTimeline
 from cmconsole.services.posting import PostingService
+from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 
 # The example guides shipped in the repository's config/ folder.
@@ -50,6 +51,7 @@ class DemoSeeder:
     handovers: HandoverService
     guides: GuideService
     public: DemoPublic
+    saved_replies: SavedReplyService
 
     def seed_if_empty(self) -> bool:
         """Fill a new workspace with the demo; return False if it already had people in it."""
@@ -66,6 +68,9 @@ class DemoSeeder:
         for alias in demo_data.ALIASES:
             guide = EXAMPLE_GUIDES / f"{alias.handle.lstrip('@')}.toml"
             self.guides.import_file(alias.handle, guide, "the guide the demo starts with")
+        handles = {alias.handle: alias for alias in self.accounts.aliases()}
+        for handle, name, text in demo_data.SAVED_REPLIES:
+            self.saved_replies.save(None, handles[handle].id, name, text)
         self._play_history()
         return True
 

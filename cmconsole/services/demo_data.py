@@ -109,3 +109,24 @@ LIVE = {
         ("@nadia", "@acmehelp Can I change the email on my account?"),
     ),
 }
+
+# Saved replies each alias starts with: (alias handle, name, text).
+SAVED_REPLIES = (
+    (
+        "@bellehelene",
+        "commande abîmée",
+        "Nous sommes désolés pour votre commande. Écrivez-nous en message privé avec votre "
+        "numéro de commande : nous vous renvoyons une boîte.",
+    ),
+    ("@bellehelene", "merci", "Merci beaucoup ! Nous transmettons au fournil."),
+    (
+        "@acmehelp",
+        "order status",
+        "Sorry for the wait. Send us your order number by DM and we will check it today.",
+    ),
+    (
+        "@acmehelp",
+        "incident",
+        "We know about it and are on it. Status updates: https://status.example.com",
+    ),
+)

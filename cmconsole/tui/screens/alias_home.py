@@ -24,6 +24,7 @@ from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
 from cmconsole.services.inbox import InboxFilter, InboxThread
+from cmconsole.services.ports import SandboxFault
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
@@ -108,6 +109,7 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("v", "guide_versions", "Guide versions", show=False),
         Binding("w", "tab('spoken')", "Who spoke"),
         Binding("a", "tab('audit')", "Audit"),
+        Binding("F", "sandbox_fault", "Sandbox: make the next send fail", show=False),
     ]
 
     class Refreshed(Message):
@@ -433,6 +435,35 @@ class AliasScreen(ConsoleScreen[None]):
             self.post_message(self.RefreshFailed(str(error)))
         else:
             self.app.call_from_thread(self.action_refresh)
+
+    def action_sandbox_fault(self) -> None:
+        """For demos and training: see what each channel failure looks like, safely."""
+        if self.alias.channel != "sandbox":
+            self.query_one("#alias-error", Static).update(
+                f"{self.alias.handle} speaks on {self.alias.channel}: only the sandbox can fail "
+                "on purpose."
+            )
+            return
+        faults = [fault.value for fault in SandboxFault]
+
+        def chosen(values: list[str] | None) -> None:
+            if values is None:
+                return
+            if values[0].strip() not in faults:
+                self.query_one("#alias-error", Static).update(
+                    f"Not a sandbox fault: {values[0].strip()!r}. One of: {', '.join(faults)}."
+                )
+                return
+            self.services.sandbox.fail_next(SandboxFault(values[0].strip()))
+            self.notify(f"The sandbox's next publish will play: {values[0].strip()}.")
+
+        self.app.push_screen(
+            PromptDialog(
+                "Make the sandbox's next publish fail, to see how cmconsole handles it",
+                [Field(f"Which fault? ({', '.join(faults)})", value=SandboxFault.LOSE_ANSWER)],
+            ),
+            chosen,
+        )
 
     def action_hand_over(self) -> None:
         self.app.push_screen(HandoverWriteScreen(self.who, self.alias))
