@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 
+from cmconsole.channels.sandbox import SandboxChannel
 from cmconsole.domain.model import PostStatus
 from cmconsole.services.dispatch import LEASE, MAX_UNREACHABLE_ATTEMPTS, Dispatcher
 from cmconsole.services.ports import ChannelUnreachable, SandboxFault
+from cmconsole.storage.workspace import open_workspace
 from tests.conftest import receive
 
 
@@ -68,8 +70,15 @@ def test_a_rate_limit_waits_for_the_reset_then_publishes(services, team, clock):
     assert _kinds(services, team, post) == ["post.queued", "post.delayed", "post.published"]
 
 
+def _own_dispatcher(database_url, clock, **options):
+    """A second dispatcher on the same workspace, with its own sandbox channel to fail."""
+    workspace = open_workspace(database_url)
+    channel = SandboxChannel(workspace.sandbox, clock)
+    return workspace, channel, Dispatcher(workspace, {"sandbox": channel}, clock, **options)
+
+
 def test_an_unreachable_channel_is_retried_with_growing_jittered_waits_then_given_up(
-    services, team, clock
+    services, team, clock, database_url
 ):
     bounds: list[float] = []
 
@@ -77,20 +86,17 @@ def test_an_unreachable_channel_is_retried_with_growing_jittered_waits_then_give
         bounds.append(high)
         return high
 
-    dispatcher = Dispatcher(
-        services.dispatcher._workspace,  # noqa: SLF001 - the same workspace, another dispatcher
-        services.dispatcher._channels,  # noqa: SLF001
-        clock,
-        name="test",
-        jitter=highest,
+    workspace, channel, dispatcher = _own_dispatcher(
+        database_url, clock, name="test", jitter=highest
     )
     post = _queued(services, team)
-    services.sandbox.fail_next(SandboxFault.UNREACHABLE, MAX_UNREACHABLE_ATTEMPTS)
+    channel.fail_next(SandboxFault.UNREACHABLE, MAX_UNREACHABLE_ATTEMPTS)
     for _ in range(MAX_UNREACHABLE_ATTEMPTS - 1):
         [delayed] = dispatcher.run_once().delayed
         assert delayed.status is PostStatus.QUEUED
         clock.advance(seconds=(delayed.retry_at - clock.now).total_seconds())
     [failed] = dispatcher.run_once().failed
+    workspace.close()
     assert failed.failure_reason.startswith(f"gave up after {MAX_UNREACHABLE_ATTEMPTS} tries")
     assert bounds == [min(900.0, 5.0 * 2**n) for n in range(MAX_UNREACHABLE_ATTEMPTS - 1)]
     assert _public(services, team) == []
@@ -135,39 +141,56 @@ def test_a_timeout_that_published_nothing_is_checked_first_then_sent_again(servi
     ]
 
 
-def test_reconciliation_runs_before_any_retry_of_an_ambiguous_send(services, team):
-    """If the channel cannot be read, the post stays unknown: it is not sent blindly."""
-    _queued(services, team)
-    services.sandbox.fail_next(SandboxFault.TIME_OUT)
-    channel = services.dispatcher._channels["sandbox"]  # noqa: SLF001
-    calls: list[str] = []
-    original_recent, original_publish = channel.recent_posts, channel.publish
+class _Unreadable:
+    """A channel that publishes (and times out) but whose recent posts cannot be read."""
 
-    def unreadable(alias, limit):
-        calls.append("recent_posts")
+    name = "sandbox"
+
+    def __init__(self, channel):
+        self._channel = channel
+        self.calls: list[str] = []
+
+    def publish(self, alias, text, in_reply_to):
+        self.calls.append("publish")
+        return self._channel.publish(alias, text, in_reply_to)
+
+    def fetch_mentions(self, alias, since):
+        return self._channel.fetch_mentions(alias, since)
+
+    def recent_posts(self, alias, limit):
+        self.calls.append("recent_posts")
         raise ChannelUnreachable("cannot read")
 
-    def publish(alias, text, in_reply_to):
-        calls.append("publish")
-        return original_publish(alias, text, in_reply_to)
 
-    channel.recent_posts, channel.publish = unreadable, publish
-    try:
-        services.dispatcher.run_once()
-        services.dispatcher.run_once()
-    finally:
-        channel.recent_posts, channel.publish = original_recent, original_publish
+def test_reconciliation_runs_before_any_retry_of_an_ambiguous_send(
+    services, team, clock, database_url
+):
+    """If the channel cannot be read, the post stays unknown: it is not sent blindly."""
+    _queued(services, team)
+    workspace = open_workspace(database_url)
+    sandbox = SandboxChannel(workspace.sandbox, clock)
+    channel = _Unreadable(sandbox)
+    dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
+    sandbox.fail_next(SandboxFault.TIME_OUT)
+    dispatcher.run_once()
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    dispatcher.run_once()
+    workspace.close()
     [post] = services.posting.outbox(team.operator, team.alias.id)
     assert post.status is PostStatus.UNKNOWN
-    assert calls[0] == "publish" and "publish" not in calls[1:]
+    assert channel.calls == ["publish", "recent_posts", "recent_posts"]
     assert _public(services, team) == []
 
 
-def test_a_dispatcher_that_died_mid_send_is_settled_after_its_lease(services, team, clock):
+def test_a_dispatcher_that_died_mid_send_is_settled_after_its_lease(
+    services, team, clock, database_url
+):
     post = _queued(services, team)
     # A dispatcher takes the post and dies before recording anything.
-    with services.dispatcher._workspace.transaction() as tx:  # noqa: SLF001
+    workspace = open_workspace(database_url)
+    with workspace.transaction() as tx:
         taken = tx.posts.take_next_queued(clock.now, clock.now + LEASE)
+    workspace.close()
     assert taken.id == post.id
     # While the lease runs, nobody else touches it.
     assert services.dispatcher.run_once().settled == []

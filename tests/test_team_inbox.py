@@ -175,7 +175,8 @@ def test_saved_replies_are_kept_by_leads_and_checked_like_anything_typed(service
     saved = services.saved_replies.save(team.lead, team.alias.id, "delay", "We will answer asap")
     with pytest.raises(PermissionDenied):
         services.saved_replies.save(team.operator, team.alias.id, "mine", "Hello")
-    assert [s.name for s in services.saved_replies.replies(team.operator, team.alias.id)] == ["delay"]
+    listed = services.saved_replies.replies(team.operator, team.alias.id)
+    assert [s.name for s in listed] == ["delay"]
     result = services.saved_replies.check(team.operator, team.alias.id, saved.text)
     assert [f.rule for f in result.findings] == ["no-asap"]
 
