@@ -1,4 +1,8 @@
-"""Show text from the public as data: never parsed as markup, never passed as terminal control."""
+"""Show outside text as data: never parsed as markup, never passed as terminal control.
+
+Every string that did not come from cmconsole's own code (messages, names, error reasons, which
+may quote an API's answer) reaches a widget through one of these.
+"""
 
 from rich.text import Text
 from textual.content import Content
@@ -14,3 +18,8 @@ def content(text: str) -> Content:
 def cell(text: str, width: int = 80, style: str = "") -> Text:
     """For DataTable cells, which would otherwise parse a plain string as markup."""
     return Text(one_line(text, width), style=style, no_wrap=True)
+
+
+def inert(text: str) -> str:
+    """For the APIs that take only a string (notify, titles): pass `markup=False` as well."""
+    return printable(text)
