@@ -16,6 +16,7 @@ from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
+from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
 from cmconsole.services.saved_replies import SavedReplyService
@@ -56,6 +57,7 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
         team=TeamService(workspace, clock),
         guides=GuideService(workspace, clock),
         voice=VoiceService(workspace),
+        onboarding=OnboardingService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         location=workspace.location,

@@ -126,6 +126,17 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Onboarding:
+    """How a trainee graduates on this alias: the track done (if `track`), `practice` practice
+    replies written, and the last `approved_in_a_row` reviewed replies approved without edits and
+    without passed warnings."""
+
+    track: bool = True
+    practice: int = 5
+    approved_in_a_row: int = 20
+
+
+@dataclass(frozen=True)
 class Guide:
     """An alias's voice guide: what people read, and the rules the checker applies."""
 
@@ -139,6 +150,7 @@ class Guide:
     prose: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     examples: tuple[Example, ...] = ()
     rules: tuple[Rule, ...] = ()
+    onboarding: Onboarding = Onboarding()
 
 
 def word_key(word: str) -> str:
@@ -164,7 +176,19 @@ def parse_guide(source: str, origin: str) -> Guide:
         raise GuideError(origin, int(at[1]) if at else None, f"not valid TOML: {error}") from None
     lines = _Lines(origin, source)
     top = _Table(lines, data, "", None)
-    top.only({"name", "handle", "language", "length", "signature", "prose", "examples", "rules"})
+    top.only(
+        {
+            "name",
+            "handle",
+            "language",
+            "length",
+            "signature",
+            "prose",
+            "examples",
+            "rules",
+            "onboarding",
+        }
+    )
     language = top.get("language", str, "").strip().lower()[:2]
     length = top.get("length", int, LIMIT)
     if not 0 < length <= 100_000:
@@ -184,7 +208,23 @@ def parse_guide(source: str, origin: str) -> Guide:
         ),
         examples=tuple(_examples(lines, top.get("examples", list, []))),
         rules=tuple(_rules(lines, top.get("rules", list, []), language)),
+        onboarding=_onboarding(
+            _Table(lines, top.get("onboarding", dict, {}), "[onboarding]", "onboarding")
+        ),
     )
+
+
+def _onboarding(table: "_Table") -> Onboarding:
+    table.only({"track", "practice", "approved_in_a_row"})
+    rule = Onboarding(
+        track=table.get("track", bool, True),
+        practice=table.get("practice", int, Onboarding.practice),
+        approved_in_a_row=table.get("approved_in_a_row", int, Onboarding.approved_in_a_row),
+    )
+    for key in ("practice", "approved_in_a_row"):
+        if not 0 <= getattr(rule, key) <= 1000:
+            raise table.error(f"{key!r} must be between 0 and 1000", key)
+    return rule
 
 
 def _signature(table: "_Table") -> Signature:

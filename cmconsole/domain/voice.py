@@ -135,14 +135,16 @@ class Drift:
         )
 
 
+def content_words(text: str) -> list[str]:
+    """The words that carry meaning, lower case: stop words and short words left out."""
+    return [
+        word.lower() for word in _WORD.findall(text) if word.lower() not in _STOP and len(word) > 2
+    ]
+
+
 def profile(replies: Sequence[str], top: int = 15) -> VoiceProfile:
     count = len(replies) or 1
-    words = Counter(
-        word.lower()
-        for text in replies
-        for word in _WORD.findall(text)
-        if word.lower() not in _STOP and len(word) > 2
-    )
+    words = Counter(word for text in replies for word in content_words(text))
     return VoiceProfile(
         replies=len(replies),
         shares={name: sum(map(test, replies)) / count for name, test in SHARES.items()},

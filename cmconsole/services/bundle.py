@@ -12,6 +12,7 @@ from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
+from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
 from cmconsole.services.saved_replies import SavedReplyService
@@ -37,6 +38,7 @@ class Services:
     team: TeamService
     guides: GuideService
     voice: VoiceService
+    onboarding: OnboardingService
     public: DemoPublic
     sandbox: SandboxControl
     location: str

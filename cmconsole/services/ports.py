@@ -342,6 +342,28 @@ class GuideRepository(Protocol):
         ...
 
 
+class OnboardingRepository(Protocol):
+    def mark(self, alias_id: int, operator_id: int, step: str, now: datetime) -> bool: ...
+    def unmark(self, alias_id: int, operator_id: int, step: str) -> None: ...
+    def done(self, alias_id: int, operator_id: int) -> dict[str, datetime]: ...
+    def add_practice(
+        self,
+        alias_id: int,
+        operator_id: int,
+        inbound_id: int,
+        text: str,
+        closeness: int,
+        errors: int,
+        warnings: int,
+        now: datetime,
+    ) -> None: ...
+    def practised(self, alias_id: int, operator_id: int) -> int: ...
+    def answered_history(
+        self, alias_id: int, operator_id: int, limit: int, clean_only: bool = False
+    ) -> list[tuple[InboundMessage, Post]]: ...
+    def reviewed(self, alias_id: int, author_id: int, limit: int) -> list[Post]: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it is committed together, or not at all."""
 
@@ -371,6 +393,8 @@ class Transaction(Protocol):
     def claims(self) -> ClaimRepository: ...
     @property
     def saved_replies(self) -> SavedReplyRepository: ...
+    @property
+    def onboarding(self) -> OnboardingRepository: ...
 
 
 class Workspace(Protocol):

@@ -15,6 +15,7 @@ from cmconsole.services.guard import (
     role_on,
 )
 from cmconsole.services.guides import checking_guide, current_guide
+from cmconsole.services.onboarding import note_if_ready
 from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
 
 
@@ -146,6 +147,7 @@ class PostingService:
                 ),
                 self._clock(),
             )
+            note_if_ready(tx, alias, post.author_id, self._clock())
             approved = tx.posts.by_id(post.id)
             assert approved is not None
             return approved

@@ -265,3 +265,31 @@ class GuideAckRow(SQLModel, table=True):
     operator_id: int = Field(foreign_key="operator.id", primary_key=True)
     version: int = Field(primary_key=True)
     acknowledged_at: datetime
+
+
+class OnboardingStepRow(SQLModel, table=True):
+    """A step of the onboarding track a trainee has done on an alias."""
+
+    __tablename__ = "onboarding_step"
+
+    alias_id: int = Field(foreign_key="alias.id", primary_key=True)
+    operator_id: int = Field(foreign_key="operator.id", primary_key=True)
+    step: str = Field(max_length=120, primary_key=True)
+    done_at: datetime
+
+
+class PracticeReplyRow(SQLModel, table=True):
+    """A reply a trainee wrote to a past message for practice: never published."""
+
+    __tablename__ = "practice_reply"
+    __table_args__ = (Index("ix_practice_operator", "alias_id", "operator_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    operator_id: int = Field(foreign_key="operator.id")
+    inbound_id: int = Field(foreign_key="inbound_message.id")
+    text: str
+    closeness: int
+    errors: int
+    warnings: int
+    created_at: datetime

@@ -18,6 +18,7 @@ from cmconsole.storage.engine import create_workspace_engine, safe_url
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
 from cmconsole.storage.messages import SqlInbound, SqlPosts
+from cmconsole.storage.onboarding import SqlOnboarding
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
 from cmconsole.storage.sandbox import SqlSandboxTimeline
 from cmconsole.storage.saved_replies import SqlSavedReplies
@@ -43,6 +44,7 @@ class SqlTransaction:
         self.threads = SqlThreads(session)
         self.claims = SqlClaims(session)
         self.saved_replies = SqlSavedReplies(session)
+        self.onboarding = SqlOnboarding(session)
 
 
 class SqlWorkspace:
