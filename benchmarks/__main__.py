@@ -1,16 +1,65 @@
-"""Run the benchmark suite: python -m benchmarks [--scale small|agency] [--json PATH]."""
+"""Run the benchmark suite: python -m benchmarks [--scale small|agency] [--db URL] [--json PATH].
+
+Every storage benchmark reads one generated workspace (SQLite in --workdir by default, or the
+PostgreSQL database and schema of --db), built on first use and reused while its scale, generator
+and schema are unchanged. Each reports the median of several runs and, where one exists, a
+baseline measured in the same run: the bare driver (sqlite3 or psycopg) on the same rows, or a
+bare Textual app for startup.
+"""
 
 import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
-from benchmarks import audit_verify, check_draft, who_spoke
-from benchmarks.results import table, write_json
+from benchmarks import (
+    audit_verify,
+    check_draft,
+    dispatch,
+    inbox,
+    memory,
+    startup,
+    who_spoke,
+)
+from benchmarks.generate import SCALES
+from benchmarks.results import Result, table, write_json
+from benchmarks.workspace import Plain, Workspace, prepare
+from cmconsole.services.guard import SignedIn
+from cmconsole.wiring import open_services
+
+# How many times each kind of measurement is repeated, per scale.
+REPEATS = {
+    "small": {"query": 10, "verify": 1, "startup": 1},
+    "agency": {"query": 30, "verify": 3, "startup": 5},
+}
+GROUPS = {
+    "startup": ("startup",),
+    "inbox": ("inbox_first_page", "inbox_unanswered"),
+    "who_spoke": ("audit_first_page", "audit_search"),
+    "check_draft": ("check_draft",),
+    "audit_verify": ("audit_verify",),
+    "dispatch": ("dispatch",),
+    "memory": ("memory",),
+}
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
-    parser.add_argument("--scale", choices=["small", "agency"], default="small")
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--scale", choices=sorted(SCALES), default="small")
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="a PostgreSQL URL to benchmark instead of SQLite (an empty "
+        "schema or database: the workspace is generated into it)",
+    )
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument(
         "--repeats", type=int, default=2000, help="draft checks measured for check_draft"
@@ -19,21 +68,53 @@ def main(argv: list[str] | None = None) -> int:
         "--workdir",
         type=Path,
         default=Path(".benchmarks"),
-        help="where generated workspaces are kept between runs",
+        help="where generated SQLite workspaces are kept between runs",
+    )
+    parser.add_argument(
+        "--only", action="append", choices=sorted(GROUPS), help="run only these (repeatable)"
     )
     options = parser.parse_args(argv)
-    workdir = options.workdir
-    workdir.mkdir(parents=True, exist_ok=True)
-    results = [
-        check_draft.run(options.repeats),
-        *who_spoke.run(options.scale, workdir),
-        audit_verify.run(options.scale, workdir),
-    ]
+    options.workdir.mkdir(parents=True, exist_ok=True)
+    chosen = options.only or list(GROUPS)
+    workspace = prepare(options.scale, options.db, options.workdir, say)
+    repeats = REPEATS[options.scale]
+    results: list[Result] = []
+
+    def measure(group: str, benchmark: Callable[[], Result | list[Result]]) -> None:
+        if group in chosen:
+            say(f"measuring {', '.join(GROUPS[group])} …")
+            outcome = benchmark()
+            results.extend(outcome if isinstance(outcome, list) else [outcome])
+
+    measure("startup", lambda: startup.run(workspace.url, repeats["startup"]))
+    services = open_services(workspace.url, clock=lambda: workspace.facts.moment)
+    plain = Plain(workspace)
+    try:
+        lead = _lead(workspace, plain)
+        measure("inbox", lambda: inbox.run(workspace, services, plain, lead, repeats["query"]))
+        measure(
+            "who_spoke", lambda: who_spoke.run(workspace, services, plain, lead, repeats["query"])
+        )
+        measure("check_draft", lambda: check_draft.run(options.repeats))
+        measure("audit_verify", lambda: audit_verify.run(services, plain, repeats["verify"]))
+    finally:
+        plain.close()
+        services.close()
+    count = SCALES[options.scale].dispatch
+    measure("dispatch", lambda: dispatch.run(workspace, options.workdir, options.scale, count))
+    measure("memory", lambda: memory.run(workspace))
     print(table(results))
     if options.json:
-        # The storage benchmarks run on SQLite; PostgreSQL runs come with the benchmark issue.
-        write_json(options.json, options.scale, "sqlite", results)
+        write_json(options.json, options.scale, workspace.database, results)
     return 0
+
+
+def _lead(workspace: Workspace, plain: Plain) -> SignedIn:
+    """The lead the benchmarks read as (found by name: signing in would write to the audit)."""
+    [(operator_id,)] = plain.fetch(
+        "SELECT id FROM operator WHERE name = ?", (workspace.facts.lead,)
+    )
+    return SignedIn(operator_id, workspace.facts.lead)
 
 
 if __name__ == "__main__":

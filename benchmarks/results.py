@@ -27,19 +27,35 @@ class Result:
         return self.value >= self.target if self.higher_is_better else self.value <= self.target
 
 
+def number(value: float) -> str:
+    """Three significant digits or so, with thousands separators for large numbers."""
+    if abs(value) >= 1000:
+        return f"{value:,.0f}"
+    return f"{value:.3g}" if abs(value) >= 1 else f"{value:.3f}"
+
+
 def table(results: list[Result]) -> str:
-    lines = [
-        f"{'name':<14} {'value':>10} {'unit':<6} {'target':>8} {'baseline':>9} {'ratio':>6}  ok"
-    ]
+    rows = [("name", "value", "unit", "target", "baseline", "ratio", "ok")]
     for r in results:
-        baseline = f"{r.baseline:,.3f}" if r.baseline is not None else "-"
-        ratio = f"{r.ratio:.2f}" if r.ratio is not None else "-"
-        sign = "≥" if r.higher_is_better else "≤"
-        lines.append(
-            f"{r.name:<17} {r.value:>12,.3f} {r.unit:<5} {sign}{r.target:>8g} {baseline:>12} "
-            f"{ratio:>6}  {'yes' if r.ok else 'NO'}"
+        rows.append(
+            (
+                r.name,
+                number(r.value),
+                r.unit,
+                ("≥ " if r.higher_is_better else "≤ ") + number(r.target),
+                number(r.baseline) if r.baseline is not None else "-",
+                f"{r.ratio:.2f}" if r.ratio is not None else "-",
+                "yes" if r.ok else "NO",
+            )
         )
-    return "\n".join(lines)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(width) if i in (0, 2) else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    )
 
 
 def write_json(path: Path, scale: str, database: str, results: list[Result]) -> None:

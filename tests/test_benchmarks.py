@@ -1,9 +1,34 @@
 """The benchmark suite runs (so it cannot rot); its numbers are read, never asserted, here."""
 
 import json
+import random
+import sqlite3
+
+from sqlalchemy import create_engine, text
+from sqlmodel import Session
 
 from benchmarks.__main__ import main
 from benchmarks.check_draft import DRAFT, fifty_rule_guide
+from benchmarks.generate import published_details, queued_details
+from cmconsole.domain.audit_chain import canonical_details
+from cmconsole.storage.threads import refresh_thread
+
+NAMES = [
+    "startup",
+    "inbox_first_page",
+    "inbox_unanswered",
+    "audit_first_page",
+    "audit_search",
+    "check_draft",
+    "audit_verify",
+    "dispatch",
+    "memory",
+]
+WITH_BASELINE = {"startup", "inbox_first_page", "inbox_unanswered", "audit_first_page"}
+THREAD = (
+    "SELECT alias_id, contact_handle, last_inbound_id, last_activity_at, waiting_since, "
+    "unanswered, message_count FROM contact_thread"
+)
 
 
 def test_the_suite_runs_and_writes_its_json(tmp_path, capsys):
@@ -12,20 +37,73 @@ def test_the_suite_runs_and_writes_its_json(tmp_path, capsys):
     assert main([*arguments, "--json", str(out)]) == 0
     document = json.loads(out.read_text())
     assert (document["scale"], document["database"]) == ("small", "sqlite")
-    check, first_page, search, verify = document["results"]
-    for result in (check, first_page, search, verify):
+    results = {result["name"]: result for result in document["results"]}
+    assert list(results) == NAMES
+    for name, result in results.items():
         assert set(result) == {"name", "value", "unit", "baseline", "ratio", "target", "ok"}
-        assert result["value"] > 0
-    assert (check["name"], check["unit"], check["target"]) == ("check_draft", "ms", 2.0)
-    assert (verify["name"], verify["unit"], verify["target"]) == ("audit_verify", "ev/s", 300_000)
-    assert (first_page["name"], first_page["target"]) == ("audit_first_page", 5.0)
-    assert first_page["baseline"] > 0
-    assert (search["name"], search["target"]) == ("audit_search", 100.0)
-    assert verify["baseline"] > 0
+        assert result["value"] > 0 and result["target"] > 0, name
+        assert isinstance(result["ok"], bool)
+        if name in WITH_BASELINE | {"audit_verify"}:
+            assert result["baseline"] > 0 and result["ratio"] > 0, name
+        else:
+            assert result["baseline"] is None and result["ratio"] is None, name
+    verify = results["audit_verify"]
+    assert (verify["unit"], verify["target"]) == ("ev/s", 300_000)
     assert verify["ratio"] == verify["baseline"] / verify["value"]
+    assert results["startup"]["target"] == 2 * results["startup"]["baseline"]
+    assert results["inbox_first_page"]["ratio"] == (
+        results["inbox_first_page"]["value"] / results["inbox_first_page"]["baseline"]
+    )
+    assert (results["check_draft"]["unit"], results["check_draft"]["target"]) == ("ms", 2.0)
+    assert (results["memory"]["unit"], results["memory"]["target"]) == ("MB", 200.0)
     printed = capsys.readouterr().out
-    for name in ("check_draft", "audit_first_page", "audit_search", "audit_verify"):
+    for name in NAMES:
         assert name in printed
+    _the_threads_are_what_storage_would_compute(tmp_path / "workspace-small.db")
+
+
+def _the_threads_are_what_storage_would_compute(path):
+    """The generator fills contact_thread itself; storage must find nothing to change in it."""
+    with sqlite3.connect(path) as plain:
+        stored = plain.execute(THREAD).fetchall()
+    assert any(row[5] for row in stored) and not all(row[5] for row in stored)
+    engine = create_engine(f"sqlite:///{path}")
+    with Session(engine) as session:
+        for row in random.Random(1).sample(stored, 200):
+            refresh_thread(session, row[0], row[1])
+            again = session.execute(
+                text(f"{THREAD} WHERE alias_id = :alias AND contact_handle = :contact"),
+                {"alias": row[0], "contact": row[1]},
+            ).one()
+            assert tuple(again) == tuple(row)
+        session.rollback()
+    engine.dispose()
+
+
+def test_the_generated_audit_details_are_canonical():
+    text = 'Bonjour "Léa", \\ c\'est noté\t✓'
+    assert queued_details("1790000000000000042", 7, text) == canonical_details(
+        {
+            "in_reply_to": "1790000000000000042",
+            "shift": 7,
+            "text": text,
+            "guide_version": 1,
+            "overrides": {},
+        }
+    )
+    assert queued_details(None, 7, text) == canonical_details(
+        {"in_reply_to": None, "shift": 7, "text": text, "guide_version": 1, "overrides": {}}
+    )
+    for approver in (None, 3):
+        assert published_details(approver, "léa", "1800", text) == canonical_details(
+            {
+                "channel_post_id": "1800",
+                "author": "léa",
+                "by": "agency-box:4242",
+                "approver": approver,
+                "text": text,
+            }
+        )
 
 
 def test_check_draft_measures_what_the_issue_names():
