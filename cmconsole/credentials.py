@@ -138,7 +138,9 @@ class CredentialStore:
 
     def save_x_app(self, app: XApp) -> None:
         self._write(
-            _APP_ENTRY, {"consumer_key": app.consumer_key, "consumer_secret": app.consumer_secret}
+            _APP_ENTRY,
+            {"consumer_key": app.consumer_key, "consumer_secret": app.consumer_secret},
+            ("consumer_key", "consumer_secret"),
         )
 
     def save_x_account(
@@ -153,6 +155,7 @@ class CredentialStore:
                 "user_id": user_id,
                 "username": username,
             },
+            ("access_token", "access_secret"),
         )
 
     def _from_environment(self, handle: str) -> XCredentials:
@@ -195,13 +198,11 @@ class CredentialStore:
                 f"the X credentials kept for {what} in the OS keyring are damaged: "
                 "connect again with `cmconsole alias connect-x`"
             ) from None
-        for value in stored.values():
-            register_secret(value)
-        return stored
+        return stored  # the callers register the secrets among these values
 
-    def _write(self, entry: str, values: dict[str, str]) -> None:
-        for value in values.values():
-            register_secret(value)
+    def _write(self, entry: str, values: dict[str, str], secrets: tuple[str, ...]) -> None:
+        for name in secrets:
+            register_secret(values[name])
         if self.source == ENVIRONMENT:
             raise CredentialsUnavailable(
                 f"{SOURCE_VARIABLE}=environment: credentials come from environment variables and "

@@ -7,6 +7,7 @@ from cmconsole.tui.app import CmconsoleApp
 from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
+from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 
 SIZE = (100, 30)
@@ -34,7 +35,7 @@ async def sign_in(pilot, name, passphrase):
     await settle(pilot)
 
 
-async def open_alias(pilot, handle, *, read_handovers=True):
+async def open_alias(pilot, handle, *, read_handovers=True, onboarding=False):
     """Pick the alias; by default also acknowledge the handovers the console leads you through."""
     picker = pilot.app.screen
     assert isinstance(picker, AliasPickerScreen)
@@ -47,7 +48,12 @@ async def open_alias(pilot, handle, *, read_handovers=True):
     while read_handovers and isinstance(pilot.app.screen, HandoverReadScreen):
         await pilot.press("enter")
         await settle(pilot)
-    if read_handovers:
+    if read_handovers and not onboarding:
+        # A trainee is then shown their onboarding track: "later".
+        await settle(pilot)
+        if isinstance(pilot.app.screen, OnboardingScreen):
+            await pilot.press("escape")
+            await settle(pilot)
         assert isinstance(pilot.app.screen, AliasScreen)
 
 

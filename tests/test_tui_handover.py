@@ -197,9 +197,9 @@ async def test_a_lead_sees_who_spoke_and_an_operator_only_their_own(demo, clock)
         await open_alias(pilot, "@acmehelp")
         await pilot.press("w")
         stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
-        assert stats.startswith("Everyone: omar 1 post")
+        assert stats.startswith("Everyone: omar 4 posts")  # the demo's history on Acme
         rows = cells(pilot.app.screen.query_one("#spoken-table", DataTable))
-        assert [row[1] for row in rows] == ["omar"]
+        assert [row[1] for row in rows] == ["omar"] * 4
         history = pilot.app.screen.query_one("#spoken-history")
         history.query_one("#spoken-text", Input).value = "nothing like this"
         await pilot.pause(0.1)
@@ -282,11 +282,11 @@ async def test_the_team_screen_shows_each_operators_voice(demo, clock):
         await pilot.press("m")
         await settle(pilot)
         table = pilot.app.screen.query_one("#team-table", DataTable)
-        rows = {row[0]: row[5] for row in cells(table)}
-        assert rows["omar"] == "1 reply: too few to judge"
+        rows = {row[0]: row[6] for row in cells(table)}
+        assert rows["omar"] == "4 replies: too few to judge"
         assert rows["theo"] == "0 replies: too few to judge"
         table.move_cursor(row=list(rows).index("omar"))
         await pilot.press("enter")
         await settle(pilot)
         shown = str(pilot.app.screen.query_one("#dialog-text", Static).render())
-        assert shown.startswith("omar: 1 recent replies compared with the others'")
+        assert shown.startswith("omar: 4 recent replies compared with the others'")

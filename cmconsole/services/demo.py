@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cmconsole.domain.errors import NotFound
+from cmconsole.domain.model import Alias
 from cmconsole.services import demo_data
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.dispatch import Dispatcher
@@ -76,11 +77,13 @@ class DemoSeeder:
 
     def _play_history(self) -> None:
         handles = {alias.handle: alias for alias in self.accounts.aliases()}
+        passphrases = {a.name: a.passphrase for a in demo_data.ACCOUNTS}
+        for handle, fan, asked, author, text in demo_data.EARLIER:
+            self._answer(handles[handle], fan, asked, author, passphrases[author], text)
         for handle, messages in demo_data.HISTORY.items():
             for author, text in messages:
                 self.public.mention(author, text)
             self.inbox.sync(handles[handle].id)
-        passphrases = {a.name: a.passphrase for a in demo_data.ACCOUNTS}
         for handle, index, author, text in demo_data.ANSWERED:
             alias = handles[handle]
             who = self.accounts.sign_in(author, passphrases[author])
@@ -95,9 +98,26 @@ class DemoSeeder:
             if message is None:
                 raise NotFound(f"demo history message {wanted!r} did not arrive")
             self.posting.reply(who, message.id, text)
-            self.dispatcher.dispatch_pending()
+            self.dispatcher.run_once()
             self.shifts.end(who, alias.id)
         # Written after every shift above ended: whoever signs in first has one to read.
         for handle, author, summary, watch, mood in demo_data.HANDOVERS:
             who = self.accounts.sign_in(author, passphrases[author])
             self.handovers.write(who, handles[handle].id, summary, people_to_watch=watch, mood=mood)
+
+    def _answer(
+        self, alias: Alias, fan: str, asked: str, author: str, passphrase: str, text: str
+    ) -> None:
+        """A fan writes and an operator answers, published: a conversation of the past."""
+        self.public.mention(fan, asked)
+        self.inbox.sync(alias.id)
+        who = self.accounts.sign_in(author, passphrase)
+        self.shifts.start(who, alias.id)
+        current = self.guides.current(who, alias.id)
+        if current is not None:
+            self.guides.acknowledge(who, alias.id, current.version.version)
+        conversation = self.inbox.conversation(who, alias.id, fan)
+        message = next(m for m in conversation.messages if m.text == asked)
+        self.posting.reply(who, message.id, text)
+        self.dispatcher.run_once()
+        self.shifts.end(who, alias.id)

@@ -60,6 +60,54 @@ HISTORY = {
     ),
 }
 
+# Conversations from before the demo starts, answered and published: what a trainee studies and
+# practises on. (alias handle, fan, what they wrote, who answered, the reply). Each alias's are
+# answered by the one who answered its history below, so the others still meet its guide first.
+EARLIER = (
+    (
+        "@bellehelene",
+        "@jules75",
+        "@bellehelene Vous faites des gâteaux sans gluten ?",
+        "anna",
+        "Pas encore, mais nous y travaillons. Nous vous tenons au courant ici même.",
+    ),
+    (
+        "@bellehelene",
+        "@camille_b",
+        "@bellehelene La boutique est ouverte le dimanche ?",
+        "anna",
+        "Oui, de 8 h à 13 h. Nous vous attendons avec des croissants tout chauds.",
+    ),
+    (
+        "@bellehelene",
+        "@marie.patisse",
+        "@bellehelene Livrez-vous à Lyon ?",
+        "anna",
+        "Pas pour l'instant : nous livrons Paris et sa proche banlieue. Merci de votre intérêt.",
+    ),
+    (
+        "@acmehelp",
+        "@kim_r",
+        "@acmehelp How do I reset my API key?",
+        "omar",
+        "Settings > API > Regenerate. The old key stops working at once, so update your apps.",
+    ),
+    (
+        "@acmehelp",
+        "@dev_sam",
+        "@acmehelp Do you ship to Canada?",
+        "omar",
+        "We do: 5 to 7 business days, tracking included. Thanks for asking!",
+    ),
+    (
+        "@acmehelp",
+        "@pat_o",
+        "@acmehelp Your status page is down lol",
+        "omar",
+        "Thanks for flagging it. It is back now; we are looking at why it went down.",
+    ),
+)
+
 # Replies the history already holds: (alias handle, index in HISTORY, author name, text).
 ANSWERED = (
     ("@bellehelene", 2, "anna", "Merci beaucoup ! Nous transmettons vos compliments au fournil."),

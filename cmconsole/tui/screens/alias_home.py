@@ -18,12 +18,14 @@ from cmconsole.domain.model import (
     Post,
     PostStatus,
     PublicPost,
+    Role,
 )
 from cmconsole.services.audit import SpokenReport
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
 from cmconsole.services.inbox import InboxFilter, InboxThread
+from cmconsole.services.onboarding import TrackState
 from cmconsole.services.ports import SandboxFault
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
@@ -35,6 +37,7 @@ from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
@@ -88,6 +91,7 @@ class AliasSnapshot:
     spoken: SpokenReport | None
     spoken_problem: str
     awaiting: list[Awaiting]
+    tracks: list[TrackState]
 
 
 class AliasScreen(ConsoleScreen[None]):
@@ -97,6 +101,7 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("escape", "leave", "End shift"),
         Binding("h", "hand_over", "Hand over"),
         Binding("m", "team", "Team"),
+        Binding("O", "onboarding", "Onboarding"),
         Binding("r", "refresh", "Refresh"),
         Binding("i", "tab('inbox')", "Inbox"),
         Binding("f", "cycle_filter", "Inbox filter"),
@@ -140,6 +145,7 @@ class AliasScreen(ConsoleScreen[None]):
         self._handovers_asked = False
         self._guide: CurrentGuide | None = None
         self._inbox_filter = InboxFilter.ALL
+        self._onboarding_offered = False
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -242,6 +248,7 @@ class AliasScreen(ConsoleScreen[None]):
                 spoken_report,
                 spoken_problem,
                 self._awaiting(),
+                services.onboarding.everyone(self.who, alias_id),
             )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
@@ -336,12 +343,28 @@ class AliasScreen(ConsoleScreen[None]):
             parts.append(f"{snapshot.follow_ups_due} follow-ups due within a day")
         if snapshot.handovers_unread:
             parts.append(f"{snapshot.handovers_unread} to read before you speak")
+        ready = [t.operator.name for t in snapshot.tracks if t.graduation.met]
+        if ready and self.membership.role is Role.LEAD:
+            parts.append(f"ready to promote: {', '.join(ready)} (m)")
+        own = [t for t in snapshot.tracks if t.operator.id == self.who.operator_id]
+        if own and not own[0].progress.complete:
+            parts.append(f"onboarding {own[0].progress.summary} (O)")
         self.query_one("#on-shift", Static).update("  ·  ".join(parts))
         self.query_one("#alias-error", Static).update("")
         if snapshot.handovers_unread and not self._handovers_asked:
             # Lead the operator through what they must read, once, at the start of the shift.
             self._handovers_asked = True
             self.app.push_screen(HandoverReadScreen(self.who, self.alias))
+        elif (
+            own
+            and not own[0].progress.complete
+            and not self._onboarding_offered
+            and not snapshot.handovers_unread
+            and self.app.screen is self
+        ):
+            # A trainee is shown their track when they arrive, once the handovers are read.
+            self._onboarding_offered = True
+            self.app.push_screen(OnboardingScreen(self.who, self.alias))
 
     def _show_guide(self, snapshot: AliasSnapshot) -> None:
         self._guide = snapshot.guide
@@ -392,6 +415,8 @@ class AliasScreen(ConsoleScreen[None]):
     @on(DataTable.RowSelected, "#inbox-table")
     def _open_thread(self, event: DataTable.RowSelected) -> None:
         if event.row_key.value is not None:
+            # They went to work: the track is offered on arrival only, never in the way later.
+            self._onboarding_offered = True
             self.app.push_screen(
                 ThreadScreen(self.who, self.membership, str(event.row_key.value)),
                 self._release_claim,
@@ -467,6 +492,9 @@ class AliasScreen(ConsoleScreen[None]):
 
     def action_hand_over(self) -> None:
         self.app.push_screen(HandoverWriteScreen(self.who, self.alias))
+
+    def action_onboarding(self) -> None:
+        self.app.push_screen(OnboardingScreen(self.who, self.alias))
 
     def action_team(self) -> None:
         self.app.push_screen(TeamScreen(self.who, self.alias))

@@ -1,5 +1,6 @@
-"""The alias's team for its leads: roles, who is on shift, and deactivating someone who left."""
+"""The alias's team for its leads: roles, who is on shift, trainees' progress, and leaving."""
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,6 +11,7 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Role, TeamMember
 from cmconsole.domain.voice import MIN_REPLIES
 from cmconsole.services.guard import SignedIn
+from cmconsole.services.onboarding import TrackState
 from cmconsole.services.voice import OperatorVoice
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
@@ -26,14 +28,22 @@ class TeamScreen(ConsoleScreen[None]):
         Binding("t", "role('trainee')", "Make trainee"),
         Binding("plus,a", "add", "Add someone"),
         Binding("d", "deactivate", "Deactivate"),
+        Binding("P", "promote", "Promote a trainee"),
+        Binding("x", "extend", "Extend a training"),
         Binding("escape", "back", "Back"),
     ]
 
     class MembersLoaded(Message):
-        def __init__(self, members: list[TeamMember], voices: dict[str, OperatorVoice]) -> None:
+        def __init__(
+            self,
+            members: list[TeamMember],
+            voices: dict[str, OperatorVoice],
+            tracks: dict[str, TrackState],
+        ) -> None:
             super().__init__()
             self.members = members
             self.voices = voices
+            self.tracks = tracks
 
     class ActionFailed(Message):
         def __init__(self, reason: str) -> None:
@@ -55,7 +65,9 @@ class TeamScreen(ConsoleScreen[None]):
             markup=False,
         )
         table: DataTable[object] = DataTable(id="team-table", cursor_type="row", zebra_stripes=True)
-        table.add_columns("login", "name", "role", "on shift", "status", "voice (enter: details)")
+        table.add_columns(
+            "login", "name", "role", "on shift", "status", "onboarding", "voice (enter: details)"
+        )
         yield table
         yield Static("", id="team-error", classes="error", markup=False)
         yield Footer()
@@ -69,7 +81,11 @@ class TeamScreen(ConsoleScreen[None]):
             members = self.services.team.members(self.who, self.alias.id)
             report = self.services.voice.report(self.who, self.alias.id)
             voices = {voice.operator: voice for voice in report.operators}
-            self.post_message(self.MembersLoaded(members, voices))
+            tracks = {
+                state.operator.name: state
+                for state in self.services.onboarding.everyone(self.who, self.alias.id)
+            }
+            self.post_message(self.MembersLoaded(members, voices, tracks))
         except CmconsoleError as error:
             self.post_message(self.ActionFailed(str(error)))
 
@@ -86,6 +102,7 @@ class TeamScreen(ConsoleScreen[None]):
                 cell(member.role.value),
                 cell("yes" if member.on_shift else ""),
                 cell("active" if person.active else "deactivated"),
+                _onboarding(message.tracks.get(person.name)),
                 cell(_voice(message.voices.get(person.name)), 40),
             )
         if message.members:
@@ -169,8 +186,66 @@ class TeamScreen(ConsoleScreen[None]):
         else:
             self.app.call_from_thread(self._load)
 
+    def action_promote(self) -> None:
+        member = self._selected()
+        if member is None or member.role is not Role.TRAINEE:
+            self.query_one("#team-error", Static).update("Pick a trainee to promote.")
+            return
+        name = member.operator.name
+
+        def confirmed(values: list[str] | None) -> None:
+            if values is not None:
+                self._graduate(name, values[0], promote=True)
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Promote {name} to operator? Their replies will no longer wait for approval.",
+                [Field("Why (needed if the alias's rule is not met; kept in the audit)")],
+            ),
+            confirmed,
+        )
+
+    def action_extend(self) -> None:
+        member = self._selected()
+        if member is None or member.role is not Role.TRAINEE:
+            self.query_one("#team-error", Static).update("Pick a trainee whose training goes on.")
+            return
+        name = member.operator.name
+
+        def confirmed(values: list[str] | None) -> None:
+            if values is not None:
+                self._graduate(name, values[0], promote=False)
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Keep {name} in training? They must meet the rule afresh.",
+                [Field("Why (kept in the audit)")],
+            ),
+            confirmed,
+        )
+
+    @work(thread=True, exclusive=True, group="change")
+    def _graduate(self, name: str, reason: str, *, promote: bool) -> None:
+        try:
+            if promote:
+                self.services.onboarding.promote(self.who, self.alias.id, name, reason)
+            else:
+                self.services.onboarding.extend(self.who, self.alias.id, name, reason)
+        except CmconsoleError as error:
+            self.post_message(self.ActionFailed(str(error)))
+        else:
+            self.app.call_from_thread(self._load)
+
     def action_back(self) -> None:
         self.dismiss()
+
+
+def _onboarding(state: TrackState | None) -> Text:
+    if state is None:
+        return cell("")
+    if state.graduation.met:
+        return cell("READY to promote (P)", style="bold green")
+    return cell(f"{state.progress.summary}; {state.graduation.clean_in_a_row} clean", 56)
 
 
 def _voice(voice: OperatorVoice | None) -> str:

@@ -1,0 +1,138 @@
+"""Practice on the alias's real history: answer a past message, then see what the alias said."""
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Footer, Header, Label, Static, TextArea
+
+from cmconsole.domain.checker import check
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.guide import Guide
+from cmconsole.domain.model import Alias
+from cmconsole.services.guard import SignedIn
+from cmconsole.services.onboarding import PracticeItem, PracticeResult
+from cmconsole.tui.safe import content
+from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.widgets.compose import ComposeBox
+
+
+class PracticeScreen(ConsoleScreen[None]):
+    """Nothing written here is ever published."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "submit", "Compare with the alias", priority=True),
+        Binding("ctrl+n", "next", "Next message", priority=True),
+        Binding("escape", "back", "Back"),
+    ]
+
+    class ItemLoaded(Message):
+        def __init__(self, item: PracticeItem | None, guide: Guide | None, initials: str) -> None:
+            super().__init__()
+            self.item = item
+            self.guide = guide
+            self.initials = initials
+
+    class Compared(Message):
+        def __init__(self, result: PracticeResult) -> None:
+            super().__init__()
+            self.result = result
+
+    class ActionFailed(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
+    def __init__(self, who: SignedIn, alias: Alias) -> None:
+        super().__init__()
+        self.who = who
+        self.alias = alias
+        self._item: PracticeItem | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label(
+            f"Practice as {self.alias.display_name}: nothing here is published",
+            classes="title",
+            markup=False,
+        )
+        yield Static("", id="practice-message", markup=False)
+        yield ComposeBox(id="compose")
+        yield Static("", id="practice-result", markup=False)
+        yield Static(
+            "ctrl+s compares with what the alias said · ctrl+n next message · esc back",
+            id="practice-status",
+            markup=False,
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#reply", TextArea).focus()
+        self._load()
+
+    @work(thread=True, exclusive=True, group="practice")
+    def _load(self) -> None:
+        try:
+            item = self.services.onboarding.next_practice(self.who, self.alias.id)
+            guide = self.services.guides.for_checking(self.who, self.alias.id)
+            initials = self.services.accounts.operator(self.who).initials
+        except CmconsoleError as error:
+            self.post_message(self.ActionFailed(str(error)))
+        else:
+            self.post_message(self.ItemLoaded(item, guide, initials))
+
+    def on_practice_screen_item_loaded(self, message: ItemLoaded) -> None:
+        self._item = item = message.item
+        guide, initials = message.guide, message.initials
+        self.query_one(ComposeBox).use_checker(
+            lambda text: check(text, guide, author_initials=initials)
+        )
+        shown = (
+            f"{item.message.author_handle} wrote:\n{item.message.text}"
+            if item
+            else "You have practised on every past conversation the alias has answered."
+        )
+        self.query_one("#practice-message", Static).update(content(shown))
+        self.query_one("#practice-result", Static).update("")
+        self.query_one("#reply", TextArea).text = ""
+
+    def action_submit(self) -> None:
+        text = self.query_one(ComposeBox).text
+        if self._item is None or not text.strip():
+            self._status("Write a reply to the message first.")
+            return
+        self._compare(self._item.message.id, text)
+
+    @work(thread=True, exclusive=True, group="compare")
+    def _compare(self, inbound_id: int, text: str) -> None:
+        try:
+            result = self.services.onboarding.practise(self.who, self.alias.id, inbound_id, text)
+        except CmconsoleError as error:
+            self.post_message(self.ActionFailed(str(error)))
+        else:
+            self.post_message(self.Compared(result))
+
+    def on_practice_screen_compared(self, message: Compared) -> None:
+        result = message.result
+        findings = [f"  {f.severity.value} {f.rule}: {f.message}" for f in result.findings]
+        lines = [
+            "The guide: " + ("no finding" if not findings else f"{len(findings)} finding(s)"),
+            *findings,
+            "",
+            f"What the alias said: {result.actual}",
+            result.closeness.describe(),
+        ]
+        self.query_one("#practice-result", Static).update(content("\n".join(lines)))
+        self._status("ctrl+n for the next message.")
+
+    def on_practice_screen_action_failed(self, message: ActionFailed) -> None:
+        self._status(message.reason)
+
+    def action_next(self) -> None:
+        self._load()
+
+    def _status(self, text: str) -> None:
+        self.query_one("#practice-status", Static).update(text)
+
+    def action_back(self) -> None:
+        self.dismiss()
