@@ -221,7 +221,12 @@ class Dispatcher:
     ) -> Post:
         now = self._clock()
         with self._workspace.transaction() as tx:
-            tx.posts.mark_published(post.id, channel_post_id, published_at)
+            if not tx.posts.mark_published(post.id, channel_post_id, published_at):
+                # Another dispatcher settled it meanwhile (this one outlived its lease): what it
+                # recorded stands, and nothing is recorded twice.
+                current = tx.posts.by_id(post.id)
+                assert current is not None
+                return current
             tx.posts.finish_attempt(post.id, post.attempts, outcome, channel_post_id, now)
             author = tx.operators.by_id(post.author_id)
             details: dict[str, object] = {

@@ -7,12 +7,14 @@ from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import Screen
 
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.ports import Clock
+from cmconsole.tui.safe import inert
 from cmconsole.tui.screens.sign_in import SignInScreen
 
 
@@ -51,6 +53,10 @@ class CmconsoleApp(App[None]):
         self.open_shift: tuple[SignedIn, int] | None = None
         self._owns_shift = False
 
+    def format_title(self, title: str, sub_title: str) -> Content:
+        # Titles carry alias names, which anyone setting up an alias may type.
+        return super().format_title(inert(title), inert(sub_title))
+
     def on_mount(self) -> None:
         self.sub_title = "demo workspace" if self.demo else self.services.location
         self.push_screen(SignInScreen())
@@ -70,7 +76,7 @@ class CmconsoleApp(App[None]):
         try:
             self.services.shifts.end(who, alias_id)
         except CmconsoleError as error:
-            self.notify(str(error), severity="error", markup=False)
+            self.notify(inert(str(error)), severity="error", markup=False)
 
     def on_unmount(self) -> None:
         self.end_open_shift()

@@ -22,7 +22,7 @@ class AcknowledgeDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog wide"):
-            yield Label(self._title, classes="title", markup=False)
+            yield Label(content(self._title), classes="title")
             yield Static(content(self._text), id="acknowledge-text")
             yield Label("enter: read and understood · esc: later", markup=False)
 

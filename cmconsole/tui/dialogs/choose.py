@@ -23,7 +23,7 @@ class ChooseDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Label(self._title, classes="title", markup=False)
+            yield Label(content(self._title), classes="title")
             yield OptionList(
                 *[
                     Option(content(f"{name}: {text}"), id=str(index))

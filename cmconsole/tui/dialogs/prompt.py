@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from cmconsole.tui.safe import content
+
 
 @dataclass(frozen=True)
 class Field:
@@ -29,9 +31,9 @@ class PromptDialog(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(self._title, classes="title", markup=False)
+            yield Label(content(self._title), classes="title")
             for index, field in enumerate(self._fields):
-                yield Label(field.label, markup=False)
+                yield Label(content(field.label))
                 yield Input(value=field.value, placeholder=field.placeholder, id=f"field-{index}")
             yield Button("OK", variant="primary", id="ok")
 

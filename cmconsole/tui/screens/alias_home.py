@@ -331,7 +331,7 @@ class AliasScreen(ConsoleScreen[None]):
         if snapshot.spoken is not None:
             self.query_one(SpokenHistory).show(snapshot.spoken)
         else:
-            self.query_one("#spoken-stats", Static).update(snapshot.spoken_problem)
+            self.query_one("#spoken-stats", Static).update(content(snapshot.spoken_problem))
         waiting = sum(t.thread.unanswered for t in snapshot.threads)
         parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
         failed = sum(p.status is PostStatus.FAILED for p in snapshot.outbox)
@@ -349,7 +349,7 @@ class AliasScreen(ConsoleScreen[None]):
         own = [t for t in snapshot.tracks if t.operator.id == self.who.operator_id]
         if own and not own[0].progress.complete:
             parts.append(f"onboarding {own[0].progress.summary} (O)")
-        self.query_one("#on-shift", Static).update("  ·  ".join(parts))
+        self.query_one("#on-shift", Static).update(content("  ·  ".join(parts)))
         self.query_one("#alias-error", Static).update("")
         if snapshot.handovers_unread and not self._handovers_asked:
             # Lead the operator through what they must read, once, at the start of the shift.
@@ -386,7 +386,7 @@ class AliasScreen(ConsoleScreen[None]):
         self.app.push_screen(GuideVersionsScreen(self.who, self.alias))
 
     def on_alias_screen_refresh_failed(self, message: RefreshFailed) -> None:
-        self.query_one("#alias-error", Static).update(message.reason)
+        self.query_one("#alias-error", Static).update(content(message.reason))
 
     @on(HandoverHistory.FiltersChanged)
     def _filter_handovers(self, event: HandoverHistory.FiltersChanged) -> None:

@@ -43,7 +43,7 @@ class AliasPickerScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(f"Signed in as {self.who.name}. Speak as:", classes="title")
+        yield Label(content(f"Signed in as {self.who.name}. Speak as:"), classes="title")
         yield OptionList(id="aliases")
         yield Static("", id="picker-error", classes="error", markup=False)
         yield Footer()
@@ -93,7 +93,7 @@ class AliasPickerScreen(ConsoleScreen[None]):
         self._show_error(message.reason)
 
     def _show_error(self, reason: str) -> None:
-        self.query_one("#picker-error", Static).update(reason)
+        self.query_one("#picker-error", Static).update(content(reason))
 
     def action_sign_out(self) -> None:
         self.dismiss()

@@ -10,6 +10,7 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, GuideVersion
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
+from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen
 
 
@@ -37,7 +38,7 @@ class GuideEditScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(f"The guide of {self.alias.display_name} (TOML)", classes="title", markup=False)
+        yield Label(content(f"The guide of {self.alias.display_name} (TOML)"), classes="title")
         yield TextArea(self._source, id="guide-source", show_line_numbers=True)
         yield Static("ctrl+s saves a new version · esc leaves", id="guide-status", markup=False)
         yield Footer()
@@ -73,7 +74,7 @@ class GuideEditScreen(ConsoleScreen[None]):
     def on_guide_edit_screen_save_refused(self, message: SaveRefused) -> None:
         # The previous version stays in force; the edit stays here to be corrected.
         status = self.query_one("#guide-status", Static)
-        status.update(f"Not saved: {message.reason}")
+        status.update(content(f"Not saved: {message.reason}"))
         status.add_class("error")
 
     def action_back(self) -> None:

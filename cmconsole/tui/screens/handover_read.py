@@ -11,7 +11,7 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Handover
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
-from cmconsole.tui.safe import content
+from cmconsole.tui.safe import content, inert
 from cmconsole.tui.screens.base import ConsoleScreen
 from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_view import handover_text
@@ -71,7 +71,9 @@ class HandoverReadScreen(ConsoleScreen[None]):
         self._pending, self._guide = message.pending, message.guide
         left = len(self._pending) + (self._guide is not None)
         if not left:
-            self.notify(f"All read: you may speak for {self.alias.display_name}.", markup=False)
+            self.notify(
+                inert(f"All read: you may speak for {self.alias.display_name}."), markup=False
+            )
             self.dismiss()
             return
         progress = f"Before you speak for {self.alias.display_name}: {left} left to read · "
@@ -83,12 +85,12 @@ class HandoverReadScreen(ConsoleScreen[None]):
             assert self._guide is not None
             progress += "the alias's guide"
             text = guide_text(self._guide.guide, self._guide.version)
-        self.query_one("#handover-progress", Label).update(progress)
+        self.query_one("#handover-progress", Label).update(content(progress))
         self.query_one("#handover-text", Static).update(content(text))
         self.query_one("#handover-body").scroll_home(animate=False)
 
     def on_handover_read_screen_action_failed(self, message: ActionFailed) -> None:
-        self.query_one("#handover-error", Static).update(message.reason)
+        self.query_one("#handover-error", Static).update(content(message.reason))
 
     def action_acknowledge(self) -> None:
         if self._pending:

@@ -48,7 +48,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
     def compose(self) -> ComposeResult:
         yield Header()
         verb = "End your shift: hand over" if self.ending_shift else "Hand over"
-        yield Label(f"{verb} on {self.alias.display_name}", classes="title", markup=False)
+        yield Label(content(f"{verb} on {self.alias.display_name}"), classes="title")
         with VerticalScroll(id="handover-form"):
             yield Label("Summary: what must the next person know? (required)")
             yield TextArea(id="summary", soft_wrap=True, show_line_numbers=False)
@@ -126,7 +126,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#handover-status", Static)
-        status.update(text)
+        status.update(content(text))
         status.set_class(error, "error")
 
     def action_abandon(self) -> None:

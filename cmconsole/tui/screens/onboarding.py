@@ -117,7 +117,7 @@ class OnboardingScreen(ConsoleScreen[None]):
         table.focus()
 
     def on_onboarding_screen_action_failed(self, message: ActionFailed) -> None:
-        self.query_one("#onboarding-error", Static).update(message.reason)
+        self.query_one("#onboarding-error", Static).update(content(message.reason))
 
     @on(DataTable.RowSelected, "#onboarding-table")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -132,7 +132,7 @@ class PracticeScreen(ConsoleScreen[None]):
         self._load()
 
     def _status(self, text: str) -> None:
-        self.query_one("#practice-status", Static).update(text)
+        self.query_one("#practice-status", Static).update(content(text))
 
     def action_back(self) -> None:
         self.dismiss()

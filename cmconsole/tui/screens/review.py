@@ -11,7 +11,7 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Post, PostStatus
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
-from cmconsole.tui.safe import content
+from cmconsole.tui.safe import content, inert
 from cmconsole.tui.screens.base import ConsoleScreen
 
 
@@ -93,13 +93,13 @@ class ReviewScreen(ConsoleScreen[None]):
 
     def on_review_screen_review_done(self, message: ReviewDone) -> None:
         verdict = "sent back" if message.post.status is PostStatus.REJECTED else "approved"
-        self.notify(f"{self._author}'s reply {verdict}.", markup=False)
+        self.notify(inert(f"{self._author}'s reply {verdict}."), markup=False)
         self.dismiss()
 
     def on_review_screen_review_refused(self, message: ReviewRefused) -> None:
         self._busy = False
         status = self.query_one("#review-status", Static)
-        status.update(message.reason)
+        status.update(content(message.reason))
         status.add_class("error")
 
     def action_back(self) -> None:

@@ -9,6 +9,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.services import demo_data
 from cmconsole.services.guard import SignedIn
+from cmconsole.tui.safe import content
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.base import ConsoleScreen
 
@@ -84,4 +85,4 @@ class SignInScreen(ConsoleScreen[None]):
         passphrase.focus()
 
     def _show_error(self, reason: str) -> None:
-        self.query_one("#sign-in-error", Static).update(reason)
+        self.query_one("#sign-in-error", Static).update(content(reason))

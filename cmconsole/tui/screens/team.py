@@ -15,7 +15,7 @@ from cmconsole.services.onboarding import TrackState
 from cmconsole.services.voice import OperatorVoice
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
-from cmconsole.tui.safe import cell
+from cmconsole.tui.safe import cell, content
 from cmconsole.tui.screens.base import ConsoleScreen
 
 
@@ -110,7 +110,7 @@ class TeamScreen(ConsoleScreen[None]):
         table.focus()
 
     def on_team_screen_action_failed(self, message: ActionFailed) -> None:
-        self.query_one("#team-error", Static).update(message.reason)
+        self.query_one("#team-error", Static).update(content(message.reason))
 
     @on(DataTable.RowSelected, "#team-table")
     def _show_voice(self) -> None:
@@ -138,7 +138,7 @@ class TeamScreen(ConsoleScreen[None]):
             if values:
                 name, role = values[0], values[1].strip().lower() or "trainee"
                 if role not in {r.value for r in Role}:
-                    self.query_one("#team-error", Static).update(f"no such role: {role}")
+                    self.query_one("#team-error", Static).update(content(f"no such role: {role}"))
                     return
                 self._set_role(name, Role(role))
 

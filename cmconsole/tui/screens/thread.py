@@ -108,7 +108,7 @@ class ThreadScreen(ConsoleScreen[str]):
             yield Static("", id="message-meta", markup=False)
             yield Static("", id="conversation", markup=False)
             yield Static("", id="follow-ups", markup=False)
-        yield Label(f"Reply as {self.alias.display_name} ({self.alias.handle}):", markup=False)
+        yield Label(content(f"Reply as {self.alias.display_name} ({self.alias.handle}):"))
         yield ComposeBox(id="compose")
         yield Static(
             "ctrl+s sends · f2 fixes · ctrl+r saved replies · ctrl+f promises a follow-up · "
@@ -380,7 +380,7 @@ class ThreadScreen(ConsoleScreen[str]):
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#compose-status", Static)
-        status.update(text)
+        status.update(content(text))
         status.set_class(error, "error")
 
     def action_back(self) -> None:

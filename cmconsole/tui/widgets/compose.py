@@ -107,4 +107,5 @@ def _listed(findings: list[Finding]) -> Content:
         lines.append(f"{mark} {finding.severity.value} {finding.rule}: {finding.message}{fix}")
     if any(f.suggestion is not None for f in findings):
         lines.append("f2 applies the first fix")
-    return Content("\n".join(lines))
+    # Findings quote the draft and the guide's own messages: neither may reach the terminal raw.
+    return Content(printable("\n".join(lines)))
