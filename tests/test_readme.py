@@ -1,6 +1,7 @@
 """README is the front door: its test command is the one CI runs."""
 
 import re
+import textwrap
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,7 +35,11 @@ def test_the_guide_example_in_the_readme_is_a_valid_guide():
     from cmconsole.domain.guide import parse_guide
 
     readme = (ROOT / "README.md").read_text()
-    [example] = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+    [example] = [
+        block
+        for block in re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+        if "[[rules]]" in block
+    ]
     guide = parse_guide(example, "README.md")
     assert [rule.id for rule in guide.rules] == ["we-not-i", "no-asap"]
     for golden in guide.examples:
@@ -55,3 +60,16 @@ def test_the_check_run_the_readme_shows_is_what_check_prints(monkeypatch):
     result = CliRunner().invoke(main, ["check", *option.split(), text], catch_exceptions=False)
     assert result.exit_code == 1
     assert result.output == shown
+
+
+def test_the_onboarding_rule_the_readme_shows_is_a_valid_guide_table():
+    from cmconsole.domain.guide import parse_guide
+
+    readme = (ROOT / "README.md").read_text()
+    [snippet] = [
+        block
+        for block in re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)
+        if "[onboarding]" in block
+    ]
+    rule = parse_guide(textwrap.dedent(snippet), "README.md").onboarding
+    assert (rule.track, rule.practice, rule.approved_in_a_row) == (True, 3, 20)
