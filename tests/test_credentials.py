@@ -54,12 +54,19 @@ def test_every_secret_loaded_is_masked_in_logs(memory_keyring):
     memory_keyring.set_password(
         "cmconsole",
         "x:belle",
-        json.dumps({"access_token": "loaded-at-9393", "access_secret": "loaded-as-9494"}),
+        json.dumps(
+            {
+                "access_token": "loaded-at-9393",
+                "access_secret": "loaded-as-9494",
+                "user_id": "9696",
+                "username": "belle_9595",
+            }
+        ),
     )
-    line = "loaded-ck-9191 loaded-cs-9292 loaded-at-9393 loaded-as-9494"
+    line = "loaded-ck-9191 loaded-cs-9292 loaded-at-9393 loaded-as-9494 belle_9595 9696"
     assert logs.redact(line) == line  # nothing registered before they are loaded
     assert CredentialStore(environ={}).x_credentials("@belle") is not None
-    assert logs.redact(line) == "*** *** *** ***"
+    assert logs.redact(line) == "*** *** *** *** belle_9595 9696"  # the account is no secret
 
 
 def test_without_a_keyring_backend_the_error_says_what_to_do():

@@ -442,6 +442,11 @@ def test_no_credential_reaches_a_log_an_error_or_the_workspace(
     store.save_x_app(XApp(f"{canary}-ck", f"{canary}-cs"))
     store.save_x_account("@brand", canary, canary_secret, USER_ID, "brand")
 
+    # Another test's logging.config call may have disabled the libraries' loggers: this one
+    # needs them live, or it would prove nothing.
+    for name, each in logging.root.manager.loggerDict.items():
+        if isinstance(each, logging.Logger) and name.split(".")[0] in logs.NOISY_LOGGERS:
+            monkeypatch.setattr(each, "disabled", False)
     root = logging.getLogger()
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
