@@ -1,5 +1,6 @@
 """The outbox: every queued post ends published exactly once or failed with a reason."""
 
+from dataclasses import replace
 from datetime import timedelta
 
 from cmconsole.channels.sandbox import SandboxChannel
@@ -227,3 +228,27 @@ def test_a_trainees_resend_goes_back_to_approval(services, team):
     services.dispatcher.run_once()
     resent = services.posting.resend(team.trainee, post.id)
     assert resent.status is PostStatus.AWAITING_APPROVAL
+
+
+class _ShortensLinks(_Unreadable):
+    """A channel that, like X, gives links back shortened."""
+
+    def recent_posts(self, alias, limit):
+        return [
+            replace(
+                post, text=post.text.replace("https://example.com/track/4411", "https://t.co/x1")
+            )
+            for post in self._channel.recent_posts(alias, limit)
+        ]
+
+
+def test_a_post_whose_links_came_back_shortened_is_still_found(services, team, clock, database_url):
+    post = _queued(services, team, "Track it here: https://example.com/track/4411")
+    workspace = open_workspace(database_url)
+    sandbox = SandboxChannel(workspace.sandbox, clock)
+    dispatcher = Dispatcher(workspace, {"sandbox": _ShortensLinks(sandbox)}, clock)
+    sandbox.fail_next(SandboxFault.LOSE_ANSWER)
+    report = dispatcher.run_once()
+    workspace.close()
+    assert [p.id for p in report.reconciled] == [post.id]
+    assert _public(services, team) == ["Track it here: https://example.com/track/4411"]

@@ -3,6 +3,7 @@
 import logging
 import os
 import random
+import re
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -35,6 +36,14 @@ RETRY_CAP = timedelta(minutes=15)
 MAX_UNREACHABLE_ATTEMPTS = 8
 # How many of the alias's own recent posts are read to settle an unknown outcome.
 RECONCILE_WINDOW = 100
+
+
+_LINK = re.compile(r"https?://\S+")
+
+
+def _comparable(text: str) -> str:
+    """Text as a channel may give it back: links shortened (X's t.co), spacing changed."""
+    return " ".join(_LINK.sub("<link>", text).split())
 
 
 def dispatcher_name() -> str:
@@ -174,10 +183,11 @@ class Dispatcher:
             # Still unknown: leave it leased out, to be settled on a later pass.
             log.warning("post %s: could not settle yet: %s", post.id, error)
             return post
+        wanted = _comparable(sending.public_text)
         matches = [
             each
             for each in recent
-            if each.text == sending.public_text and each.in_reply_to == sending.reply_to
+            if _comparable(each.text) == wanted and each.in_reply_to == sending.reply_to
         ]
         with self._workspace.transaction() as tx:
             claimed = {
