@@ -28,6 +28,8 @@ def publish(services, who, alias, texts):
     for number, text in enumerate(texts):
         message_id = receive(services, alias, f"@fan{number}", f"@brand question {text[:10]}?")
         services.posting.reply(who, message_id, text)
+        # Done with this fan: the next colleague may answer them.
+        services.claims.release(who, alias.id, f"@fan{number}")
     services.dispatcher.dispatch_pending()
 
 

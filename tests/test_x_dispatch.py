@@ -67,7 +67,18 @@ def debug_log():
     # Turned up again after install() held them at WARNING: the redaction filter is the last guard.
     for name in logs.NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
+    # Another test's logging.config (import-linter's, in tests/test_layers.py) may have disabled
+    # the loggers that existed then: enable them all, as a fresh debugging process would have.
+    disabled = [
+        each
+        for each in logging.Logger.manager.loggerDict.values()
+        if isinstance(each, logging.Logger) and each.disabled
+    ]
+    for each in disabled:
+        each.disabled = False
     yield stream
+    for each in disabled:
+        each.disabled = True
     for name in logs.NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
     root.removeHandler(handler)

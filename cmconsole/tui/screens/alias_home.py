@@ -1,8 +1,5 @@
 """One alias on shift: inbox, public timeline, handovers and audit, refreshed as people write."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,28 +7,27 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from cmconsole.domain.errors import CmconsoleError, NotFound
+from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import (
-    AuditEntry,
-    GuideVersion,
     Membership,
-    Post,
     PostStatus,
-    PublicPost,
     Role,
 )
-from cmconsole.services.audit import SpokenReport
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
-from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
 from cmconsole.services.inbox import InboxFilter, InboxThread
-from cmconsole.services.onboarding import TrackState
 from cmconsole.services.ports import SandboxFault
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.safe import content
+from cmconsole.tui.screens.alias_snapshot import (
+    AliasSnapshot,
+    HandoverFilters,
+    SpokenFilters,
+    gather,
+)
 from cmconsole.tui.screens.base import ConsoleScreen
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
@@ -48,7 +44,6 @@ from cmconsole.tui.widgets.spoken_history import SpokenHistory
 from cmconsole.tui.widgets.tables import (
     ApprovalTable,
     AuditTable,
-    Awaiting,
     InboxTable,
     OutboxTable,
     TimelineTable,
@@ -59,39 +54,6 @@ POLL_SECONDS = 2.0
 # shows within two.
 INBOX_POLL_SECONDS = 1.0
 _FILTER_CYCLE = [InboxFilter.ALL, InboxFilter.UNANSWERED, InboxFilter.MINE, InboxFilter.CLAIMED]
-
-
-@dataclass(frozen=True)
-class HandoverFilters:
-    author: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class SpokenFilters:
-    operator: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-    text: str = ""
-
-
-@dataclass(frozen=True)
-class AliasSnapshot:
-    threads: list[InboxThread]
-    outbox: list[Post]
-    timeline: list[PublicPost]
-    handovers: list[HandoverRecord]
-    audit: list[AuditEntry]
-    on_shift: list[str]
-    follow_ups_due: int
-    handovers_unread: int
-    guide: CurrentGuide | None
-    guide_changes: list[GuideVersion]
-    spoken: SpokenReport | None
-    spoken_problem: str
-    awaiting: list[Awaiting]
-    tracks: list[TrackState]
 
 
 class AliasScreen(ConsoleScreen[None]):
@@ -211,64 +173,13 @@ class AliasScreen(ConsoleScreen[None]):
                 # On one machine the console is the dispatcher: approved or retried posts go out.
                 services.inbox.sync(alias_id)
                 services.dispatcher.run_once()
-            try:
-                handovers = services.handovers.history(
-                    self.who,
-                    alias_id,
-                    author=filters.author or None,
-                    since=filters.since,
-                    until=filters.until,
-                )
-            except NotFound:
-                handovers = []  # a login half typed in the filter: show nothing, keep refreshing
-            spoken_report, spoken_problem = None, ""
-            try:
-                spoken_report = services.audit.spoken(
-                    self.who,
-                    alias_id,
-                    operator=spoken.operator or None,
-                    since=spoken.since,
-                    until=spoken.until,
-                    text=spoken.text or None,
-                )
-            except NotFound as error:
-                spoken_problem = str(error)
-            snapshot = AliasSnapshot(
-                services.inbox.threads(self.who, alias_id, self._inbox_filter),
-                services.posting.outbox(self.who, alias_id),
-                services.timeline.public_posts(self.who, alias_id),
-                handovers,
-                services.audit.for_alias(self.who, alias_id),
-                [operator.name for _, operator in services.shifts.on_shift(alias_id)],
-                len(services.follow_ups.due(self.who, alias_id, now + FOLLOW_UPS_HORIZON)),
-                len(services.handovers.pending(self.who, alias_id))
-                + (services.guides.unread(self.who, alias_id) is not None),
-                services.guides.current(self.who, alias_id),
-                services.guides.changed_since_last_shift(self.who, alias_id),
-                spoken_report,
-                spoken_problem,
-                self._awaiting(),
-                services.onboarding.everyone(self.who, alias_id),
+            snapshot = gather(
+                services, self.who, alias_id, self._inbox_filter, filters, spoken, now
             )
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
         else:
             self.post_message(self.Refreshed(snapshot))
-
-    def _awaiting(self) -> list[Awaiting]:
-        """Replies waiting for review, with their authors and what they answer (worker thread)."""
-        services, alias_id = self.services, self.alias.id
-        names = {m.operator.id: m.operator.name for m in services.team.members(self.who, alias_id)}
-        awaiting = []
-        for post in services.posting.awaiting_approval(self.who, alias_id):
-            thread = (
-                services.inbox.thread(self.who, post.in_reply_to_id)
-                if post.in_reply_to_id
-                else None
-            )
-            asked = thread.message.text if thread else ""
-            awaiting.append(Awaiting(post, names.get(post.author_id, "?"), asked))
-        return awaiting
 
     @work(thread=True, exclusive=True, group="inbox")
     def _load_inbox(self) -> None:
