@@ -9,6 +9,7 @@ bare Textual app for startup.
 
 import argparse
 import sys
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -80,11 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     repeats = REPEATS[options.scale]
     results: list[Result] = []
 
+    failed: list[str] = []
+
     def measure(group: str, benchmark: Callable[[], Result | list[Result]]) -> None:
-        if group in chosen:
-            say(f"measuring {', '.join(GROUPS[group])} …")
+        if group not in chosen:
+            return
+        say(f"measuring {', '.join(GROUPS[group])} …")
+        try:
             outcome = benchmark()
-            results.extend(outcome if isinstance(outcome, list) else [outcome])
+        except Exception:  # one broken benchmark must not hide the others' numbers
+            say(traceback.format_exc())
+            failed.append(group)
+            return
+        results.extend(outcome if isinstance(outcome, list) else [outcome])
 
     measure("startup", lambda: startup.run(workspace.url, repeats["startup"]))
     services = open_services(workspace.url, clock=lambda: workspace.facts.moment)
@@ -106,7 +115,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table(results))
     if options.json:
         write_json(options.json, options.scale, workspace.database, results)
-    return 0
+    if failed:
+        say(f"failed: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 def _lead(workspace: Workspace, plain: Plain) -> SignedIn:

@@ -62,9 +62,16 @@ async def drive(url: str, facts: Facts) -> None:
             app.screen.query_one("#name", Input).value = facts.lead
             app.screen.query_one("#passphrase", Input).value = facts.passphrase
             app.screen.query_one("#sign-in-button", Button).press()
-            await until(pilot, lambda: isinstance(app.screen, AliasPickerScreen), "the aliases")
+            await until(
+                pilot,
+                lambda: (
+                    isinstance(app.screen, AliasPickerScreen)
+                    and bool(app.screen.query("#aliases"))
+                    and app.screen.query_one("#aliases", OptionList).option_count > 0
+                ),
+                "the lead's aliases",
+            )
             options = app.screen.query_one("#aliases", OptionList)
-            await until(pilot, lambda: options.option_count > 0, "the lead's aliases")
             for index in range(options.option_count):
                 if facts.alias_handle in str(options.get_option_at_index(index).prompt):
                     options.highlighted = index

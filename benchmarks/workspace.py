@@ -8,7 +8,7 @@ that holds tables but no benchmark marker is refused, never dropped.
 
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -149,16 +149,17 @@ class Plain:
         assert self._pg is not None
         return self._pg.execute(sql.replace("?", "%s"), parameters).fetchall()
 
-    def stream(self, sql: str) -> Any:
-        """An iterator over the rows of `sql`, fetched in batches (a server-side cursor on
-        PostgreSQL)."""
+    def stream(self, sql: str) -> Iterator[Any]:
+        """The rows of `sql`, fetched in batches (a server-side cursor on PostgreSQL, inside a
+        transaction as the service's own walk is)."""
         if self._sqlite is not None:
-            return self._sqlite.execute(sql)
+            yield from self._sqlite.execute(sql)
+            return
         assert self._pg is not None
-        cursor = self._pg.cursor(name="plain_stream", withhold=True)
-        cursor.itersize = 5000
-        cursor.execute(sql)
-        return cursor
+        with self._pg.transaction(), self._pg.cursor(name="plain_stream") as cursor:
+            cursor.itersize = 5000
+            cursor.execute(sql)
+            yield from cursor
 
     def close(self) -> None:
         if self._sqlite is not None:
