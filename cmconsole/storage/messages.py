@@ -432,8 +432,11 @@ def _published(
 def _matches(text: str, dialect: str) -> ColumnElement[bool]:
     """Posts whose words include every word of `text`, through the full-text index."""
     if dialect == "postgresql":
-        return func.to_tsvector("simple", col(PostRow.text)).bool_op("@@")(
-            func.plainto_tsquery("simple", text)
+        # The configuration is a literal, never a bound parameter: once psycopg prepares the
+        # statement, PostgreSQL's generic plan would no longer match the expression index.
+        simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
+        return func.to_tsvector(simple, col(PostRow.text)).bool_op("@@")(
+            func.plainto_tsquery(simple, text)
         )
     # Each word quoted, so that what people type is never read as FTS5 query syntax.
     phrase = " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
