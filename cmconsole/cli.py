@@ -887,8 +887,7 @@ def _dispatch_pass(services: Services) -> None:
     for post in report.failed:
         click.echo(f"post {post.id}: failed: {post.failure_reason}", err=True)
     for post in report.unknown:
-        if post.status.value == "unknown":
-            click.echo(f"post {post.id}: outcome unknown, to be checked: {post.failure_reason}")
+        click.echo(f"post {post.id}: outcome unknown, checked again later: {post.failure_reason}")
 
 
 @main.group("saved")

@@ -5,7 +5,13 @@ from datetime import timedelta
 
 from cmconsole.channels.sandbox import SandboxChannel
 from cmconsole.domain.model import PostStatus
-from cmconsole.services.dispatch import LEASE, MAX_UNREACHABLE_ATTEMPTS, Dispatcher
+from cmconsole.services.dispatch import (
+    LEASE,
+    MAX_UNREACHABLE_ATTEMPTS,
+    RETRY_BASE,
+    RETRY_CAP,
+    Dispatcher,
+)
 from cmconsole.services.ports import ChannelUnreachable, SandboxFault
 from cmconsole.storage.workspace import open_workspace
 from tests.conftest import receive
@@ -99,7 +105,9 @@ def test_an_unreachable_channel_is_retried_with_growing_jittered_waits_then_give
     [failed] = dispatcher.run_once().failed
     workspace.close()
     assert failed.failure_reason.startswith(f"gave up after {MAX_UNREACHABLE_ATTEMPTS} tries")
-    assert bounds == [min(900.0, 5.0 * 2**n) for n in range(MAX_UNREACHABLE_ATTEMPTS - 1)]
+    base, cap = RETRY_BASE.total_seconds(), RETRY_CAP.total_seconds()
+    assert bounds == [min(cap, base * 2**n) for n in range(MAX_UNREACHABLE_ATTEMPTS - 1)]
+    assert bounds[0] == base and bounds[1] == 2 * base  # doubling from the base
     assert _public(services, team) == []
     assert len(services.posting.attempts(team.operator, post.id)) == MAX_UNREACHABLE_ATTEMPTS
 
@@ -173,7 +181,8 @@ def test_reconciliation_runs_before_any_retry_of_an_ambiguous_send(
     channel = _Unreadable(sandbox)
     dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
     sandbox.fail_next(SandboxFault.TIME_OUT)
-    dispatcher.run_once()
+    [still] = dispatcher.run_once().unknown
+    assert still.status is PostStatus.UNKNOWN
     clock.advance(seconds=LEASE.total_seconds() + 1)
     dispatcher.run_once()
     workspace.close()

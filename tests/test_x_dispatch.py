@@ -99,11 +99,10 @@ def _mention(api, post_id, text):
 def _reply(services, alias, otto, api, mention_id, text):
     _mention(api, mention_id, f"@brand question {mention_id}")
     services.inbox.sync(alias.id)
-    [thread] = [t for t in services.inbox.threads(otto, alias.id) if t.thread.last_inbound_id][:1]
     conversation = services.inbox.conversation(otto, alias.id, "@fan")
+    assert conversation.latest.channel_message_id == mention_id
     post = services.posting.reply(otto, conversation.latest.id, text)
     services.claims.release(otto, alias.id, "@fan")
-    assert thread.thread.contact_handle == "@fan"
     return post
 
 

@@ -157,7 +157,7 @@ class Dispatcher:
                 alias, sending.public_text, sending.reply_to
             )
         except ChannelOutcomeUnknown as error:
-            self._finish(post, "post.outcome_unknown", "unknown", str(error), report.unknown)
+            self._finish(post, "post.outcome_unknown", "unknown", str(error))
             log.warning("post %s: outcome unknown, settling it first: %s", post.id, error)
             return self._settle(sending, report)
         except ChannelRateLimited as error:
@@ -182,7 +182,11 @@ class Dispatcher:
         except ChannelError as error:
             # Still unknown: leave it leased out, to be settled on a later pass.
             log.warning("post %s: could not settle yet: %s", post.id, error)
-            return post
+            with self._workspace.transaction() as tx:
+                unsettled = tx.posts.by_id(post.id)
+            assert unsettled is not None
+            report.unknown.append(unsettled)
+            return unsettled
         wanted = _comparable(sending.public_text)
         matches = [
             each
@@ -289,7 +293,9 @@ class Dispatcher:
         report.delayed.append(delayed)
         return delayed
 
-    def _finish(self, post: Post, kind: str, outcome: str, reason: str, bucket: list[Post]) -> Post:
+    def _finish(
+        self, post: Post, kind: str, outcome: str, reason: str, bucket: list[Post] | None = None
+    ) -> Post:
         now = self._clock()
         with self._workspace.transaction() as tx:
             if kind == "post.failed":
@@ -311,7 +317,8 @@ class Dispatcher:
         assert finished is not None
         if kind == "post.failed":
             log.warning("post %s failed: %s", post.id, reason)
-        bucket.append(finished)
+        if bucket is not None:
+            bucket.append(finished)
         return finished
 
     def _backoff(self, attempts: int) -> timedelta:

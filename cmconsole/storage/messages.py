@@ -12,11 +12,11 @@ from sqlmodel import Session, col, select
 from cmconsole.domain.model import InboundMessage, Post, PostAttempt, PostStatus
 from cmconsole.storage import converters
 from cmconsole.storage.tables import InboundMessageRow, OperatorRow, PostAttemptRow, PostRow
-from cmconsole.storage.threads import refresh_thread
+from cmconsole.storage.threads import NOT_LIVE, refresh_thread
 
 _ANSWERED = exists().where(
     col(PostRow.in_reply_to_id) == InboundMessageRow.id,
-    col(PostRow.status).not_in([PostStatus.REJECTED.value, PostStatus.FAILED.value]),
+    col(PostRow.status).not_in(NOT_LIVE),
 )
 
 

@@ -17,7 +17,8 @@ from cmconsole.storage.tables import (
     PostRow,
 )
 
-_DEAD = [PostStatus.REJECTED.value, PostStatus.FAILED.value]
+# Replies that will never be public, and so answer nothing.
+NOT_LIVE = [status.value for status in PostStatus if not status.live]
 
 
 def _insert(session: Session) -> Any:
@@ -43,7 +44,7 @@ def refresh_thread(session: Session, alias_id: int, contact: str) -> None:
     answered_upto, last_reply = session.exec(
         select(func.max(col(InboundMessageRow.id)), func.max(col(PostRow.created_at)))
         .join(PostRow, col(PostRow.in_reply_to_id) == InboundMessageRow.id)
-        .where(*of_contact, col(PostRow.status).not_in(_DEAD))
+        .where(*of_contact, col(PostRow.status).not_in(NOT_LIVE))
     ).one()
     waiting_since = session.exec(
         select(func.min(col(InboundMessageRow.received_at))).where(
@@ -122,7 +123,7 @@ class SqlThreads:
             .select_from(PostRow)
             .where(
                 col(PostRow.in_reply_to_id) == InboundMessageRow.id,
-                col(PostRow.status).not_in(_DEAD),
+                col(PostRow.status).not_in(NOT_LIVE),
             )
             .scalar_subquery()
         )

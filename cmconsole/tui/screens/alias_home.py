@@ -343,7 +343,7 @@ class AliasScreen(ConsoleScreen[None]):
             self.services.claims.release(self.who, self.alias.id, contact)
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
-        self._load_inbox()
+        self.app.call_from_thread(self._load_inbox)
 
     @on(DataTable.RowSelected, "#outbox-table")
     def _resend(self, event: DataTable.RowSelected) -> None:
