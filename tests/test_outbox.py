@@ -6,6 +6,8 @@ from datetime import timedelta
 from cmconsole.channels.sandbox import SandboxChannel
 from cmconsole.domain.model import PostStatus
 from cmconsole.services.dispatch import (
+    BATCH,
+    CALL_ALLOWANCE,
     LEASE,
     MAX_UNREACHABLE_ATTEMPTS,
     RETRY_BASE,
@@ -199,7 +201,7 @@ def test_a_dispatcher_that_died_mid_send_is_settled_after_its_lease(
     # A dispatcher takes the post and dies before recording anything.
     workspace = open_workspace(database_url)
     with workspace.transaction() as tx:
-        taken = tx.posts.take_next_queued(clock.now, clock.now + LEASE)
+        taken = tx.posts.take_due(clock.now, clock.now + LEASE, 1, "dead")[0]
     workspace.close()
     assert taken.id == post.id
     # While the lease runs, nobody else touches it.
@@ -261,3 +263,88 @@ def test_a_post_whose_links_came_back_shortened_is_still_found(services, team, c
     workspace.close()
     assert [p.id for p in report.reconciled] == [post.id]
     assert _public(services, team) == ["Track it here: https://example.com/track/4411"]
+
+
+class _Watched:
+    """A channel that notes when each text was offered to it, and can make each call take time
+    on the test's clock."""
+
+    name = "sandbox"
+
+    def __init__(self, channel, clock, seconds_per_call=0.0):
+        self._channel = channel
+        self._clock = clock
+        self._seconds = seconds_per_call
+        self.offered: dict[str, object] = {}
+
+    def publish(self, alias, text, in_reply_to):
+        self.offered[text] = self._clock.now
+        self._clock.advance(seconds=self._seconds)
+        return self._channel.publish(alias, text, in_reply_to)
+
+    def fetch_mentions(self, alias, since):
+        return self._channel.fetch_mentions(alias, since)
+
+    def recent_posts(self, alias, limit):
+        return self._channel.recent_posts(alias, limit)
+
+
+def test_a_rate_limited_alias_is_not_asked_again_in_the_same_batch(
+    services, team, clock, database_url
+):
+    posts = [_queued(services, team, f"Reply {n}") for n in range(3)]
+    workspace = open_workspace(database_url)
+    sandbox = SandboxChannel(workspace.sandbox, clock)
+    channel = _Watched(sandbox, clock)
+    dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
+    sandbox.fail_next(SandboxFault.RATE_LIMIT)
+    delayed = dispatcher.run_once().delayed
+    assert [p.id for p in delayed] == [p.id for p in posts]
+    assert list(channel.offered) == ["Reply 0"]
+    assert {p.retry_at for p in delayed} == {clock.now + timedelta(minutes=1)}
+    [first] = services.posting.attempts(team.operator, posts[0].id)
+    [second] = services.posting.attempts(team.operator, posts[1].id)
+    assert first.outcome == second.outcome == "delayed"
+    assert second.detail.startswith("not tried: ")
+    clock.advance(minutes=1)
+    assert {p.id for p in dispatcher.run_once().published} == {p.id for p in posts}
+    workspace.close()
+    assert sorted(_public(services, team)) == ["Reply 0", "Reply 1", "Reply 2"]
+
+
+def test_a_slow_channel_hands_untried_posts_back_before_their_lease_runs_out(
+    services, team, clock, database_url
+):
+    """No call starts unless its lease outlasts it by the allowance: with calls of 50 s, a batch
+    leased for 2 minutes sends two posts and hands the rest back to be taken afresh."""
+    posts = [_queued(services, team, f"Slow {n}") for n in range(5)]
+    workspace = open_workspace(database_url)
+    channel = _Watched(SandboxChannel(workspace.sandbox, clock), clock, seconds_per_call=50)
+    dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
+    report = dispatcher.run_once()
+    workspace.close()
+    assert sorted(p.id for p in report.published) == [p.id for p in posts]
+    for post in posts:
+        [attempt] = services.posting.attempts(team.operator, post.id)
+        assert attempt.outcome == "published"
+        offered = channel.offered[post.text]
+        assert offered + CALL_ALLOWANCE <= attempt.started_at + LEASE, post.text
+    # The first batch took them all at once; the last three were taken again, later.
+    started = [services.posting.attempts(team.operator, p.id)[0].started_at for p in posts]
+    assert started[0] == started[1] < started[2]
+    assert sorted(_public(services, team)) == [f"Slow {n}" for n in range(5)]
+
+
+def test_a_batch_larger_than_one_transaction_publishes_each_post_once(services, team):
+    posts = [_queued(services, team, f"Many {n}") for n in range(BATCH + 3)]
+    report = services.dispatcher.run_once(limit=len(posts))
+    assert sorted(p.id for p in report.published) == [p.id for p in posts]
+    public = services.timeline.public_posts(team.operator, team.alias.id, limit=2 * BATCH)
+    assert sorted(p.text for p in public) == sorted(p.text for p in posts)
+    published = [
+        e.event
+        for e in services.audit.for_alias(team.lead, team.alias.id)
+        if e.event.kind == "post.published"
+    ]
+    assert sorted(e.subject for e in published) == sorted(f"post {p.id}" for p in posts)
+    assert services.audit.verify().intact

@@ -152,7 +152,7 @@ def test_every_x_failure_is_handled_and_no_credential_is_written_anywhere(
         third = _reply(services, alias, otto, api, "1003", "Sorted")
         workspace = open_workspace(database_url)
         with workspace.transaction() as tx:
-            assert tx.posts.take_next_queued(clock.now, clock.now + LEASE).id == third.id
+            assert tx.posts.take_due(clock.now, clock.now + LEASE, 1, "dead")[0].id == third.id
         workspace.close()
         clock.advance(seconds=LEASE.total_seconds() + 1)
         api.get(f"{API}/users/{USER_ID}/tweets", json={"meta": {"result_count": 0}})

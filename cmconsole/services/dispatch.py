@@ -5,6 +5,7 @@ import os
 import random
 import re
 import socket
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from cmconsole.services.ports import (
     ChannelRateLimited,
     ChannelUnreachable,
     Clock,
+    Published,
     Transaction,
     Workspace,
     channel_for,
@@ -36,6 +38,16 @@ RETRY_CAP = timedelta(minutes=15)
 MAX_UNREACHABLE_ATTEMPTS = 8
 # How many of the alias's own recent posts are read to settle an unknown outcome.
 RECONCILE_WINDOW = 100
+# How many due posts a dispatcher leases at once: their bookkeeping shares transactions, which is
+# most of the cost of a send when the channel is quick. Well under the reconcile window, so a dead
+# dispatcher's whole batch can still be found among its alias's recent posts.
+BATCH = 50
+# No channel call is started unless the lease would outlast it by this much (channels give up on
+# a call well before), so a slow batch hands its untried posts back instead of overrunning.
+CALL_ALLOWANCE = timedelta(seconds=30)
+# While a batch is being sent, what the channel said is recorded at least this often (seconds),
+# so that consoles watching the outbox see each post land.
+RECORD_EVERY = 0.5
 
 
 _LINK = re.compile(r"https?://\S+")
@@ -70,13 +82,24 @@ class DispatchReport:
 class _Sending:
     post: Post
     alias: Alias
+    author_name: str
     public_text: str
     reply_to: str | None
+    lease_until: datetime
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """What the channel said to one post: where it was published, or why not."""
+
+    sending: _Sending
+    published: Published | None = None
+    error: ChannelError | None = None
 
 
 class Dispatcher:
-    """Sends the outbox. A post is marked `sending`, with a lease, in its own commit before the
-    channel is called; a failure whose outcome is unknown, or a lease that ran out because its
+    """Sends the outbox. Posts are marked `sending`, with a lease, in a commit of their own before
+    the channel is called; a failure whose outcome is unknown, or a lease that ran out because its
     dispatcher died, is settled against what the channel shows before the post is ever sent again.
     """
 
@@ -108,11 +131,11 @@ class Dispatcher:
         """Publish up to `limit` queued posts that are due; return them in their new state."""
         report = report if report is not None else DispatchReport()
         done: list[Post] = []
-        for _ in range(limit):
-            sending = self._take_next()
-            if sending is None:
+        while len(done) < limit:
+            batch = self._take(min(BATCH, limit - len(done)))
+            if not batch:
                 break
-            done.append(self._send(sending, report))
+            done.extend(self._send_all(batch, report))
         return done
 
     def reconcile(self, report: DispatchReport | None = None, limit: int = 100) -> list[Post]:
@@ -125,54 +148,238 @@ class Dispatcher:
                 post = tx.posts.take_unsettled(now, now + LEASE)
                 if post is None:
                     break
-                sending = self._prepare(tx, post)
+                [sending] = self._prepare(tx, [post], now + LEASE)
             settled.append(self._settle(sending, report))
         return settled
 
-    def _take_next(self) -> _Sending | None:
+    def _take(self, limit: int) -> list[_Sending]:
         now = self._clock()
         with self._workspace.transaction() as tx:
-            post = tx.posts.take_next_queued(now, now + LEASE)
-            if post is None:
-                return None
-            tx.posts.start_attempt(post.id, post.attempts, self._name, now)
-            return self._prepare(tx, post)
+            posts = tx.posts.take_due(now, now + LEASE, limit, self._name)
+            return self._prepare(tx, posts, now + LEASE)
 
-    def _prepare(self, tx: Transaction, post: Post) -> _Sending:
-        alias = tx.aliases.by_id(post.alias_id)
-        author = tx.operators.by_id(post.author_id)
-        reply_to = tx.inbound.by_id(post.in_reply_to_id) if post.in_reply_to_id else None
-        assert alias is not None and author is not None
-        return _Sending(
-            post,
-            alias,
-            signed_text(post.text, alias, author),
-            reply_to.channel_message_id if reply_to else None,
+    def _prepare(self, tx: Transaction, posts: list[Post], lease_until: datetime) -> list[_Sending]:
+        aliases = {each: tx.aliases.by_id(each) for each in {post.alias_id for post in posts}}
+        authors = {each: tx.operators.by_id(each) for each in {post.author_id for post in posts}}
+        replied = tx.inbound.channel_ids(
+            {post.in_reply_to_id for post in posts if post.in_reply_to_id is not None}
         )
-
-    def _send(self, sending: _Sending, report: DispatchReport) -> Post:
-        post, alias = sending.post, sending.alias
-        try:
-            published = channel_for(self._channels, alias).publish(
-                alias, sending.public_text, sending.reply_to
+        prepared: list[_Sending] = []
+        for post in posts:
+            alias, author = aliases[post.alias_id], authors[post.author_id]
+            assert alias is not None and author is not None
+            reply_to = replied.get(post.in_reply_to_id) if post.in_reply_to_id else None
+            prepared.append(
+                _Sending(
+                    post,
+                    alias,
+                    author.name,
+                    signed_text(post.text, alias, author),
+                    reply_to,
+                    lease_until,
+                )
             )
-        except ChannelOutcomeUnknown as error:
-            self._finish(post, "post.outcome_unknown", "unknown", str(error))
-            log.warning("post %s: outcome unknown, settling it first: %s", post.id, error)
-            return self._settle(sending, report)
-        except ChannelRateLimited as error:
-            return self._delay(post, error, error.retry_at, report)
-        except ChannelUnreachable as error:
-            if post.attempts >= MAX_UNREACHABLE_ATTEMPTS:
-                reason = f"gave up after {post.attempts} tries: {error}"
-                return self._finish(post, "post.failed", "failed", reason, report.failed)
-            return self._delay(post, error, self._clock() + self._backoff(post.attempts), report)
+        return prepared
+
+    def _send_all(self, batch: list[_Sending], report: DispatchReport) -> list[Post]:
+        """Offer each post of a batch to its channel, recording the answers as they come."""
+        done: list[Post] = []
+        answers: list[_Answer] = []
+        # An alias the channel has just rate-limited is not asked again in this batch.
+        limited: dict[int, ChannelRateLimited] = {}
+        recorded_at = time.monotonic()
+        for index, sending in enumerate(batch):
+            if self._clock() + CALL_ALLOWANCE > sending.lease_until:
+                self._give_back(batch[index:])
+                break
+            held = limited.get(sending.alias.id)
+            if held is not None:
+                answer = _Answer(
+                    sending, error=ChannelRateLimited(f"not tried: {held}", held.retry_at)
+                )
+            else:
+                answer = self._call(sending)
+            if isinstance(answer.error, ChannelRateLimited):
+                limited[sending.alias.id] = answer.error
+            answers.append(answer)
+            if time.monotonic() - recorded_at >= RECORD_EVERY:
+                done.extend(self._record(answers, report))
+                answers, recorded_at = [], time.monotonic()
+        done.extend(self._record(answers, report))
+        return done
+
+    def _call(self, sending: _Sending) -> _Answer:
+        try:
+            published = channel_for(self._channels, sending.alias).publish(
+                sending.alias, sending.public_text, sending.reply_to
+            )
         except ChannelError as error:
+            return _Answer(sending, error=error)
+        return _Answer(sending, published=published)
+
+    def _give_back(self, untried: list[_Sending]) -> None:
+        with self._workspace.transaction() as tx:
+            tx.posts.give_back([sending.post for sending in untried])
+
+    def _record(self, answers: list[_Answer], report: DispatchReport) -> list[Post]:
+        """Record what the channel said to each post, in one transaction; then settle those
+        whose outcome is unknown."""
+        if not answers:
+            return []
+        now = self._clock()
+        done: list[Post] = []
+        unknown: list[_Sending] = []
+        with self._workspace.transaction() as tx:
+            events: list[AuditDraft] = []
+            for answer in answers:
+                post, event = self._recorded(tx, answer, now, report)
+                if event is None:
+                    done.append(post)  # settled by someone else meanwhile, or delivered
+                elif event.kind == "post.outcome_unknown":
+                    unknown.append(answer.sending)
+                else:
+                    done.append(post)
+                if event is not None:
+                    events.append(event)
+            tx.audit.append_all(events, now)
+        for sending in unknown:
+            log.warning("post %s: outcome unknown, settling it first", sending.post.id)
+            done.append(self._settle(sending, report))
+        return done
+
+    def _recorded(
+        self, tx: Transaction, answer: _Answer, now: datetime, report: DispatchReport
+    ) -> tuple[Post, AuditDraft | None]:
+        """Record one answer; return the post as recorded and the audit event to append (None
+        if another dispatcher settled the post meanwhile, so nothing is recorded twice)."""
+        sending, post, error = answer.sending, answer.sending.post, answer.error
+        if answer.published is not None:
+            return self._published(
+                tx,
+                sending,
+                answer.published.channel_post_id,
+                answer.published.published_at,
+                now,
+                report,
+            )
+        assert error is not None
+        if isinstance(error, ChannelOutcomeUnknown):
+            return self._closed(
+                tx,
+                post,
+                tx.posts.mark_unknown(post.id, str(error)),
+                "post.outcome_unknown",
+                "unknown",
+                str(error),
+                now,
+                None,
+            )
+        if isinstance(error, ChannelRateLimited):
+            return self._delayed(tx, post, error, error.retry_at, now, report)
+        if isinstance(error, ChannelUnreachable) and post.attempts < MAX_UNREACHABLE_ATTEMPTS:
+            return self._delayed(
+                tx, post, error, self._clock() + self._backoff(post.attempts), now, report
+            )
+        if isinstance(error, ChannelUnreachable):
+            reason = f"gave up after {post.attempts} tries: {error}"
+            outcome = "failed"
+        else:
+            reason = str(error)
             outcome = "not_allowed" if isinstance(error, ChannelNotAllowed) else "failed"
-            return self._finish(post, "post.failed", outcome, str(error), report.failed)
-        return self._record_published(
-            post, alias, published.channel_post_id, published.published_at, report, "published"
+        log.warning("post %s failed: %s", post.id, reason)
+        return self._closed(
+            tx,
+            post,
+            tx.posts.mark_failed(post.id, reason),
+            "post.failed",
+            outcome,
+            reason,
+            now,
+            report.failed,
         )
+
+    def _published(
+        self,
+        tx: Transaction,
+        sending: _Sending,
+        channel_post_id: str,
+        published_at: datetime,
+        now: datetime,
+        report: DispatchReport,
+        outcome: str = "published",
+    ) -> tuple[Post, AuditDraft | None]:
+        post = sending.post
+        sent = tx.posts.mark_published(post.id, channel_post_id, published_at)
+        if sent is None:
+            return self._as_it_stands(tx, post), None
+        tx.posts.finish_attempt(post.id, post.attempts, outcome, channel_post_id, now)
+        (report.reconciled if outcome == "found" else report.published).append(sent)
+        details: dict[str, object] = {
+            "channel_post_id": channel_post_id,
+            "author": sending.author_name,
+            "by": self._name,
+            "approver": post.approver_id,
+            "text": post.text,
+        }
+        return sent, AuditDraft(
+            "post.published", post.author_id, post.alias_id, f"post {post.id}", details
+        )
+
+    def _delayed(
+        self,
+        tx: Transaction,
+        post: Post,
+        error: ChannelError,
+        retry_at: datetime,
+        now: datetime,
+        report: DispatchReport,
+    ) -> tuple[Post, AuditDraft | None]:
+        reason = f"{error} (next try {retry_at:%H:%M:%S} UTC)"
+        delayed = tx.posts.requeue(post.id, retry_at, reason)
+        if delayed is None:
+            return self._as_it_stands(tx, post), None
+        tx.posts.finish_attempt(post.id, post.attempts, "delayed", str(error), now)
+        report.delayed.append(delayed)
+        return delayed, AuditDraft(
+            "post.delayed",
+            post.author_id,
+            post.alias_id,
+            f"post {post.id}",
+            {"reason": str(error), "retry_at": retry_at.isoformat(), "by": self._name},
+        )
+
+    def _closed(
+        self,
+        tx: Transaction,
+        post: Post,
+        marked: Post | None,
+        kind: str,
+        outcome: str,
+        reason: str,
+        now: datetime,
+        bucket: list[Post] | None,
+    ) -> tuple[Post, AuditDraft | None]:
+        """A post marked failed or unknown (`marked`, None if it was no longer ours to mark)."""
+        if marked is None:
+            return self._as_it_stands(tx, post), None
+        tx.posts.finish_attempt(post.id, post.attempts, outcome, reason, now)
+        if bucket is not None:
+            bucket.append(marked)
+        return marked, AuditDraft(
+            kind,
+            post.author_id,
+            post.alias_id,
+            f"post {post.id}",
+            {"reason": reason, "by": self._name},
+        )
+
+    @staticmethod
+    def _as_it_stands(tx: Transaction, post: Post) -> Post:
+        # Another dispatcher settled it meanwhile (this one outlived its lease): what it recorded
+        # stands, and nothing is recorded twice.
+        current = tx.posts.by_id(post.id)
+        assert current is not None
+        return current
 
     def _settle(self, sending: _Sending, report: DispatchReport) -> Post:
         """Find the post among the alias's recent ones: published if there, queued again if not."""
@@ -183,8 +390,7 @@ class Dispatcher:
             # Still unknown: leave it leased out, to be settled on a later pass.
             log.warning("post %s: could not settle yet: %s", post.id, error)
             with self._workspace.transaction() as tx:
-                unsettled = tx.posts.by_id(post.id)
-            assert unsettled is not None
+                unsettled = self._as_it_stands(tx, post)
             report.unknown.append(unsettled)
             return unsettled
         wanted = _comparable(sending.public_text)
@@ -193,21 +399,27 @@ class Dispatcher:
             for each in recent
             if _comparable(each.text) == wanted and each.in_reply_to == sending.reply_to
         ]
-        with self._workspace.transaction() as tx:
-            claimed = {
-                each.channel_post_id
-                for each in matches
-                if tx.posts.by_channel_id(each.channel_post_id)
-            }
-        found = [each for each in matches if each.channel_post_id not in claimed]
-        if found:
-            first = min(found, key=lambda each: each.published_at)
-            return self._record_published(
-                post, alias, first.channel_post_id, first.published_at, report, "found"
-            )
         now = self._clock()
         with self._workspace.transaction() as tx:
-            tx.posts.requeue(post.id, None, "not published: sent again after checking")
+            found = [each for each in matches if not tx.posts.by_channel_id(each.channel_post_id)]
+            if found:
+                first = min(found, key=lambda each: each.published_at)
+                settled, event = self._published(
+                    tx, sending, first.channel_post_id, first.published_at, now, report, "found"
+                )
+                if event is not None:
+                    reconciled = AuditDraft(
+                        "post.reconciled",
+                        post.author_id,
+                        alias.id,
+                        f"post {post.id}",
+                        {"found": True, "by": self._name, "channel_post_id": first.channel_post_id},
+                    )
+                    tx.audit.append_all([reconciled, event], now)
+                return settled
+            requeued = tx.posts.requeue(post.id, None, "not published: sent again after checking")
+            if requeued is None:
+                return self._as_it_stands(tx, post)
             tx.posts.finish_attempt(post.id, post.attempts, "not_found", None, now)
             tx.audit.append(
                 AuditDraft(
@@ -219,107 +431,8 @@ class Dispatcher:
                 ),
                 now,
             )
-            requeued = tx.posts.by_id(post.id)
-        assert requeued is not None
         report.reconciled.append(requeued)
         return requeued
-
-    def _record_published(
-        self,
-        post: Post,
-        alias: Alias,
-        channel_post_id: str,
-        published_at: datetime,
-        report: DispatchReport,
-        outcome: str,
-    ) -> Post:
-        now = self._clock()
-        with self._workspace.transaction() as tx:
-            if not tx.posts.mark_published(post.id, channel_post_id, published_at):
-                # Another dispatcher settled it meanwhile (this one outlived its lease): what it
-                # recorded stands, and nothing is recorded twice.
-                current = tx.posts.by_id(post.id)
-                assert current is not None
-                return current
-            tx.posts.finish_attempt(post.id, post.attempts, outcome, channel_post_id, now)
-            author = tx.operators.by_id(post.author_id)
-            details: dict[str, object] = {
-                "channel_post_id": channel_post_id,
-                "author": author.name if author else None,
-                "by": self._name,
-                "approver": post.approver_id,
-                "text": post.text,
-            }
-            if outcome == "found":
-                tx.audit.append(
-                    AuditDraft(
-                        "post.reconciled",
-                        post.author_id,
-                        alias.id,
-                        f"post {post.id}",
-                        {"found": True, "by": self._name, "channel_post_id": channel_post_id},
-                    ),
-                    now,
-                )
-            tx.audit.append(
-                AuditDraft("post.published", post.author_id, alias.id, f"post {post.id}", details),
-                now,
-            )
-            sent = tx.posts.by_id(post.id)
-        assert sent is not None
-        (report.reconciled if outcome == "found" else report.published).append(sent)
-        return sent
-
-    def _delay(
-        self, post: Post, error: ChannelError, retry_at: datetime, report: DispatchReport
-    ) -> Post:
-        now = self._clock()
-        reason = f"{error} (next try {retry_at:%H:%M:%S} UTC)"
-        with self._workspace.transaction() as tx:
-            tx.posts.requeue(post.id, retry_at, reason)
-            tx.posts.finish_attempt(post.id, post.attempts, "delayed", str(error), now)
-            tx.audit.append(
-                AuditDraft(
-                    "post.delayed",
-                    post.author_id,
-                    post.alias_id,
-                    f"post {post.id}",
-                    {"reason": str(error), "retry_at": retry_at.isoformat(), "by": self._name},
-                ),
-                now,
-            )
-            delayed = tx.posts.by_id(post.id)
-        assert delayed is not None
-        report.delayed.append(delayed)
-        return delayed
-
-    def _finish(
-        self, post: Post, kind: str, outcome: str, reason: str, bucket: list[Post] | None = None
-    ) -> Post:
-        now = self._clock()
-        with self._workspace.transaction() as tx:
-            if kind == "post.failed":
-                tx.posts.mark_failed(post.id, reason)
-            else:
-                tx.posts.mark_unknown(post.id, reason)
-            tx.posts.finish_attempt(post.id, post.attempts, outcome, reason, now)
-            tx.audit.append(
-                AuditDraft(
-                    kind,
-                    post.author_id,
-                    post.alias_id,
-                    f"post {post.id}",
-                    {"reason": reason, "by": self._name},
-                ),
-                now,
-            )
-            finished = tx.posts.by_id(post.id)
-        assert finished is not None
-        if kind == "post.failed":
-            log.warning("post %s failed: %s", post.id, reason)
-        if bucket is not None:
-            bucket.append(finished)
-        return finished
 
     def _backoff(self, attempts: int) -> timedelta:
         """Exponential backoff with full jitter: a random wait up to a doubling, capped bound."""

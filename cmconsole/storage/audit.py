@@ -4,7 +4,7 @@ import json
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import func, text
+from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
 
@@ -25,50 +25,76 @@ from cmconsole.storage.tables import AliasRow, AuditEventRow, OperatorRow
 _CHAIN_LOCK = 0x636D_6175_6469_74
 
 
+# The table itself: appends skip the ORM's unit of work (they are on every write path).
+_AUDIT = AuditEventRow.__table__  # type: ignore[attr-defined]
+
+
 class SqlAudit:
     def __init__(self, session: Session) -> None:
         self._session = session
 
     def append(self, draft: AuditDraft, now: datetime) -> AuditEvent:
+        return self.append_all([draft], now)[0]
+
+    def append_all(self, drafts: list[AuditDraft], now: datetime) -> list[AuditEvent]:
+        if not drafts:
+            return []
         if self._session.get_bind().dialect.name == "postgresql":
             # Held until commit: concurrent writers on many machines still form one chain.
             self._session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
-        head = self._session.exec(
-            select(AuditEventRow.seq, AuditEventRow.hash)
-            .order_by(col(AuditEventRow.seq).desc())
-            .limit(1)
+        head = self._session.execute(
+            select(_AUDIT.c.seq, _AUDIT.c.hash).order_by(_AUDIT.c.seq.desc()).limit(1)
         ).first()
-        seq, prev_hash = (head[0] + 1, head[1]) if head else (1, GENESIS_HASH)
-        subject = draft.subject.replace(SEPARATOR, " ")
-        # Round-trip the details through JSON so that the hash covers exactly what is stored.
-        details = canonical_details(json.loads(json.dumps(draft.details, default=str)))
+        seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
         stamped = stamp(now)
-        digest = record_hash(
-            record(
-                seq,
-                stamped,
-                draft.kind,
-                draft.actor_id,
-                draft.alias_id,
-                subject,
-                details,
-                prev_hash,
+        events: list[AuditEvent] = []
+        rows: list[dict[str, object]] = []
+        for draft in drafts:
+            seq += 1
+            subject = draft.subject.replace(SEPARATOR, " ")
+            # Round-trip the details through JSON so that the hash covers exactly what is stored.
+            details = canonical_details(json.loads(json.dumps(draft.details, default=str)))
+            digest = record_hash(
+                record(
+                    seq,
+                    stamped,
+                    draft.kind,
+                    draft.actor_id,
+                    draft.alias_id,
+                    subject,
+                    details,
+                    prev_hash,
+                )
             )
-        )
-        row = AuditEventRow(
-            seq=seq,
-            occurred_at=stamped,
-            kind=draft.kind,
-            actor_id=draft.actor_id,
-            alias_id=draft.alias_id,
-            subject=subject,
-            details=details,
-            prev_hash=prev_hash,
-            hash=digest,
-        )
-        self._session.add(row)
-        self._session.flush()
-        return converters.audit_event(row)
+            events.append(
+                AuditEvent(
+                    seq,
+                    datetime.fromisoformat(stamped),
+                    draft.kind,
+                    draft.actor_id,
+                    draft.alias_id,
+                    subject,
+                    json.loads(details),
+                    prev_hash,
+                    digest,
+                )
+            )
+            rows.append(
+                {
+                    "seq": seq,
+                    "occurred_at": stamped,
+                    "kind": draft.kind,
+                    "actor_id": draft.actor_id,
+                    "alias_id": draft.alias_id,
+                    "subject": subject,
+                    "details": details,
+                    "prev_hash": prev_hash,
+                    "hash": digest,
+                }
+            )
+            prev_hash = digest
+        self._session.execute(insert(_AUDIT), rows)
+        return events
 
     def recent(
         self, alias_id: int | None, limit: int, actor_id: int | None = None

@@ -3,6 +3,9 @@
 import json
 from dataclasses import asdict
 from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row
 
 from cmconsole.domain.model import (
     Alias,
@@ -86,7 +89,8 @@ def inbound(row: InboundMessageRow, answered: bool) -> InboundMessage:
     )
 
 
-def post(row: PostRow) -> Post:
+def post(row: PostRow | Row[Any]) -> Post:
+    """A post from its ORM row or from a plain row of the post table (RETURNING)."""
     assert row.id is not None
     return Post(
         row.id,

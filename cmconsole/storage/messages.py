@@ -4,7 +4,17 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, literal_column, table, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    delete,
+    exists,
+    func,
+    insert,
+    literal_column,
+    table,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -58,6 +68,16 @@ class SqlInbound:
         ).first()
         return converters.inbound(found[0], found[1]) if found else None
 
+    def channel_ids(self, inbound_ids: set[int]) -> dict[int, str]:
+        if not inbound_ids:
+            return {}
+        rows = self._session.execute(
+            select(InboundMessageRow.id, InboundMessageRow.channel_message_id).where(
+                col(InboundMessageRow.id).in_(inbound_ids)
+            )
+        )
+        return {inbound_id: channel_id for inbound_id, channel_id in rows}
+
     def page(self, alias_id: int, limit: int) -> list[InboundMessage]:
         rows = self._session.exec(
             select(InboundMessageRow, _ANSWERED.label("answered"))
@@ -75,6 +95,12 @@ class SqlInbound:
             .limit(limit)
         )
         return [converters.inbound(row, False) for row in rows]
+
+
+# The tables themselves: statements on them skip the ORM's unit of work, which the dispatcher's
+# hot path cannot afford (it was nine-tenths of each send).
+_POST = PostRow.__table__  # type: ignore[attr-defined]
+_ATTEMPT = PostAttemptRow.__table__  # type: ignore[attr-defined]
 
 
 class SqlPosts:
@@ -202,7 +228,7 @@ class SqlPosts:
         changes: dict[str, object] = {"status": PostStatus.QUEUED.value, "approver_id": approver_id}
         if text is not None:
             changes.update(text=text, review_comment=comment)
-        return self._transition(post_id, PostStatus.AWAITING_APPROVAL, **changes)
+        return self._transition(post_id, PostStatus.AWAITING_APPROVAL, **changes) is not None
 
     def reject(self, post_id: int, reviewer_id: int, comment: str) -> bool:
         rejected = self._transition(
@@ -212,35 +238,78 @@ class SqlPosts:
             approver_id=reviewer_id,
             review_comment=comment,
         )
-        if rejected:
-            self._refresh_thread_of_post(post_id)
-        return rejected
+        if rejected is not None:
+            self._refresh_thread_of_post(rejected)
+        return rejected is not None
 
-    def take_next_queued(self, now: datetime, lease_until: datetime) -> Post | None:
+    def take_due(
+        self, now: datetime, lease_until: datetime, limit: int, dispatcher: str
+    ) -> list[Post]:
         # SKIP LOCKED lets several dispatchers share a PostgreSQL outbox; on SQLite the
         # IMMEDIATE transaction already serialises them. The conditional update is the guard.
-        while True:
-            post_id = self._session.exec(
+        post_ids = list(
+            self._session.exec(
                 select(PostRow.id)
                 .where(
                     PostRow.status == PostStatus.QUEUED.value,
                     (col(PostRow.retry_at).is_(None)) | (col(PostRow.retry_at) <= now),
                 )
                 .order_by(col(PostRow.id))
-                .limit(1)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
-            ).first()
-            if post_id is None:
-                return None
-            if self._transition(
-                post_id,
-                PostStatus.QUEUED,
+            )
+        )
+        if not post_ids:
+            return []
+        rows = self._session.execute(
+            update(_POST)
+            .where(_POST.c.id.in_(post_ids), _POST.c.status == PostStatus.QUEUED.value)
+            .values(
                 status=PostStatus.SENDING.value,
-                attempts=PostRow.attempts + 1,
+                attempts=_POST.c.attempts + 1,
                 lease_until=lease_until,
                 retry_at=None,
-            ):
-                return self.by_id(post_id)
+            )
+            .returning(*_POST.c)
+        ).all()
+        taken = sorted((converters.post(row) for row in rows), key=lambda post: post.id)
+        if taken:
+            self._session.execute(
+                insert(_ATTEMPT),
+                [
+                    {
+                        "post_id": post.id,
+                        "number": post.attempts,
+                        "dispatcher": dispatcher,
+                        "started_at": now,
+                        "outcome": "sending",
+                    }
+                    for post in taken
+                ],
+            )
+        return taken
+
+    def give_back(self, posts: list[Post]) -> None:
+        for post in posts:
+            given_back = self._session.execute(
+                update(_POST)
+                .where(
+                    _POST.c.id == post.id,
+                    _POST.c.status == PostStatus.SENDING.value,
+                    _POST.c.attempts == post.attempts,
+                )
+                .values(
+                    status=PostStatus.QUEUED.value,
+                    attempts=_POST.c.attempts - 1,
+                    lease_until=None,
+                )
+            )
+            if given_back.rowcount:  # type: ignore[attr-defined]
+                self._session.execute(
+                    delete(_ATTEMPT).where(
+                        _ATTEMPT.c.post_id == post.id, _ATTEMPT.c.number == post.attempts
+                    )
+                )
 
     def take_unsettled(self, now: datetime, lease_until: datetime) -> Post | None:
         """Lease the oldest post whose outcome is unknown, or whose sender's lease ran out, so
@@ -270,7 +339,9 @@ class SqlPosts:
             if result.rowcount:  # type: ignore[attr-defined]
                 return self.by_id(post_id)
 
-    def mark_published(self, post_id: int, channel_post_id: str, published_at: datetime) -> bool:
+    def mark_published(
+        self, post_id: int, channel_post_id: str, published_at: datetime
+    ) -> Post | None:
         return self._transition(
             post_id,
             (PostStatus.SENDING, PostStatus.UNKNOWN),
@@ -281,7 +352,7 @@ class SqlPosts:
             lease_until=None,
         )
 
-    def mark_failed(self, post_id: int, reason: str) -> bool:
+    def mark_failed(self, post_id: int, reason: str) -> Post | None:
         failed = self._transition(
             post_id,
             (PostStatus.SENDING, PostStatus.UNKNOWN),
@@ -289,11 +360,11 @@ class SqlPosts:
             failure_reason=reason,
             lease_until=None,
         )
-        if failed:
-            self._refresh_thread_of_post(post_id)
+        if failed is not None:
+            self._refresh_thread_of_post(failed)
         return failed
 
-    def mark_unknown(self, post_id: int, reason: str) -> bool:
+    def mark_unknown(self, post_id: int, reason: str) -> Post | None:
         return self._transition(
             post_id,
             PostStatus.SENDING,
@@ -302,7 +373,7 @@ class SqlPosts:
             lease_until=None,
         )
 
-    def requeue(self, post_id: int, retry_at: datetime | None, reason: str | None) -> bool:
+    def requeue(self, post_id: int, retry_at: datetime | None, reason: str | None) -> Post | None:
         """Put a post that was not published back in the queue, not to be tried before
         `retry_at`; `reason` stays visible meanwhile."""
         return self._transition(
@@ -327,9 +398,9 @@ class SqlPosts:
             failure_reason=None,
             retry_at=None,
         )
-        if resent:
-            self._refresh_thread_of_post(post_id)
-        return resent
+        if resent is not None:
+            self._refresh_thread_of_post(resent)
+        return resent is not None
 
     def unsettled(self, alias_id: int, limit: int) -> list[Post]:
         """Posts not yet public and not abandoned: queued, sending, unknown or failed."""
@@ -351,17 +422,12 @@ class SqlPosts:
         )
         return [converters.post(row) for row in rows]
 
-    def start_attempt(self, post_id: int, number: int, dispatcher: str, now: datetime) -> None:
-        self._session.add(
-            PostAttemptRow(post_id=post_id, number=number, dispatcher=dispatcher, started_at=now)
-        )
-
     def finish_attempt(
         self, post_id: int, number: int, outcome: str, detail: str | None, now: datetime
     ) -> None:
         self._session.execute(
-            update(PostAttemptRow)
-            .where(col(PostAttemptRow.post_id) == post_id, col(PostAttemptRow.number) == number)
+            update(_ATTEMPT)
+            .where(_ATTEMPT.c.post_id == post_id, _ATTEMPT.c.number == number)
             .values(outcome=outcome, detail=detail, finished_at=now)
         )
 
@@ -378,25 +444,21 @@ class SqlPosts:
         post_id: int,
         expected: PostStatus | tuple[PostStatus, ...],
         **values: object,
-    ) -> bool:
-        """Change a post only if it is still in an expected state: never read-then-write."""
+    ) -> Post | None:
+        """Change a post only if it is still in an expected state (never read-then-write), and
+        return it as changed; None if it was not in that state."""
         states = (expected,) if isinstance(expected, PostStatus) else expected
-        result = self._session.execute(
-            update(PostRow)
-            .where(
-                col(PostRow.id) == post_id,
-                col(PostRow.status).in_([state.value for state in states]),
-            )
+        row = self._session.execute(
+            update(_POST)
+            .where(_POST.c.id == post_id, _POST.c.status.in_([state.value for state in states]))
             .values(**values)
-        )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def _refresh_thread_of_post(self, post_id: int) -> None:
-        reply_to = self._session.exec(
-            select(PostRow.in_reply_to_id).where(PostRow.id == post_id)
+            .returning(*_POST.c)
         ).first()
-        if reply_to is not None:
-            self._refresh_thread_of(reply_to)
+        return converters.post(row) if row is not None else None
+
+    def _refresh_thread_of_post(self, post: Post) -> None:
+        if post.in_reply_to_id is not None:
+            self._refresh_thread_of(post.in_reply_to_id)
 
     def _refresh_thread_of(self, inbound_id: int) -> None:
         found = self._session.exec(
