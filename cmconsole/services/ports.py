@@ -271,6 +271,7 @@ class AuditRepository(Protocol):
     def append_all(self, drafts: list[AuditDraft], now: datetime) -> list[AuditEvent]:
         """Append several events in order, with one look at the chain's head."""
         ...
+
     def recent(
         self, alias_id: int | None, limit: int, actor_id: int | None = None
     ) -> list[AuditEntry]: ...
