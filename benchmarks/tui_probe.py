@@ -25,7 +25,7 @@ SCROLLS = 12
 
 
 async def until(
-    pilot: Pilot[None], ready: Callable[[], bool], what: str, limit: float = 120
+    pilot: Pilot[str | None], ready: Callable[[], bool], what: str, limit: float = 120
 ) -> None:
     deadline = time.monotonic() + limit
     while not ready():
@@ -39,7 +39,7 @@ def rows(app: CmconsoleApp, table: str) -> int:
     return found.first(DataTable).row_count if found else 0
 
 
-async def scroll(pilot: Pilot[None], table: DataTable[object]) -> None:
+async def scroll(pilot: Pilot[str | None], table: DataTable[object]) -> None:
     """What PageDown, End and Home do. (Pilot's press and pause wait for the process to go idle,
     which a console polling its workspace every second never quite does: the probe calls the
     actions the keys are bound to, and lets the console run between them.)"""

@@ -17,12 +17,12 @@ import click
 from cmconsole.domain.display import one_line
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, AuditEntry, Role, SignatureKind
-from cmconsole.services.bundle import Services
 
 if TYPE_CHECKING:
     from cmconsole.credentials import XApp
     from cmconsole.domain.checker import CheckResult
     from cmconsole.domain.guide import Guide
+    from cmconsole.services.bundle import Services
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -48,7 +48,7 @@ def db_option(function: F) -> F:
 
 
 @contextmanager
-def workspace(db: str | None, exit_code: int = 1) -> Iterator[Services]:
+def workspace(db: str | None, exit_code: int = 1) -> Iterator["Services"]:
     """Open the workspace's services for one command; errors become messages, not tracebacks."""
     from cmconsole.wiring import open_services, workspace_url
 
@@ -96,13 +96,27 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     logs.install()  # no credential in any log line, whatever logging is configured later
     if context.invoked_subcommand is not None:
         return
-    with workspace(db) as services:
-        if services.accounts.is_empty():
-            click.echo(FIRST_RUN.format(location=services.location))
-            return
-        from cmconsole.tui.app import run_console
+    from cmconsole.tui.app import run_console
 
-        run_console(services, dispatches=not no_dispatch)
+    def open_console() -> "Services | str":
+        from cmconsole.wiring import open_services, workspace_url
+
+        services = open_services(workspace_url(db))
+        if services.accounts.is_empty():
+            services.close()
+            return FIRST_RUN.format(location=services.location)
+        return services
+
+    # The sign-in screen shows at once; the workspace opens behind it.
+    _said_goodbye(*run_console(open_console, dispatches=not no_dispatch))
+
+
+def _said_goodbye(farewell: str, exit_code: int) -> None:
+    """What the console said as it closed: a problem (on stderr, exit code) or guidance."""
+    if farewell:
+        click.echo(farewell, err=exit_code != 0)
+    if exit_code:
+        sys.exit(exit_code)
 
 
 @main.command()
@@ -111,18 +125,24 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
 @click.option("--reset", is_flag=True, help="Start the demo over from scratch.")
 def demo(db: str | None, no_launch: bool, reset: bool) -> None:
     """Open the console on a demo workspace, kept apart from your real one."""
+    url = db or _group_db()
+    if not no_launch:
+        from cmconsole.tui.app import run_console
+
+        def open_demo_console() -> "Services":
+            from cmconsole.wiring import open_demo
+
+            return open_demo(url, reset=reset)[0]
+
+        _said_goodbye(*run_console(open_demo_console, demo=True))
+        return
     from cmconsole.wiring import open_demo
 
     with reported_errors():
-        services, seeded = open_demo(db or _group_db(), reset=reset)
+        services, seeded = open_demo(url, reset=reset)
     try:
-        if no_launch:
-            click.echo(f"{'seeded' if seeded else 'already seeded'}: {services.location}", err=True)
-            click.echo(services.location)
-            return
-        from cmconsole.tui.app import run_console
-
-        run_console(services, demo=True)
+        click.echo(f"{'seeded' if seeded else 'already seeded'}: {services.location}", err=True)
+        click.echo(services.location)
     finally:
         services.close()
 
@@ -742,7 +762,7 @@ def guide_group() -> None:
     """Import, read and list the versions of an alias's voice guide."""
 
 
-def _known_handle(services: Services, handle: str) -> str:
+def _known_handle(services: "Services", handle: str) -> str:
     """The alias's handle as it was added (handles are matched in any case)."""
     wanted = handle.strip().lstrip("@").lower()
     found = (each.handle for each in services.accounts.aliases())
@@ -813,7 +833,7 @@ def guide_versions(handle: str, db: str | None) -> None:
         click.echo((line + version.change_note).rstrip())
 
 
-def _alias_named(services: Services, handle: str) -> Alias:
+def _alias_named(services: "Services", handle: str) -> Alias:
     for each in services.accounts.aliases():
         if each.handle.lower() == "@" + handle.lstrip("@").lower():
             return each
@@ -867,7 +887,7 @@ def dispatch(once: bool, interval: float, db: str | None) -> None:
             click.echo("dispatcher stopped")
 
 
-def _dispatch_pass(services: Services) -> None:
+def _dispatch_pass(services: "Services") -> None:
     for alias in services.accounts.aliases():
         try:
             new = services.inbox.sync(alias.id)

@@ -223,3 +223,47 @@ def test_no_escape_from_the_public_reaches_the_terminal(console):
     assert commands <= {8, 22}, commands
     # And no link to where the public pointed.
     assert "e.vil\x1b" not in text and "\x1b]8;;http://e.vil" not in text
+
+
+def _plain_env(tmp_path) -> dict[str, str]:
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("TEXTUAL", "PYTEST", "CMCONSOLE"))
+    }
+    env.update(
+        TERM="xterm-256color",
+        COLUMNS=str(COLUMNS),
+        LINES=str(LINES),
+        HOME=str(tmp_path),
+        XDG_DATA_HOME=str(tmp_path / "data"),
+    )
+    return env
+
+
+def _console_on(url: str, tmp_path) -> Terminal:
+    root = Path(__file__).resolve().parent.parent
+    return Terminal([sys.executable, "-m", "cmconsole", "--db", url], _plain_env(tmp_path), root)
+
+
+def test_a_new_workspace_shows_sign_in_then_says_how_to_set_it_up(tmp_path):
+    terminal = _console_on(f"sqlite:///{tmp_path / 'new.db'}", tmp_path)
+    try:
+        at = terminal.expect("Sign in")
+        terminal.expect("nobody can sign in yet", at)
+        terminal.expect("cmconsole grant lea @bellehelene lead", at)
+        assert terminal.process.wait(timeout=TIMEOUT) == 0
+    finally:
+        terminal.close()
+
+
+def test_a_workspace_that_cannot_be_reached_exits_with_the_reason_not_a_traceback(tmp_path):
+    # Nothing listens on port 1: the connection is refused at once.
+    terminal = _console_on("postgresql+psycopg://cm:secret@127.0.0.1:1/nothing", tmp_path)
+    try:
+        at = terminal.expect("Sign in")
+        terminal.expect("cmconsole: cannot open the workspace database at ", at)
+        assert terminal.process.wait(timeout=TIMEOUT) == 1
+        said = terminal.output[at:].decode("utf-8", errors="replace")
+        assert "Traceback" not in said
+        assert "secret" not in said
+    finally:
+        terminal.close()

@@ -1,7 +1,10 @@
 """The console driven as a person would: sign in, reply as the alias, see who spoke."""
 
+import threading
+
 from textual.widgets import DataTable, Input, Static, TextArea
 
+from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.domain.model import PostStatus
 from cmconsole.tui.app import CmconsoleApp
 from cmconsole.tui.screens.alias_home import AliasScreen
@@ -202,3 +205,50 @@ async def test_a_second_console_leaving_does_not_end_the_first_ones_shift(demo, 
         await pilot.press("escape", "e")
         await settle(pilot)
     assert [o.name for _, o in demo.shifts.on_shift(acme.id)] == ["anna"]
+
+
+async def test_the_sign_in_screen_shows_before_the_workspace_opens_and_waits_for_it(demo, clock):
+    release = threading.Event()
+
+    def slow_opener():
+        release.wait(30)
+        return demo
+
+    app = CmconsoleApp(opener=slow_opener, demo=True, clock=clock, public_every=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, SignInScreen)
+        assert app.opened_services is None
+        assert app.sub_title == "opening the workspace…"
+        # Signed in while it still opens: the sign-in waits, then goes on.
+        app.screen.query_one("#name", Input).value = "anna"
+        app.screen.query_one("#passphrase", Input).value = "anna-demo-pass"
+        await pilot.click("#sign-in-button")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SignInScreen)
+        release.set()
+        await settle(pilot)
+        assert isinstance(app.screen, AliasPickerScreen)
+        assert app.sub_title == "demo workspace"
+
+
+async def test_a_workspace_with_nothing_to_open_closes_the_console_with_the_reason(clock):
+    app = CmconsoleApp(opener=lambda: "nobody can sign in yet", clock=clock, public_every=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert (app.return_value, app.return_code) == ("nobody can sign in yet", 0)
+
+
+async def test_a_workspace_that_fails_to_open_closes_the_console_with_an_error(clock):
+    def failing_opener():
+        raise WorkspaceUnavailable("the workspace database at x failed: refused")
+
+    app = CmconsoleApp(opener=failing_opener, clock=clock, public_every=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    assert app.return_code == 1
+    assert app.return_value == "cmconsole: the workspace database at x failed: refused"

@@ -1,28 +1,39 @@
 """The cmconsole Textual app: shared by the CLI, the tests and the snapshot tests."""
 
-from collections.abc import Iterable
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 
 from cmconsole.domain.errors import CmconsoleError
-from cmconsole.services.bundle import Services
-from cmconsole.services.guard import SignedIn
-from cmconsole.services.ports import Clock
 from cmconsole.tui.safe import inert
 from cmconsole.tui.screens.sign_in import SignInScreen
+
+if TYPE_CHECKING:
+    # Only for types: the services pull in the database layers, which the console opens after
+    # its first screen is up (see CmconsoleApp.on_mount).
+    from cmconsole.services.bundle import Services
+    from cmconsole.services.guard import SignedIn
+    from cmconsole.services.ports import Clock
+
+# Opens the workspace's services, or says why there is nothing to open (said as the app exits).
+Opener = Callable[[], "Services | str"]
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CmconsoleApp(App[None]):
+class CmconsoleApp(App[str | None]):
     """Sign in, pick an alias, answer its public, see who spoke."""
 
     CSS_PATH = "cmconsole.tcss"
@@ -34,15 +45,24 @@ class CmconsoleApp(App[None]):
 
     def __init__(
         self,
-        services: Services,
+        services: Services | None = None,
         *,
+        opener: Opener | None = None,
         demo: bool = False,
         clock: Clock = _utc_now,
         public_every: float | None = 20.0,
         dispatches: bool = True,
     ) -> None:
+        """Give either the open `services`, or an `opener` to open them once the first screen
+        shows (the command line's way: the database layers take a second to load)."""
         super().__init__()
-        self.services = services
+        if (services is None) == (opener is None):
+            raise ValueError("give the app its services or a way to open them, not both")
+        self._services = services
+        self._opener = opener
+        self._opened = threading.Event()
+        if services is not None:
+            self._opened.set()
         self.demo = demo
         # On one machine the console fetches mentions and publishes; in a team whose channel
         # credentials live on one machine, `cmconsole dispatch` does it there instead.
@@ -57,9 +77,50 @@ class CmconsoleApp(App[None]):
         # Titles carry alias names, which anyone setting up an alias may type.
         return super().format_title(inert(title), inert(sub_title))
 
+    @property
+    def services(self) -> Services:
+        if self._services is None:
+            raise RuntimeError("the workspace is not open yet")
+        return self._services
+
+    @property
+    def opened_services(self) -> Services | None:
+        """The services, if the workspace was opened: for whoever closes them after the app."""
+        return self._services
+
+    def wait_for_services(self) -> Services | None:
+        """From a worker thread: the services once the workspace is open; None if it failed to
+        open (the app is then on its way out, saying why)."""
+        self._opened.wait()
+        return self._services
+
     def on_mount(self) -> None:
-        self.sub_title = "demo workspace" if self.demo else self.services.location
         self.push_screen(SignInScreen())
+        if self._services is not None:
+            self._show_location()
+        else:
+            self.sub_title = "opening the workspace…"
+            # Only once the sign-in screen is drawn: importing the database layers holds the GIL.
+            self.call_after_refresh(self._open_workspace)
+
+    def _show_location(self) -> None:
+        self.sub_title = "demo workspace" if self.demo else self.services.location
+
+    @work(thread=True, group="open")
+    def _open_workspace(self) -> None:
+        assert self._opener is not None
+        try:
+            opened = self._opener()
+        except CmconsoleError as error:
+            self.call_from_thread(self.exit, f"cmconsole: {error}", 1)
+        else:
+            if isinstance(opened, str):
+                self.call_from_thread(self.exit, opened)
+            else:
+                self._services = opened
+                self.call_from_thread(self._show_location)
+        finally:
+            self._opened.set()
 
     def shift_started(self, who: SignedIn, alias_id: int, *, owned: bool = True) -> None:
         self.open_shift = (who, alias_id)
@@ -79,7 +140,8 @@ class CmconsoleApp(App[None]):
             self.notify(inert(str(error)), severity="error", markup=False)
 
     def on_unmount(self) -> None:
-        self.end_open_shift()
+        if self._services is not None:
+            self.end_open_shift()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is also a command in the palette (ctrl+p)."""
@@ -103,5 +165,13 @@ class CmconsoleApp(App[None]):
             self.action_show_help_panel()
 
 
-def run_console(services: Services, *, demo: bool = False, dispatches: bool = True) -> None:
-    CmconsoleApp(services, demo=demo, dispatches=dispatches).run()
+def run_console(opener: Opener, *, demo: bool = False, dispatches: bool = True) -> tuple[str, int]:
+    """Run the console on the terminal; return what to say once it is gone, and the exit code.
+    The workspace is opened by `opener` while the sign-in screen shows, and closed at the end."""
+    app = CmconsoleApp(opener=opener, demo=demo, dispatches=dispatches)
+    try:
+        farewell = app.run()
+    finally:
+        if app.opened_services is not None:
+            app.opened_services.close()
+    return farewell or "", app.return_code or 0

@@ -4,9 +4,8 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 from textual.screen import Screen
 
-from cmconsole.services.bundle import Services
-
 if TYPE_CHECKING:
+    from cmconsole.services.bundle import Services
     from cmconsole.tui.app import CmconsoleApp
 
 
@@ -21,5 +20,5 @@ class ConsoleScreen(Screen[Result]):
         return cast(CmconsoleApp, self.app)
 
     @property
-    def services(self) -> Services:
+    def services(self) -> "Services":
         return self.console.services

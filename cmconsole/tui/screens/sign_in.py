@@ -10,7 +10,6 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.services import demo_data
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.safe import content
-from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.base import ConsoleScreen
 
 
@@ -66,14 +65,21 @@ class SignInScreen(ConsoleScreen[None]):
 
     @work(thread=True, exclusive=True)
     def _sign_in(self, name: str, passphrase: str) -> None:
+        # Someone quick may sign in while the workspace is still opening: wait for it.
+        services = self.console.wait_for_services()
+        if services is None:
+            return  # it failed to open: the app is closing with the reason
         try:
-            who = self.services.accounts.sign_in(name, passphrase)
+            who = services.accounts.sign_in(name, passphrase)
         except CmconsoleError as error:
             self.post_message(self.SignInFailed(str(error)))
         else:
             self.post_message(self.Authenticated(who))
 
     def on_sign_in_screen_authenticated(self, message: Authenticated) -> None:
+        # Imported here: the rest of the console loads while the sign-in screen shows.
+        from cmconsole.tui.screens.alias_picker import AliasPickerScreen
+
         self.query_one("#passphrase", Input).value = ""
         self.query_one("#sign-in-error", Static).update("")
         self.app.push_screen(AliasPickerScreen(message.who))
