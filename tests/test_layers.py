@@ -63,3 +63,10 @@ def test_the_x_channel_and_the_credential_store_load_each_other_library_never():
     assert "keyring" not in _loaded_after("import cmconsole.channels.x")
     assert "tweepy" not in _loaded_after("import cmconsole.credentials")
     assert not _loaded_after("import cmconsole.cli") & {"tweepy", "keyring"}
+
+
+def test_a_workspace_already_up_to_date_opens_without_loading_alembic(tmp_path):
+    opening = "from cmconsole.storage.workspace import open_workspace\nopen_workspace({!r}).close()"
+    new = f"sqlite:///{tmp_path / 'workspace.db'}"
+    assert "alembic" in _loaded_after(opening.format(new))  # created: migrated
+    assert "alembic" not in _loaded_after(opening.format(new))  # at the head already

@@ -3,12 +3,9 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, inspect
+from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
@@ -24,7 +21,13 @@ from cmconsole.storage.sandbox import SqlSandboxTimeline
 from cmconsole.storage.saved_replies import SqlSavedReplies
 from cmconsole.storage.threads import SqlClaims, SqlThreads
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 _MIGRATIONS = Path(__file__).parent / "migrations"
+# The newest migration's revision. A workspace already at it opens without loading Alembic, a
+# third of a second saved on every command; tests/test_storage.py keeps it equal to the head.
+SCHEMA_HEAD = "0010"
 
 
 class SqlTransaction:
@@ -86,11 +89,8 @@ def open_workspace(url: str) -> SqlWorkspace:
     engine = create_workspace_engine(url)
     try:
         with engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(_MIGRATIONS))
-            config.attributes["connection"] = connection
-            _refuse_foreign_schema(connection, config, location)
-            command.upgrade(config, "head")
+            if _schema_version(connection) != SCHEMA_HEAD:
+                _migrate(connection, location)
     except DBAPIError as error:
         engine.dispose()
         raise WorkspaceUnavailable(
@@ -102,7 +102,26 @@ def open_workspace(url: str) -> SqlWorkspace:
     return SqlWorkspace(engine, location)
 
 
-def _refuse_foreign_schema(connection: Connection, config: Config, location: str) -> None:
+def _schema_version(connection: Connection) -> str | None:
+    """The workspace's schema revision; None for a new database (or another program's)."""
+    if not inspect(connection).has_table("alembic_version"):
+        return None
+    found = connection.execute(text("SELECT version_num FROM alembic_version")).first()
+    return found[0] if found else None
+
+
+def _migrate(connection: Connection, location: str) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    _refuse_foreign_schema(connection, config, location)
+    command.upgrade(config, "head")
+
+
+def _refuse_foreign_schema(connection: Connection, config: "Config", location: str) -> None:
     """Never write our tables into another program's database, nor downgrade a newer one."""
     tables = set(inspect(connection).get_table_names())
     if not tables:
@@ -111,6 +130,9 @@ def _refuse_foreign_schema(connection: Connection, config: Config, location: str
         raise WorkspaceUnavailable(
             f"{location} is not a cmconsole workspace: it has tables but no cmconsole schema"
         )
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     version = MigrationContext.configure(connection).get_current_revision()
     known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
     if version is not None and version not in known:
