@@ -39,7 +39,7 @@ def test_opening_twice_migrates_once_and_keeps_the_data(database_url, clock):
 def test_the_schema_head_the_workspace_knows_is_the_newest_migration():
     from cmconsole.storage.workspace import SCHEMA_HEAD
 
-    assert SCHEMA_HEAD == _newest_migration()
+    assert _newest_migration() == SCHEMA_HEAD
 
 
 def test_timestamps_come_back_timezone_aware_utc(services, clock):
