@@ -1,10 +1,11 @@
 """The composition root: the one place that picks concrete storage and channels for the services."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
+from cmconsole.channels.deferred import DeferredChannel
 from cmconsole.channels.sandbox import SandboxChannel
-from cmconsole.channels.x import XChannel, XConnection
-from cmconsole.credentials import CredentialStore
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
@@ -27,6 +28,9 @@ from cmconsole.services.voice import VoiceService
 from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
 
+if TYPE_CHECKING:
+    from cmconsole.channels.x import XConnection
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -41,7 +45,10 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
     """Open the workspace at `url` (migrating it) and build every service on it."""
     workspace = open_workspace(url)
     sandbox = SandboxChannel(workspace.sandbox, clock)
-    channels: dict[str, Channel] = {"sandbox": sandbox, "x": XChannel(CredentialStore(), clock)}
+    channels: dict[str, Channel] = {
+        "sandbox": sandbox,
+        "x": DeferredChannel("x", _x_channel(clock)),
+    }
     return Services(
         accounts=AccountService(workspace, clock, tuple(channels)),
         shifts=ShiftService(workspace, clock),
@@ -65,8 +72,22 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
     )
 
 
-def x_connection(consumer_key: str, consumer_secret: str) -> XConnection:
+def _x_channel(clock: Clock) -> Callable[[], Channel]:
+    """How to build the X channel: tweepy, requests and keyring load only when an alias uses X."""
+
+    def build() -> Channel:
+        from cmconsole.channels.x import XChannel
+        from cmconsole.credentials import CredentialStore
+
+        return XChannel(CredentialStore(), clock)
+
+    return build
+
+
+def x_connection(consumer_key: str, consumer_secret: str) -> "XConnection":
     """The PIN flow and account check of `alias connect-x`, for the command line."""
+    from cmconsole.channels.x import XConnection
+
     return XConnection(consumer_key, consumer_secret)
 
 

@@ -70,3 +70,9 @@ def test_a_workspace_already_up_to_date_opens_without_loading_alembic(tmp_path):
     new = f"sqlite:///{tmp_path / 'workspace.db'}"
     assert "alembic" in _loaded_after(opening.format(new))  # created: migrated
     assert "alembic" not in _loaded_after(opening.format(new))  # at the head already
+
+
+def test_opening_a_workspace_loads_the_x_channels_libraries_only_when_an_alias_uses_x(tmp_path):
+    url = f"sqlite:///{tmp_path / 'workspace.db'}"
+    opening = f"from cmconsole.wiring import open_services\nopen_services({url!r}).close()"
+    assert not _loaded_after(opening) & {"tweepy", "keyring", "requests"}

@@ -1,0 +1,32 @@
+"""A channel built on first use, so that its libraries load only when an alias speaks on it."""
+
+import threading
+from collections.abc import Callable
+
+from cmconsole.domain.model import Alias, PublicPost
+from cmconsole.services.ports import Channel, Published
+
+
+class DeferredChannel:
+    """Stands in for the channel `build` makes, and makes it the first time it is used."""
+
+    def __init__(self, name: str, build: Callable[[], Channel]) -> None:
+        self.name = name
+        self._build = build
+        self._channel: Channel | None = None
+        self._lock = threading.Lock()
+
+    def _built(self) -> Channel:
+        with self._lock:  # the console's workers and the dispatcher may arrive together
+            if self._channel is None:
+                self._channel = self._build()
+            return self._channel
+
+    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
+        return self._built().publish(alias, text, in_reply_to)
+
+    def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
+        return self._built().fetch_mentions(alias, since)
+
+    def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
+        return self._built().recent_posts(alias, limit)
