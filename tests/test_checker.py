@@ -349,6 +349,29 @@ def test_person_covers_every_supported_language():
         assert len(check(f"{first_person} ok", g).findings) == 1
 
 
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_rules_that_share_what_the_draft_holds_each_answer_for_themselves(language):
+    # Words, capitals and person words are found once per draft for all the rules that ask.
+    rules = [
+        rule("person", 'speaks_as = "we"', rule_id="we"),
+        rule("limit", 'counts = "capitals"\nmax = 0', rule_id="caps"),
+        rule(
+            "limit", 'counts = "capitals"\nmax = 1\nmin_letters = 2\nallow = ["sav"]', "error", "c2"
+        ),
+        rule("forbidden", 'terms = ["merci"]', rule_id="merci"),
+    ]
+    if language == "fr":
+        rules += [
+            rule("person", 'addresses = "vous"', "error", "vous"),
+            rule("person", 'speaks_as = "nous"\naddresses = "vous"', "suggestion", "both"),
+        ]
+    text = "Je te dis MERCI ! Le SAV de MON équipe t'écrit, I am OK : TOI et moi. #PROMO @MOI"
+    together = check(text, guide(language, "".join(rules))).findings
+    alone = [finding for r in rules for finding in check(text, guide(language, r)).findings]
+    assert sorted(together, key=repr) == sorted(alone, key=repr)
+    assert len({finding.rule for finding in together}) == len(rules)
+
+
 # --- signature and length ---
 
 

@@ -1,11 +1,14 @@
 """X's weighted length: twitter-text's conformance cases, and the characters operators type."""
 
+import random
+import unicodedata
 from pathlib import Path
 
 import emoji
 import pytest
 import yaml
 
+from cmconsole.domain import emoji_runs
 from cmconsole.domain.weighted_length import (
     LIMIT,
     emoji_spans,
@@ -179,3 +182,69 @@ def test_validity():
     assert (
         measure("ok\u202e").valid is True
     )  # twitter-text accepts bidi controls; the checker won't
+
+
+# --- the shortcuts agree with the long way round ---
+
+# Characters the emoji tokenizer treats specially, one by one: ZWJ, variation selectors, the
+# keycap mark, regional indicators, a skin tone, a hair component, tag characters, bases.
+_PARTS = list("\u200d\ufe0e\ufe0f\u20e3🇫🇷🇺🏽🦰🏴\U000e0067\U000e007f👩❤🔥☺#*1©®™‼")
+_PLAIN = [*"a Z.é\u2019日\u0301-/:", "https://bellehelene.fr/tartes", "www.ex.com", "€€"]
+_SEQUENCES = [
+    "👩\u200d👩\u200d👧",  # ZWJ, RGI
+    "👩\u200d🦰\u200d👩",  # ZWJ, not RGI
+    "👍🏽\u200d🔥",
+    "🇫🇷🇺",  # a flag and a spare indicator
+    "1️⃣",
+    "#⃣",  # keycap without the variation selector
+    "🏴\U000e0067\U000e0062\U000e0073\U000e0063\U000e0074\U000e007f",
+    "❤️\u200d🔥",
+]
+
+
+def _texts(seed: int, count: int) -> list[str]:
+    """Random drafts mixing plain text, URLs, whole emoji and loose parts of emoji."""
+    rng = random.Random(seed)
+    known = list(emoji.EMOJI_DATA)
+    pools = [_PARTS, _PLAIN, _SEQUENCES, known]
+    return [
+        "".join(rng.choice(rng.choice(pools)) for _ in range(rng.randint(0, 14)))
+        for _ in range(count)
+    ]
+
+
+def test_no_emoji_is_all_ascii():
+    # emoji_runs skips stretches of digits, '#' and '*' on this ground.
+    assert [e for e in emoji.EMOJI_DATA if e.isascii()] == []
+
+
+def test_emoji_found_stretch_by_stretch_are_those_of_the_whole_text():
+    for text in _texts(1, 10_000):
+        whole = [(m["match_start"], m["match_end"], m["emoji"]) for m in emoji.emoji_list(text)]
+        assert emoji_runs.emoji_list(text) == whole, ascii(text)
+
+
+def _measured_character_by_character(text: str, limit: int) -> tuple[int, int | None]:
+    """Weighted length and overflow, one character or entity at a time."""
+    urls = url_spans(text)
+    emojis = [e for e in emoji_spans(text) if not any(a <= e[0] < b for a, b in urls)]
+    entities = {start: (end, 23) for start, end in urls}
+    entities.update((start, (end, 2)) for start, end in emojis)
+    total, overflow, i = 0, None, 0
+    while i < len(text):
+        end, weight = entities.get(i) or (i + 1, weighted_length(text[i]))
+        total += weight
+        if overflow is None and total > limit:
+            overflow = i
+        i = end
+    return total, overflow
+
+
+def test_measure_by_stretches_agrees_with_measure_character_by_character():
+    rng = random.Random(2)
+    for text in _texts(3, 1000):
+        text = unicodedata.normalize("NFC", text * rng.randint(1, 4))
+        for limit in (1, rng.randint(1, 60), 280):
+            result = measure(text, limit)
+            expected = _measured_character_by_character(text, limit)
+            assert (result.weighted_length, result.overflow_at) == expected, (ascii(text), limit)

@@ -175,10 +175,8 @@ def _limit(rule: LimitRule, draft: "_Draft") -> Iterator[Finding]:
     if rule.counts is Countable.CAPITALS:
         items = [
             span
-            for span in draft.words
-            if len(word := draft.text[span[0] : span[1]]) >= rule.min_letters
-            and word.isupper()
-            and word not in rule.allow
+            for span, word in draft.capitals
+            if len(word) >= rule.min_letters and word not in rule.allow
         ]
     else:
         items = getattr(draft, rule.counts.value)
@@ -206,24 +204,27 @@ _LIMIT_FIXES: dict[Countable, Callable[[str, int, int], str | None]] = {
 
 
 def _person(rule: PersonRule, draft: "_Draft") -> Iterator[Finding]:
-    text = draft.text
     for key, wanted in (("we", rule.speaks_as_we), ("vous", rule.says_vous)):
-        if not wanted:
+        if wanted:
+            for start, end, suggestion in draft.person(rule.language, key):
+                yield draft.finding(rule, start, end, suggestion)
+
+
+def _person_spans(draft: "_Draft", language: str, key: str) -> list[tuple[int, int, str | None]]:
+    """Where the draft says `key` ("we" or "vous") the wrong way, and the fix if there is one."""
+    text = draft.text
+    words, suggestions = _PERSON[language, key]
+    found_spans = []
+    for match in words.finditer(text):
+        found = word_key(match[0])
+        if draft.shielded(match.start(), match.end()):
             continue
-        words, suggestions = _PERSON[rule.language, key]
-        for match in words.finditer(text):
-            found = word_key(match[0])
-            if draft.shielded(match.start(), match.end()):
-                continue
-            before, after = _word_before(text, match.start()), _word_after(text, match.end())
-            if (found == "ton" and before in _TONE_WORDS) or (
-                match[0] == "I" and before in _NUMBERED
-            ):
-                continue
-            suggestion = suggestions[found]
-            if (found, after) in _NO_FIX:
-                suggestion = None
-            yield draft.finding(rule, match.start(), match.end(), suggestion)
+        before, after = _word_before(text, match.start()), _word_after(text, match.end())
+        if (found == "ton" and before in _TONE_WORDS) or (match[0] == "I" and before in _NUMBERED):
+            continue
+        suggestion = None if (found, after) in _NO_FIX else suggestions[found]
+        found_spans.append((match.start(), match.end(), suggestion))
+    return found_spans
 
 
 def _person_words(
@@ -321,6 +322,7 @@ class _Draft:
         self.text = text
         self.links = list(measured.urls)
         self.emoji = list(measured.emoji)
+        self._person: dict[tuple[str, str], list[tuple[int, int, str | None]]] = {}
 
     @cached_property
     def hashtags(self) -> list[Span]:
@@ -336,7 +338,21 @@ class _Draft:
 
     @cached_property
     def words(self) -> list[Span]:
-        return [m.span() for m in _WORD.finditer(self.text) if not self.shielded(*m.span())]
+        spans = [m.span() for m in _WORD.finditer(self.text)]
+        return [span for span in spans if not self.shielded(*span)] if self._shields else spans
+
+    @cached_property
+    def capitals(self) -> list[tuple[Span, str]]:
+        """The words in capitals, for every rule that limits them with its own length and allow."""
+        return [
+            (span, word) for span in self.words if (word := self.text[span[0] : span[1]]).isupper()
+        ]
+
+    def person(self, language: str, key: str) -> list[tuple[int, int, str | None]]:
+        """_person_spans, found once for all the person rules in the same language."""
+        if (language, key) not in self._person:
+            self._person[language, key] = _person_spans(self, language, key)
+        return self._person[language, key]
 
     @cached_property
     def _shields(self) -> list[Span]:
@@ -363,12 +379,13 @@ class _Draft:
         if cased and suggestion:
             suggestion = _cased(found, suggestion, self.text, start)
         message = rule.message
-        for name, value in {
-            "found": found,
-            "suggestion": suggestion or "",
-            **(extra or {}),
-        }.items():
-            message = message.replace("{" + name + "}", value)
+        if "{" in message:
+            for name, value in (
+                ("found", found),
+                ("suggestion", suggestion or ""),
+                *(extra or {}).items(),
+            ):
+                message = message.replace("{" + name + "}", value)
         return Finding(rule.id, rule.severity, start, end, message, suggestion)
 
 

@@ -3,9 +3,10 @@
 import itertools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 
-import emoji
+from cmconsole.domain.emoji_runs import emoji_list
 
 LIMIT = 280
 URL_WEIGHT = 23
@@ -46,13 +47,11 @@ def measure(text: str, limit: int = LIMIT) -> Measure:
     emojis = [span for span in emoji_spans(normal) if not any(_inside(span, u) for u in urls)]
     entities = {start: (end, URL_WEIGHT) for start, end in urls}
     entities.update((start, (end, EMOJI_WEIGHT)) for start, end in emojis)
-    total, overflow, i = 0, None, 0
-    while i < len(normal):
-        end, weight = entities.get(i) or (i + 1, 2 if _HEAVY.match(normal, i) else 1)
+    total, overflow = 0, None
+    for start, weight in _pieces(normal, entities):
+        if overflow is None and total + weight > limit:  # an entity fits whole or not at all
+            overflow = start if start in entities else _first_past(normal, start, limit - total)
         total += weight
-        if overflow is None and total > limit:
-            overflow = i
-        i = end
     valid = bool(normal) and total <= limit and not _INVALID.search(normal)
     if chunks is None:
         return Measure(total, valid, overflow, tuple(urls), tuple(emojis))
@@ -64,15 +63,37 @@ def measure(text: str, limit: int = LIMIT) -> Measure:
     return Measure(total, valid, at, tuple(map(back, urls)), tuple(map(back, emojis)))
 
 
+def _pieces(text: str, entities: dict[int, tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """(start, weight) of each entity, and of each stretch of plain text between them."""
+    i = 0
+    for start in sorted(entities):
+        if start < i:  # inside the entity before it
+            continue
+        if i < start:
+            yield i, start - i + len(_HEAVY.findall(text, i, start))
+        i, weight = entities[start]
+        yield start, weight
+    if i < len(text):
+        yield i, len(text) - i + len(_HEAVY.findall(text, i))
+
+
+def _first_past(text: str, start: int, room: int) -> int:
+    """The first character of plain text from `start` whose weight does not fit in `room`."""
+    i = start
+    while (room := room - (2 if _HEAVY.match(text, i) else 1)) >= 0:
+        i += 1
+    return i
+
+
 def emoji_spans(text: str) -> list[Span]:
     """Each emoji sequence (ZWJ, skin tone, flag, keycap) as one span."""
     if not _EMOJI_HINT.search(text):
         return []
     # A bare © or ® is text to twitter-text (it weighs 1); with U+FE0F it is an emoji.
     return [
-        (m["match_start"], m["match_end"])
-        for m in emoji.emoji_list(text)
-        if m["match_end"] - m["match_start"] > 1 or _HEAVY.match(m["emoji"])
+        (start, end)
+        for start, end, found in emoji_list(text)
+        if end - start > 1 or _HEAVY.match(found)
     ]
 
 
