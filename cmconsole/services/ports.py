@@ -1,6 +1,6 @@
 """The interfaces the services need from storage and channels; those layers implement them."""
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -287,8 +287,8 @@ class AuditRepository(Protocol):
         ...
 
     def count(self) -> int: ...
-    def walk(self) -> Iterator[StoredEvent]:
-        """Every event in chain order, as stored, streamed."""
+    def walk(self) -> Generator[StoredEvent, None, None]:
+        """Every event in chain order, as stored, streamed; close it to end the walk early."""
         ...
 
 
