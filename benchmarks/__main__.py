@@ -36,7 +36,7 @@ REPEATS = {
 GROUPS = {
     "startup": ("startup",),
     "inbox": ("inbox_first_page", "inbox_unanswered"),
-    "who_spoke": ("audit_first_page", "audit_search"),
+    "who_spoke": ("audit_first_page", "audit_search", "audit_speakers", "audit_search_speakers"),
     "check_draft": ("check_draft",),
     "audit_verify": ("audit_verify",),
     "dispatch": ("dispatch",),

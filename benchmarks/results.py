@@ -10,7 +10,7 @@ class Result:
     name: str
     value: float
     unit: str
-    target: float
+    target: float | None  # None: reported for information
     # For times, lower is better; for rates, higher is better.
     higher_is_better: bool = False
     baseline: float | None = None
@@ -23,7 +23,9 @@ class Result:
         return self.baseline / self.value if self.higher_is_better else self.value / self.baseline
 
     @property
-    def ok(self) -> bool:
+    def ok(self) -> bool | None:
+        if self.target is None:
+            return None
         return self.value >= self.target if self.higher_is_better else self.value <= self.target
 
 
@@ -42,10 +44,12 @@ def table(results: list[Result]) -> str:
                 r.name,
                 number(r.value),
                 r.unit,
-                ("≥ " if r.higher_is_better else "≤ ") + number(r.target),
+                "-"
+                if r.target is None
+                else ("≥ " if r.higher_is_better else "≤ ") + number(r.target),
                 number(r.baseline) if r.baseline is not None else "-",
                 f"{r.ratio:.2f}" if r.ratio is not None else "-",
-                "yes" if r.ok else "NO",
+                {True: "yes", False: "NO", None: "-"}[r.ok],
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]

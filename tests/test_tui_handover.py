@@ -2,6 +2,7 @@
 
 from textual.widgets import DataTable, Input, Static, TextArea
 
+from cmconsole.services.audit import SPOKEN_PAGE
 from cmconsole.tui.dialogs.end_shift import EndShiftDialog
 from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
@@ -9,6 +10,7 @@ from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
+from tests.conftest import receive
 from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in
 
 
@@ -196,6 +198,7 @@ async def test_a_lead_sees_who_spoke_and_an_operator_only_their_own(demo, clock)
         await sign_in(pilot, "lea", "lead-demo-pass")
         await open_alias(pilot, "@acmehelp")
         await pilot.press("w")
+        await settle(pilot)
         stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
         assert stats.startswith("Everyone: omar 4 posts")  # the demo's history on Acme
         rows = cells(pilot.app.screen.query_one("#spoken-table", DataTable))
@@ -210,6 +213,7 @@ async def test_a_lead_sees_who_spoke_and_an_operator_only_their_own(demo, clock)
         await sign_in(pilot, "anna", "anna-demo-pass")
         await open_alias(pilot, "@acmehelp")
         await pilot.press("w")
+        await settle(pilot)
         stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
         assert stats == "Your own posts: nothing published in this selection"
 
@@ -290,3 +294,44 @@ async def test_the_team_screen_shows_each_operators_voice(demo, clock):
         await settle(pilot)
         shown = str(pilot.app.screen.query_one("#dialog-text", Static).render())
         assert shown.startswith("omar: 4 recent replies compared with the others'")
+
+
+def _published_many(services, name, passphrase, handle, count):
+    """`count` more replies published under the alias by `name`, one per fan."""
+    who = services.accounts.sign_in(name, passphrase)
+    alias = alias_named(services, handle)
+    for handover in services.handovers.pending(who, alias.id):
+        services.handovers.acknowledge(who, handover.id)
+    if (guide := services.guides.unread(who, alias.id)) is not None:
+        services.guides.acknowledge(who, alias.id, guide.version.version)
+    services.shifts.start(who, alias.id)
+    for n in range(count):
+        message_id = receive(services, alias, f"@fan{n}", f"{handle} where is order {n}?")
+        services.posting.reply(who, message_id, f"Order {n} left the warehouse today.")
+    services.dispatcher.dispatch_pending(limit=count)
+    services.shifts.end(who, alias.id)
+
+
+async def test_who_spoke_reads_the_next_page_when_the_cursor_reaches_the_end(demo, clock):
+    _published_many(demo, "omar", "omar-demo-pass", "@acmehelp", SPOKEN_PAGE + 10)
+    total = SPOKEN_PAGE + 10 + 4  # and the demo's own four
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("w")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#spoken-table", DataTable)
+        assert table.row_count == SPOKEN_PAGE
+        stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
+        assert stats.startswith(f"Everyone: omar {total} posts")
+        table.focus()
+        await pilot.press("ctrl+end")
+        await settle(pilot)
+        assert table.row_count == total
+        texts = [row[4] for row in cells(table)]
+        assert texts[0] == f"Order {SPOKEN_PAGE + 9} left the warehouse today."
+        assert texts[SPOKEN_PAGE + 9] == "Order 0 left the warehouse today."
+        # A refresh keeps every row read so far.
+        await pilot.press("r")
+        await settle(pilot)
+        assert table.row_count == total

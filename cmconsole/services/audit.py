@@ -12,7 +12,7 @@ from cmconsole.domain.audit_chain import GENESIS_HASH, SEPARATOR
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.model import AuditEntry, Post, Role
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
-from cmconsole.services.ports import Workspace
+from cmconsole.services.ports import Transaction, Workspace
 
 PROGRESS_EVERY = 10_000
 HEX = frozenset("0123456789abcdef")
@@ -80,11 +80,24 @@ class SpeakerStats:
     mean_reply_seconds: float | None
 
 
+# How many posts a page of "who spoke" holds: more than a terminal shows, few enough to come
+# back at once (the next page is read as the reader reaches the end).
+SPOKEN_PAGE = 50
+
+
 @dataclass(frozen=True)
-class SpokenReport:
-    """Who spoke when under an alias, for a period: the timeline and per-operator numbers."""
+class SpokenPage:
+    """A page of who spoke when under an alias, newest first."""
 
     posts: list[Spoken]
+    only_own: bool
+    complete: bool  # nothing older matches: no next page
+
+
+@dataclass(frozen=True)
+class SpeakersReport:
+    """Per operator, over the same selection: how many posts, how fast they replied."""
+
     speakers: list[SpeakerStats]
     only_own: bool
 
@@ -111,37 +124,46 @@ class AuditService:
         since: datetime | None = None,
         until: datetime | None = None,
         text: str | None = None,
-        limit: int = 200,
-    ) -> SpokenReport:
-        """Everything published under the alias with its real author; leads see everyone,
-        operators and trainees their own."""
+        after: Spoken | None = None,
+        limit: int = SPOKEN_PAGE,
+    ) -> SpokenPage:
+        """Everything published under the alias with its real author, newest first, a page at
+        a time (the page after `after`); leads see everyone, operators and trainees their own."""
         with self._workspace.transaction() as tx:
-            me = active_operator(tx, who)
-            alias = existing_alias(tx, alias_id)
-            only_own = role_on(tx, me, alias) is not Role.LEAD
-            author_id = me.id if only_own else None
-            if operator and not only_own:
-                person = tx.operators.by_name(operator.strip().lower())
-                if person is None:
-                    raise NotFound(f"there is no operator {operator.strip()!r}")
-                author_id = person.id
-            rows = tx.posts.published(alias.id, author_id, since, until, text, limit)
-            stats = tx.posts.speaker_stats(alias.id, author_id, since, until, text)
-        return SpokenReport(
-            [
-                Spoken(
-                    post,
-                    author,
-                    approver,
-                    (post.published_at - received).total_seconds()
-                    if post.published_at and received
-                    else None,
-                )
-                for post, author, approver, received in rows
-            ],
-            [SpeakerStats(*row) for row in stats],
-            only_own,
-        )
+            author_id, only_own = _whose(tx, who, alias_id, operator)
+            cursor = None
+            if after is not None and after.post.published_at is not None:
+                cursor = (after.post.published_at, after.post.id)
+            rows = tx.posts.published(alias_id, author_id, since, until, text, limit, cursor)
+        posts = [
+            Spoken(
+                post,
+                author,
+                approver,
+                (post.published_at - received).total_seconds()
+                if post.published_at and received
+                else None,
+            )
+            for post, author, approver, received in rows
+        ]
+        return SpokenPage(posts, only_own, complete=len(posts) < limit)
+
+    def speakers(
+        self,
+        who: SignedIn,
+        alias_id: int,
+        *,
+        operator: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        text: str | None = None,
+    ) -> SpeakersReport:
+        """Per operator, over the same selection as `spoken`: posts and mean reply time. It reads
+        every matching post, so the console asks only when the selection changes."""
+        with self._workspace.transaction() as tx:
+            author_id, only_own = _whose(tx, who, alias_id, operator)
+            stats = tx.posts.speaker_stats(alias_id, author_id, since, until, text)
+        return SpeakersReport([SpeakerStats(*row) for row in stats], only_own)
 
     def recent(self, limit: int = 50) -> list[AuditEntry]:
         """The newest events of the whole workspace, for the command line."""
@@ -287,3 +309,20 @@ def _fault(seq: int, expected_seq: int, link: str, expected_link: str) -> str:
     if link != expected_link:
         return "its link to the previous event does not match"
     return "its content does not match its hash"
+
+
+def _whose(
+    tx: Transaction, who: SignedIn, alias_id: int, operator: str | None
+) -> tuple[int | None, bool]:
+    """Whose posts `who` may see under the alias (None: everyone's), and whether only their
+    own: leads choose anyone, others see themselves whoever they name."""
+    me = active_operator(tx, who)
+    only_own = role_on(tx, me, existing_alias(tx, alias_id)) is not Role.LEAD
+    if only_own:
+        return me.id, True
+    if not operator:
+        return None, False
+    person = tx.operators.by_name(operator.strip().lower())
+    if person is None:
+        raise NotFound(f"there is no operator {operator.strip()!r}")
+    return person.id, False

@@ -176,8 +176,10 @@ class PostRepository(Protocol):
         until: datetime | None,
         text: str | None,
         limit: int,
+        after: tuple[datetime, int] | None = None,
     ) -> list[tuple[Post, str, str | None, datetime | None]]:
-        """Published posts, newest first: (post, author, approver, when the message arrived)."""
+        """Published posts, newest first: (post, author, approver, when the message arrived);
+        `after` (published_at, id) of the last post of the page before, for the next page."""
         ...
 
     def speaker_stats(

@@ -15,8 +15,10 @@ from sqlalchemy import (
     table,
     update,
 )
+from sqlalchemy import (
+    select as sql_select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
 from cmconsole.domain.model import InboundMessage, Post, PostAttempt, PostStatus
@@ -101,6 +103,10 @@ class SqlInbound:
 # hot path cannot afford (it was nine-tenths of each send).
 _POST = PostRow.__table__  # type: ignore[attr-defined]
 _ATTEMPT = PostAttemptRow.__table__  # type: ignore[attr-defined]
+_OPERATOR = OperatorRow.__table__  # type: ignore[attr-defined]
+_INBOUND = InboundMessageRow.__table__  # type: ignore[attr-defined]
+_AUTHOR, _APPROVER = _OPERATOR.alias("author"), _OPERATOR.alias("approver")
+_REPLIED = _INBOUND.alias("replied")
 
 
 class SqlPosts:
@@ -177,20 +183,36 @@ class SqlPosts:
         until: datetime | None,
         text: str | None,
         limit: int,
+        after: tuple[datetime, int] | None = None,
     ) -> list[tuple[Post, str, str | None, datetime | None]]:
-        approver = aliased(OperatorRow)
+        # On the bare tables: mapping a page of ORM objects cost more than the query itself.
+        author, approver, inbound = _AUTHOR, _APPROVER, _REPLIED
         query = (
-            select(PostRow, OperatorRow.name, approver.name, InboundMessageRow.received_at)
-            .join(OperatorRow, col(OperatorRow.id) == PostRow.author_id)
-            .outerjoin(approver, col(approver.id) == PostRow.approver_id)
-            .outerjoin(InboundMessageRow, col(InboundMessageRow.id) == PostRow.in_reply_to_id)
+            sql_select(
+                *_POST.c,
+                author.c.name.label("author_name"),
+                approver.c.name.label("approver_name"),
+                inbound.c.received_at.label("replied_received_at"),
+            )
+            .select_from(_POST)
+            .join(author, author.c.id == _POST.c.author_id)
+            .outerjoin(approver, approver.c.id == _POST.c.approver_id)
+            .outerjoin(inbound, inbound.c.id == _POST.c.in_reply_to_id)
             .where(*_published(alias_id, author_id, since, until, text, self._dialect))
-            .order_by(col(PostRow.published_at).desc(), col(PostRow.id).desc())
+            .order_by(_POST.c.published_at.desc(), _POST.c.id.desc())
             .limit(limit)
         )
+        if after is not None:
+            # The next page: older than the last post shown (same time: smaller id). The first
+            # condition alone lets the index on the time do the work.
+            at, post_id = after
+            query = query.where(
+                _POST.c.published_at <= at,
+                (_POST.c.published_at < at) | (_POST.c.id < post_id),
+            )
         return [
-            (converters.post(row), author, approved_by, received)
-            for row, author, approved_by, received in self._session.exec(query)
+            (converters.post(row), row.author_name, row.approver_name, row.replied_received_at)
+            for row in self._session.execute(query)
         ]
 
     def speaker_stats(

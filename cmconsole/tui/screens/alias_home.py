@@ -7,12 +7,13 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.errors import CmconsoleError, NotFound
 from cmconsole.domain.model import (
     Membership,
     PostStatus,
     Role,
 )
+from cmconsole.services.audit import SPOKEN_PAGE, SpeakersReport, Spoken, SpokenPage
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.inbox import InboxFilter, InboxThread
@@ -94,6 +95,23 @@ class AliasScreen(ConsoleScreen[None]):
             super().__init__()
             self.reason = reason
 
+    class SpokenLoaded(Message):
+        def __init__(self, page: SpokenPage, appended: bool) -> None:
+            super().__init__()
+            self.page = page
+            self.appended = appended
+
+    class SpeakersLoaded(Message):
+        def __init__(self, report: SpeakersReport, key: object) -> None:
+            super().__init__()
+            self.report = report
+            self.key = key
+
+    class SpokenRefused(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     def __init__(self, who: SignedIn, membership: Membership, opened_shift: bool = True) -> None:
         super().__init__()
         # A shift this console joined (open in another of the operator's consoles) is left
@@ -104,6 +122,8 @@ class AliasScreen(ConsoleScreen[None]):
         self.alias = membership.alias
         self._filters = HandoverFilters()
         self._spoken = SpokenFilters()
+        # What the per-operator numbers shown were counted for: the filters and the newest post.
+        self._speakers_key: object = None
         self._handovers_asked = False
         self._guide: CurrentGuide | None = None
         self._inbox_filter = InboxFilter.ALL
@@ -156,7 +176,15 @@ class AliasScreen(ConsoleScreen[None]):
         self.action_refresh()
 
     def action_refresh(self) -> None:
-        self._load(self._filters, self._spoken)
+        self._load(self._filters)
+        if self.query_one(TabbedContent).active == "spoken":
+            rows = max(SPOKEN_PAGE, self.query_one(SpokenHistory).rows)
+            self._load_spoken(self._spoken, rows)
+
+    @on(TabbedContent.TabActivated)
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "spoken":
+            self._load_spoken(self._spoken)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -166,20 +194,67 @@ class AliasScreen(ConsoleScreen[None]):
             tables.first().focus()
 
     @work(thread=True, exclusive=True, group="refresh")
-    def _load(self, filters: HandoverFilters, spoken: SpokenFilters) -> None:
+    def _load(self, filters: HandoverFilters) -> None:
         services, alias_id, now = self.services, self.alias.id, self.console.clock()
         try:
             if self.console.dispatches:
                 # On one machine the console is the dispatcher: approved or retried posts go out.
                 services.inbox.sync(alias_id)
                 services.dispatcher.run_once()
-            snapshot = gather(
-                services, self.who, alias_id, self._inbox_filter, filters, spoken, now
-            )
+            snapshot = gather(services, self.who, alias_id, self._inbox_filter, filters, now)
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
         else:
             self.post_message(self.Refreshed(snapshot))
+
+    @work(thread=True, exclusive=True, group="spoken")
+    def _load_spoken(
+        self, filters: SpokenFilters, rows: int = SPOKEN_PAGE, after: Spoken | None = None
+    ) -> None:
+        """A page of who spoke (the first `rows`, or those after `after`); then, when the
+        filters or the newest post changed, the per-operator numbers, which take longer."""
+        audit, alias_id = self.services.audit, self.alias.id
+        operator, text = filters.operator or None, filters.text or None
+        since, until = filters.since, filters.until
+        try:
+            page = audit.spoken(
+                self.who,
+                alias_id,
+                operator=operator,
+                since=since,
+                until=until,
+                text=text,
+                after=after,
+                limit=rows,
+            )
+            self.post_message(self.SpokenLoaded(page, appended=after is not None))
+            if after is not None:
+                return
+            key = (filters, page.posts[0].post.id if page.posts else None)
+            if key != self._speakers_key:
+                speakers = audit.speakers(
+                    self.who, alias_id, operator=operator, since=since, until=until, text=text
+                )
+                self.post_message(self.SpeakersLoaded(speakers, key))
+        except NotFound as error:  # an operator's name half typed in the filter
+            self.post_message(self.SpokenRefused(str(error)))
+        except CmconsoleError as error:
+            self.post_message(self.RefreshFailed(str(error)))
+
+    def on_alias_screen_spoken_loaded(self, message: SpokenLoaded) -> None:
+        self.query_one(SpokenHistory).show_page(message.page, appended=message.appended)
+
+    def on_alias_screen_speakers_loaded(self, message: SpeakersLoaded) -> None:
+        self._speakers_key = message.key
+        self.query_one(SpokenHistory).show_speakers(message.report)
+
+    def on_alias_screen_spoken_refused(self, message: SpokenRefused) -> None:
+        self._speakers_key = None
+        self.query_one(SpokenHistory).show_problem(message.reason)
+
+    @on(SpokenHistory.MoreWanted)
+    def _more_spoken(self, event: SpokenHistory.MoreWanted) -> None:
+        self._load_spoken(self._spoken, SPOKEN_PAGE, event.after)
 
     @work(thread=True, exclusive=True, group="inbox")
     def _load_inbox(self) -> None:
@@ -239,10 +314,6 @@ class AliasScreen(ConsoleScreen[None]):
         self.query_one(AuditTable).show(snapshot.audit)
         self.query_one(ApprovalTable).show(snapshot.awaiting, now)
         self._show_guide(snapshot)
-        if snapshot.spoken is not None:
-            self.query_one(SpokenHistory).show(snapshot.spoken)
-        else:
-            self.query_one("#spoken-stats", Static).update(content(snapshot.spoken_problem))
         waiting = sum(t.thread.unanswered for t in snapshot.threads)
         parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
         failed = sum(p.status is PostStatus.FAILED for p in snapshot.outbox)
@@ -302,12 +373,12 @@ class AliasScreen(ConsoleScreen[None]):
     @on(HandoverHistory.FiltersChanged)
     def _filter_handovers(self, event: HandoverHistory.FiltersChanged) -> None:
         self._filters = HandoverFilters(event.author, event.since, event.until)
-        self.action_refresh()
+        self._load(self._filters)
 
     @on(SpokenHistory.FiltersChanged)
     def _filter_spoken(self, event: SpokenHistory.FiltersChanged) -> None:
         self._spoken = SpokenFilters(event.operator, event.since, event.until, event.text)
-        self.action_refresh()
+        self._load_spoken(self._spoken)
 
     @on(HandoverHistory.HandoverChosen)
     def _show_handover(self, event: HandoverHistory.HandoverChosen) -> None:

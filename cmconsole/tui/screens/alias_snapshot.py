@@ -1,11 +1,11 @@
-"""What the alias screen shows, gathered from the services in one pass (run in a worker)."""
+"""What the alias screen shows, gathered from the services in one pass (run in a worker); the
+"Who spoke" tab loads its own, only while it is shown."""
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from cmconsole.domain.errors import NotFound
 from cmconsole.domain.model import AuditEntry, GuideVersion, Post, PublicPost
-from cmconsole.services.audit import SpokenReport
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
@@ -42,8 +42,6 @@ class AliasSnapshot:
     handovers_unread: int
     guide: CurrentGuide | None
     guide_changes: list[GuideVersion]
-    spoken: SpokenReport | None
-    spoken_problem: str
     awaiting: list[Awaiting]
     tracks: list[TrackState]
 
@@ -54,7 +52,6 @@ def gather(
     alias_id: int,
     inbox: InboxFilter,
     filters: HandoverFilters,
-    spoken: SpokenFilters,
     now: datetime,
 ) -> AliasSnapshot:
     try:
@@ -63,18 +60,6 @@ def gather(
         )
     except NotFound:
         handovers = []  # a login half typed in the filter: show nothing, keep refreshing
-    spoken_report, spoken_problem = None, ""
-    try:
-        spoken_report = services.audit.spoken(
-            who,
-            alias_id,
-            operator=spoken.operator or None,
-            since=spoken.since,
-            until=spoken.until,
-            text=spoken.text or None,
-        )
-    except NotFound as error:
-        spoken_problem = str(error)
     return AliasSnapshot(
         services.inbox.threads(who, alias_id, inbox),
         services.posting.outbox(who, alias_id),
@@ -87,8 +72,6 @@ def gather(
         + (services.guides.unread(who, alias_id) is not None),
         services.guides.current(who, alias_id),
         services.guides.changed_since_last_shift(who, alias_id),
-        spoken_report,
-        spoken_problem,
         awaiting(services, who, alias_id),
         services.onboarding.everyone(who, alias_id),
     )

@@ -1,4 +1,5 @@
-"""Who spoke when: everything published under the alias with its real author, and the numbers."""
+"""Who spoke when: everything published under the alias with its real author, and the numbers;
+a page at a time, the next one loaded as the cursor reaches the end."""
 
 from datetime import datetime, timedelta
 
@@ -8,13 +9,14 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Input, Static
 
-from cmconsole.services.audit import SpokenReport
+from cmconsole.services.audit import SpeakersReport, Spoken, SpokenPage
 from cmconsole.tui.safe import cell, content
 from cmconsole.tui.widgets.handover_history import day
 
 
 class SpokenHistory(Vertical):
-    """Posts FiltersChanged when the filters change; is given the report to show."""
+    """Posts FiltersChanged when the filters change and MoreWanted when the cursor reaches the
+    last row of an unfinished list; is given the pages and the numbers to show."""
 
     class FiltersChanged(Message):
         def __init__(
@@ -25,6 +27,21 @@ class SpokenHistory(Vertical):
             self.since = since
             self.until = until
             self.text = text
+
+    class MoreWanted(Message):
+        def __init__(self, after: Spoken) -> None:
+            super().__init__()
+            self.after = after
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._shown: list[Spoken] = []
+        self._complete = True
+        self._asked_after: Spoken | None = None
+
+    @property
+    def rows(self) -> int:
+        return len(self._shown)
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
@@ -39,7 +56,7 @@ class SpokenHistory(Vertical):
         table.add_columns("published (UTC)", "written by", "approved by", "reply time", "post")
         yield table
 
-    def show(self, report: SpokenReport) -> None:
+    def show_speakers(self, report: SpeakersReport) -> None:
         stats = ", ".join(
             f"{s.operator} {s.posts} post{'s' if s.posts != 1 else ''}"
             + (
@@ -50,12 +67,21 @@ class SpokenHistory(Vertical):
             for s in report.speakers
         )
         scope = "Your own posts" if report.only_own else "Everyone"
-        self.query_one("#spoken-stats", Static).update(
-            content(f"{scope}: {stats or 'nothing published in this selection'}")
-        )
+        self.show_problem(f"{scope}: {stats or 'nothing published in this selection'}")
+
+    def show_problem(self, text: str) -> None:
+        self.query_one("#spoken-stats", Static).update(content(text))
+
+    def show_page(self, page: SpokenPage, *, appended: bool) -> None:
+        """Show a first page (replacing what is shown) or the next one (after it)."""
         table = self.query_one("#spoken-table", DataTable)
-        table.clear()
-        for spoken in report.posts:
+        if not appended:
+            table.clear()
+            self._shown = []
+        self._shown.extend(page.posts)
+        self._complete = page.complete
+        self._asked_after = None
+        for spoken in page.posts:
             published = spoken.post.published_at
             table.add_row(
                 cell(f"{published:%Y-%m-%d %H:%M}" if published else "-"),
@@ -64,6 +90,15 @@ class SpokenHistory(Vertical):
                 cell(_duration(spoken.reply_seconds)),
                 cell(spoken.post.text, 70),
             )
+
+    @on(DataTable.RowHighlighted, "#spoken-table")
+    def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        last = self._shown[-1] if self._shown else None
+        at_end = event.cursor_row >= len(self._shown) - 1
+        if at_end and last is not None and not self._complete and self._asked_after is not last:
+            self._asked_after = last
+            self.post_message(self.MoreWanted(last))
 
     @on(Input.Changed)
     def _filters_changed(self, event: Input.Changed) -> None:
@@ -75,7 +110,7 @@ class SpokenHistory(Vertical):
             until = day(self.query_one("#spoken-until", Input).value)
             end = until + timedelta(days=1) if until else None
         except (ValueError, OverflowError):
-            self.query_one("#spoken-stats", Static).update("Dates look like 2026-11-24.")
+            self.show_problem("Dates look like 2026-11-24.")
             return
         self.post_message(
             self.FiltersChanged(
