@@ -103,6 +103,7 @@ class SqlInbound:
 # hot path cannot afford (it was nine-tenths of each send).
 _POST = PostRow.__table__  # type: ignore[attr-defined]
 _ATTEMPT = PostAttemptRow.__table__  # type: ignore[attr-defined]
+_POST_FIELDS = [_POST.c[name] for name in converters.POST_COLUMNS]
 _OPERATOR = OperatorRow.__table__  # type: ignore[attr-defined]
 _INBOUND = InboundMessageRow.__table__  # type: ignore[attr-defined]
 _AUTHOR, _APPROVER = _OPERATOR.alias("author"), _OPERATOR.alias("approver")
@@ -188,12 +189,7 @@ class SqlPosts:
         # On the bare tables: mapping a page of ORM objects cost more than the query itself.
         author, approver, inbound = _AUTHOR, _APPROVER, _REPLIED
         query = (
-            sql_select(
-                *_POST.c,
-                author.c.name.label("author_name"),
-                approver.c.name.label("approver_name"),
-                inbound.c.received_at.label("replied_received_at"),
-            )
+            sql_select(*_POST_FIELDS, author.c.name, approver.c.name, inbound.c.received_at)
             .select_from(_POST)
             .join(author, author.c.id == _POST.c.author_id)
             .outerjoin(approver, approver.c.id == _POST.c.approver_id)
@@ -210,9 +206,9 @@ class SqlPosts:
                 _POST.c.published_at <= at,
                 (_POST.c.published_at < at) | (_POST.c.id < post_id),
             )
+        width = len(_POST_FIELDS)
         return [
-            (converters.post(row), row.author_name, row.approver_name, row.replied_received_at)
-            for row in self._session.execute(query)
+            (converters.post_of(row[:width]), *row[width:]) for row in self._session.execute(query)
         ]
 
     def speaker_stats(
@@ -292,9 +288,9 @@ class SqlPosts:
                 lease_until=lease_until,
                 retry_at=None,
             )
-            .returning(*_POST.c)
+            .returning(*_POST_FIELDS)
         ).all()
-        taken = sorted((converters.post(row) for row in rows), key=lambda post: post.id)
+        taken = sorted((converters.post_of(row) for row in rows), key=lambda post: post.id)
         if taken:
             self._session.execute(
                 insert(_ATTEMPT),
@@ -474,9 +470,9 @@ class SqlPosts:
             update(_POST)
             .where(_POST.c.id == post_id, _POST.c.status.in_([state.value for state in states]))
             .values(**values)
-            .returning(*_POST.c)
+            .returning(*_POST_FIELDS)
         ).first()
-        return converters.post(row) if row is not None else None
+        return converters.post_of(row) if row is not None else None
 
     def _refresh_thread_of_post(self, post: Post) -> None:
         if post.in_reply_to_id is not None:

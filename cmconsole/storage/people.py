@@ -2,12 +2,35 @@
 
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
 from cmconsole.domain.model import Alias, Membership, Operator, Role, Shift, SignatureKind
 from cmconsole.storage import converters
 from cmconsole.storage.tables import AliasRow, HandoverRow, MembershipRow, OperatorRow, ShiftRow
+
+# Every service call checks who asks, on which alias, in which role: these reads run on the bare
+# tables, as the ORM's identity map and row mapping cost several times the query.
+_OPERATOR = OperatorRow.__table__  # type: ignore[attr-defined]
+_ALIAS = AliasRow.__table__  # type: ignore[attr-defined]
+_MEMBERSHIP = MembershipRow.__table__  # type: ignore[attr-defined]
+_OPERATOR_FIELDS = [_OPERATOR.c[name] for name in ("id", "name", "display_name", "initials")]
+_OPERATOR_FIELDS.append(_OPERATOR.c.active)
+_ALIAS_FIELDS = [_ALIAS.c[name] for name in ("id", "handle", "display_name", "language")]
+_ALIAS_FIELDS += [_ALIAS.c[name] for name in ("channel", "signature_kind", "signature_text")]
+
+
+def _flushed(session: Session) -> None:
+    # Reads on the bare tables do not flush the session first, as ORM reads do: changes this
+    # transaction made through the ORM must reach the database before they are read back.
+    session.flush()
+
+
+def _operator_where(session: Session, condition: ColumnElement[bool]) -> Operator | None:
+    _flushed(session)
+    row = session.execute(sql_select(*_OPERATOR_FIELDS).where(condition)).first()
+    return Operator(row[0], row[1], row[2], row[3], bool(row[4])) if row is not None else None
 
 
 class SqlOperators:
@@ -29,12 +52,10 @@ class SqlOperators:
         return converters.operator(row)
 
     def by_name(self, name: str) -> Operator | None:
-        row = self._session.exec(select(OperatorRow).where(OperatorRow.name == name)).first()
-        return converters.operator(row) if row else None
+        return _operator_where(self._session, _OPERATOR.c.name == name)
 
     def by_id(self, operator_id: int) -> Operator | None:
-        row = self._session.get(OperatorRow, operator_id)
-        return converters.operator(row) if row else None
+        return _operator_where(self._session, _OPERATOR.c.id == operator_id)
 
     def passphrase_hash(self, operator_id: int) -> str:
         return self._session.exec(
@@ -91,8 +112,14 @@ class SqlAliases:
         return converters.alias(row) if row else None
 
     def by_id(self, alias_id: int) -> Alias | None:
-        row = self._session.get(AliasRow, alias_id)
-        return converters.alias(row) if row else None
+        _flushed(self._session)
+        found = self._session.execute(
+            sql_select(*_ALIAS_FIELDS).where(_ALIAS.c.id == alias_id)
+        ).first()
+        if found is None:
+            return None
+        alias_id, handle, display_name, language, channel, kind, text = found
+        return Alias(alias_id, handle, display_name, language, channel, SignatureKind(kind), text)
 
     def all(self) -> list[Alias]:
         rows = self._session.exec(select(AliasRow).order_by(col(AliasRow.handle)))
@@ -131,8 +158,13 @@ class SqlMemberships:
         return previous
 
     def role(self, operator_id: int, alias_id: int) -> Role | None:
-        row = self._session.get(MembershipRow, (operator_id, alias_id))
-        return Role(row.role) if row else None
+        _flushed(self._session)
+        found = self._session.execute(
+            sql_select(_MEMBERSHIP.c.role).where(
+                _MEMBERSHIP.c.operator_id == operator_id, _MEMBERSHIP.c.alias_id == alias_id
+            )
+        ).scalar()
+        return Role(found) if found is not None else None
 
     def for_operator(self, operator_id: int) -> list[Membership]:
         rows = self._session.exec(
