@@ -3,6 +3,9 @@
 from dataclasses import replace
 from datetime import timedelta
 
+import pytest
+
+from cmconsole.channels.deferred import DeferredChannel
 from cmconsole.channels.sandbox import SandboxChannel
 from cmconsole.domain.model import PostStatus
 from cmconsole.services.dispatch import (
@@ -299,17 +302,23 @@ def test_a_rate_limited_alias_is_not_asked_again_in_the_same_batch(
     dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
     sandbox.fail_next(SandboxFault.RATE_LIMIT)
     delayed = dispatcher.run_once().delayed
-    assert [p.id for p in delayed] == [p.id for p in posts]
+    assert sorted(p.id for p in delayed) == [p.id for p in posts]
     assert list(channel.offered) == ["Reply 0"]
     assert {p.retry_at for p in delayed} == {clock.now + timedelta(minutes=1)}
     [first] = services.posting.attempts(team.operator, posts[0].id)
-    [second] = services.posting.attempts(team.operator, posts[1].id)
-    assert first.outcome == second.outcome == "delayed"
-    assert second.detail.startswith("not tried: ")
-    clock.advance(minutes=1)
+    assert first.outcome == "delayed"
+    # The others were never offered: no attempt is counted against them, the wait is shown.
+    held = [p for p in delayed if p.id != posts[0].id]
+    assert all(services.posting.attempts(team.operator, p.id) == [] for p in held)
+    assert all(p.attempts == 0 and p.failure_reason.startswith("not tried: ") for p in held)
+    clock.advance(seconds=59)
+    assert dispatcher.run_once().settled == []
+    clock.advance(seconds=1)
     assert {p.id for p in dispatcher.run_once().published} == {p.id for p in posts}
     workspace.close()
     assert sorted(_public(services, team)) == ["Reply 0", "Reply 1", "Reply 2"]
+    for post in held:
+        assert [a.number for a in services.posting.attempts(team.operator, post.id)] == [1]
 
 
 def test_a_slow_channel_hands_untried_posts_back_before_their_lease_runs_out(
@@ -348,3 +357,108 @@ def test_a_batch_larger_than_one_transaction_publishes_each_post_once(services, 
     ]
     assert sorted(e.subject for e in published) == sorted(f"post {p.id}" for p in posts)
     assert services.audit.verify().intact
+
+
+def test_a_dispatcher_acts_only_on_the_attempt_it_made(services, team, clock, database_url):
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    with workspace.transaction() as tx:
+        [first] = tx.posts.take_due(clock.now, clock.now + LEASE, 1, "first")
+        assert tx.posts.requeue(post.id, first.attempts, None, "not published") is not None
+    with workspace.transaction() as tx:
+        [second] = tx.posts.take_due(clock.now, clock.now + LEASE, 1, "second")
+        assert second.attempts == first.attempts + 1
+        # The first dispatcher, late, can no longer settle what the second has taken since.
+        assert tx.posts.requeue(post.id, first.attempts, None, "late") is None
+        assert tx.posts.mark_published(post.id, first.attempts, "x1", clock.now) is None
+        assert tx.posts.mark_failed(post.id, first.attempts, "late") is None
+        sent = tx.posts.mark_published(post.id, second.attempts, "x2", clock.now)
+    workspace.close()
+    assert sent is not None and sent.channel_post_id == "x2"
+
+
+class _SettlesMeanwhile(_Watched):
+    """While this dispatcher reads the channel to settle a post, another dispatcher tries to
+    settle too."""
+
+    def __init__(self, channel, clock, other):
+        super().__init__(channel, clock)
+        self._other = other
+        self.taken_by_other: list[int] = []
+
+    def recent_posts(self, alias, limit):
+        self.taken_by_other.extend(p.id for p in self._other.reconcile())
+        return super().recent_posts(alias, limit)
+
+
+def test_a_post_whose_outcome_is_unknown_stays_held_until_it_is_settled(
+    services, team, clock, database_url
+):
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    sandbox = SandboxChannel(workspace.sandbox, clock)
+    channel = _SettlesMeanwhile(sandbox, clock, services.dispatcher)
+    dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
+    sandbox.fail_next(SandboxFault.TIME_OUT)
+    report = dispatcher.run_once()
+    workspace.close()
+    assert channel.taken_by_other == []
+    assert [p.id for p in report.published] == [post.id]
+    assert _public(services, team) == ["On its way"]
+    assert [a.outcome for a in services.posting.attempts(team.operator, post.id)] == [
+        "not_found",
+        "published",
+    ]
+
+
+class _BreaksOnSecond(_Watched):
+    """A channel that publishes once, then fails in a way nobody expected (a bug)."""
+
+    def publish(self, alias, text, in_reply_to):
+        if self.offered:
+            self.offered[text] = self._clock.now
+            raise RuntimeError("a bug in the channel")
+        return super().publish(alias, text, in_reply_to)
+
+
+def test_a_batch_stopped_by_an_unexpected_error_loses_and_doubles_nothing(
+    services, team, clock, database_url
+):
+    posts = [_queued(services, team, f"Batch {n}") for n in range(4)]
+    workspace = open_workspace(database_url)
+    channel = _BreaksOnSecond(SandboxChannel(workspace.sandbox, clock), clock)
+    dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
+    with pytest.raises(RuntimeError):
+        dispatcher.run_once()
+    workspace.close()
+    outbox = sorted(services.posting.outbox(team.operator, team.alias.id), key=lambda p: p.id)
+    statuses = [p.status for p in outbox]
+    # The two offered keep their lease (one published, one not: unknown to us); the two never
+    # offered went straight back to the queue, their attempt forgotten.
+    assert statuses == [
+        PostStatus.SENDING,
+        PostStatus.SENDING,
+        PostStatus.QUEUED,
+        PostStatus.QUEUED,
+    ]
+    assert [p.attempts for p in outbox] == [1, 1, 0, 0]
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    services.dispatcher.run_once()
+    assert sorted(_public(services, team)) == [f"Batch {n}" for n in range(4)]
+    first = services.posting.attempts(team.operator, posts[0].id)
+    assert [a.outcome for a in first] == ["found"]
+
+
+def test_a_channel_that_cannot_be_loaded_fails_the_post_with_a_reason(
+    services, team, clock, database_url
+):
+    def broken():
+        raise ImportError("No module named 'tweepy'")
+
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    dispatcher = Dispatcher(workspace, {"sandbox": DeferredChannel("sandbox", broken)}, clock)
+    [failed] = dispatcher.run_once().failed
+    workspace.close()
+    assert failed.id == post.id
+    assert "could not be loaded on this machine (ImportError" in failed.failure_reason

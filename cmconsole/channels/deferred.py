@@ -1,10 +1,14 @@
 """A channel built on first use, so that its libraries load only when an alias speaks on it."""
 
+import logging
 import threading
 from collections.abc import Callable
 
+from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, PublicPost
-from cmconsole.services.ports import Channel, Published
+from cmconsole.services.ports import Channel, ChannelError, Published
+
+log = logging.getLogger(__name__)
 
 
 class DeferredChannel:
@@ -19,7 +23,19 @@ class DeferredChannel:
     def _built(self) -> Channel:
         with self._lock:  # the console's workers and the dispatcher may arrive together
             if self._channel is None:
-                self._channel = self._build()
+                try:
+                    self._channel = self._build()
+                except CmconsoleError:
+                    raise
+                except Exception as error:
+                    # A library missing or broken on this machine: the post fails (or stays
+                    # unknown) with a reason, like any channel failure, instead of stopping the
+                    # dispatcher for every alias. The message itself goes to the log only.
+                    log.exception("the %s channel could not be loaded", self.name)
+                    raise ChannelError(
+                        f"the {self.name} channel could not be loaded on this machine "
+                        f"({type(error).__name__}; the log has the details)"
+                    ) from None
             return self._channel
 
     def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:

@@ -42,9 +42,10 @@ RECONCILE_WINDOW = 100
 # most of the cost of a send when the channel is quick. Well under the reconcile window, so a dead
 # dispatcher's whole batch can still be found among its alias's recent posts.
 BATCH = 50
-# No channel call is started unless the lease would outlast it by this much (channels give up on
-# a call well before), so a slow batch hands its untried posts back instead of overrunning.
-CALL_ALLOWANCE = timedelta(seconds=30)
+# No channel call is started unless the lease would outlast it by this much, so a slow batch hands
+# its untried posts back instead of overrunning. Longer than any channel call can take: X's worst
+# publish is three 5 s connection tries with backoff between them, then a 20 s read, about 45 s.
+CALL_ALLOWANCE = timedelta(seconds=60)
 # While a batch is being sent, what the channel said is recorded at least this often (seconds),
 # so that consoles watching the outbox see each post land.
 RECORD_EVERY = 0.5
@@ -56,6 +57,11 @@ _LINK = re.compile(r"https?://\S+")
 def _comparable(text: str) -> str:
     """Text as a channel may give it back: links shortened (X's t.co), spacing changed."""
     return " ".join(_LINK.sub("<link>", text).split())
+
+
+def _waiting(why: str, retry_at: datetime) -> str:
+    """What a queued post shows while it waits for its next try."""
+    return f"{why} (next try {retry_at:%H:%M:%S} UTC)"
 
 
 def dispatcher_name() -> str:
@@ -185,27 +191,33 @@ class Dispatcher:
         """Offer each post of a batch to its channel, recording the answers as they come."""
         done: list[Post] = []
         answers: list[_Answer] = []
-        # An alias the channel has just rate-limited is not asked again in this batch.
+        # An alias the channel has just rate-limited is not asked again in this batch: its other
+        # posts are held back, to wait for the same reset.
         limited: dict[int, ChannelRateLimited] = {}
+        held: list[_Sending] = []
+        reached = 0
         recorded_at = time.monotonic()
-        for index, sending in enumerate(batch):
-            if self._clock() + CALL_ALLOWANCE > sending.lease_until:
-                self._give_back(batch[index:])
-                break
-            held = limited.get(sending.alias.id)
-            if held is not None:
-                answer = _Answer(
-                    sending, error=ChannelRateLimited(f"not tried: {held}", held.retry_at)
-                )
-            else:
+        try:
+            for sending in batch:
+                if self._clock() + CALL_ALLOWANCE > sending.lease_until:
+                    break
+                reached += 1
+                if sending.alias.id in limited:
+                    held.append(sending)
+                    continue
                 answer = self._call(sending)
-            if isinstance(answer.error, ChannelRateLimited):
-                limited[sending.alias.id] = answer.error
-            answers.append(answer)
-            if time.monotonic() - recorded_at >= RECORD_EVERY:
-                done.extend(self._record(answers, report))
-                answers, recorded_at = [], time.monotonic()
-        done.extend(self._record(answers, report))
+                if isinstance(answer.error, ChannelRateLimited):
+                    limited[sending.alias.id] = answer.error
+                answers.append(answer)
+                if time.monotonic() - recorded_at >= RECORD_EVERY:
+                    done.extend(self._record(answers, report))
+                    answers, recorded_at = [], time.monotonic()
+            done.extend(self._record(answers, report))
+        finally:
+            # Whatever happened, the posts never offered to the channel go back to the queue at
+            # once rather than wait out the lease. (Those offered but not recorded, if something
+            # failed, keep it: they are settled against the channel once it runs out.)
+            done.extend(self._give_back(batch[reached:], held, limited, report))
         return done
 
     def _call(self, sending: _Sending) -> _Answer:
@@ -217,9 +229,25 @@ class Dispatcher:
             return _Answer(sending, error=error)
         return _Answer(sending, published=published)
 
-    def _give_back(self, untried: list[_Sending]) -> None:
+    def _give_back(
+        self,
+        untried: list[_Sending],
+        held: list[_Sending],
+        limited: dict[int, ChannelRateLimited],
+        report: DispatchReport,
+    ) -> list[Post]:
+        if not untried and not held:
+            return []
         with self._workspace.transaction() as tx:
             tx.posts.give_back([sending.post for sending in untried])
+            waiting: list[Post] = []
+            for alias_id, error in limited.items():
+                posts = [sending.post for sending in held if sending.alias.id == alias_id]
+                if posts:
+                    reason = _waiting(f"not tried: {error}", error.retry_at)
+                    waiting.extend(tx.posts.give_back(posts, error.retry_at, reason))
+        report.delayed.extend(waiting)
+        return waiting
 
     def _record(self, answers: list[_Answer], report: DispatchReport) -> list[Post]:
         """Record what the channel said to each post, in one transaction; then settle those
@@ -264,10 +292,12 @@ class Dispatcher:
             )
         assert error is not None
         if isinstance(error, ChannelOutcomeUnknown):
+            # Still held (afresh) by this dispatcher, which settles it right after this commit.
+            marked = tx.posts.mark_unknown(post.id, post.attempts, str(error), now + LEASE)
             return self._closed(
                 tx,
                 post,
-                tx.posts.mark_unknown(post.id, str(error)),
+                marked,
                 "post.outcome_unknown",
                 "unknown",
                 str(error),
@@ -290,7 +320,7 @@ class Dispatcher:
         return self._closed(
             tx,
             post,
-            tx.posts.mark_failed(post.id, reason),
+            tx.posts.mark_failed(post.id, post.attempts, reason),
             "post.failed",
             outcome,
             reason,
@@ -309,7 +339,7 @@ class Dispatcher:
         outcome: str = "published",
     ) -> tuple[Post, AuditDraft | None]:
         post = sending.post
-        sent = tx.posts.mark_published(post.id, channel_post_id, published_at)
+        sent = tx.posts.mark_published(post.id, post.attempts, channel_post_id, published_at)
         if sent is None:
             return self._as_it_stands(tx, post), None
         tx.posts.finish_attempt(post.id, post.attempts, outcome, channel_post_id, now)
@@ -334,8 +364,7 @@ class Dispatcher:
         now: datetime,
         report: DispatchReport,
     ) -> tuple[Post, AuditDraft | None]:
-        reason = f"{error} (next try {retry_at:%H:%M:%S} UTC)"
-        delayed = tx.posts.requeue(post.id, retry_at, reason)
+        delayed = tx.posts.requeue(post.id, post.attempts, retry_at, _waiting(str(error), retry_at))
         if delayed is None:
             return self._as_it_stands(tx, post), None
         tx.posts.finish_attempt(post.id, post.attempts, "delayed", str(error), now)
@@ -417,7 +446,9 @@ class Dispatcher:
                     )
                     tx.audit.append_all([reconciled, event], now)
                 return settled
-            requeued = tx.posts.requeue(post.id, None, "not published: sent again after checking")
+            requeued = tx.posts.requeue(
+                post.id, post.attempts, None, "not published: sent again after checking"
+            )
             if requeued is None:
                 return self._as_it_stands(tx, post)
             tx.posts.finish_attempt(post.id, post.attempts, "not_found", None, now)

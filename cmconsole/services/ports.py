@@ -200,24 +200,32 @@ class PostRepository(Protocol):
         `lease_until`, open an attempt for each in `dispatcher`'s name, and return them."""
         ...
 
-    def give_back(self, posts: list[Post]) -> None:
+    def give_back(
+        self, posts: list[Post], retry_at: datetime | None = None, reason: str | None = None
+    ) -> list[Post]:
         """Return taken posts that were never offered to the channel to the queue, as if they
-        had not been taken (their attempt is forgotten)."""
+        had not been taken (their attempt is forgotten), not to be tried before `retry_at`, with
+        `reason` shown meanwhile if given; return those given back, as they now are."""
         ...
 
     def take_unsettled(self, now: datetime, lease_until: datetime) -> Post | None:
         """Lease the oldest post whose outcome is unknown (or whose sender's lease ran out)."""
         ...
 
-    # Each settles a post still sending (or unknown) and returns it as settled; None if it was
-    # not in such a state any more (another dispatcher settled it).
+    # Each settles a post still sending (or unknown) at `attempt` and returns it as settled; None
+    # if it was not in such a state any more (another dispatcher settled or took it).
     def mark_published(
-        self, post_id: int, channel_post_id: str, published_at: datetime
+        self, post_id: int, attempt: int, channel_post_id: str, published_at: datetime
     ) -> Post | None: ...
-    def mark_failed(self, post_id: int, reason: str) -> Post | None: ...
-    def mark_unknown(self, post_id: int, reason: str) -> Post | None: ...
+    def mark_failed(self, post_id: int, attempt: int, reason: str) -> Post | None: ...
+    def mark_unknown(
+        self, post_id: int, attempt: int, reason: str, lease_until: datetime
+    ) -> Post | None:
+        """Unknown, and still held until `lease_until` by the dispatcher about to settle it."""
+        ...
+
     def requeue(
-        self, post_id: int, retry_at: datetime | None, reason: str | None
+        self, post_id: int, attempt: int, retry_at: datetime | None, reason: str | None
     ) -> Post | None: ...
     def resend(
         self, post_id: int, text: str, status: PostStatus, overrides: dict[str, str]

@@ -246,7 +246,8 @@ class SqlPosts:
         changes: dict[str, object] = {"status": PostStatus.QUEUED.value, "approver_id": approver_id}
         if text is not None:
             changes.update(text=text, review_comment=comment)
-        return self._transition(post_id, PostStatus.AWAITING_APPROVAL, **changes) is not None
+        approved = self._transition(post_id, PostStatus.AWAITING_APPROVAL, None, **changes)
+        return approved is not None
 
     def reject(self, post_id: int, reviewer_id: int, comment: str) -> bool:
         rejected = self._transition(
@@ -307,9 +308,12 @@ class SqlPosts:
             )
         return taken
 
-    def give_back(self, posts: list[Post]) -> None:
+    def give_back(
+        self, posts: list[Post], retry_at: datetime | None = None, reason: str | None = None
+    ) -> list[Post]:
+        given: list[Post] = []
         for post in posts:
-            given_back = self._session.execute(
+            returned = self._session.execute(
                 update(_POST)
                 .where(
                     _POST.c.id == post.id,
@@ -320,14 +324,19 @@ class SqlPosts:
                     status=PostStatus.QUEUED.value,
                     attempts=_POST.c.attempts - 1,
                     lease_until=None,
+                    retry_at=retry_at,
+                    failure_reason=reason if reason is not None else _POST.c.failure_reason,
                 )
-            )
-            if given_back.rowcount:  # type: ignore[attr-defined]
+                .returning(*_POST_FIELDS)
+            ).first()
+            if returned is not None:
                 self._session.execute(
                     delete(_ATTEMPT).where(
                         _ATTEMPT.c.post_id == post.id, _ATTEMPT.c.number == post.attempts
                     )
                 )
+                given.append(converters.post_of(returned))
+        return given
 
     def take_unsettled(self, now: datetime, lease_until: datetime) -> Post | None:
         """Lease the oldest post whose outcome is unknown, or whose sender's lease ran out, so
@@ -358,11 +367,12 @@ class SqlPosts:
                 return self.by_id(post_id)
 
     def mark_published(
-        self, post_id: int, channel_post_id: str, published_at: datetime
+        self, post_id: int, attempt: int, channel_post_id: str, published_at: datetime
     ) -> Post | None:
         return self._transition(
             post_id,
             (PostStatus.SENDING, PostStatus.UNKNOWN),
+            attempt,
             status=PostStatus.PUBLISHED.value,
             channel_post_id=channel_post_id,
             published_at=published_at,
@@ -370,10 +380,11 @@ class SqlPosts:
             lease_until=None,
         )
 
-    def mark_failed(self, post_id: int, reason: str) -> Post | None:
+    def mark_failed(self, post_id: int, attempt: int, reason: str) -> Post | None:
         failed = self._transition(
             post_id,
             (PostStatus.SENDING, PostStatus.UNKNOWN),
+            attempt,
             status=PostStatus.FAILED.value,
             failure_reason=reason,
             lease_until=None,
@@ -382,21 +393,27 @@ class SqlPosts:
             self._refresh_thread_of_post(failed)
         return failed
 
-    def mark_unknown(self, post_id: int, reason: str) -> Post | None:
+    def mark_unknown(
+        self, post_id: int, attempt: int, reason: str, lease_until: datetime
+    ) -> Post | None:
         return self._transition(
             post_id,
             PostStatus.SENDING,
+            attempt,
             status=PostStatus.UNKNOWN.value,
             failure_reason=reason,
-            lease_until=None,
+            lease_until=lease_until,
         )
 
-    def requeue(self, post_id: int, retry_at: datetime | None, reason: str | None) -> Post | None:
+    def requeue(
+        self, post_id: int, attempt: int, retry_at: datetime | None, reason: str | None
+    ) -> Post | None:
         """Put a post that was not published back in the queue, not to be tried before
         `retry_at`; `reason` stays visible meanwhile."""
         return self._transition(
             post_id,
             (PostStatus.SENDING, PostStatus.UNKNOWN),
+            attempt,
             status=PostStatus.QUEUED.value,
             retry_at=retry_at,
             failure_reason=reason,
@@ -461,16 +478,18 @@ class SqlPosts:
         self,
         post_id: int,
         expected: PostStatus | tuple[PostStatus, ...],
+        attempt: int | None = None,
         **values: object,
     ) -> Post | None:
-        """Change a post only if it is still in an expected state (never read-then-write), and
-        return it as changed; None if it was not in that state."""
+        """Change a post only if it is still in an expected state (never read-then-write), and,
+        given an `attempt`, still at that attempt: a dispatcher acts only on the send it made,
+        never on one another dispatcher took after it. Return the post as changed; None if not."""
         states = (expected,) if isinstance(expected, PostStatus) else expected
+        conditions = [_POST.c.id == post_id, _POST.c.status.in_([state.value for state in states])]
+        if attempt is not None:
+            conditions.append(_POST.c.attempts == attempt)
         row = self._session.execute(
-            update(_POST)
-            .where(_POST.c.id == post_id, _POST.c.status.in_([state.value for state in states]))
-            .values(**values)
-            .returning(*_POST_FIELDS)
+            update(_POST).where(*conditions).values(**values).returning(*_POST_FIELDS)
         ).first()
         return converters.post_of(row) if row is not None else None
 
@@ -497,7 +516,12 @@ def _published(
     dialect: str,
 ) -> list[ColumnElement[bool]]:
     """What "published under this alias, by whom, when, saying what" means in SQL."""
-    filters = [col(PostRow.alias_id) == alias_id, col(PostRow.status) == PostStatus.PUBLISHED.value]
+    filters = [
+        col(PostRow.alias_id) == alias_id,
+        col(PostRow.status) == PostStatus.PUBLISHED.value,
+        # Always set once published; said, so that a page can always be continued from its time.
+        col(PostRow.published_at).is_not(None),
+    ]
     if author_id is not None:
         filters.append(col(PostRow.author_id) == author_id)
     if since is not None:
