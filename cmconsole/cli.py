@@ -102,7 +102,12 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
         from cmconsole.wiring import open_services, workspace_url
 
         services = open_services(workspace_url(db))
-        if services.accounts.is_empty():
+        try:
+            empty = services.accounts.is_empty()
+        except BaseException:
+            services.close()
+            raise
+        if empty:
             services.close()
             return FIRST_RUN.format(location=services.location)
         return services

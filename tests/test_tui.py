@@ -1,7 +1,10 @@
 """The console driven as a person would: sign in, reply as the alias, see who spoke."""
 
+import logging
 import threading
 
+import pytest
+from click.testing import CliRunner
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from cmconsole.domain.errors import WorkspaceUnavailable
@@ -252,3 +255,103 @@ async def test_a_workspace_that_fails_to_open_closes_the_console_with_an_error(c
         await pilot.pause()
     assert app.return_code == 1
     assert app.return_value == "cmconsole: the workspace database at x failed: refused"
+
+
+async def test_an_unexpected_failure_to_open_says_its_kind_only_and_logs_it(clock, caplog):
+    def failing_opener():
+        raise ValueError("postgresql://cm:s3cret@db.example/cm is not a workspace")
+
+    app = CmconsoleApp(opener=failing_opener, clock=clock, public_every=None)
+    with caplog.at_level(logging.ERROR, logger="cmconsole.tui.app"):
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+    assert app.return_code == 1
+    # Its message may hold the database URL and password: only the log (redacted) has it.
+    assert app.return_value == (
+        "cmconsole: the workspace could not be opened (ValueError); see the log"
+    )
+    [record] = [r for r in caplog.records if r.name == "cmconsole.tui.app"]
+    assert record.exc_info is not None and record.exc_info[0] is ValueError
+
+
+async def test_quitting_while_the_workspace_opens_releases_a_waiting_sign_in(demo, clock):
+    release = threading.Event()
+
+    def slow_opener():
+        release.wait(30)
+        return demo
+
+    app = CmconsoleApp(opener=slow_opener, demo=True, clock=clock, public_every=None)
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await pilot.pause()
+            app.screen.query_one("#name", Input).value = "anna"
+            app.screen.query_one("#passphrase", Input).value = "anna-demo-pass"
+            await pilot.click("#sign-in-button")
+            await pilot.pause(0.1)
+            app.exit()
+        # Whoever still waits for the workspace (the sign-in's thread) is let go at once.
+        waited = []
+        waiter = threading.Thread(target=lambda: waited.append(app.wait_for_services()))
+        waiter.start()
+        waiter.join(5)
+        assert waited == [None]
+    finally:
+        release.set()
+
+
+async def test_signing_in_twice_while_the_workspace_opens_shows_one_alias_picker(demo, clock):
+    release = threading.Event()
+
+    def slow_opener():
+        release.wait(30)
+        return demo
+
+    app = CmconsoleApp(opener=slow_opener, demo=True, clock=clock, public_every=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#name", Input).value = "anna"
+        app.screen.query_one("#passphrase", Input).value = "anna-demo-pass"
+        await pilot.click("#sign-in-button")
+        await pilot.pause(0.1)
+        await pilot.click("#sign-in-button")
+        await pilot.pause(0.1)
+        release.set()
+        await settle(pilot)
+        await pilot.pause(0.2)
+        pickers = [s for s in app.screen_stack if isinstance(s, AliasPickerScreen)]
+        assert len(pickers) == 1
+
+
+def test_the_consoles_opener_closes_a_workspace_it_cannot_read(monkeypatch):
+    from cmconsole import cli, wiring
+    from cmconsole.tui import app as tui_app
+
+    closed = []
+
+    class Accounts:
+        def is_empty(self):
+            raise WorkspaceUnavailable("the workspace database at x failed: refused")
+
+    class Unreadable:
+        location = "x"
+        accounts = Accounts()
+
+        def close(self):
+            closed.append(True)
+
+    openers = []
+
+    def run_console(opener, **_):
+        openers.append(opener)
+        return "", 0
+
+    monkeypatch.setattr(tui_app, "run_console", run_console)
+    monkeypatch.setattr(wiring, "open_services", lambda url: Unreadable())
+    result = CliRunner().invoke(cli.main, ["--db", "sqlite:///unused.db"])
+    assert result.exit_code == 0, result.output
+    with pytest.raises(WorkspaceUnavailable):
+        openers[0]()
+    assert closed == [True]

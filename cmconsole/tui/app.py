@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ if TYPE_CHECKING:
     from cmconsole.services.bundle import Services
     from cmconsole.services.guard import SignedIn
     from cmconsole.services.ports import Clock
+
+_log = logging.getLogger(__name__)
 
 # Opens the workspace's services, or says why there is nothing to open (said as the app exits).
 Opener = Callable[[], "Services | str"]
@@ -112,15 +115,29 @@ class CmconsoleApp(App[str | None]):
         try:
             opened = self._opener()
         except CmconsoleError as error:
-            self.call_from_thread(self.exit, f"cmconsole: {error}", 1)
+            self._tell(self.exit, f"cmconsole: {error}", 1)
+        except Exception as error:
+            # Its message, or a traceback's locals, may hold the database URL and its password:
+            # the log redacts it; the terminal is told only what kind of failure it was.
+            _log.exception("the workspace could not be opened")
+            kind = type(error).__name__
+            self._tell(
+                self.exit, f"cmconsole: the workspace could not be opened ({kind}); see the log", 1
+            )
         else:
             if isinstance(opened, str):
-                self.call_from_thread(self.exit, opened)
+                self._tell(self.exit, opened)
             else:
-                self._services = opened
-                self.call_from_thread(self._show_location)
+                self._services = opened  # closed by whoever ran the app, even if it has gone
+                self._tell(self._show_location)
         finally:
             self._opened.set()
+
+    def _tell(self, callback: Callable[..., object], *args: object) -> None:
+        """From the opening thread: have the app do `callback`, unless it has closed already
+        (someone quit while the workspace was opening)."""
+        if not self._opened.is_set():  # set as the app unmounts
+            self.call_from_thread(callback, *args)
 
     def shift_started(self, who: SignedIn, alias_id: int, *, owned: bool = True) -> None:
         self.open_shift = (who, alias_id)
@@ -140,6 +157,8 @@ class CmconsoleApp(App[str | None]):
             self.notify(inert(str(error)), severity="error", markup=False)
 
     def on_unmount(self) -> None:
+        # A sign-in still waiting for the workspace gives up rather than hold the exit.
+        self._opened.set()
         if self._services is not None:
             self.end_open_shift()
 

@@ -5,6 +5,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Label, Static
+from textual.worker import get_current_worker
 
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.services import demo_data
@@ -69,6 +70,8 @@ class SignInScreen(ConsoleScreen[None]):
         services = self.console.wait_for_services()
         if services is None:
             return  # it failed to open: the app is closing with the reason
+        if get_current_worker().is_cancelled:
+            return  # submitted again while it waited: the later submission signs in
         try:
             who = services.accounts.sign_in(name, passphrase)
         except CmconsoleError as error:
@@ -80,6 +83,8 @@ class SignInScreen(ConsoleScreen[None]):
         # Imported here: the rest of the console loads while the sign-in screen shows.
         from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 
+        if any(isinstance(screen, AliasPickerScreen) for screen in self.app.screen_stack):
+            return  # a sign-in already got through
         self.query_one("#passphrase", Input).value = ""
         self.query_one("#sign-in-error", Static).update("")
         self.app.push_screen(AliasPickerScreen(message.who))
