@@ -1,5 +1,7 @@
 """Pilot walks of the shift end, the handover and the next operator's acknowledgement."""
 
+import threading
+
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from cmconsole.services.audit import SPOKEN_PAGE
@@ -335,3 +337,68 @@ async def test_who_spoke_reads_the_next_page_when_the_cursor_reaches_the_end(dem
         await pilot.press("r")
         await settle(pilot)
         assert table.row_count == total
+
+
+async def test_a_refresh_of_who_spoke_keeps_the_cursor_on_the_post_read(demo, clock):
+    _published_many(demo, "omar", "omar-demo-pass", "@acmehelp", SPOKEN_PAGE + 10)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("w")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#spoken-table", DataTable)
+        table.focus()
+        table.move_cursor(row=10)
+        await pilot.pause()
+        read = cells(table)[10]
+        # Nothing new: the rows stay as they are, the cursor where the reader left it.
+        await pilot.press("r")
+        await settle(pilot)
+        assert (table.cursor_row, table.row_count) == (10, SPOKEN_PAGE)
+        # A new post comes first: the one read moves down a row, the cursor with it.
+        _published_many(demo, "omar", "omar-demo-pass", "@acmehelp", 1)
+        await pilot.press("r")
+        await settle(pilot)
+        rows = cells(table)
+        assert rows[0][4] == "Order 0 left the warehouse today."
+        assert rows[11] == read
+        assert table.cursor_row == 11
+
+
+async def test_who_spoke_ignores_a_page_read_for_filters_since_changed(demo, clock, monkeypatch):
+    _published_many(demo, "omar", "omar-demo-pass", "@acmehelp", SPOKEN_PAGE + 10)
+    spoken, release, done = demo.audit.spoken, threading.Event(), threading.Event()
+
+    def next_page_held(*args, **kwargs):
+        if kwargs.get("after") is None:
+            return spoken(*args, **kwargs)
+        release.wait(30)
+        try:
+            return spoken(*args, **kwargs)
+        finally:
+            done.set()
+
+    monkeypatch.setattr(demo.audit, "spoken", next_page_held)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("w")
+        await settle(pilot)
+        table = pilot.app.screen.query_one("#spoken-table", DataTable)
+        table.focus()
+        await pilot.press("ctrl+end")  # the next page is asked for, and held
+        await pilot.pause(0.2)
+        history = pilot.app.screen.query_one("#spoken-history")
+        history.query_one("#spoken-text", Input).value = "Order 1"
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if table.row_count == 1:
+                break
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if done.is_set():
+                break
+        await pilot.pause(0.3)
+        # Nothing of the old selection was appended under the new one.
+        assert [row[4] for row in cells(table)] == ["Order 1 left the warehouse today."]

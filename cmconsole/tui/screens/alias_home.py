@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.worker import Worker
 
 from cmconsole.domain.errors import CmconsoleError, NotFound
 from cmconsole.domain.model import (
@@ -57,6 +58,10 @@ INBOX_POLL_SECONDS = 1.0
 _FILTER_CYCLE = [InboxFilter.ALL, InboxFilter.UNANSWERED, InboxFilter.MINE, InboxFilter.CLAIMED]
 
 
+def _newest(page: SpokenPage) -> int | None:
+    return page.posts[0].post.id if page.posts else None
+
+
 class AliasScreen(ConsoleScreen[None]):
     """The operator's desk for one alias."""
 
@@ -96,20 +101,35 @@ class AliasScreen(ConsoleScreen[None]):
             self.reason = reason
 
     class SpokenLoaded(Message):
-        def __init__(self, page: SpokenPage, appended: bool) -> None:
+        """A page of who spoke: the first (read again on a refresh if `again`), or the one
+        after `after`; `generation` numbers the load it came from."""
+
+        def __init__(
+            self,
+            generation: int,
+            filters: SpokenFilters,
+            page: SpokenPage,
+            after: Spoken | None,
+            again: bool,
+        ) -> None:
             super().__init__()
+            self.generation = generation
+            self.filters = filters
             self.page = page
-            self.appended = appended
+            self.after = after
+            self.again = again
 
     class SpeakersLoaded(Message):
-        def __init__(self, report: SpeakersReport, key: object) -> None:
+        def __init__(self, generation: int, report: SpeakersReport, key: object) -> None:
             super().__init__()
+            self.generation = generation
             self.report = report
             self.key = key
 
     class SpokenRefused(Message):
-        def __init__(self, reason: str) -> None:
+        def __init__(self, generation: int, reason: str) -> None:
             super().__init__()
+            self.generation = generation
             self.reason = reason
 
     def __init__(self, who: SignedIn, membership: Membership, opened_shift: bool = True) -> None:
@@ -122,6 +142,12 @@ class AliasScreen(ConsoleScreen[None]):
         self.alias = membership.alias
         self._filters = HandoverFilters()
         self._spoken = SpokenFilters()
+        # Who spoke is read by one load at a time, each numbered: a superseded load's thread
+        # still finishes, and what it posts then is ignored.
+        self._spoken_generation = 0
+        self._spoken_worker: Worker[None] | None = None
+        # The filters the rows shown were read with (None: nothing read yet).
+        self._spoken_read: SpokenFilters | None = None
         # What the per-operator numbers shown were counted for: the filters and the newest post.
         self._speakers_key: object = None
         self._handovers_asked = False
@@ -177,14 +203,19 @@ class AliasScreen(ConsoleScreen[None]):
 
     def action_refresh(self) -> None:
         self._load(self._filters)
-        if self.query_one(TabbedContent).active == "spoken":
-            rows = max(SPOKEN_PAGE, self.query_one(SpokenHistory).rows)
-            self._load_spoken(self._spoken, rows)
+        if self.query_one(TabbedContent).active != "spoken":
+            return
+        if self._spoken_worker is not None and not self._spoken_worker.is_finished:
+            return  # a load under way (a first page, the next): it reads what is new anyway
+        rows = max(SPOKEN_PAGE, self.query_one(SpokenHistory).rows)
+        # Published posts never change, new ones come first: read the rows again only if the
+        # newest differs, and then with the cursor left where the reader was.
+        self._read_spoken(rows, again=self._spoken_read == self._spoken)
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "spoken":
-            self._load_spoken(self._spoken)
+            self._read_spoken()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -207,17 +238,35 @@ class AliasScreen(ConsoleScreen[None]):
         else:
             self.post_message(self.Refreshed(snapshot))
 
+    def _read_spoken(
+        self, rows: int = SPOKEN_PAGE, after: Spoken | None = None, *, again: bool = False
+    ) -> None:
+        """Start a load of who spoke, numbered here on the main thread (see _load_spoken)."""
+        self._spoken_generation += 1
+        shown = self.query_one(SpokenHistory).newest
+        self._spoken_worker = self._load_spoken(
+            self._spoken_generation, self._spoken, rows, after, again, shown
+        )
+
     @work(thread=True, exclusive=True, group="spoken")
     def _load_spoken(
-        self, filters: SpokenFilters, rows: int = SPOKEN_PAGE, after: Spoken | None = None
+        self,
+        generation: int,
+        filters: SpokenFilters,
+        rows: int,
+        after: Spoken | None,
+        again: bool,
+        shown: int | None,
     ) -> None:
-        """A page of who spoke (the first `rows`, or those after `after`); then, when the
-        filters or the newest post changed, the per-operator numbers, which take longer."""
+        """A page of who spoke (the first `rows`, or those after `after`; read `again`, the
+        first only if its newest post is not the `shown` one); then, when the filters or the
+        newest post changed, the per-operator numbers, which take longer."""
         audit, alias_id = self.services.audit, self.alias.id
         operator, text = filters.operator or None, filters.text or None
         since, until = filters.since, filters.until
-        try:
-            page = audit.spoken(
+
+        def read(limit: int, after: Spoken | None = None) -> SpokenPage:
+            return audit.spoken(
                 self.who,
                 alias_id,
                 operator=operator,
@@ -225,36 +274,58 @@ class AliasScreen(ConsoleScreen[None]):
                 until=until,
                 text=text,
                 after=after,
-                limit=rows,
+                limit=limit,
             )
-            self.post_message(self.SpokenLoaded(page, appended=after is not None))
-            if after is not None:
-                return
-            key = (filters, page.posts[0].post.id if page.posts else None)
+
+        try:
+            if again and _newest(read(1)) == shown:
+                newest = shown  # nothing new: the rows shown stay, and so does the cursor
+            else:
+                page = read(rows, after)
+                self.post_message(self.SpokenLoaded(generation, filters, page, after, again))
+                if after is not None:
+                    return
+                newest = _newest(page)
+            key = (filters, newest)
             if key != self._speakers_key:
                 speakers = audit.speakers(
                     self.who, alias_id, operator=operator, since=since, until=until, text=text
                 )
-                self.post_message(self.SpeakersLoaded(speakers, key))
+                self.post_message(self.SpeakersLoaded(generation, speakers, key))
         except NotFound as error:  # an operator's name half typed in the filter
-            self.post_message(self.SpokenRefused(str(error)))
+            self.post_message(self.SpokenRefused(generation, str(error)))
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
 
     def on_alias_screen_spoken_loaded(self, message: SpokenLoaded) -> None:
-        self.query_one(SpokenHistory).show_page(message.page, appended=message.appended)
+        history = self.query_one(SpokenHistory)
+        if message.generation != self._spoken_generation:
+            return  # a newer load superseded it
+        if message.after is not None and message.after.post.id != history.last:
+            return  # the rows changed since: it no longer follows them
+        if message.after is None:
+            self._spoken_read = message.filters
+        history.show_page(
+            message.page, appended=message.after is not None, keep_cursor=message.again
+        )
 
     def on_alias_screen_speakers_loaded(self, message: SpeakersLoaded) -> None:
+        if message.generation != self._spoken_generation:
+            return  # the next refresh counts them again if they are still wanted
         self._speakers_key = message.key
         self.query_one(SpokenHistory).show_speakers(message.report)
 
     def on_alias_screen_spoken_refused(self, message: SpokenRefused) -> None:
+        if message.generation != self._spoken_generation:
+            return
         self._speakers_key = None
         self.query_one(SpokenHistory).show_problem(message.reason)
 
     @on(SpokenHistory.MoreWanted)
     def _more_spoken(self, event: SpokenHistory.MoreWanted) -> None:
-        self._load_spoken(self._spoken, SPOKEN_PAGE, event.after)
+        if self._spoken_read != self._spoken:
+            return  # the rows shown are the old filters': the new first page is on its way
+        self._read_spoken(SPOKEN_PAGE, event.after)
 
     @work(thread=True, exclusive=True, group="inbox")
     def _load_inbox(self) -> None:
@@ -378,7 +449,7 @@ class AliasScreen(ConsoleScreen[None]):
     @on(SpokenHistory.FiltersChanged)
     def _filter_spoken(self, event: SpokenHistory.FiltersChanged) -> None:
         self._spoken = SpokenFilters(event.operator, event.since, event.until, event.text)
-        self._load_spoken(self._spoken)
+        self._read_spoken()
 
     @on(HandoverHistory.HandoverChosen)
     def _show_handover(self, event: HandoverHistory.HandoverChosen) -> None:

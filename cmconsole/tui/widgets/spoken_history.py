@@ -43,6 +43,16 @@ class SpokenHistory(Vertical):
     def rows(self) -> int:
         return len(self._shown)
 
+    @property
+    def newest(self) -> int | None:
+        """The id of the first post shown (the newest), if any."""
+        return self._shown[0].post.id if self._shown else None
+
+    @property
+    def last(self) -> int | None:
+        """The id of the last post shown (the oldest read so far), if any."""
+        return self._shown[-1].post.id if self._shown else None
+
     def compose(self) -> ComposeResult:
         with Horizontal(classes="filters"):
             yield Input(placeholder="operator (leads)", id="spoken-operator")
@@ -72,9 +82,12 @@ class SpokenHistory(Vertical):
     def show_problem(self, text: str) -> None:
         self.query_one("#spoken-stats", Static).update(content(text))
 
-    def show_page(self, page: SpokenPage, *, appended: bool) -> None:
-        """Show a first page (replacing what is shown) or the next one (after it)."""
+    def show_page(self, page: SpokenPage, *, appended: bool, keep_cursor: bool = False) -> None:
+        """Show a first page (replacing what is shown) or the next one (after it); a page read
+        again with `keep_cursor` leaves the cursor on the post it was on, if still listed."""
         table = self.query_one("#spoken-table", DataTable)
+        at = self._shown[table.cursor_row] if keep_cursor and self._shown else None
+        row, scrolled = table.cursor_row, table.scroll_y
         if not appended:
             table.clear()
             self._shown = []
@@ -89,7 +102,14 @@ class SpokenHistory(Vertical):
                 cell(spoken.approver or "-", 16),
                 cell(_duration(spoken.reply_seconds)),
                 cell(spoken.post.text, 70),
+                key=str(spoken.post.id),
             )
+        if at is not None and self._shown:
+            # Newer posts arrive above: the post read stays under the cursor, where it was.
+            ids = [spoken.post.id for spoken in self._shown]
+            moved = ids.index(at.post.id) - row if at.post.id in ids else 0
+            table.call_after_refresh(table.scroll_to, y=scrolled + moved, animate=False)
+            table.move_cursor(row=min(row + moved, len(ids) - 1), animate=False)
 
     @on(DataTable.RowHighlighted, "#spoken-table")
     def _near_the_end(self, event: DataTable.RowHighlighted) -> None:
