@@ -103,7 +103,16 @@ def open_demo(
         for suffix in ("", "-wal", "-shm"):
             paths.demo_file().with_name(paths.demo_file().name + suffix).unlink(missing_ok=True)
     services = open_services(url or paths.demo_url(), clock)
-    seeded = DemoSeeder(
+    try:
+        seeded = _seed(services)
+    except BaseException:
+        services.close()
+        raise
+    return services, seeded
+
+
+def _seed(services: Services) -> bool:
+    return DemoSeeder(
         services.accounts,
         services.shifts,
         services.inbox,
@@ -114,4 +123,3 @@ def open_demo(
         services.public,
         services.saved_replies,
     ).seed_if_empty()
-    return services, seeded
