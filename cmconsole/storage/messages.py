@@ -1,5 +1,6 @@
 """Repositories for what is said: messages from the public and the alias's posts (the outbox)."""
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
@@ -7,6 +8,8 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Select,
+    Update,
+    bindparam,
     delete,
     exists,
     func,
@@ -104,6 +107,29 @@ class SqlInbound:
 _POST = PostRow.__table__  # type: ignore[attr-defined]
 _ATTEMPT = PostAttemptRow.__table__  # type: ignore[attr-defined]
 _POST_FIELDS = [_POST.c[name] for name in converters.POST_COLUMNS]
+# The dispatcher's writes, built once: building a statement costs more than running it.
+_FINISH_ATTEMPT = (
+    update(_ATTEMPT)
+    .where(_ATTEMPT.c.post_id == bindparam("of_post"), _ATTEMPT.c.number == bindparam("of_number"))
+    .values(
+        outcome=bindparam("to_outcome"), detail=bindparam("to_detail"), finished_at=bindparam("at")
+    )
+)
+
+
+@functools.cache
+def _transition_statement(
+    states: tuple[str, ...], at_attempt: bool, columns: tuple[str, ...]
+) -> Update:
+    """UPDATE post SET each of `columns` WHERE id and status (and attempts) match, RETURNING it;
+    built once per shape of transition."""
+    conditions = [_POST.c.id == bindparam("of_post"), _POST.c.status.in_(states)]
+    if at_attempt:
+        conditions.append(_POST.c.attempts == bindparam("of_attempt"))
+    changes: dict[Any, Any] = {_POST.c[name]: bindparam(f"new_{name}") for name in columns}
+    return update(_POST).where(*conditions).values(changes).returning(*_POST_FIELDS)
+
+
 _OPERATOR = OperatorRow.__table__  # type: ignore[attr-defined]
 _INBOUND = InboundMessageRow.__table__  # type: ignore[attr-defined]
 _AUTHOR, _APPROVER = _OPERATOR.alias("author"), _OPERATOR.alias("approver")
@@ -461,9 +487,14 @@ class SqlPosts:
         self, post_id: int, number: int, outcome: str, detail: str | None, now: datetime
     ) -> None:
         self._session.execute(
-            update(_ATTEMPT)
-            .where(_ATTEMPT.c.post_id == post_id, _ATTEMPT.c.number == number)
-            .values(outcome=outcome, detail=detail, finished_at=now)
+            _FINISH_ATTEMPT,
+            {
+                "of_post": post_id,
+                "of_number": number,
+                "to_outcome": outcome,
+                "to_detail": detail,
+                "at": now,
+            },
         )
 
     def attempts(self, post_id: int) -> list[PostAttempt]:
@@ -485,11 +516,12 @@ class SqlPosts:
         given an `attempt`, still at that attempt: a dispatcher acts only on the send it made,
         never on one another dispatcher took after it. Return the post as changed; None if not."""
         states = (expected,) if isinstance(expected, PostStatus) else expected
-        conditions = [_POST.c.id == post_id, _POST.c.status.in_([state.value for state in states])]
-        if attempt is not None:
-            conditions.append(_POST.c.attempts == attempt)
+        statement = _transition_statement(
+            tuple(state.value for state in states), attempt is not None, tuple(values)
+        )
+        parameters = {f"new_{name}": value for name, value in values.items()}
         row = self._session.execute(
-            update(_POST).where(*conditions).values(**values).returning(*_POST_FIELDS)
+            statement, {"of_post": post_id, "of_attempt": attempt, **parameters}
         ).first()
         return converters.post_of(row) if row is not None else None
 
