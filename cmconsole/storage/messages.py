@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Integer,
     Select,
     Update,
     bindparam,
@@ -212,29 +213,31 @@ class SqlPosts:
         limit: int,
         after: tuple[datetime, int] | None = None,
     ) -> list[tuple[Post, str, str | None, datetime | None]]:
-        # On the bare tables: mapping a page of ORM objects cost more than the query itself.
-        author, approver, inbound = _AUTHOR, _APPROVER, _REPLIED
-        query = (
-            sql_select(*_POST_FIELDS, author.c.name, approver.c.name, inbound.c.received_at)
-            .select_from(_POST)
-            .join(author, author.c.id == _POST.c.author_id)
-            .outerjoin(approver, approver.c.id == _POST.c.approver_id)
-            .outerjoin(inbound, inbound.c.id == _POST.c.in_reply_to_id)
-            .where(*_published(alias_id, author_id, since, until, text, self._dialect))
-            .order_by(_POST.c.published_at.desc(), _POST.c.id.desc())
-            .limit(limit)
+        # On the bare tables (mapping a page of ORM objects cost more than the query itself),
+        # with a statement built once per kind of selection.
+        statement = _page_statement(
+            self._dialect,
+            author_id is not None,
+            since is not None,
+            until is not None,
+            bool(text),
+            after is not None,
         )
-        if after is not None:
-            # The next page: older than the last post shown (same time: smaller id). The first
-            # condition alone lets the index on the time do the work.
-            at, post_id = after
-            query = query.where(
-                _POST.c.published_at <= at,
-                (_POST.c.published_at < at) | (_POST.c.id < post_id),
-            )
+        at, before_id = after if after is not None else (None, None)
+        parameters = {
+            "p_alias": alias_id,
+            "p_author": author_id,
+            "p_since": since,
+            "p_until": until,
+            "p_text": _searched(text, self._dialect) if text else None,
+            "p_at": at,
+            "p_before": before_id,
+            "p_limit": limit,
+        }
         width = len(_POST_FIELDS)
         return [
-            (converters.post_of(row[:width]), *row[width:]) for row in self._session.execute(query)
+            (converters.post_of(row[:width]), *row[width:])
+            for row in self._session.execute(statement, parameters)
         ]
 
     def speaker_stats(
@@ -548,37 +551,94 @@ def _published(
     dialect: str,
 ) -> list[ColumnElement[bool]]:
     """What "published under this alias, by whom, when, saying what" means in SQL."""
+    return _published_filters(
+        dialect,
+        bindparam("p_alias", alias_id),
+        bindparam("p_author", author_id) if author_id is not None else None,
+        bindparam("p_since", since) if since is not None else None,
+        bindparam("p_until", until) if until is not None else None,
+        bindparam("p_text", _searched(text, dialect)) if text else None,
+    )
+
+
+def _published_filters(
+    dialect: str,
+    alias: ColumnElement[Any],
+    author: ColumnElement[Any] | None,
+    since: ColumnElement[Any] | None,
+    until: ColumnElement[Any] | None,
+    searched: ColumnElement[Any] | None,
+) -> list[ColumnElement[bool]]:
     filters = [
-        col(PostRow.alias_id) == alias_id,
-        col(PostRow.status) == PostStatus.PUBLISHED.value,
+        _POST.c.alias_id == alias,
+        _POST.c.status == PostStatus.PUBLISHED.value,
         # Always set once published; said, so that a page can always be continued from its time.
-        col(PostRow.published_at).is_not(None),
+        _POST.c.published_at.is_not(None),
     ]
-    if author_id is not None:
-        filters.append(col(PostRow.author_id) == author_id)
+    if author is not None:
+        filters.append(_POST.c.author_id == author)
     if since is not None:
-        filters.append(col(PostRow.published_at) >= since)
+        filters.append(_POST.c.published_at >= since)
     if until is not None:
-        filters.append(col(PostRow.published_at) < until)
-    if text:
-        filters.append(_matches(text, dialect))
+        filters.append(_POST.c.published_at < until)
+    if searched is not None:
+        filters.append(_matches(searched, dialect))
     return filters
 
 
-def _matches(text: str, dialect: str) -> ColumnElement[bool]:
-    """Posts whose words include every word of `text`, through the full-text index."""
+@functools.cache
+def _page_statement(
+    dialect: str, by_author: bool, since: bool, until: bool, text: bool, after: bool
+) -> Select[Any]:
+    """A page of published posts with their author, approver and the time of the message they
+    answer, newest first; its values bound as p_alias, p_author, p_since, p_until, p_text,
+    p_at and p_before (the last post of the page before), p_limit."""
+    filters = _published_filters(
+        dialect,
+        bindparam("p_alias"),
+        bindparam("p_author") if by_author else None,
+        bindparam("p_since") if since else None,
+        bindparam("p_until") if until else None,
+        bindparam("p_text") if text else None,
+    )
+    if after:
+        # Older than the last post shown (same time: smaller id). The first condition alone
+        # lets the index on the time do the work.
+        at: ColumnElement[Any] = bindparam("p_at")
+        filters.append(_POST.c.published_at <= at)
+        filters.append((_POST.c.published_at < at) | (_POST.c.id < bindparam("p_before")))
+    return (
+        sql_select(*_POST_FIELDS, _AUTHOR.c.name, _APPROVER.c.name, _REPLIED.c.received_at)
+        .select_from(_POST)
+        .join(_AUTHOR, _AUTHOR.c.id == _POST.c.author_id)
+        .outerjoin(_APPROVER, _APPROVER.c.id == _POST.c.approver_id)
+        .outerjoin(_REPLIED, _REPLIED.c.id == _POST.c.in_reply_to_id)
+        .where(*filters)
+        .order_by(_POST.c.published_at.desc(), _POST.c.id.desc())
+        .limit(bindparam("p_limit", type_=Integer))
+    )
+
+
+def _searched(text: str, dialect: str) -> str:
+    """What is given to the full-text index for `text`."""
+    if dialect == "postgresql":
+        return text
+    # Each word quoted, so that what people type is never read as FTS5 query syntax.
+    return " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+
+
+def _matches(searched: ColumnElement[Any], dialect: str) -> ColumnElement[bool]:
+    """Posts whose words include every word searched, through the full-text index."""
     if dialect == "postgresql":
         # The configuration is a literal, never a bound parameter: once psycopg prepares the
         # statement, PostgreSQL's generic plan would no longer match the expression index.
         simple: ColumnElement[Any] = literal_column("'simple'::regconfig")
         return func.to_tsvector(simple, col(PostRow.text)).bool_op("@@")(
-            func.plainto_tsquery(simple, text)
+            func.plainto_tsquery(simple, searched)
         )
-    # Each word quoted, so that what people type is never read as FTS5 query syntax.
-    phrase = " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
     matching: Select[Any] = (
-        select(literal_column("rowid"))
+        sql_select(literal_column("rowid"))
         .select_from(table("post_text"))
-        .where(literal_column("post_text").op("MATCH")(phrase))
+        .where(literal_column("post_text").op("MATCH")(searched))
     )
     return col(PostRow.id).in_(matching)

@@ -1,8 +1,9 @@
 """Repositories for the people side of a workspace: operators, aliases, roles and shifts."""
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, func, update
+from sqlalchemy import Select, bindparam, func, update
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
@@ -19,6 +20,13 @@ _OPERATOR_FIELDS = [_OPERATOR.c[name] for name in ("id", "name", "display_name",
 _OPERATOR_FIELDS.append(_OPERATOR.c.active)
 _ALIAS_FIELDS = [_ALIAS.c[name] for name in ("id", "handle", "display_name", "language")]
 _ALIAS_FIELDS += [_ALIAS.c[name] for name in ("channel", "signature_kind", "signature_text")]
+# Built once, run with bound values: building a statement costs more than running it.
+_OPERATOR_BY_ID = sql_select(*_OPERATOR_FIELDS).where(_OPERATOR.c.id == bindparam("key"))
+_OPERATOR_BY_NAME = sql_select(*_OPERATOR_FIELDS).where(_OPERATOR.c.name == bindparam("key"))
+_ALIAS_BY_ID = sql_select(*_ALIAS_FIELDS).where(_ALIAS.c.id == bindparam("key"))
+_ROLE = sql_select(_MEMBERSHIP.c.role).where(
+    _MEMBERSHIP.c.operator_id == bindparam("operator"), _MEMBERSHIP.c.alias_id == bindparam("alias")
+)
 
 
 def _flushed(session: Session) -> None:
@@ -27,9 +35,9 @@ def _flushed(session: Session) -> None:
     session.flush()
 
 
-def _operator_where(session: Session, condition: ColumnElement[bool]) -> Operator | None:
+def _operator_where(session: Session, statement: Select[Any], key: object) -> Operator | None:
     _flushed(session)
-    row = session.execute(sql_select(*_OPERATOR_FIELDS).where(condition)).first()
+    row = session.execute(statement, {"key": key}).first()
     return Operator(row[0], row[1], row[2], row[3], bool(row[4])) if row is not None else None
 
 
@@ -52,10 +60,10 @@ class SqlOperators:
         return converters.operator(row)
 
     def by_name(self, name: str) -> Operator | None:
-        return _operator_where(self._session, _OPERATOR.c.name == name)
+        return _operator_where(self._session, _OPERATOR_BY_NAME, name)
 
     def by_id(self, operator_id: int) -> Operator | None:
-        return _operator_where(self._session, _OPERATOR.c.id == operator_id)
+        return _operator_where(self._session, _OPERATOR_BY_ID, operator_id)
 
     def passphrase_hash(self, operator_id: int) -> str:
         return self._session.exec(
@@ -113,9 +121,7 @@ class SqlAliases:
 
     def by_id(self, alias_id: int) -> Alias | None:
         _flushed(self._session)
-        found = self._session.execute(
-            sql_select(*_ALIAS_FIELDS).where(_ALIAS.c.id == alias_id)
-        ).first()
+        found = self._session.execute(_ALIAS_BY_ID, {"key": alias_id}).first()
         if found is None:
             return None
         alias_id, handle, display_name, language, channel, kind, text = found
@@ -159,11 +165,7 @@ class SqlMemberships:
 
     def role(self, operator_id: int, alias_id: int) -> Role | None:
         _flushed(self._session)
-        found = self._session.execute(
-            sql_select(_MEMBERSHIP.c.role).where(
-                _MEMBERSHIP.c.operator_id == operator_id, _MEMBERSHIP.c.alias_id == alias_id
-            )
-        ).scalar()
+        found = self._session.execute(_ROLE, {"operator": operator_id, "alias": alias_id}).scalar()
         return Role(found) if found is not None else None
 
     def for_operator(self, operator_id: int) -> list[Membership]:
