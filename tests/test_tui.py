@@ -257,7 +257,12 @@ async def test_a_workspace_that_fails_to_open_closes_the_console_with_an_error(c
     assert app.return_value == "cmconsole: the workspace database at x failed: refused"
 
 
-async def test_an_unexpected_failure_to_open_says_its_kind_only_and_logs_it(clock, caplog):
+async def test_an_unexpected_failure_to_open_says_its_kind_only_and_logs_it(
+    clock, caplog, monkeypatch
+):
+    # import-linter's logging.config call (in tests/test_layers.py) disables existing loggers.
+    monkeypatch.setattr(logging.getLogger("cmconsole.tui.app"), "disabled", False)
+
     def failing_opener():
         raise ValueError("postgresql://cm:s3cret@db.example/cm is not a workspace")
 
