@@ -261,14 +261,12 @@ class Dispatcher:
             events: list[AuditDraft] = []
             for answer in answers:
                 post, event = self._recorded(tx, answer, now, report)
-                if event is None:
-                    done.append(post)  # settled by someone else meanwhile, or delivered
-                elif event.kind == "post.outcome_unknown":
+                if event is not None:
+                    events.append(event)
+                if event is not None and event.kind == "post.outcome_unknown":
                     unknown.append(answer.sending)
                 else:
                     done.append(post)
-                if event is not None:
-                    events.append(event)
             tx.audit.append_all(events, now)
         for sending in unknown:
             log.warning("post %s: outcome unknown, settling it first", sending.post.id)

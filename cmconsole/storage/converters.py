@@ -140,24 +140,7 @@ def post_of(values: Sequence[Any]) -> Post:
 
 def post(row: PostRow) -> Post:
     assert row.id is not None
-    return Post(
-        row.id,
-        row.alias_id,
-        row.author_id,
-        row.approver_id,
-        row.text,
-        row.in_reply_to_id,
-        PostStatus(row.status),
-        row.created_at,
-        row.published_at,
-        row.channel_post_id,
-        row.failure_reason,
-        row.guide_version,
-        json.loads(row.overrides),
-        row.review_comment,
-        row.attempts,
-        row.retry_at,
-    )
+    return post_of([getattr(row, name) for name in POST_COLUMNS])
 
 
 def post_attempt(row: PostAttemptRow) -> PostAttempt:
