@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 import click
 
 from cmconsole.domain.display import one_line
-from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.errors import CmconsoleError, ConcurrentChange, WorkspaceUnavailable
 from cmconsole.domain.model import Alias, AuditEntry, Role, SignatureKind
 
 if TYPE_CHECKING:
@@ -880,11 +880,20 @@ def dispatch(once: bool, interval: float, db: str | None) -> None:
 
     Run it on the one machine that holds the channel credentials; the consoles then only read
     and write the shared database. Several dispatchers may run at once: no post goes out twice.
-    Stop it with Ctrl+C."""
+    A database fault (a connection the server ended, a locked or failing file) is logged in one
+    line and tried again after a short backoff. Stop it with Ctrl+C."""
     with workspace(db) as services:
         try:
             while True:
-                _dispatch_pass(services)
+                try:
+                    _dispatch_pass(services)
+                except (WorkspaceUnavailable, ConcurrentChange) as error:
+                    if once:
+                        raise
+                    wait = services.dispatcher.recover()
+                    click.echo(f"database fault, trying again in {wait:.1f} s: {error}", err=True)
+                    time.sleep(wait)
+                    continue
                 if once:
                     return
                 time.sleep(interval)

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -106,6 +106,11 @@ class PostRow(SQLModel, table=True):
     retry_at: datetime | None = None
     # A dispatcher holds a sending post until then; past it, the send is treated as unknown.
     lease_until: datetime | None = None
+    # The dispatcher holding it (sending or settling it): once that one is gone, another takes
+    # the post over at once, lease or not.
+    held_by: str | None = Field(default=None, max_length=200)
+    # Sent with every try at publishing this post, on channels that honour such keys.
+    idempotency_key: str | None = Field(default=None, max_length=64)
 
 
 class PostAttemptRow(SQLModel, table=True):
@@ -195,7 +200,10 @@ class SandboxPostRow(SQLModel, table=True):
     """The sandbox channel's public square: what its public and the aliases have posted."""
 
     __tablename__ = "sandbox_post"
-    __table_args__ = (Index("ix_sandbox_author", "author_handle", "id"),)
+    __table_args__ = (
+        Index("ix_sandbox_author", "author_handle", "id"),
+        Index("ix_sandbox_key", "idempotency_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     author_handle: str = Field(max_length=64)
@@ -203,6 +211,22 @@ class SandboxPostRow(SQLModel, table=True):
     text: str
     in_reply_to: str | None = Field(default=None, max_length=64)
     created_at: datetime
+    idempotency_key: str | None = Field(default=None, max_length=64)
+
+
+class DispatcherRow(SQLModel, table=True):
+    """A running dispatcher and its heartbeat: while it beats, nobody takes its posts over."""
+
+    __tablename__ = "dispatcher"
+
+    name: str = Field(primary_key=True, max_length=200)
+    host: str = Field(max_length=200)
+    pid: int
+    started_at: datetime
+    # Seconds since the epoch by the database's own clock (SQLite: this machine's).
+    heartbeat_at: float
+    # PostgreSQL: the session advisory lock it holds while its session lives.
+    lock_key: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class HandoverRow(SQLModel, table=True):

@@ -14,6 +14,7 @@ from cmconsole.storage.audit import SqlAudit
 from cmconsole.storage.engine import create_workspace_engine, safe_url
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
+from cmconsole.storage.liveness import SqlLiveness
 from cmconsole.storage.messages import SqlInbound, SqlPosts
 from cmconsole.storage.onboarding import SqlOnboarding
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision. A workspace already at it opens without loading Alembic, a
 # third of a second saved on every command; tests/test_storage.py keeps it equal to the head.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0011"
 
 
 class SqlTransaction:
@@ -57,6 +58,10 @@ class SqlWorkspace:
         self._engine = engine
         self._location = location
         self.sandbox = SqlSandboxTimeline(engine)
+
+    def liveness(self) -> SqlLiveness:
+        """A liveness signal for one dispatcher on this workspace."""
+        return SqlLiveness(self._engine)
 
     @property
     def location(self) -> str:
