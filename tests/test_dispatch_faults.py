@@ -26,6 +26,7 @@ from sqlalchemy import create_engine, insert
 
 from cmconsole.domain.model import Post, PostStatus
 from cmconsole.services.bundle import Services
+from cmconsole.services.heartbeat import SILENT_DEAD
 from cmconsole.storage.tables import InboundMessageRow, PostRow
 from cmconsole.wiring import open_services
 from tests.conftest import POSTGRES_URL, Team, _postgres_schema_url, make_team
@@ -174,6 +175,35 @@ def test_a_kill_mid_batch_then_more_than_the_old_window_of_posts_doubles_nothing
     outcomes = _assert_audit_right(live, team, posts)
     # The dead dispatcher's accepted posts were found on the channel, not sent again.
     assert outcomes["found"] >= 1, outcomes
+
+
+def test_a_live_dispatcher_in_a_call_slower_than_the_takeover_time_is_never_taken_over(
+    live: Services,  # noqa: F811
+    workers: Workers,  # noqa: F811
+    database_url: str,
+) -> None:
+    """Its heartbeat beats on while its channel call runs past the time after which a silent
+    dispatcher is taken for dead; meanwhile another dispatcher passes again and again."""
+    team = make_team(live)
+    [post] = _queue_many(database_url, team, 1)
+    slow = workers.start("dispatch", database_url, "--slow", str(SILENT_DEAD + 2))
+    deadline = time.monotonic() + 60
+    passes = 0
+    while workers.poll(slow) is None:
+        assert time.monotonic() < deadline, "the slow dispatcher never finished"
+        in_flight = _in_flight(live, team)
+        if in_flight and in_flight[0].status is PostStatus.SENDING:
+            other = workers.run("dispatch", database_url)
+            assert other.returncode == 0, other.explain()
+            passes += 1
+        time.sleep(0.05)
+    finished = workers.wait(slow)
+    assert finished.returncode == 0, finished.explain()
+    assert finished.summary["published"] == 1, finished.explain()
+    assert passes >= 3, passes
+    [attempt] = live.posting.attempts(team.lead, post.id)
+    assert attempt.outcome == "published"
+    assert _duplicates_on_channel(live, team) == {}
 
 
 KILL_POSTS = 1000

@@ -483,3 +483,69 @@ def test_a_channel_that_cannot_be_loaded_fails_the_post_with_a_reason(
     workspace.close()
     assert failed.id == post.id
     assert "could not be loaded on this machine (ImportError" in failed.failure_reason
+
+
+def test_a_dead_dispatchers_post_is_found_however_many_posts_went_out_after_it(
+    services, team, clock, database_url
+):
+    """The issue's case in miniature: the dead one's send went out, then 150 more posts (more
+    than the 100 recent posts the old reconciliation read) before anyone settled it."""
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    with workspace.transaction() as tx:
+        [taken] = tx.posts.take_due(clock.now, clock.now + LEASE, 1, "dead")
+        replied = tx.inbound.channel_ids({taken.in_reply_to_id})[taken.in_reply_to_id]
+    # It reached the channel (which, like X, keeps no idempotency key), then the process died.
+    keyless = SandboxChannel(workspace.sandbox, clock, honour_keys=False)
+    keyless.publish(team.alias, taken.text, replied)
+    for n in range(150):
+        clock.advance(seconds=1)
+        keyless.publish(team.alias, f"Another answer {n}", None)
+    workspace.close()
+
+    report = services.dispatcher.run_once()
+
+    assert [p.id for p in report.reconciled] == [post.id]
+    public = services.timeline.public_posts(team.operator, team.alias.id, limit=500)
+    assert [p.text for p in public].count("On its way") == 1
+    [attempt] = services.posting.attempts(team.operator, post.id)
+    assert attempt.outcome == "found"
+    [reconciled] = [
+        e.event
+        for e in services.audit.for_alias(team.lead, team.alias.id)
+        if e.event.kind == "post.reconciled"
+    ]
+    assert reconciled.details["found"] is True
+
+
+def test_the_sandbox_honours_an_idempotency_key_for_an_hour(services, team, clock):
+    sandbox = services.sandbox
+    first = sandbox.publish(team.alias, "Hello", None, "key-1")
+    assert sandbox.publish(team.alias, "Hello", None, "key-1") == first
+    other = sandbox.publish(team.alias, "Hello", None, "key-2")
+    assert other.channel_post_id != first.channel_post_id
+    clock.advance(hours=1, seconds=1)
+    later = sandbox.publish(team.alias, "Hello", None, "key-1")
+    assert later.channel_post_id not in (first.channel_post_id, other.channel_post_id)
+    assert _public(services, team) == ["Hello", "Hello", "Hello"]
+
+
+def test_every_try_at_a_post_carries_the_same_idempotency_key(services, team, clock, database_url):
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    keys: list[str] = []
+
+    class _Keys(_Watched):
+        def publish(self, alias, text, in_reply_to, idempotency_key=None):
+            keys.append(idempotency_key)
+            return super().publish(alias, text, in_reply_to, idempotency_key)
+
+    sandbox = SandboxChannel(workspace.sandbox, clock)
+    dispatcher = Dispatcher(workspace, {"sandbox": _Keys(sandbox, clock)}, clock)
+    sandbox.fail_next(SandboxFault.UNREACHABLE)
+    dispatcher.run_once()
+    clock.advance(minutes=20)
+    dispatcher.run_once()
+    workspace.close()
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+    assert services.posting.post(team.operator, post.id).status is PostStatus.PUBLISHED
