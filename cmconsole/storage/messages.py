@@ -2,6 +2,7 @@
 
 import functools
 import json
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -162,6 +163,7 @@ class SqlPosts:
             created_at=now,
             guide_version=guide_version,
             overrides=json.dumps(overrides or {}, ensure_ascii=False, sort_keys=True),
+            content_salt=secrets.token_hex(16),
         )
         self._session.add(row)
         self._session.flush()
