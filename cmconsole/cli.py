@@ -419,7 +419,7 @@ def _checkpoint_to_check(text: str | None, public_key: Path | None) -> tuple[Any
 
     if text is None:
         return None, ""
-    if ":" not in text:
+    if ":" not in text and Path(text).is_file():
         text = _read_text(Path(text), "checkpoint")
     given = checkpoints.parse(text)
     if not isinstance(given, checkpoints.SignedCheckpoint):

@@ -234,3 +234,37 @@ def _count(url, table):
             return connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
     finally:
         engine.dispose()
+
+
+@pytest.fixture
+def postgres_url():
+    from tests.conftest import _postgres_schema_url
+
+    yield from _postgres_schema_url()
+
+
+def test_rows_written_during_a_walk_are_not_blamed(postgres_url, clock, monkeypatch):
+    """On PostgreSQL, writers carry on during a verification: what they commit meanwhile is in
+    neither the walk nor the rows it checks. (SQLite's verification holds the write lock.)"""
+    import cmconsole.services.verification as verification
+    from cmconsole.wiring import open_services
+    from tests.conftest import PASSPHRASE
+
+    monkeypatch.setattr(verification, "PROGRESS_EVERY", 2)
+    checking = open_services(postgres_url, clock=clock)
+    writing = open_services(postgres_url, clock=clock)
+    try:
+        for n in range(5):
+            writing.accounts.add_operator(f"op{n}", f"Op {n}", PASSPHRASE)
+        added = iter(range(100))
+
+        def meanwhile(done, total):
+            writing.accounts.add_operator(f"late{next(added)}", "Late", PASSPHRASE)
+
+        report = checking.audit.verify(progress=meanwhile)
+        assert report.intact, [str(p) for p in report.tampered]
+        assert report.events == 5
+        assert checking.audit.verify().events == 7
+    finally:
+        checking.close()
+        writing.close()

@@ -5,8 +5,10 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
+from cmconsole.cli import main
 from cmconsole.domain.audit_chain import GENESIS_HASH, record, record_hash, stamp
 from cmconsole.storage import migrations
 from cmconsole.wiring import open_services
@@ -80,6 +82,13 @@ def test_old_events_are_counted_once_and_new_ones_are_stamped(database_url, cloc
             3,
             3,
             3,  # two operators and a post; no event stamped them
+        )
+        said = CliRunner().invoke(main, ["audit", "verify", "--db", database_url])
+        assert said.exit_code == 0
+        assert said.stdout.count("before content hashing") == 1
+        assert said.stdout.startswith(
+            "3 events before content hashing (3 rows they wrote): their content is not checked\n"
+            "audit intact: 3 events"
         )
         services.accounts.add_operator("cleo", "Cleo", PASSPHRASE)
         assert services.audit.verify().intact

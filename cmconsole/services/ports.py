@@ -305,6 +305,10 @@ class AuditRepository(Protocol):
         """(table, id, stamp) of every row of every content table, as the rows are now."""
         ...
 
+    def hold_snapshot(self) -> None:
+        """Make the rest of this transaction read one snapshot (call it first)."""
+        ...
+
     def stamp_check(self, subject: str, ref: str) -> tuple[str, str] | None:
         """The newest stamp of the row `ref` among the events about `subject`, and the row's
         stamp as it is now; None when no event stamped it."""

@@ -92,6 +92,7 @@ def verify(
     """Recompute every hash in order and name the first event that does not match; then compare
     every content row with the newest stamp of it the chain holds."""
     stamps: dict[str, tuple[str, int]] = {}
+    tx.audit.hold_snapshot()
     with closing(tx.audit.walk()) as rows:
         events, head, bad_seq, problem = _walk(tx, rows, stamps, checkpoint, progress)
     start = tx.audit.hashing_start()
