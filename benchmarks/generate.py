@@ -708,16 +708,14 @@ class _Simulation:
         """Link the newest `scale.audit` events into a chain from the genesis hash."""
         skip = self.audited - self.scale.audit
         assert skip >= 0, (self.audited, self.scale.audit)
-        # Content hashing began with the chain: rows made before its first event that made
-        # such a row are counted by verify as older than it (nothing stamped them all).
-        first: dict[str, int] = {}
+        # Content hashing began with the chain: each table's rows from the first after the
+        # newest one made before the chain are all stamped there; verify counts the older ones.
+        created: dict[str, set[int]] = {table: set() for table in _CREATING.values()}
         for row in chained(itertools.islice(lines, skip, None)):
             self.tables.add("audit_event", row)
-            kind, ref = row[2], row[9]
-            if ref is not None and kind in _CREATING:
-                table, _, key = ref.partition(" ")
-                if table not in first and table != "guide_version":
-                    first[table] = int(key)
+            table = _CREATING.get(row[2])
+            if table is not None and row[9] is not None:
+                created[table].add(self._row_id(row[9]))
         counts = {
             "post": self.scale.posts,
             "handover": self.scale.handovers,
@@ -726,8 +724,15 @@ class _Simulation:
         }
         self.tables.add("content_hashing_start", ("audit_event", 1))
         for table, count in counts.items():
-            self.tables.add("content_hashing_start", (table, first.get(table, count + 1)))
+            older = [i for i in range(1, count + 1) if i not in created[table]]
+            self.tables.add("content_hashing_start", (table, max(older, default=0) + 1))
         self.tables.flush()
+
+    @staticmethod
+    def _row_id(ref: str) -> int:
+        """The id of the row a stamp names; a guide version's row id is its alias's here."""
+        key = ref.partition(" ")[2]
+        return int(key.partition(".")[0])
 
     def facts(self, scale: str) -> Facts:
         alias = self.pop.aliases[0]
@@ -764,15 +769,13 @@ def published_details(approver: int | None, author: str, channel_id: str, text: 
 
 
 # The events that make the row they stamp (the first stamp a row gets).
-_CREATING = frozenset(
-    (
-        "operator.added",
-        "guide.version_created",
-        "handover.written",
-        "post.queued",
-        "post.awaiting_approval",
-    )
-)
+_CREATING = {
+    "operator.added": "operator",
+    "guide.version_created": "guide_version",
+    "handover.written": "handover",
+    "post.queued": "post",
+    "post.awaiting_approval": "post",
+}
 
 
 def chained(lines: Iterator[str]) -> Iterator[tuple[Any, ...]]:
