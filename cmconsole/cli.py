@@ -372,23 +372,83 @@ def audit_list(limit: int, db: str | None) -> None:
 @db_option
 @click.option(
     "--checkpoint",
-    metavar="EVENTS:HASH",
-    help="A checkpoint kept earlier: also prove nothing up to it was rewritten or cut off.",
+    metavar="CHECKPOINT",
+    help="A checkpoint kept earlier (EVENTS:HASH, signed or not, or a file holding it): also "
+    "prove nothing up to it was rewritten or cut off.",
 )
-def audit_verify(db: str | None, checkpoint: str | None) -> None:
-    """Check the audit chain; exit 1 naming the first event that does not match."""
-    from cmconsole.services.audit import Checkpoint
-
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PEM public key a signed checkpoint must verify with (default: the keyring's).",
+)
+def audit_verify(db: str | None, checkpoint: str | None, public_key: Path | None) -> None:
+    """Check the audit chain and the rows it records; exit 1 naming each thing that does not
+    match: the first bad event, and every edited post, handover, guide version or operator."""
     with reported_errors(exit_code=2):
-        expected = Checkpoint.parse(checkpoint) if checkpoint else None
+        expected, signed_by = _checkpoint_to_check(checkpoint, public_key)
     with workspace(db) as services:
         report = services.audit.verify(expected, _progress if sys.stderr.isatty() else None)
+    if report.events_before_hashing or report.rows_before_hashing:
+        click.echo(
+            f"{report.events_before_hashing} events before content hashing "
+            f"({report.rows_before_hashing} rows they wrote): their content is not checked"
+        )
+    if report.redacted:
+        click.echo(
+            f"{len(report.redacted)} redacted as designed (text erased with its salt): "
+            + ", ".join(report.redacted[:20])
+            + (" …" if len(report.redacted) > 20 else "")
+        )
     if report.intact:
-        against = f"; checkpoint {expected.events} matches" if expected else ""
+        against = ""
+        if expected is not None:
+            against = f"; checkpoint at event {expected.events} matches{signed_by}"
         click.echo(f"audit intact: {report.events} events, head {report.head_hash}{against}")
         return
-    click.echo(f"audit broken at event {report.first_bad_seq}: {report.problem}", err=True)
+    if not report.chain_intact:
+        click.echo(f"audit broken at event {report.first_bad_seq}: {report.problem}", err=True)
+    for problem in report.tampered:
+        click.echo(f"content tampered: {problem}", err=True)
     sys.exit(1)
+
+
+def _checkpoint_to_check(text: str | None, public_key: Path | None) -> tuple[Any, str]:
+    """The checkpoint given (its text, or a file's) and, if it is signed, whose signature was
+    checked; a bad signature stops here, before anything is read."""
+    from cmconsole import checkpoints
+
+    if text is None:
+        return None, ""
+    if ":" not in text and Path(text).is_file():
+        text = _read_text(Path(text), "checkpoint")
+    given = checkpoints.parse(text)
+    if not isinstance(given, checkpoints.SignedCheckpoint):
+        return given, ""
+    if public_key is not None:
+        pem = _read_text(public_key, "public key")
+    else:
+        pem = checkpoints.public_pem(_ledger_key())
+    checkpoints.check(given, pem)
+    return given.checkpoint, f", signed with key {given.fingerprint}"
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CmconsoleError(f"cannot read the {what} {path}: {error.__class__.__name__}") from None
+
+
+def _ledger_key() -> bytes:
+    from cmconsole.credentials import CredentialStore
+
+    key = CredentialStore().ledger_key()
+    if key is None:
+        raise CmconsoleError(
+            "no audit signing key in this OS keyring: give --public-key FILE, or create one "
+            "with `cmconsole audit key create`"
+        )
+    return key
 
 
 def _progress(done: int, total: int) -> None:
@@ -417,6 +477,17 @@ def audit_who(post: str, db: str | None) -> None:
     if p.failure_reason:
         lines.append(f"failed       {p.failure_reason}")
     lines.append(f"text         {one_line(p.text, 280)}")
+    if found.tampered:
+        lines.append(
+            f"LEDGER       does not match: {', '.join(found.tampered)} changed since its "
+            "last ledger entry (what is shown above is not what was recorded)"
+        )
+    elif found.redacted:
+        lines.append("ledger       text redacted (erased with its salt); people match")
+    elif not found.stamped:
+        lines.append("ledger       written before content hashing: content not checked")
+    else:
+        lines.append("ledger       matches its last ledger entry")
     lines += ["", "events:"] + [
         f"  {e.event.seq}\t{_when(e.event.occurred_at)}\t{e.event.kind}\t{e.actor_name or '-'}"
         for e in found.events
@@ -500,15 +571,61 @@ def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO) -> None:
 
 @audit.command("checkpoint")
 @db_option
-def audit_checkpoint(db: str | None) -> None:
+@click.option("--sign", is_flag=True, help="Sign it with the audit signing key of this OS keyring.")
+def audit_checkpoint(db: str | None, sign: bool) -> None:
     """Print the chain's length and head hash, to keep somewhere outside the database."""
+    from cmconsole import checkpoints
+
+    with reported_errors():
+        key = _ledger_key() if sign else None
     with workspace(db) as services:
         mark = services.audit.checkpoint()
-    click.echo(str(mark))
+    shown = str(checkpoints.sign(mark, key)) if key is not None else str(mark)
+    click.echo(shown)
     click.echo(
-        f"keep this outside the database; later: cmconsole audit verify --checkpoint {mark}",
+        f"keep this outside the database; later: cmconsole audit verify --checkpoint '{shown}'",
         err=True,
     )
+
+
+@audit.group("key")
+def audit_key() -> None:
+    """The Ed25519 key that signs checkpoints: kept in the OS keyring, never in the workspace."""
+
+
+@audit_key.command("create")
+def audit_key_create() -> None:
+    """Make a new signing key in this OS keyring and print its public half (PEM)."""
+    from cmconsole import checkpoints
+    from cmconsole.credentials import CredentialStore
+
+    with reported_errors():
+        store = CredentialStore()
+        if store.ledger_key() is not None:
+            raise CmconsoleError(
+                "this OS keyring already keeps an audit signing key: "
+                "`cmconsole audit key show` prints it"
+            )
+        key = checkpoints.new_private_key()
+        store.save_ledger_key(key)
+    pem = checkpoints.public_pem(key)
+    click.echo(pem, nl=False)
+    click.echo(
+        f"key {checkpoints.fingerprint(pem)} kept in the OS keyring; give the public key above "
+        "to whoever checks your checkpoints",
+        err=True,
+    )
+
+
+@audit_key.command("show")
+def audit_key_show() -> None:
+    """Print the public half (PEM) of this OS keyring's signing key, and its fingerprint."""
+    from cmconsole import checkpoints
+
+    with reported_errors():
+        pem = checkpoints.public_pem(_ledger_key())
+    click.echo(pem, nl=False)
+    click.echo(f"key {checkpoints.fingerprint(pem)}", err=True)
 
 
 # Exit codes of `cmconsole check`.

@@ -400,7 +400,12 @@ class Dispatcher:
             "text": post.text,
         }
         return sent, AuditDraft(
-            "post.published", post.author_id, post.alias_id, f"post {post.id}", details
+            "post.published",
+            post.author_id,
+            post.alias_id,
+            f"post {post.id}",
+            details,
+            content=f"post {post.id}",
         )
 
     def _delayed(

@@ -126,6 +126,7 @@ class GuideService:
                     "rules": len(guide.rules),
                     "by": os_user() if author_id is None else None,
                 },
+                content=f"guide_version {alias.id}.{version.version}",
             ),
             now,
         )

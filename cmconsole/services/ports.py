@@ -44,8 +44,10 @@ def channel_for(channels: Mapping[str, "Channel"], alias: Alias) -> "Channel":
 
 
 # An audit event exactly as stored: seq, occurred_at (stamp), kind, actor_id, alias_id, subject,
-# details (canonical JSON), prev_hash, hash.
-StoredEvent = tuple[int, str, str, int | None, int | None, str, str, str, str]
+# details (canonical JSON), content_ref, content (its stamp), prev_hash, hash.
+StoredEvent = tuple[
+    int, str, str, int | None, int | None, str, str, str | None, str | None, str, str
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class AuditDraft:
     alias_id: int | None
     subject: str
     details: dict[str, object] = field(default_factory=dict)
+    # The row whose content this event records (`post 12`): storage stamps it as it is now.
+    content: str | None = None
 
 
 class OperatorRepository(Protocol):
@@ -310,6 +314,23 @@ class AuditRepository(Protocol):
         ...
 
     def count(self) -> int: ...
+    def stamps(self) -> Iterator[tuple[str, int, str]]:
+        """(table, id, stamp) of every row of every content table, as the rows are now."""
+        ...
+
+    def hold_snapshot(self) -> None:
+        """Make the rest of this transaction read one snapshot (call it first)."""
+        ...
+
+    def stamp_check(self, subject: str, ref: str) -> tuple[str, str] | None:
+        """The newest stamp of the row `ref` among the events about `subject`, and the row's
+        stamp as it is now; None when no event stamped it."""
+        ...
+
+    def hashing_start(self) -> dict[str, int]:
+        """Per content table (and `audit_event`): the first row stamped when it was written."""
+        ...
+
     def walk(self) -> Generator[StoredEvent, None, None]:
         """Every event in chain order, as stored, streamed; close it to end the walk early."""
         ...

@@ -93,6 +93,7 @@ class PostingService:
                         "guide_version": version,
                         "overrides": reasons,
                     },
+                    content=f"post {post.id}",
                 ),
                 now,
             )
@@ -144,6 +145,7 @@ class PostingService:
                     alias.id,
                     f"post {post.id}",
                     details,
+                    content=f"post {post.id}",
                 ),
                 self._clock(),
             )
@@ -167,6 +169,7 @@ class PostingService:
                     alias.id,
                     f"post {post.id}",
                     {"author": post.author_id, "comment": comment.strip()},
+                    content=f"post {post.id}",  # the reviewer is now its approver
                 ),
                 self._clock(),
             )
@@ -237,7 +240,14 @@ class PostingService:
             if text != post.text:
                 details.update(before=post.text, after=text, overrides=reasons)
             tx.audit.append(
-                AuditDraft("post.resent", operator.id, alias.id, f"post {post.id}", details),
+                AuditDraft(
+                    "post.resent",
+                    operator.id,
+                    alias.id,
+                    f"post {post.id}",
+                    details,
+                    content=f"post {post.id}",
+                ),
                 self._clock(),
             )
             resent = tx.posts.by_id(post.id)

@@ -2,6 +2,7 @@
 
 import functools
 import json
+import secrets
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
@@ -174,6 +175,7 @@ class SqlPosts:
             guide_version=guide_version,
             overrides=json.dumps(overrides or {}, ensure_ascii=False, sort_keys=True),
             idempotency_key=uuid.uuid4().hex,
+            content_salt=secrets.token_hex(16),
         )
         self._session.add(row)
         self._session.flush()

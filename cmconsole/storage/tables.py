@@ -102,6 +102,8 @@ class PostRow(SQLModel, table=True):
     overrides: str = "{}"
     # Why a reviewer rejected (or how they edited) a trainee's reply: the trainee reads it.
     review_comment: str | None = None
+    # Salts the text's hash in the audit; erased with the text when a post is redacted.
+    content_salt: str | None = Field(default=None, max_length=32)
     # A queued post waiting out a rate limit or an unreachable channel is not tried before this.
     retry_at: datetime | None = None
     # A dispatcher holds a sending post until then; past it, the send is treated as unknown.
@@ -175,6 +177,16 @@ class SavedReplyRow(SQLModel, table=True):
     created_at: datetime
 
 
+class ContentHashingStartRow(SQLModel, table=True):
+    """Where content hashing began in a workspace made before it: the first event (`audit_event`)
+    and the first row of each content table that carry a stamp. Zero in newer workspaces."""
+
+    __tablename__ = "content_hashing_start"
+
+    name: str = Field(primary_key=True, max_length=32)
+    first_id: int
+
+
 class AuditEventRow(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (
@@ -194,6 +206,10 @@ class AuditEventRow(SQLModel, table=True):
     details: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # The row whose content the event records (`post 12`) and its stamp (domain.content); both
+    # empty on events that record none and on every event before content hashing.
+    content_ref: str | None = Field(default=None, max_length=48)
+    content: str | None = None
 
 
 class SandboxPostRow(SQLModel, table=True):
@@ -230,7 +246,7 @@ class DispatcherRow(SQLModel, table=True):
 
 
 class HandoverRow(SQLModel, table=True):
-    """Append-only, like the audit: the database refuses UPDATE and DELETE."""
+    """Append-only, like the audit: the database refuses UPDATE, DELETE, REPLACE, TRUNCATE."""
 
     __tablename__ = "handover"
     __table_args__ = (Index("ix_handover_alias", "alias_id", "written_at"),)
