@@ -11,6 +11,7 @@ from typing import Any
 
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.model import SignatureKind
+from cmconsole.domain.patterns import GuidePattern, PatternRefused
 from cmconsole.domain.weighted_length import LIMIT
 
 # The checker's own findings; a guide may not reuse their ids.
@@ -77,7 +78,7 @@ class WordRule(Rule):
 
 @dataclass(frozen=True)
 class PatternRule(Rule):
-    regex: re.Pattern[str]
+    regex: GuidePattern
     required: bool
     suggestion: str | None  # replaces a forbidden match; appended when a required one is missing
 
@@ -333,11 +334,10 @@ def _pattern(table: "_Table", common: _Common) -> Rule:
     mode = table.need("mode", str)
     if mode not in ("forbidden", "required"):
         raise table.error(f"'mode' must be forbidden or required, not {mode!r}", "mode")
-    flags = re.IGNORECASE if table.get("ignore_case", bool, False) else 0
     try:
-        regex = re.compile(pattern, flags)
-    except re.error as error:
-        raise table.error(f"invalid regular expression: {error}", "pattern") from None
+        regex = GuidePattern(pattern, table.get("ignore_case", bool, False))
+    except PatternRefused as refused:
+        raise table.error(str(refused), "pattern") from None
     required = mode == "required"
     if required:
         common = _message(common, f"the guide asks for text matching {pattern}")
