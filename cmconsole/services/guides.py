@@ -52,7 +52,11 @@ def current_guide(tx: Transaction, alias: Alias) -> CurrentGuide | None:
 def checking_guide(tx: Transaction, alias: Alias) -> Guide | None:
     """What a draft is checked against: the guide in force or, with none, the alias's own
     signature policy, so that the length counted is the length published."""
-    current = current_guide(tx, alias)
+    return guide_to_check(alias, current_guide(tx, alias))
+
+
+def guide_to_check(alias: Alias, current: CurrentGuide | None) -> Guide | None:
+    """checking_guide, from the guide in force as already read."""
     if current is not None:
         return current.guide
     if alias.signature_kind is SignatureKind.NONE:
