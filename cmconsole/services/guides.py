@@ -6,9 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from cmconsole.domain import names
+from cmconsole.domain.channel_limits import longest_post
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput, NotFound
-from cmconsole.domain.guide import Guide, Signature, parse_guide
+from cmconsole.domain.guide import Guide, Signature, parse_guide, refuse_empty
 from cmconsole.domain.model import Alias, GuideVersion, SignatureKind
 from cmconsole.domain.weighted_length import LIMIT
 from cmconsole.services.accounts import os_user
@@ -111,7 +112,9 @@ class GuideService:
         note: str,
         author_id: int | None,
     ) -> GuideVersion:
-        guide = parse_guide(source, origin)  # raises GuideError: nothing is stored
+        # Each raises GuideError, naming the file and line: nothing is stored.
+        guide = parse_guide(source, origin, longest_post(alias.channel))
+        refuse_empty(guide)
         current = tx.guides.current(alias.id)
         if current is not None and current.source == source:
             raise InvalidInput(f"this is already version {current.version} of the guide")
