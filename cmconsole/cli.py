@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
+from cmconsole.cli_text import NotUtf8, argument, exact_json, inert, inert_block, utf8
 from cmconsole.domain.display import one_line
 from cmconsole.domain.errors import CmconsoleError, ConcurrentChange, WorkspaceUnavailable
 from cmconsole.domain.model import Alias, AuditEntry, Role, SignatureKind
@@ -49,11 +50,12 @@ def db_option(function: F) -> F:
 
 @contextmanager
 def workspace(db: str | None, exit_code: int = 1) -> Iterator["Services"]:
-    """Open the workspace's services for one command; errors become messages, not tracebacks."""
+    """Open the workspace's services for one command; errors become messages, not tracebacks.
+    A workspace file that does not exist is not created: `init` does that."""
     from cmconsole.wiring import open_services, workspace_url
 
     with reported_errors(exit_code):
-        services = open_services(workspace_url(db or _group_db()))
+        services = open_services(workspace_url(db or _group_db()), create=False)
         try:
             yield services
         finally:
@@ -66,11 +68,36 @@ def reported_errors(exit_code: int = 1) -> Iterator[None]:
         yield
     except CmconsoleError as error:
         _fail(str(error), exit_code)
+    except NotUtf8 as error:
+        _fail(str(error), exit_code)
 
 
 def _fail(message: str, exit_code: int) -> NoReturn:
-    click.echo(f"cmconsole: {message}", err=True)
+    # Messages quote what was given (names, files, text): shown inert, on one line.
+    click.echo(f"cmconsole: {' '.join(inert(message).split())}", err=True)
     sys.exit(exit_code)
+
+
+class _Guarded(click.Group):
+    """The command line's last line of defence: whatever a command did not expect ends in one
+    line on stderr and exit 1, never a traceback (which may show paths, URLs or text)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except CmconsoleError as error:
+            _fail(str(error), 1)
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            _fail(f"{error.strerror or type(error).__name__}{where}", 1)
+        except Exception as error:
+            import logging
+
+            # The log is redacted (cmconsole.logs); the terminal gets only the kind.
+            logging.getLogger("cmconsole").exception("unexpected error in a command")
+            _fail(f"unexpected {type(error).__name__}; nothing more was done", 1)
 
 
 def _group_db() -> str | None:
@@ -79,7 +106,7 @@ def _group_db() -> str | None:
     return root.params.get("db") if root else None
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=_Guarded, invoke_without_command=True)
 @db_option
 @click.option(
     "--no-dispatch",
@@ -101,7 +128,7 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     def open_console() -> "Services | str":
         from cmconsole.wiring import open_services, workspace_url
 
-        services = open_services(workspace_url(db))
+        services = open_services(workspace_url(db), create=True)  # the first run sets it up
         try:
             empty = services.accounts.is_empty()
         except BaseException:
@@ -152,6 +179,28 @@ def demo(db: str | None, no_launch: bool, reset: bool) -> None:
         services.close()
 
 
+@main.command()
+@db_option
+def init(db: str | None) -> None:
+    """Create the workspace (SQLite, with its folder) or bring an existing one up to date.
+
+    No other command creates a workspace: a mistyped --db says there is none instead of
+    starting an empty one."""
+    from cmconsole.wiring import open_services, workspace_url
+
+    with reported_errors():
+        services = open_services(workspace_url(db or _group_db()), create=True)
+    try:
+        with reported_errors():
+            empty = services.accounts.is_empty()
+    finally:
+        services.close()
+    if not empty:
+        click.echo(f"the workspace at {services.location} is set up already: nothing to do")
+        return
+    click.echo(FIRST_RUN.format(location=services.location).replace(" is new:", " is ready:"))
+
+
 @main.group()
 def operator() -> None:
     """Manage the people who sign in."""
@@ -182,7 +231,8 @@ def operator_list(db: str | None) -> None:
     with workspace(db) as services:
         for person in services.accounts.operators():
             state = "active" if person.active else "deactivated"
-            click.echo(f"{person.name}\t{person.display_name}\t{person.initials}\t{state}")
+            shown = (inert(person.name), inert(person.display_name), inert(person.initials))
+            click.echo("\t".join((*shown, state)))
 
 
 @operator.command("deactivate")
@@ -245,7 +295,8 @@ def alias_list(db: str | None) -> None:
     """List aliases."""
     with workspace(db) as services:
         for each in services.accounts.aliases():
-            click.echo(f"{each.handle}\t{each.display_name}\t{each.language}\t{each.channel}")
+            fields = (each.handle, each.display_name, each.language, each.channel)
+            click.echo("\t".join(inert(field) for field in fields))
 
 
 @alias.command("connect-x")
@@ -364,7 +415,7 @@ def audit_list(limit: int, db: str | None) -> None:
             subject = one_line(event.subject, 200)  # audit text may come from anyone: shown inert
             click.echo(
                 f"{event.seq}\t{event.occurred_at:%Y-%m-%d %H:%M:%S}\t{event.kind}\t"
-                f"{entry.actor_name or '-'}\t{entry.alias_handle or '-'}\t{subject}"
+                f"{inert(entry.actor_name or '-')}\t{inert(entry.alias_handle or '-')}\t{subject}"
             )
 
 
@@ -535,18 +586,22 @@ def audit_export(
             until=until.replace(tzinfo=UTC) if until else None,
         )
         if output is None:
-            _write_events(events, fmt, sys.stdout)
+            _write_events(events, fmt, sys.stdout, for_eyes=sys.stdout.isatty())
             return
         partial = output.with_name(f".{output.name}.partial")
         try:
             with partial.open("w", encoding="utf-8", newline="") as sink:
-                _write_events(events, fmt, sink)
+                _write_events(events, fmt, sink, for_eyes=False)
             partial.replace(output)
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or type(error).__name__}", 2)
         finally:
             partial.unlink(missing_ok=True)
 
 
-def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO) -> None:
+def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO, *, for_eyes: bool) -> None:
+    """JSON lines keep every character (escaping those a terminal obeys); CSV keeps them for a
+    file or a pipe, and shows them inert on a terminal."""
     writer = csv.writer(sink) if fmt == "csv" else None
     if writer is not None:
         writer.writerow(EXPORT_FIELDS)
@@ -564,9 +619,10 @@ def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO) -> None:
         }
         if writer is not None:
             row["details"] = json.dumps(e.details, ensure_ascii=False, sort_keys=True)
-            writer.writerow([row[field] for field in EXPORT_FIELDS])
+            values = [row[field] for field in EXPORT_FIELDS]
+            writer.writerow([inert(str(v)) if for_eyes and v else v for v in values])
         else:
-            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sink.write(exact_json(row) + "\n")
 
 
 @audit.command("checkpoint")
@@ -666,10 +722,11 @@ def _text(text: str) -> str:
 
 
 def _stdin() -> str:
+    """All of standard input, as UTF-8: other bytes are refused, not guessed at."""
     try:
-        return sys.stdin.read()
-    except UnicodeDecodeError:
-        _fail("standard input is not valid UTF-8 text", CHECK_BAD_INPUT)
+        return utf8(sys.stdin.buffer.read(), "standard input")
+    except NotUtf8 as error:
+        _fail(str(error), CHECK_BAD_INPUT)
 
 
 def _plain_drafts(texts: tuple[str, ...], initials: str) -> list[_Draft]:
@@ -755,12 +812,11 @@ def _plain_report(number: int, result: "CheckResult") -> list[str]:
     for finding in result.findings:
         fix = ""
         if finding.suggestion is not None:
-            fix = (
-                f" (fix: {finding.suggestion})" if finding.suggestion.strip() else " (fix: remove)"
-            )
+            suggestion = inert(finding.suggestion)
+            fix = f" (fix: {suggestion})" if suggestion.strip() else " (fix: remove)"
         lines.append(
-            f"  {finding.severity.upper()} {finding.rule} [{finding.start}:{finding.end}] "
-            f"{finding.message}{fix}"
+            f"  {finding.severity.upper()} {inert(finding.rule)} [{finding.start}:{finding.end}] "
+            f"{inert(finding.message)}{fix}"
         )
     if not result.ok:
         lines.append("  refused")
@@ -772,7 +828,7 @@ def _plain_report(number: int, result: "CheckResult") -> list[str]:
 
 
 def _json_report(where: int, result: "CheckResult") -> str:
-    return json.dumps(
+    return exact_json(
         {
             "line": where,
             "weighted_length": result.weighted_length,
@@ -793,7 +849,6 @@ def _json_report(where: int, result: "CheckResult") -> str:
                 for finding in result.findings
             ],
         },
-        ensure_ascii=False,
     )
 
 
@@ -935,7 +990,7 @@ def guide_show(handle: str, db: str | None) -> None:
         for example in guide.examples:
             lines += [f"  {example.context}", f"  → {example.reply}", ""]
         lines.pop()
-    click.echo("\n".join(lines))
+    click.echo(inert_block("\n".join(lines)))  # a guide's text is anyone's who could import it
 
 
 @guide_group.command("versions")
@@ -977,13 +1032,16 @@ def sandbox_mention(handle: str, text: str, author: str, db: str | None) -> None
 
     The alias's handle is put in front of TEXT unless TEXT already mentions it. The console
     (or `cmconsole dispatch`) picks it up on its next sync."""
+    with reported_errors():
+        text, author = argument(text, "TEXT"), argument(author, "--from")
     with workspace(db) as services:
         alias = _alias_named(services, handle)
         if alias.channel != "sandbox":
             _fail(f"{alias.handle} speaks on {alias.channel}, not on the sandbox", 1)
         said = text if alias.handle.lower() in text.lower() else f"{alias.handle} {text}"
         channel_id = services.public.mention(author, said)
-    click.echo(f"{'@' + author.lstrip('@')} wrote to {alias.handle} on the sandbox ({channel_id})")
+    writer = inert("@" + author.lstrip("@"))  # the public's name: shown, never obeyed
+    click.echo(f"{writer} wrote to {alias.handle} on the sandbox ({channel_id})")
 
 
 @main.command()
@@ -1068,7 +1126,7 @@ def saved_list(handle: str, db: str | None) -> None:
         alias = _alias_named(services, handle)
         replies = services.saved_replies.for_alias(alias.id)
     for reply in replies:
-        click.echo(f"{reply.name}\t{reply.text}")
+        click.echo(f"{inert(reply.name)}\t{inert(reply.text)}")
 
 
 @saved_group.command("remove")

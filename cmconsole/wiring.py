@@ -42,9 +42,10 @@ def workspace_url(given: str | None) -> str:
     return paths.workspace_url(given)
 
 
-def open_services(url: str, clock: Clock = utc_now) -> Services:
-    """Open the workspace at `url` (migrating it) and build every service on it."""
-    workspace = open_workspace(url)
+def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> Services:
+    """Open the workspace at `url` (migrating it) and build every service on it; a SQLite file
+    that does not exist is created only if `create`."""
+    workspace = open_workspace(url, create=create)
     sandbox = SandboxChannel(workspace.sandbox, clock)
     sandbox.slow_down(_sandbox_latency())
     channels: dict[str, Channel] = {

@@ -19,7 +19,11 @@ def private_data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+    """A new, empty workspace, made as the README says: `cmconsole init`."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    made = run("init", "--db", url)
+    assert made.exit_code == 0, made.output
+    return url
 
 
 def run(*args, input=None):

@@ -144,7 +144,8 @@ class AuditService:
         """Attribute a post given its local id or the channel's id for it."""
         with self._workspace.transaction() as tx:
             ref = reference.strip()
-            post = tx.posts.by_id(int(ref)) if ref.isdigit() else None
+            local = ref.isascii() and ref.isdigit() and int(ref) < 2**63  # else not one of ours
+            post = tx.posts.by_id(int(ref)) if local else None
             post = post or tx.posts.by_channel_id(ref)
             if post is None:
                 raise NotFound(f"no post has the id {ref!r}, here or on its channel")
