@@ -210,3 +210,20 @@ def test_a_real_shell_process_is_held_to_the_same_rule(db):
     assert as_lea.returncode == 0, as_lea.stderr
     assert as_lea.stdout == "theo is now operator on @acmehelp\n"
     assert _role(db, "theo") is Role.OPERATOR
+
+
+def test_on_a_terminal_the_passphrase_is_asked_hidden_and_never_echoed(db, tmp_path):
+    from tests.test_pty import TIMEOUT, Terminal, _plain_env
+
+    root = Path(__file__).resolve().parent.parent
+    command = [sys.executable, "-m", "cmconsole", "grant", "theo", "@acmehelp", "operator"]
+    terminal = Terminal([*command, "--as", "lea", "--db", db], _plain_env(tmp_path), root)
+    try:
+        asked = terminal.expect("lea's passphrase: ")
+        terminal.type(PASSPHRASE + "\r")
+        terminal.expect("theo is now operator on @acmehelp", asked)
+        assert terminal.process.wait(timeout=TIMEOUT) == 0
+        assert PASSPHRASE.encode() not in terminal.output
+    finally:
+        terminal.close()
+    assert _role(db, "theo") is Role.OPERATOR
