@@ -65,6 +65,14 @@ def test_nobody_unsigned_promotes_a_trainee_once_there_is_a_lead(services):
     post = services.posting.reply(who["theo"], message_id, "We are looking into it.")
     assert post.status is PostStatus.AWAITING_APPROVAL
 
+    # Who wrote it is for a lead of the alias, its author and its approver, not any colleague.
+    assert services.audit.who(str(post.id), by=who["lea"]).author == "Theo (theo)"
+    assert services.audit.who(str(post.id), by=who["theo"]).post.id == post.id
+    with pytest.raises(PermissionDenied, match=f"only a lead of @acmehelp.*post {post.id}"):
+        services.audit.who(str(post.id), by=who["omar"])
+    with pytest.raises(SignInRequired):
+        services.audit.who(str(post.id))
+
 
 def test_a_lead_grants_and_the_event_is_theirs(services):
     who = _acme(services)
