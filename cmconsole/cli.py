@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 
 import click
 
+from cmconsole.cli_identity import acting_person, as_option, signed_in_options
 from cmconsole.cli_text import NotUtf8, argument, exact_json, inert, inert_block, utf8
 from cmconsole.domain.display import one_line
 from cmconsole.domain.errors import CmconsoleError, ConcurrentChange, WorkspaceUnavailable
@@ -209,18 +210,27 @@ def operator() -> None:
 @operator.command("add")
 @click.argument("name")
 @click.option("--display-name", default="", help="Full name, shown to colleagues (not the public).")
-@click.option("--passphrase-stdin", is_flag=True, help="Read the passphrase from standard input.")
+@click.option(
+    "--passphrase-stdin",
+    is_flag=True,
+    help="Read the passphrase from standard input (with --as: yours on the first line, "
+    "theirs on the second).",
+)
+@as_option
 @db_option
-def operator_add(name: str, display_name: str, passphrase_stdin: bool, db: str | None) -> None:
+def operator_add(
+    name: str, display_name: str, passphrase_stdin: bool, as_name: str | None, db: str | None
+) -> None:
     """Add an operator; asks for their passphrase."""
-    if passphrase_stdin:
-        passphrase = sys.stdin.readline().rstrip("\n")
-    elif sys.stdin.isatty():
-        passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
-    else:
-        raise click.UsageError("no terminal to ask for a passphrase: pass --passphrase-stdin")
     with workspace(db) as services:
-        added = services.accounts.add_operator(name, display_name, passphrase)
+        by = acting_person(services, as_name, passphrase_stdin)
+        if passphrase_stdin:
+            passphrase = sys.stdin.readline().rstrip("\n")
+        elif sys.stdin.isatty():
+            passphrase = click.prompt("Passphrase", hide_input=True, confirmation_prompt=True)
+        else:
+            raise click.UsageError("no terminal to ask for a passphrase: pass --passphrase-stdin")
+        added = services.accounts.add_operator(name, display_name, passphrase, by=by)
     click.echo(f"added operator {added.name} ({added.display_name}, {added.initials})")
 
 
@@ -238,11 +248,15 @@ def operator_list(db: str | None) -> None:
 @operator.command("deactivate")
 @click.argument("name")
 @click.option("--reason", required=True, help="Why (kept in the audit and the handover).")
+@signed_in_options
 @db_option
-def operator_deactivate(name: str, reason: str, db: str | None) -> None:
+def operator_deactivate(
+    name: str, reason: str, as_name: str | None, passphrase_stdin: bool, db: str | None
+) -> None:
     """Deactivate an operator who leaves: no more sign-in, open items handed over."""
     with workspace(db) as services:
-        services.team.deactivate(None, name, reason)
+        by = acting_person(services, as_name, passphrase_stdin)
+        services.team.deactivate(by, name, reason)
     click.echo(f"deactivated {name}; their open items are in a handover on each of their aliases")
 
 
@@ -266,6 +280,7 @@ def alias() -> None:
     help="How replies are signed: not at all, ^INITIALS, or a fixed sign-off.",
 )
 @click.option("--sign-off", default="", help="The sign-off text, with --signature fixed.")
+@signed_in_options
 @db_option
 def alias_add(
     handle: str,
@@ -274,10 +289,13 @@ def alias_add(
     channel: str,
     signature: str,
     sign_off: str,
+    as_name: str | None,
+    passphrase_stdin: bool,
     db: str | None,
 ) -> None:
     """Add an alias."""
     with workspace(db) as services:
+        by = acting_person(services, as_name, passphrase_stdin)
         added = services.accounts.add_alias(
             handle,
             display_name,
@@ -285,6 +303,7 @@ def alias_add(
             channel=channel,
             signature=SignatureKind(signature),
             signature_text=sign_off,
+            by=by,
         )
     click.echo(f"added alias {added.handle} ({added.display_name}) on {added.channel}")
 
@@ -313,6 +332,7 @@ def alias_list(db: str | None) -> None:
 )
 @click.option("--access-token", help="The account's access token, instead of a PIN.")
 @click.option("--access-secret", help="Its secret (asked, hidden, when not given).")
+@signed_in_options
 @db_option
 def alias_connect_x(
     handle: str,
@@ -320,6 +340,8 @@ def alias_connect_x(
     consumer_secret: str | None,
     access_token: str | None,
     access_secret: str | None,
+    as_name: str | None,
+    passphrase_stdin: bool,
     db: str | None,
 ) -> None:
     """Connect an alias on x to its X account, and keep its credentials in the OS keyring.
@@ -331,10 +353,13 @@ def alias_connect_x(
     from cmconsole.wiring import x_connection
 
     with workspace(db) as services:
+        by = acting_person(services, as_name, passphrase_stdin)
         tag = _known_handle(services, handle)
         found = [each for each in services.accounts.aliases() if each.handle == tag]
         if not found:
             _fail(f"there is no alias {handle}", 1)
+        # Before anything is asked or kept: only a lead of the alias gives it credentials.
+        services.accounts.may_administer(by, tag, "connect its channel accounts")
         if found[0].channel != "x":
             _fail(f"{tag} speaks on {found[0].channel}; connect-x is for aliases on x", 1)
         store = CredentialStore()
@@ -367,7 +392,7 @@ def alias_connect_x(
                 store.save_x_app(app)
             store.save_x_account(tag, token, secret, account.user_id, account.username)
         services.accounts.record_channel_connected(
-            tag, "x", account.user_id, f"@{account.username}"
+            tag, "x", account.user_id, f"@{account.username}", by=by
         )
         kept_in = store.describe()
     click.echo(
@@ -391,11 +416,20 @@ def _x_app(kept: "XApp | None", key: str | None, secret: str | None) -> "XApp":
 @click.argument("operator_name", metavar="OPERATOR")
 @click.argument("handle", metavar="ALIAS")
 @click.argument("role", type=click.Choice([role.value for role in Role]))
+@signed_in_options
 @db_option
-def grant(operator_name: str, handle: str, role: str, db: str | None) -> None:
-    """Give OPERATOR a ROLE on ALIAS (or change it)."""
+def grant(
+    operator_name: str,
+    handle: str,
+    role: str,
+    as_name: str | None,
+    passphrase_stdin: bool,
+    db: str | None,
+) -> None:
+    """Give OPERATOR a ROLE on ALIAS (or change it); once there is a lead, as a lead of ALIAS."""
     with workspace(db) as services:
-        services.accounts.grant(operator_name, handle, Role(role))
+        by = acting_person(services, as_name, passphrase_stdin)
+        services.accounts.grant(operator_name, handle, Role(role), by=by)
     click.echo(f"{operator_name} is now {role} on {handle}")
 
 
@@ -406,11 +440,13 @@ def audit() -> None:
 
 @audit.command("list")
 @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 10_000))
+@signed_in_options
 @db_option
-def audit_list(limit: int, db: str | None) -> None:
-    """Show the newest audit events."""
+def audit_list(limit: int, as_name: str | None, passphrase_stdin: bool, db: str | None) -> None:
+    """Show the newest audit events you may read (leads: their aliases'; others: their own)."""
     with workspace(db) as services:
-        for entry in reversed(services.audit.recent(limit)):
+        by = acting_person(services, as_name, passphrase_stdin)
+        for entry in reversed(services.audit.recent(limit, by=by)):
             event = entry.event
             subject = one_line(event.subject, 200)  # audit text may come from anyone: shown inert
             click.echo(
@@ -508,11 +544,12 @@ def _progress(done: int, total: int) -> None:
 
 @audit.command("who")
 @click.argument("post")
+@signed_in_options
 @db_option
-def audit_who(post: str, db: str | None) -> None:
+def audit_who(post: str, as_name: str | None, passphrase_stdin: bool, db: str | None) -> None:
     """Who wrote POST (a local id or the channel's id), who approved it, when, under what."""
     with workspace(db) as services:
-        found = services.audit.who(post)
+        found = services.audit.who(post, by=acting_person(services, as_name, passphrase_stdin))
     p = found.post
     lines = [
         f"post {p.id} on {found.alias_handle} ({p.status.value})",
@@ -564,6 +601,7 @@ EXPORT_FIELDS = ("seq", "occurred_at", "kind", "actor", "alias", "subject", "det
 @click.option(
     "--output", type=click.Path(dir_okay=False, path_type=Path), help="A file (else stdout)."
 )
+@signed_in_options
 @db_option
 def audit_export(
     fmt: str,
@@ -572,14 +610,20 @@ def audit_export(
     since: datetime | None,
     until: datetime | None,
     output: Path | None,
+    as_name: str | None,
+    passphrase_stdin: bool,
     db: str | None,
 ) -> None:
     """Stream audit events as CSV or JSON lines, in constant memory, whatever their number.
 
-    A file is written under a temporary name and renamed only when complete.
+    Once the workspace has a lead, only the events you may read: a lead's aliases' and their
+    own; an operator's or a trainee's own. A file is written under a temporary name and renamed
+    only when complete.
     """
     with workspace(db, exit_code=2) as services:
+        by = acting_person(services, as_name, passphrase_stdin)
         events = services.audit.export(
+            by=by,
             alias=handle,
             operator=operator,
             since=since.replace(tzinfo=UTC) if since else None,
@@ -950,14 +994,18 @@ def _known_handle(services: "Services", handle: str) -> str:
 @click.argument("handle", metavar="HANDLE")
 @click.argument("path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--note", default="", help="What changed (default: 'imported FILE').")
+@signed_in_options
 @db_option
-def guide_import(handle: str, path: Path, note: str, db: str | None) -> None:
+def guide_import(
+    handle: str, path: Path, note: str, as_name: str | None, passphrase_stdin: bool, db: str | None
+) -> None:
     """Import a guide file as the new version of an alias's guide.
 
     A malformed guide is refused, naming the file, the line and the problem, and the version
     in force stays in force."""
     with workspace(db) as services:
-        version = services.guides.import_file(handle, path, note)
+        by = acting_person(services, as_name, passphrase_stdin)
+        version = services.guides.import_file(handle, path, note, by=by)
         rules = len(services.guides.current_for_handle(handle).guide.rules)
         tag = _known_handle(services, handle)
     click.echo(f"{tag}: guide version {version.version} ({rules} rule{'s' if rules != 1 else ''})")
@@ -1108,12 +1156,16 @@ def saved_group() -> None:
 @click.argument("handle", metavar="ALIAS")
 @click.argument("name")
 @click.argument("text")
+@signed_in_options
 @db_option
-def saved_add(handle: str, name: str, text: str, db: str | None) -> None:
+def saved_add(
+    handle: str, name: str, text: str, as_name: str | None, passphrase_stdin: bool, db: str | None
+) -> None:
     """Save TEXT as ALIAS's reply NAME (replacing one of that name)."""
     with workspace(db) as services:
+        by = acting_person(services, as_name, passphrase_stdin)
         alias = _alias_named(services, handle)
-        services.saved_replies.save(None, alias.id, name, text)
+        services.saved_replies.save(by, alias.id, name, text)
     click.echo(f"saved reply {name!r} for {alias.handle}")
 
 
@@ -1132,10 +1184,42 @@ def saved_list(handle: str, db: str | None) -> None:
 @saved_group.command("remove")
 @click.argument("handle", metavar="ALIAS")
 @click.argument("name")
+@signed_in_options
 @db_option
-def saved_remove(handle: str, name: str, db: str | None) -> None:
+def saved_remove(
+    handle: str, name: str, as_name: str | None, passphrase_stdin: bool, db: str | None
+) -> None:
     """Remove ALIAS's saved reply NAME."""
     with workspace(db) as services:
+        by = acting_person(services, as_name, passphrase_stdin)
         alias = _alias_named(services, handle)
-        services.saved_replies.remove(None, alias.id, name)
+        services.saved_replies.remove(by, alias.id, name)
     click.echo(f"removed saved reply {name!r} from {alias.handle}")
+
+
+@main.group("db")
+def db_group() -> None:
+    """The workspace database itself (PostgreSQL roles)."""
+
+
+@db_group.command("grants")
+@click.option("--role", default="cmconsole_console", show_default=True, help="The console role.")
+@click.option(
+    "--owner",
+    default="cmconsole_owner",
+    show_default=True,
+    help="The role that owns the tables and runs migrations.",
+)
+@click.option("--schema", default="public", show_default=True, help="The workspace's schema.")
+@db_option
+def db_grants(role: str, owner: str, schema: str, db: str | None) -> None:
+    """Print the SQL for a PostgreSQL role that consoles and dispatchers connect as.
+
+    It may read and change the working tables but only read and append to the ledger
+    (audit_event) and the handovers: no UPDATE, DELETE or TRUNCATE there. The owner keeps
+    every right and runs migrations. Nothing is run: read it, then run it with psql."""
+    from cmconsole.wiring import console_role_sql, workspace_url
+
+    with reported_errors(exit_code=2):
+        sql = console_role_sql(workspace_url(db or _group_db()), role, owner, schema)
+    click.echo(sql, nl=False)

@@ -37,6 +37,14 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def console_role_sql(url: str, role: str, owner: str, schema: str) -> str:
+    """The SQL that makes a PostgreSQL role for consoles: no UPDATE, DELETE or TRUNCATE on the
+    ledger and handovers (refuses other databases, naming why)."""
+    from cmconsole.storage.grants import console_role_sql as sql
+
+    return sql(url, role, owner, schema)
+
+
 def workspace_url(given: str | None) -> str:
     """--db, else CMCONSOLE_DATABASE_URL, else SQLite in the user's data directory."""
     return paths.workspace_url(given)

@@ -91,15 +91,16 @@ class Team:
 
 def make_team(services: Services, signature: SignatureKind = SignatureKind.NONE) -> Team:
     alias = services.accounts.add_alias("@brand", "The Brand", signature=signature)
-    people = {}
+    people: dict[str, SignedIn] = {}
     for name, display, role in [
         ("lena", "Lena Lead", Role.LEAD),
         ("otto", "Otto Operator", Role.OPERATOR),
         ("olga", "Olga Other", Role.OPERATOR),
         ("tina", "Tina Trainee", Role.TRAINEE),
     ]:
-        services.accounts.add_operator(name, display, PASSPHRASE)
-        services.accounts.grant(name, alias.handle, role)
+        # Once lena leads, the workspace is set up: she adds and grants the others.
+        services.accounts.add_operator(name, display, PASSPHRASE, by=people.get("lena"))
+        services.accounts.grant(name, alias.handle, role, by=people.get("lena"))
         people[name] = services.accounts.sign_in(name, PASSPHRASE)
     return Team(alias, people["lena"], people["otto"], people["olga"], people["tina"])
 

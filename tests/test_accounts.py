@@ -64,11 +64,13 @@ def test_grants_give_and_change_roles_and_are_audited(services):
     alias = services.accounts.add_alias("@brand", "Brand")
     services.accounts.grant("lea", "brand", Role.TRAINEE)
     services.accounts.grant("lea", "@brand", Role.LEAD)
-    services.accounts.grant("lea", "@brand", Role.LEAD)  # no change, no event
     who = services.accounts.sign_in("lea", PASSPHRASE)
+    services.accounts.grant("lea", "@brand", Role.LEAD, by=who)  # no change, no event
     [membership] = services.accounts.memberships(who)
     assert (membership.alias, membership.role) == (alias, Role.LEAD)
-    changes = [e.event for e in services.audit.recent(10) if e.event.kind.startswith("role.")]
+    changes = [
+        e.event for e in services.audit.recent(10, by=who) if e.event.kind.startswith("role.")
+    ]
     assert [(e.kind, e.details["role"], e.details["previous"]) for e in reversed(changes)] == [
         ("role.granted", "trainee", None),
         ("role.changed", "lead", "trainee"),

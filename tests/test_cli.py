@@ -64,7 +64,15 @@ def test_a_lead_sets_up_a_workspace_from_the_command_line(db):
     who = services.accounts.sign_in("lea", PASSPHRASE)
     assert [m.alias.handle for m in services.accounts.memberships(who)] == ["@belle"]
     services.close()
-    listing = run("audit", "list", "--db", db).output
+    # From here the workspace has a lead: reading the audit takes her passphrase.
+    closed = run("audit", "list", "--db", db)
+    assert (closed.exit_code, closed.stderr) == (
+        2,
+        "cmconsole: this workspace has a lead: say who you are with --as NAME\n",
+    )
+    listing = run(
+        "audit", "list", "--as", "lea", "--passphrase-stdin", "--db", db, input=PASSPHRASE + "\n"
+    ).output
     assert "operator.added" in listing and "role.granted" in listing
     assert PASSPHRASE not in listing
 
@@ -94,7 +102,8 @@ def test_the_demo_lives_apart_from_the_real_workspace_and_can_start_over(tmp_pat
     assert demo_url.endswith("demo.db") and str(tmp_path / "data") in demo_url
     assert "is new" in run().output  # the real workspace is still empty
     services = open_services(demo_url)
-    services.accounts.add_operator("extra", "Extra", PASSPHRASE)
+    lea = services.accounts.sign_in("lea", "lead-demo-pass")
+    services.accounts.add_operator("extra", "Extra", PASSPHRASE, by=lea)
     services.close()
     assert run("demo", "--no-launch", "--reset").exit_code == 0
     services = open_services(demo_url)

@@ -29,6 +29,12 @@ def run(*args):
     return CliRunner().invoke(main, list(args))
 
 
+def as_lea(*args):
+    """The demo's lead, who leads both aliases, reads their audit from the shell."""
+    command = [*args, "--as", "lea", "--passphrase-stdin"]
+    return CliRunner().invoke(main, command, input="lead-demo-pass\n")
+
+
 def test_who_names_the_author_the_time_the_shift_and_the_guide(demo_db):
     services = open_services(demo_db)
     lea = services.accounts.sign_in("lea", "lead-demo-pass")
@@ -38,9 +44,9 @@ def test_who_names_the_author_the_time_the_shift_and_the_guide(demo_db):
     ]
     services.close()
 
-    by_local_id = run("audit", "who", str(post.id), "--db", demo_db)
+    by_local_id = as_lea("audit", "who", str(post.id), "--db", demo_db)
     assert by_local_id.exit_code == 0, by_local_id.output
-    by_channel_id = run("audit", "who", post.channel_post_id, "--db", demo_db)
+    by_channel_id = as_lea("audit", "who", post.channel_post_id, "--db", demo_db)
     assert by_channel_id.output == by_local_id.output
     lines = by_local_id.output.splitlines()
     assert lines[0] == f"post {post.id} on @acmehelp (published)"
@@ -54,15 +60,16 @@ def test_who_names_the_author_the_time_the_shift_and_the_guide(demo_db):
 
 
 def test_who_of_an_unknown_post_says_so(demo_db):
-    result = run("audit", "who", "999", "--db", demo_db)
+    result = as_lea("audit", "who", "999", "--db", demo_db)
     assert result.exit_code == 1
     assert "no post has the id '999'" in result.output
 
 
 def test_export_streams_jsonl_and_csv_with_filters(demo_db, tmp_path):
-    everything = run("audit", "export", "--db", demo_db)
+    everything = as_lea("audit", "export", "--db", demo_db)
     assert everything.exit_code == 0
     events = [json.loads(line) for line in everything.output.splitlines()]
+    # lea leads every alias, and everyone works on hers: she reads the whole chain, in order.
     assert [e["seq"] for e in events] == list(range(1, len(events) + 1))
     assert set(events[0]) == {
         "seq",
@@ -75,20 +82,22 @@ def test_export_streams_jsonl_and_csv_with_filters(demo_db, tmp_path):
         "hash",
     }
 
-    omar = run("audit", "export", "--operator", "omar", "--alias", "@acmehelp", "--db", demo_db)
+    omar = as_lea("audit", "export", "--operator", "omar", "--alias", "@acmehelp", "--db", demo_db)
     kinds = [json.loads(line)["kind"] for line in omar.output.splitlines()]
     assert "post.published" in kinds and "handover.written" in kinds
     assert all(json.loads(line)["actor"] == "omar" for line in omar.output.splitlines())
 
     out = tmp_path / "audit.csv"
-    as_csv = run("audit", "export", "--format", "csv", "--output", str(out), "--db", demo_db)
+    as_csv = as_lea("audit", "export", "--format", "csv", "--output", str(out), "--db", demo_db)
     assert as_csv.exit_code == 0 and as_csv.output == ""
     rows = list(csv.DictReader(io.StringIO(out.read_text())))
-    assert len(rows) == len(events)
+    # lea's sign-in for this export came after the first one
+    assert [r["seq"] for r in rows[: len(events)]] == [str(e["seq"]) for e in events]
+    assert [(r["kind"], r["actor"]) for r in rows[len(events) :]] == [("signed_in", "lea")] * 2
     assert json.loads(rows[0]["details"]) == events[0]["details"]
     assert not (tmp_path / ".audit.csv.partial").exists()
 
-    later = run("audit", "export", "--since", "2999-01-01", "--db", demo_db)
+    later = as_lea("audit", "export", "--since", "2999-01-01", "--db", demo_db)
     assert (later.exit_code, later.output) == (0, "")
 
 
@@ -102,7 +111,7 @@ def test_export_streams_jsonl_and_csv_with_filters(demo_db, tmp_path):
 )
 def test_export_refuses_bad_filters_with_exit_2_and_writes_nothing(demo_db, tmp_path, args, words):
     out = tmp_path / "audit.jsonl"
-    result = run("audit", "export", *args, "--output", str(out), "--db", demo_db)
+    result = as_lea("audit", "export", *args, "--output", str(out), "--db", demo_db)
     assert result.exit_code == 2
     assert words in result.output
     assert not out.exists()

@@ -97,6 +97,10 @@ def tiny(tmp_path):
     return path
 
 
+# The demo's lead, signing in from the shell: its guides are hers to change.
+AS_LEA, LEA = ("--as", "lea", "--passphrase-stdin"), "lead-demo-pass\n"
+
+
 def run(*args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(main, list(args), input=input)
 
@@ -396,26 +400,27 @@ def test_an_unknown_alias_or_one_without_a_guide_is_exit_2(db):
 
 
 def test_importing_a_malformed_guide_keeps_the_version_in_force(demo_db, broken):
-    result = run("guide", "import", "@bellehelene", str(broken), "--db", demo_db)
+    result = run(
+        "guide", "import", "@bellehelene", str(broken), "--db", demo_db, *AS_LEA, input=LEA
+    )
     assert_clean_error(result, 1)
     assert str(broken) in result.stderr and "line 7" in result.stderr
     versions = run("guide", "versions", "@bellehelene", "--db", demo_db)
     assert versions.exit_code == 0
     [only] = versions.stdout.splitlines()
-    assert re.fullmatch(
-        r"v1  \d{4}-\d\d-\d\d \d\d:\d\d  shell  the guide the demo starts with", only
-    )
+    assert re.fullmatch(r"v1  \d{4}-\d\d-\d\d \d\d:\d\d  lea  the guide the demo starts with", only)
 
 
 def test_importing_a_guide_adds_a_version_that_is_then_in_force(demo_db, tiny):
     result = run(
-        "guide", "import", "@BelleHelene", str(tiny), "--note", "tiny voice", "--db", demo_db
-    )
+        "guide", "import", "@BelleHelene", str(tiny), "--note", "tiny voice", "--db", demo_db,
+        *AS_LEA, input=LEA,
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stdout == "@bellehelene: guide version 2 (1 rule)\n"
     lines = run("guide", "versions", "bellehelene", "--db", demo_db).stdout.splitlines()
     assert len(lines) == 2
-    assert re.fullmatch(r"v2  \d{4}-\d\d-\d\d \d\d:\d\d  shell  tiny voice", lines[0])
+    assert re.fullmatch(r"v2  \d{4}-\d\d-\d\d \d\d:\d\d  lea  tiny voice", lines[0])
     assert lines[1].startswith("v1  ") and lines[1].endswith("the guide the demo starts with")
     # The checker now uses version 2: "tu" is no longer an error, "sorry" is a warning.
     checked = run("check", "--alias", "@bellehelene", "--db", demo_db, "--json", '"tu? sorry"')
@@ -424,7 +429,7 @@ def test_importing_a_guide_adds_a_version_that_is_then_in_force(demo_db, tiny):
 
 
 def test_importing_the_same_guide_again_is_refused(demo_db):
-    result = run("guide", "import", "@acmehelp", ACME, "--db", demo_db)
+    result = run("guide", "import", "@acmehelp", ACME, "--db", demo_db, *AS_LEA, input=LEA)
     assert_clean_error(result, 1)
     assert result.stderr.strip() == "cmconsole: this is already version 1 of the guide"
 
@@ -435,7 +440,7 @@ def test_guide_show_prints_the_prose_rules_and_examples(demo_db):
     lines = result.stdout.splitlines()
     assert lines[0] == "Belle Hélène (@bellehelene): guide version 1"
     assert re.fullmatch(
-        r"saved \d{4}-\d\d-\d\d \d\d:\d\d by shell: the guide the demo starts with", lines[1]
+        r"saved \d{4}-\d\d-\d\d \d\d:\d\d by lea: the guide the demo starts with", lines[1]
     )
     assert lines[2] == "language fr, length 280, signature none"
     assert "## Qui nous sommes" in lines
@@ -456,7 +461,7 @@ def test_guide_show_prints_the_prose_rules_and_examples(demo_db):
 
 
 def test_guide_show_names_a_fixed_signature(demo_db, tiny):
-    run("guide", "import", "@acmehelp", str(tiny), "--db", demo_db)
+    run("guide", "import", "@acmehelp", str(tiny), "--db", demo_db, *AS_LEA, input=LEA)
     result = run("guide", "show", "acmehelp", "--db", demo_db)
     assert result.exit_code == 0, result.output
     assert "language en, length 280, signature fixed (- the team)" in result.stdout

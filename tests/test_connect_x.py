@@ -225,3 +225,43 @@ def test_the_request_for_a_pin_uses_the_app_keys(db, api, memory_keyring):
     signed = parse_qs(_header(api.calls[0])[len("OAuth ") :].replace(", ", "&").replace('"', ""))
     assert signed["oauth_consumer_key"] == ["app-key-1"]
     assert "oauth_token" not in signed
+
+
+def test_once_the_alias_has_a_lead_only_she_connects_it_and_the_audit_names_her(
+    db, api, memory_keyring
+):
+    passphrase = "correct horse battery"
+    for name in ("lea", "omar"):
+        assert (
+            run(
+                "operator", "add", name, "--passphrase-stdin", "--db", db, input=passphrase
+            ).exit_code
+            == 0
+        )
+    assert run("grant", "omar", "@brand", "operator", "--db", db).exit_code == 0
+    assert run("grant", "lea", "@brand", "lead", "--db", db).exit_code == 0
+
+    unsigned = run("alias", "connect-x", "@brand", "--db", db, input="app-key-1\n")
+    assert unsigned.exit_code == 2
+    assert "this workspace has a lead: say who you are with --as NAME" in unsigned.output
+    as_omar = run(
+        "alias", "connect-x", "@brand", "--as", "omar", "--passphrase-stdin", "--db", db,
+        input=f"{passphrase}\napp-key-1\napp-secret-1\n",
+    )  # fmt: skip
+    assert as_omar.exit_code == 1
+    assert as_omar.output == ("cmconsole: only a lead of @brand can connect its channel accounts\n")
+    assert len(api.calls) == 0 and memory_keyring.entries == {}  # nothing asked of X, nothing kept
+
+    _stub_pin_flow(api)
+    _stub_me(api)
+    as_lea = run(
+        "alias", "connect-x", "@brand", "--as", "lea", "--passphrase-stdin", "--db", db,
+        input=f"{passphrase}\napp-key-1\napp-secret-1\n 123456 \n",
+    )  # fmt: skip
+    assert as_lea.exit_code == 0, as_lea.output
+    assert passphrase not in as_lea.output
+    exported = run(
+        "audit", "export", "--as", "lea", "--passphrase-stdin", "--db", db, input=passphrase
+    ).output
+    [event] = [json.loads(line) for line in exported.splitlines() if "channel.connected" in line]
+    assert (event["actor"], event["alias"]) == ("lea", "@brand")

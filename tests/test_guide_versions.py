@@ -51,7 +51,7 @@ def ready(services, who, alias):
 def guided(services, team, tmp_path):
     path = tmp_path / "brand.toml"
     path.write_text(GUIDE)
-    services.guides.import_file("@brand", path)
+    services.guides.import_file("@brand", path, by=team.lead)
     return team
 
 
@@ -59,7 +59,7 @@ def test_importing_a_guide_makes_version_one_and_sets_the_signature(services, gu
     [version] = services.guides.versions(guided.lead, guided.alias.id)
     assert (version.version, version.author_name, version.change_note) == (
         1,
-        None,
+        "lena",
         "imported brand.toml",
     )
     current = services.guides.current(guided.operator, guided.alias.id)
@@ -72,7 +72,7 @@ def test_a_malformed_guide_is_refused_and_the_previous_stays_in_force(services, 
     broken = tmp_path / "broken.toml"
     broken.write_text(GUIDE + '\n[[rules]]\nid = "x"\nkind = "forbiden"\nseverity = "error"\n')
     with pytest.raises(GuideError) as raised:
-        services.guides.import_file("@brand", broken)
+        services.guides.import_file("@brand", broken, by=guided.lead)
     assert str(broken) in str(raised.value) and "line" in str(raised.value)
     assert "forbiden" in str(raised.value)
     assert [v.version for v in services.guides.versions(guided.lead, guided.alias.id)] == [1]
@@ -100,7 +100,7 @@ def test_leads_save_versions_with_a_note_and_see_the_diff(services, guided):
     ]
     assert [(e.event.subject, e.actor_name) for e in created] == [
         ("guide v2", "lena"),
-        ("guide v1", None),
+        ("guide v1", "lena"),
     ]
 
 
@@ -172,6 +172,6 @@ def test_guide_changes_reach_the_handover_and_the_next_shift(services, guided, c
 
 @pytest.mark.parametrize("name", ["bellehelene.toml", "acmehelp.toml"])
 def test_the_example_guides_import(services, team, name, tmp_path):
-    alias = services.accounts.add_alias(name.removesuffix(".toml"), "Example")
-    version = services.guides.import_file(alias.handle, GUIDES / name)
+    alias = services.accounts.add_alias(name.removesuffix(".toml"), "Example", by=team.lead)
+    version = services.guides.import_file(alias.handle, GUIDES / name, by=team.lead)
     assert version.version == 1

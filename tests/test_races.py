@@ -204,8 +204,8 @@ def test_operators_racing_for_the_same_threads_answer_each_exactly_once(
     live: Services, workers: Workers, database_url: str
 ) -> None:
     team = make_team(live)
-    live.accounts.add_operator("omar", "Omar Operator", PASSPHRASE)
-    live.accounts.grant("omar", team.alias.handle, Role.OPERATOR)
+    live.accounts.add_operator("omar", "Omar Operator", PASSPHRASE, by=team.lead)
+    live.accounts.grant("omar", team.alias.handle, Role.OPERATOR, by=team.lead)
     messages = _receive_many(live, team, 200)
     operators = ["lena", "otto", "olga", "omar"]
 

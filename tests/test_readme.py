@@ -73,3 +73,43 @@ def test_the_onboarding_rule_the_readme_shows_is_a_valid_guide_table():
     ]
     rule = parse_guide(textwrap.dedent(snippet), "README.md").onboarding
     assert (rule.track, rule.practice, rule.approved_in_a_row) == (True, 3, 20)
+
+
+def test_the_set_up_commands_the_readme_shows_work_in_order_on_a_new_workspace(
+    tmp_path, monkeypatch
+):
+    """Each command of "Setting up a real workspace", as typed, with the passphrases a person
+    would type at the prompts given on standard input instead."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from cmconsole.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.delenv("CMCONSOLE_AS", raising=False)
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Setting up a real workspace", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    commands = [shlex.split(line, comments=True) for line in block.group(1).splitlines()]
+    assert commands[-1] == ["cmconsole"]  # opens the console: not run here
+    passphrase = "correct horse battery"
+    db = f"sqlite:///{tmp_path / 'readme.db'}"
+    signed = 0
+    for command in commands[:-1]:
+        assert command[0] == "cmconsole"
+        args = command[1:]
+        lines = []
+        if "--as" in args:
+            lines.append(passphrase)
+            signed += 1
+        if args[:2] == ["operator", "add"]:
+            lines.append(passphrase)
+        if lines:
+            args.append("--passphrase-stdin")
+        result = CliRunner().invoke(main, [*args, "--db", db], input="\n".join(lines) + "\n")
+        assert result.exit_code == 0, (command, result.output)
+    assert signed >= 3  # the README shows --as once the workspace has its lead
+    unsigned = CliRunner().invoke(main, ["grant", "theo", "@bellehelene", "lead", "--db", db])
+    assert unsigned.exit_code == 2

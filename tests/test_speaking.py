@@ -64,7 +64,7 @@ def test_nobody_speaks_without_a_shift_a_role_and_some_text(services, team):
         services.posting.reply(team.operator, message_id, " \n ")
     with pytest.raises(DraftRefused, match="length: 1 over the limit of 280"):
         services.posting.reply(team.operator, message_id, "x" * 281)
-    stranger_alias = services.accounts.add_alias("@other", "Other")
+    stranger_alias = services.accounts.add_alias("@other", "Other", by=team.lead)
     with pytest.raises(PermissionDenied, match="no role on @other"):
         services.shifts.start(team.operator, stranger_alias.id)
     assert services.posting.posts(team.lead, team.alias.id) == []
@@ -112,7 +112,8 @@ def test_nobody_approves_their_own_post(services, team):
     services.shifts.start(team.operator, team.alias.id)
     services.shifts.start(team.trainee, team.alias.id)
     post = services.posting.reply(team.trainee, message_id, "Draft")
-    services.accounts.grant("tina", "@brand", Role.OPERATOR)  # promoted, still not her own judge
+    # promoted, still not her own judge
+    services.accounts.grant("tina", "@brand", Role.OPERATOR, by=team.lead)
     with pytest.raises(PermissionDenied, match="own post"):
         services.posting.approve(team.trainee, post.id)
 
@@ -155,7 +156,7 @@ def test_the_inbox_keeps_each_mention_once_newest_first(services, team, clock):
 
 
 def test_a_deactivated_or_foreign_operator_cannot_read_the_inbox(services, team):
-    outsider_alias = services.accounts.add_alias("@elsewhere", "Elsewhere")
+    outsider_alias = services.accounts.add_alias("@elsewhere", "Elsewhere", by=team.lead)
     with pytest.raises(PermissionDenied, match="no role"):
         services.inbox.messages(team.operator, outsider_alias.id)
 

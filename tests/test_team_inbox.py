@@ -143,7 +143,9 @@ def test_ending_a_shift_or_leaving_releases_claims(services, team):
 
 
 def test_someone_without_a_role_on_the_alias_cannot_claim(services, team):
-    services.accounts.add_operator("xena", "Xena Outsider", "correct horse battery staple")
+    services.accounts.add_operator(
+        "xena", "Xena Outsider", "correct horse battery staple", by=team.lead
+    )
     outsider = services.accounts.sign_in("xena", "correct horse battery staple")
     receive(services, team.alias, "@ann", "@brand hi")
     with pytest.raises(PermissionDenied):

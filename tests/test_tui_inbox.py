@@ -107,7 +107,8 @@ async def test_the_inbox_filters_cycle_through_unanswered_mine_and_claimed(demo,
 
 async def test_a_saved_reply_is_inserted_and_checked_as_typed(demo, clock):
     alias = _alias(demo, "@acmehelp")
-    demo.saved_replies.save(None, alias.id, "asap", "We will fix it ASAP.")
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")  # the demo's lead keeps the list
+    demo.saved_replies.save(lea, alias.id, "asap", "We will fix it ASAP.")
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         await sign_in(pilot, "anna", "anna-demo-pass")
         await open_alias(pilot, "@acmehelp")

@@ -52,6 +52,6 @@ def test_leads_see_who_drifts_on_which_dimension_with_examples(services, team):
 
 def test_operators_see_only_their_own_voice(services, team):
     publish(services, team.operator, team.alias, IN_VOICE)
-    services.accounts.grant("olga", "@brand", Role.OPERATOR)
+    services.accounts.grant("olga", "@brand", Role.OPERATOR, by=team.lead)
     report = services.voice.report(team.other, team.alias.id)
     assert [v.operator for v in report.operators] == ["olga"]

@@ -25,6 +25,11 @@ class PermissionDenied(CmconsoleError):
     """The signed-in operator may not do this on this alias."""
 
 
+class SignInRequired(PermissionDenied):
+    """The workspace has a lead: changing people, roles, guides or credentials, or reading
+    others' audit, needs a signed-in person."""
+
+
 class ConcurrentChange(CmconsoleError):
     """Another console changed the same thing at the same moment; nothing was saved."""
 

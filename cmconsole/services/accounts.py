@@ -8,6 +8,7 @@ from cmconsole.domain.errors import AlreadyExists, InvalidInput, NotFound, SignI
 from cmconsole.domain.model import Alias, Membership, Operator, Role, SignatureKind
 from cmconsole.domain.passphrase import check_strength, hash_passphrase, verify_passphrase
 from cmconsole.domain.signature import initials_of
+from cmconsole.services.authority import administrator, sole_active_lead
 from cmconsole.services.guard import SignedIn, active_operator
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
@@ -27,20 +28,38 @@ class AccountService:
         with self._workspace.transaction() as tx:
             return tx.operators.count() == 0
 
-    def add_operator(self, name: str, display_name: str, passphrase: str) -> Operator:
+    def needs_sign_in(self) -> bool:
+        """True once the workspace has a lead: administration then needs a signed-in lead."""
+        with self._workspace.transaction() as tx:
+            return tx.memberships.any_lead()
+
+    def may_administer(self, by: SignedIn | None, handle: str, action: str) -> None:
+        """Raise unless `by` may `action` on the alias (checked before work done outside the
+        workspace, such as keeping credentials; the change itself checks again)."""
+        tag = names.handle(handle)
+        with self._workspace.transaction() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            administrator(tx, by, action, alias)
+
+    def add_operator(
+        self, name: str, display_name: str, passphrase: str, by: SignedIn | None = None
+    ) -> Operator:
         login = names.login_name(name)
         shown = display_name.strip() or login
         if (problem := check_strength(passphrase)) is not None:
             raise InvalidInput(problem)
         digest = hash_passphrase(passphrase)
         with self._workspace.transaction() as tx:
+            actor = administrator(tx, by, "add operators")
             if tx.operators.by_name(login) is not None:
                 raise AlreadyExists(f"operator {login!r} exists already")
             operator = tx.operators.add(login, shown, initials_of(shown), digest, self._clock())
             tx.audit.append(
                 AuditDraft(
                     "operator.added",
-                    None,
+                    _id(actor),
                     None,
                     login,
                     {"by": os_user()},
@@ -59,6 +78,7 @@ class AccountService:
         channel: str = "sandbox",
         signature: SignatureKind = SignatureKind.NONE,
         signature_text: str = "",
+        by: SignedIn | None = None,
     ) -> Alias:
         tag = names.handle(handle)
         if not display_name.strip():
@@ -72,6 +92,7 @@ class AccountService:
         if signature is SignatureKind.FIXED and not signature_text.strip():
             raise InvalidInput("a fixed signature needs its text")
         with self._workspace.transaction() as tx:
+            actor = administrator(tx, by, "add aliases")
             if tx.aliases.by_handle(tag) is not None:
                 raise AlreadyExists(f"alias {tag} exists already")
             alias = tx.aliases.add(
@@ -86,7 +107,7 @@ class AccountService:
             tx.audit.append(
                 AuditDraft(
                     "alias.added",
-                    None,
+                    _id(actor),
                     alias.id,
                     tag,
                     {"display_name": alias.display_name, "channel": channel, "by": os_user()},
@@ -95,8 +116,11 @@ class AccountService:
             )
             return alias
 
-    def grant(self, operator_name: str, handle: str, role: Role) -> None:
-        """Give an operator a role on an alias (or change it)."""
+    def grant(
+        self, operator_name: str, handle: str, role: Role, by: SignedIn | None = None
+    ) -> None:
+        """Give an operator a role on an alias (or change it): a lead of the alias does, or
+        anyone while the workspace has no lead yet. Nobody grants a deactivated operator."""
         login = names.login_name(operator_name)
         tag = names.handle(handle)
         with self._workspace.transaction() as tx:
@@ -106,13 +130,20 @@ class AccountService:
             alias = tx.aliases.by_handle(tag)
             if alias is None:
                 raise NotFound(f"there is no alias {tag}")
+            actor = administrator(tx, by, "grant roles", alias)
+            if not operator.active:
+                raise InvalidInput(f"{login} has been deactivated")
+            if role is not Role.LEAD and sole_active_lead(tx, operator.id, alias):
+                raise InvalidInput(
+                    f"{login} is the only lead of {alias.handle}: name another first"
+                )
             previous = tx.memberships.grant(operator.id, alias.id, role)
             if previous is role:
                 return
             tx.audit.append(
                 AuditDraft(
                     "role.granted" if previous is None else "role.changed",
-                    None,
+                    _id(actor),
                     alias.id,
                     login,
                     {"role": role.value, "previous": previous and previous.value, "by": os_user()},
@@ -121,7 +152,12 @@ class AccountService:
             )
 
     def record_channel_connected(
-        self, handle: str, channel: str, account_id: str, account_name: str
+        self,
+        handle: str,
+        channel: str,
+        account_id: str,
+        account_name: str,
+        by: SignedIn | None = None,
     ) -> None:
         """Audit that the alias now acts as this channel account (its credentials are kept
         outside the workspace, never here)."""
@@ -130,12 +166,13 @@ class AccountService:
             alias = tx.aliases.by_handle(tag)
             if alias is None:
                 raise NotFound(f"there is no alias {tag}")
+            actor = administrator(tx, by, "connect its channel accounts", alias)
             if alias.channel != channel:
                 raise InvalidInput(f"{alias.handle} speaks on {alias.channel}, not on {channel}")
             tx.audit.append(
                 AuditDraft(
                     "channel.connected",
-                    None,
+                    _id(actor),
                     alias.id,
                     alias.handle,
                     {
@@ -199,6 +236,10 @@ class AccountService:
     def aliases(self) -> list[Alias]:
         with self._workspace.transaction() as tx:
             return tx.aliases.all()
+
+
+def _id(operator: Operator | None) -> int | None:
+    return operator.id if operator is not None else None
 
 
 def os_user() -> str:

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from cmconsole.domain import names
 from cmconsole.domain.content import differences
-from cmconsole.domain.errors import InvalidInput, NotFound
+from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import AuditEntry, Post, Role
 from cmconsole.services import verification
+from cmconsole.services.authority import readable
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import Transaction, Workspace
 from cmconsole.services.verification import PROGRESS_EVERY as PROGRESS_EVERY
@@ -135,14 +136,22 @@ class AuditService:
             stats = tx.posts.speaker_stats(alias_id, author_id, since, until, text)
         return SpeakersReport([SpeakerStats(*row) for row in stats], only_own)
 
-    def recent(self, limit: int = 50) -> list[AuditEntry]:
-        """The newest events of the whole workspace, for the command line."""
+    def recent(self, limit: int = 50, by: SignedIn | None = None) -> list[AuditEntry]:
+        """The newest events `by` may read (see `Readable`), newest first, for the command
+        line."""
         with self._workspace.transaction() as tx:
-            return tx.audit.recent(None, limit)
+            scope = readable(tx, by)
+            if scope is None:
+                return tx.audit.recent(None, limit)
+            if not scope.led:
+                return tx.audit.recent(None, limit, scope.reader_id)
+            return tx.audit.recent_readable(scope.reader_id, scope.led, scope.team, limit)
 
-    def who(self, reference: str) -> Attribution:
-        """Attribute a post given its local id or the channel's id for it."""
+    def who(self, reference: str, by: SignedIn | None = None) -> Attribution:
+        """Attribute a post given its local id or the channel's id for it: for a lead of its
+        alias, or its author or approver (anyone only while nobody leads)."""
         with self._workspace.transaction() as tx:
+            scope = readable(tx, by)
             ref = reference.strip()
             local = ref.isascii() and ref.isdigit() and int(ref) < 2**63  # else not one of ours
             post = tx.posts.by_id(int(ref)) if local else None
@@ -150,6 +159,14 @@ class AuditService:
             if post is None:
                 raise NotFound(f"no post has the id {ref!r}, here or on its channel")
             alias = tx.aliases.by_id(post.alias_id)
+            if scope is not None and not (
+                post.alias_id in scope.led or scope.reader_id in (post.author_id, post.approver_id)
+            ):
+                handle = alias.handle if alias else "its alias"
+                raise PermissionDenied(
+                    f"only a lead of {handle}, or its author or approver, can read who wrote "
+                    f"post {post.id}"
+                )
             author = tx.operators.by_id(post.author_id)
             approver = tx.operators.by_id(post.approver_id) if post.approver_id else None
             events = tx.audit.for_subject(f"post {post.id}")
@@ -178,9 +195,12 @@ class AuditService:
         operator: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
+        by: SignedIn | None = None,
     ) -> Iterator[AuditEntry]:
-        """Stream the events that match, in chain order, in constant memory."""
+        """Stream the events that match and that `by` may read (see `Readable`), in chain
+        order, in constant memory."""
         with self._workspace.transaction() as tx:
+            scope = readable(tx, by)
             alias_id = actor_id = None
             if alias:
                 found = tx.aliases.by_handle(names.handle(alias))
@@ -192,7 +212,16 @@ class AuditService:
                 if person is None:
                     raise NotFound(f"there is no operator {operator!r}")
                 actor_id = person.id
-            yield from tx.audit.stream(alias_id, actor_id, since, until)
+            if scope is None:
+                yield from tx.audit.stream(alias_id, actor_id, since, until)
+                return
+            if not scope.led:  # operators and trainees: their own events, whatever they ask
+                if actor_id is not None and actor_id != scope.reader_id:
+                    return
+                actor_id = scope.reader_id
+            for entry in tx.audit.stream(alias_id, actor_id, since, until):
+                if scope.sees(entry.event):
+                    yield entry
 
     def checkpoint(self) -> Checkpoint:
         """The chain's head, to keep outside the database: a later verify proves nothing up to

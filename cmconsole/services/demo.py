@@ -5,10 +5,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cmconsole.domain.errors import NotFound
-from cmconsole.domain.model import Alias
+from cmconsole.domain.model import Alias, Role
 from cmconsole.services import demo_data
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.dispatch import Dispatcher
+from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
@@ -62,16 +63,23 @@ class DemoSeeder:
             self.accounts.add_alias(
                 alias.handle, alias.display_name, language=alias.language, signature=alias.signature
             )
+        # Once the first lead is named the workspace is set up: the lead does the rest, as
+        # anyone would have to.
+        lead: SignedIn | None = None
         for account in demo_data.ACCOUNTS:
-            self.accounts.add_operator(account.name, account.display_name, account.passphrase)
+            added = self.accounts.add_operator(
+                account.name, account.display_name, account.passphrase, by=lead
+            )
             for alias in demo_data.ALIASES:
-                self.accounts.grant(account.name, alias.handle, account.role)
+                self.accounts.grant(account.name, alias.handle, account.role, by=lead)
+                if lead is None and account.role is Role.LEAD:
+                    lead = SignedIn(added.id, added.name)  # the demo's script: no sign-in event
         for alias in demo_data.ALIASES:
             guide = EXAMPLE_GUIDES / f"{alias.handle.lstrip('@')}.toml"
-            self.guides.import_file(alias.handle, guide, "the guide the demo starts with")
+            self.guides.import_file(alias.handle, guide, "the guide the demo starts with", by=lead)
         handles = {alias.handle: alias for alias in self.accounts.aliases()}
         for handle, name, text in demo_data.SAVED_REPLIES:
-            self.saved_replies.save(None, handles[handle].id, name, text)
+            self.saved_replies.save(lead, handles[handle].id, name, text)
         self._play_history()
         return True
 

@@ -13,6 +13,7 @@ from cmconsole.domain.guide import Guide, Signature, parse_guide, refuse_empty
 from cmconsole.domain.model import Alias, GuideVersion, SignatureKind
 from cmconsole.domain.weighted_length import LIMIT
 from cmconsole.services.accounts import os_user
+from cmconsole.services.authority import administrator
 from cmconsole.services.guard import (
     SignedIn,
     active_operator,
@@ -80,8 +81,11 @@ class GuideService:
         self._workspace = workspace
         self._clock = clock
 
-    def import_file(self, handle: str, path: Path, note: str = "") -> GuideVersion:
-        """Import a guide file from the shell (the workspace administrator)."""
+    def import_file(
+        self, handle: str, path: Path, note: str = "", by: SignedIn | None = None
+    ) -> GuideVersion:
+        """Import a guide file from the shell: as a lead of the alias, or by anyone while the
+        workspace has no lead yet."""
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
@@ -91,7 +95,15 @@ class GuideService:
             alias = tx.aliases.by_handle(tag)
             if alias is None:
                 raise NotFound(f"there is no alias {tag}")
-            return self._save(tx, alias, source, str(path), note or f"imported {path.name}", None)
+            actor = administrator(tx, by, "change its guide", alias)
+            return self._save(
+                tx,
+                alias,
+                source,
+                str(path),
+                note or f"imported {path.name}",
+                actor.id if actor is not None else None,
+            )
 
     def save(self, who: SignedIn, alias_id: int, source: str, note: str) -> GuideVersion:
         """A lead saves an edited guide as a new version, with a note saying what changed."""

@@ -103,6 +103,9 @@ class MembershipRepository(Protocol):
     def role(self, operator_id: int, alias_id: int) -> Role | None: ...
     def for_operator(self, operator_id: int) -> list[Membership]: ...
     def for_alias(self, alias_id: int) -> list[tuple[Operator, Role]]: ...
+    def any_lead(self) -> bool:
+        """True once any operator has been a lead of any alias: the workspace is set up."""
+        ...
 
 
 class ShiftRepository(Protocol):
@@ -302,6 +305,13 @@ class AuditRepository(Protocol):
     def recent(
         self, alias_id: int | None, limit: int, actor_id: int | None = None
     ) -> list[AuditEntry]: ...
+    def recent_readable(
+        self, reader_id: int, alias_ids: frozenset[int], team_ids: frozenset[int], limit: int
+    ) -> list[AuditEntry]:
+        """The newest events, newest first, that are the reader's, on one of `alias_ids`, or
+        workspace-wide (no alias) and either of nobody or of one of `team_ids`."""
+        ...
+
     def for_subject(self, subject: str) -> list[AuditEntry]: ...
     def stream(
         self,

@@ -3,8 +3,9 @@
 from cmconsole.domain.checker import CheckResult
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.model import SavedReply
+from cmconsole.services.authority import administrator
 from cmconsole.services.checking import Checks, run_checked
-from cmconsole.services.guard import SignedIn, active_operator, existing_alias, lead_of, role_on
+from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
 
 NAME_LENGTH = 50
@@ -27,7 +28,7 @@ class SavedReplyService:
 
     def save(self, who: SignedIn | None, alias_id: int, name: str, text: str) -> SavedReply:
         """Save (or replace) a reply under `name`. A lead saves from the console; the command
-        line (who is None) acts for the workspace's administrator, like `alias add`."""
+        line passes who is None only while the workspace has no lead yet, like `alias add`."""
         name, text = name.strip(), text.strip()
         if not name or len(name) > NAME_LENGTH:
             raise InvalidInput(f"a saved reply needs a name of 1 to {NAME_LENGTH} characters")
@@ -36,10 +37,7 @@ class SavedReplyService:
         now = self._clock()
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)
-            operator = None
-            if who is not None:
-                operator = active_operator(tx, who)
-                lead_of(tx, operator, alias)
+            operator = administrator(tx, who, "change its saved replies", alias)
             saved = tx.saved_replies.put(
                 alias.id, name, text, operator.id if operator else None, now
             )
@@ -58,10 +56,7 @@ class SavedReplyService:
     def remove(self, who: SignedIn | None, alias_id: int, name: str) -> None:
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)
-            operator = None
-            if who is not None:
-                operator = active_operator(tx, who)
-                lead_of(tx, operator, alias)
+            operator = administrator(tx, who, "change its saved replies", alias)
             if not tx.saved_replies.remove(alias.id, name):
                 raise NotFound(f"{alias.handle} has no saved reply named {name!r}")
             tx.audit.append(

@@ -4,6 +4,7 @@ from cmconsole.domain import names
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import Role, TeamMember
 from cmconsole.services.accounts import os_user
+from cmconsole.services.authority import administrator
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, lead_of, role_on
 from cmconsole.services.handover import gather, write_handover
 from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
@@ -59,8 +60,8 @@ class TeamService:
     def deactivate(self, who: SignedIn | None, operator_name: str, reason: str) -> None:
         """Someone leaves: no more sign-in, shifts ended, their open items handed over.
 
-        `who` is a lead of an alias the person works on, or None for the workspace's
-        administrator at the shell. Everything the person did stays attributed to them.
+        `who` is a lead of every alias the person works on; None only while the workspace has
+        no lead yet (setting up from the shell). Everything the person did stays attributed to them.
         """
         login = names.login_name(operator_name)
         if not reason.strip():
@@ -71,9 +72,9 @@ class TeamService:
             if target is None:
                 raise NotFound(f"there is no operator {login!r}")
             memberships = tx.memberships.for_operator(target.id)
+            lead = administrator(tx, who, "deactivate operators")
             actor_id, by = None, f"shell user {os_user()}"
-            if who is not None:
-                lead = active_operator(tx, who)
+            if lead is not None:
                 if lead.id == target.id:
                     raise PermissionDenied("you cannot deactivate yourself: ask another lead")
                 # Someone who works several aliases answers to the leads of all of them.

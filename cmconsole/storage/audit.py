@@ -120,6 +120,21 @@ class SqlAudit:
             for row, name, handle in self._session.exec(query.limit(limit))
         ]
 
+    def recent_readable(
+        self, reader_id: int, alias_ids: frozenset[int], team_ids: frozenset[int], limit: int
+    ) -> list[AuditEntry]:
+        actor, alias = col(AuditEventRow.actor_id), col(AuditEventRow.alias_id)
+        workspace_wide = alias.is_(None) & (actor.is_(None) | actor.in_(team_ids))
+        query = (
+            _entries(None, None, None, None)
+            .where((actor == reader_id) | alias.in_(alias_ids) | workspace_wide)
+            .order_by(col(AuditEventRow.seq).desc())
+        )
+        return [
+            AuditEntry(converters.audit_event(row), name, handle)
+            for row, name, handle in self._session.exec(query.limit(limit))
+        ]
+
     def for_subject(self, subject: str) -> list[AuditEntry]:
         query = _entries(None, None, None, None).where(AuditEventRow.subject == subject)
         return [

@@ -27,6 +27,9 @@ _ALIAS_BY_ID = sql_select(*_ALIAS_FIELDS).where(_ALIAS.c.id == bindparam("key"))
 _ROLE = sql_select(_MEMBERSHIP.c.role).where(
     _MEMBERSHIP.c.operator_id == bindparam("operator"), _MEMBERSHIP.c.alias_id == bindparam("alias")
 )
+_ANY_LEAD = (
+    sql_select(_MEMBERSHIP.c.alias_id).where(_MEMBERSHIP.c.role == Role.LEAD.value).limit(1)
+)
 
 
 def _flushed(session: Session) -> None:
@@ -185,6 +188,11 @@ class SqlMemberships:
             .order_by(col(OperatorRow.name))
         )
         return [(converters.operator(operator), Role(role)) for operator, role in rows]
+
+    def any_lead(self) -> bool:
+        _flushed(self._session)
+        found = self._session.execute(_ANY_LEAD).first()
+        return found is not None
 
 
 class SqlShifts:

@@ -1,0 +1,155 @@
+"""`cmconsole db grants`: consoles connect to PostgreSQL as a role that works but cannot rewrite
+the ledger or the handovers, and the server itself refuses the attempt."""
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from urllib.parse import quote
+
+import psycopg
+import pytest
+from click.testing import CliRunner
+
+from cmconsole.cli import main
+from cmconsole.domain.model import PostStatus
+from cmconsole.wiring import open_services
+from tests.conftest import PASSPHRASE, POSTGRES_URL, _postgres_schema_url, make_team, receive
+
+PLAIN = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
+def run(*args, input=None):
+    return CliRunner().invoke(main, list(args), input=input)
+
+
+@pytest.fixture
+def owner_url() -> Iterator[str]:
+    """A fresh schema on the test server, migrated by its owner (the test's superuser)."""
+    yield from _postgres_schema_url()
+
+
+@pytest.fixture
+def console_role(owner_url: str) -> Iterator[str]:
+    """A uniquely named login role, dropped (with every grant it got) after the test."""
+    name = f"cm_console_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PLAIN, autocommit=True) as admin:
+        yield name
+        admin.execute(f'DROP OWNED BY "{name}"')
+        admin.execute(f'DROP ROLE IF EXISTS "{name}"')
+
+
+def _schema(url: str) -> str:
+    found = re.search(r"search_path%3D(\w+)", url)
+    assert found is not None
+    return found.group(1)
+
+
+def _as_role(owner_url: str, role: str) -> str:
+    """The same workspace, reached as `role` (the test server trusts local connections)."""
+    return re.sub(r"//[^@/]+@", f"//{quote(role)}@", owner_url, count=1)
+
+
+def _grant(owner_url: str, role: str) -> str:
+    printed = run(
+        "db", "grants", "--role", role, "--owner", "postgres", "--schema", _schema(owner_url),
+        "--db", owner_url,
+    )  # fmt: skip
+    assert printed.exit_code == 0, printed.output
+    with psycopg.connect(PLAIN, autocommit=True) as admin:
+        admin.execute(printed.stdout)  # as psql would run it
+    return printed.stdout
+
+
+def test_on_sqlite_the_command_says_it_does_not_apply_and_creates_nothing(tmp_path):
+    path = tmp_path / "missing" / "cm.db"
+    result = run("db", "grants", "--db", f"sqlite:///{path}")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert result.stderr.startswith("cmconsole: db grants is for PostgreSQL: on sqlite ")
+    assert len(result.stderr.splitlines()) == 1
+    assert not path.parent.exists()
+
+
+def test_names_that_are_not_plain_identifiers_are_refused():
+    for args in (["--role", 'x"; DROP TABLE operator; --'], ["--role", "same", "--owner", "same"]):
+        result = run("db", "grants", *args, "--db", "postgresql+psycopg://u@h/d")
+        assert result.exit_code == 2, args
+        assert result.stdout == "" and len(result.stderr.splitlines()) == 1
+
+
+def test_the_sql_grants_no_rewrite_of_the_ledger_or_the_handovers():
+    sql = run("db", "grants", "--db", "postgresql+psycopg://u@h/d").stdout
+    for table in ("audit_event", "handover"):
+        granted = re.findall(rf'GRANT ([A-Z, ]+) ON "public"."{table}" TO', sql)
+        assert granted == ["SELECT, INSERT"], table
+    assert 'GRANT SELECT, INSERT, UPDATE, DELETE ON "public"."post" TO' in sql
+    assert "TRUNCATE" not in sql.replace("REVOKE UPDATE, DELETE, TRUNCATE", "")
+    assert "Migrations run as cmconsole_owner only" in sql
+
+
+def test_a_team_works_under_the_console_role_and_the_server_refuses_tampering(
+    owner_url, console_role
+):
+    setup = open_services(owner_url)  # migrations run as the owner
+    team = make_team(setup)
+    setup.close()
+    _grant(owner_url, console_role)
+    url = _as_role(owner_url, console_role)
+
+    services = open_services(url)
+    try:
+        lead = services.accounts.sign_in("lena", PASSPHRASE)
+        otto = services.accounts.sign_in("otto", PASSPHRASE)
+        alias = team.alias
+        message_id = receive(services, alias, "@fan", "@brand where is my parcel?")
+        services.shifts.start(otto, alias.id)
+        post = services.posting.reply(otto, message_id, "On its way, sorry for the wait")
+        [sent] = services.dispatcher.dispatch_pending()
+        assert (sent.id, sent.status) == (post.id, PostStatus.PUBLISHED)
+        services.handovers.write(otto, alias.id, "parcel question answered")
+        services.shifts.end(otto, alias.id)
+        services.shifts.start(lead, alias.id)
+        for handover in services.handovers.pending(lead, alias.id):
+            services.handovers.acknowledge(lead, handover.id)
+        assert services.audit.verify().intact
+    finally:
+        services.close()
+
+    plain_as_role = _as_role(PLAIN, console_role)
+    options = f"-csearch_path={_schema(owner_url)}"
+    for table in ("audit_event", "handover"):
+        for statement in (
+            f"UPDATE {table} SET {'subject' if table == 'audit_event' else 'summary'} = 'forged'",
+            f"DELETE FROM {table}",
+            f"TRUNCATE {table} CASCADE",
+        ):
+            with (
+                psycopg.connect(plain_as_role, options=options) as tamper,
+                pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"),
+            ):
+                tamper.execute(statement)
+    # Nor can the role drop the triggers that guard them: it owns nothing.
+    with (
+        psycopg.connect(plain_as_role, options=options) as tamper,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        tamper.execute("ALTER TABLE audit_event DISABLE TRIGGER ALL")
+
+    # The command line works under the role too, with the same rules.
+    verify = run("audit", "verify", "--db", url)
+    assert verify.exit_code == 0, verify.output
+    granted = run(
+        "grant", "tina", "@brand", "operator", "--as", "lena", "--passphrase-stdin", "--db", url,
+        input=PASSPHRASE + "\n",
+    )  # fmt: skip
+    assert granted.exit_code == 0, granted.output
+    env = {**os.environ, "CMCONSOLE_DATABASE_URL": url}
+    listed = subprocess.run(
+        [sys.executable, "-m", "cmconsole", "audit", "list", "--as", "otto", "--passphrase-stdin"],
+        env=env, input=PASSPHRASE + "\n", capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr
+    assert {line.split("\t")[3] for line in listed.stdout.splitlines()} == {"otto"}
