@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cmconsole.domain.checker import CheckResult
     from cmconsole.domain.guide import Guide
     from cmconsole.services.bundle import Services
+    from cmconsole.services.verification import Checkpoint
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -499,7 +500,9 @@ def audit_verify(db: str | None, checkpoint: str | None, public_key: Path | None
     sys.exit(1)
 
 
-def _checkpoint_to_check(text: str | None, public_key: Path | None) -> tuple[Any, str]:
+def _checkpoint_to_check(
+    text: str | None, public_key: Path | None
+) -> tuple["Checkpoint | None", str]:
     """The checkpoint given (its text, or a file's) and, if it is signed, whose signature was
     checked; a bad signature stops here, before anything is read."""
     from cmconsole import checkpoints

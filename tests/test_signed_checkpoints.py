@@ -209,3 +209,23 @@ def test_openssl_checks_a_checkpoint_as_the_readme_says(ledger, key, tmp_path):
     assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode == 0
     (tmp_path / "message").write_text(mark.replace(":", ":0", 1)[:-1])
     assert subprocess.run(command, cwd=tmp_path, capture_output=True).returncode != 0
+
+
+def test_the_private_key_is_redacted_from_logs_once_loaded(ledger, key):
+    from cmconsole import logs
+
+    _, kept = key
+    private_hex = re.search(r"[0-9a-f]{64}", kept).group()
+    assert run("audit", "checkpoint", "--sign", "--db", ledger).exit_code == 0
+    assert private_hex not in logs.redact(f"debug: key={private_hex}")
+
+
+def test_a_damaged_key_is_named_without_showing_it(ledger, memory_keyring):
+    damaged = "ab" * 31  # one byte short
+    memory_keyring.entries[("cmconsole", "ledger-signing-key")] = (
+        '{"private_key": "' + damaged + '"}'
+    )
+    result = run("audit", "checkpoint", "--sign", "--db", ledger)
+    assert result.exit_code == 1
+    assert result.stderr == "cmconsole: the audit signing key in the OS keyring is damaged\n"
+    assert damaged not in result.output
