@@ -1,10 +1,13 @@
-"""audit_verify: walking the workspace's audit chain, against the bare driver and hashlib on the
-same rows. `build` makes a workspace holding only a chain, for tests that need a long one."""
+"""audit_verify: walking the workspace's audit chain and checking the rows it stamps, against
+the bare driver and hashlib doing the same on the same rows. `build` makes a workspace holding
+only a chain, for tests that need a long one."""
 
 import hashlib
+import json
 import sqlite3
 import statistics
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,6 +19,12 @@ from cmconsole.wiring import open_services
 
 TARGET_PER_SECOND = 300_000
 KINDS = ("post.queued", "post.published", "shift.started", "shift.ended", "handover.written")
+
+
+_INSERT = (
+    "INSERT INTO audit_event (seq, occurred_at, kind, actor_id, alias_id, subject, details, "
+    "prev_hash, hash) VALUES (?,?,?,?,?,?,?,?,?)"
+)
 
 
 def build(path: Path, events: int) -> None:
@@ -36,21 +45,26 @@ def build(path: Path, events: int) -> None:
         batch.append((seq, stamped, kind, actor, alias, subject, details, prev, digest))
         prev = digest
         if len(batch) == 50_000:
-            connection.executemany("INSERT INTO audit_event VALUES (?,?,?,?,?,?,?,?,?)", batch)
+            connection.executemany(_INSERT, batch)
             batch.clear()
-    connection.executemany("INSERT INTO audit_event VALUES (?,?,?,?,?,?,?,?,?)", batch)
+    connection.executemany(_INSERT, batch)
     connection.commit()
     connection.close()
 
 
 def bare_loop(plain: Plain) -> int:
-    """The baseline: the bare driver and hashlib over the same rows, checking the same things."""
-    prev, count = GENESIS_HASH, 0
+    """The baseline: the bare driver and hashlib over the same rows, checking the same things:
+    the chain, then every content row against the newest stamp of it (written out here with
+    json and hashlib, apart from cmconsole's own stamping)."""
+    prev, count, stamps = GENESIS_HASH, 0, {}
     rows = plain.stream(
-        "SELECT seq, occurred_at, kind, actor_id, alias_id, subject, details, prev_hash, hash "
-        "FROM audit_event ORDER BY seq"
+        "SELECT seq, occurred_at, kind, actor_id, alias_id, subject, details, content_ref, "
+        "content, prev_hash, hash FROM audit_event ORDER BY seq"
     )
-    for seq, at, kind, actor, alias, subject, details, link, digest in rows:
+    for seq, at, kind, actor, alias, subject, details, ref, content, link, digest in rows:
+        if content is not None:
+            details = SEPARATOR.join((details, ref, content))
+            stamps[ref] = content
         text = SEPARATOR.join(
             (
                 str(seq),
@@ -66,7 +80,47 @@ def bare_loop(plain: Plain) -> int:
         if link != prev or hashlib.sha256(text.encode()).hexdigest() != digest:
             raise AssertionError(f"baseline found a broken chain at {seq}")
         prev, count = digest, count + 1
+    for ref, current in _bare_stamps(plain):
+        recorded = stamps.get(ref)
+        if recorded is not None and recorded != current:
+            raise AssertionError(f"baseline found {ref} edited")
     return count
+
+
+def _text(text: str, salt: str = "") -> str:
+    return hashlib.sha256(f"{salt}{SEPARATOR}{text}".encode()).hexdigest()
+
+
+def _bare_stamps(plain: Plain) -> Iterator[tuple[str, str]]:
+    dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":")).encode
+    for id_, salt, text, author, approver in plain.stream(
+        "SELECT id, content_salt, text, author_id, approver_id FROM post"
+    ):
+        hashed = "redacted" if salt is None and text == "" else _text(text, salt or "")
+        yield f"post {id_}", dumps({"approver": approver, "author": author, "text": hashed})
+    for id_, author, summary, content, corrects in plain.stream(
+        "SELECT id, author_id, summary, content, corrects_id FROM handover"
+    ):
+        yield (
+            f"handover {id_}",
+            dumps(
+                {
+                    "author": author,
+                    "content": _text(content),
+                    "corrects": corrects,
+                    "summary": _text(summary),
+                }
+            ),
+        )
+    for alias, version, source in plain.stream(
+        "SELECT alias_id, version, source FROM guide_version"
+    ):
+        yield (
+            f"guide_version {alias}.{version}",
+            dumps({"alias": alias, "source": _text(source), "version": version}),
+        )
+    for id_, name, display in plain.stream("SELECT id, name, display_name FROM operator"):
+        yield f"operator {id_}", dumps({"display_name": _text(display), "name": _text(name)})
 
 
 def run(services: Services, plain: Plain, repeats: int) -> Result:

@@ -25,11 +25,12 @@ from typing import IO, Any, Protocol
 from benchmarks import corpus
 from benchmarks.population import DAY, Population, Scale
 from cmconsole.domain.audit_chain import GENESIS_HASH, record, record_hash
+from cmconsole.domain.content import guide_stamp, handover_stamp, operator_stamp, post_stamp
 from cmconsole.domain.guide import parse_guide
 from cmconsole.domain.model import HandoverContent
 from cmconsole.domain.passphrase import hash_passphrase
 
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: content stamps on the audit, salted posts
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # a Friday afternoon: two shifts on, a peak
 PASSPHRASE = "benchmark passphrase"
 SEARCHED = "remboursement"
@@ -96,12 +97,14 @@ COLUMNS = {
     "handover_ack": "handover_id operator_id acknowledged_at",
     "inbound_message": "id alias_id channel_message_id author_handle text received_at",
     "post": "id alias_id author_id approver_id text in_reply_to_id status attempts created_at "
-    "published_at channel_post_id guide_version overrides",
+    "published_at channel_post_id guide_version overrides content_salt",
     "post_attempt": "id post_id number dispatcher started_at finished_at outcome detail",
     "contact_thread": "id alias_id contact_handle last_inbound_id last_activity_at "
     "waiting_since unanswered message_count",
     "claim": "alias_id contact_handle operator_id claimed_at expires_at",
-    "audit_event": "seq occurred_at kind actor_id alias_id subject details prev_hash hash",
+    "audit_event": "seq occurred_at kind actor_id alias_id subject details prev_hash hash "
+    "content_ref content",
+    "content_hashing_start": "name first_id",
 }
 _BATCH = 20_000
 # canonical_details, without its per-call setup: the audit's details exactly as the product writes.
@@ -178,6 +181,7 @@ class _Simulation:
         self.order = itertools.count()
         self.clock = 0.0
         self.ids = {name: itertools.count(1) for name in ("inbound", "post", "handover", "thread")}
+        self.salts = random.Random(80)
         self.threads: dict[int, dict[str, _Thread]] = {a.id: {} for a in self.pop.aliases}
         self.recent: dict[int, deque[tuple[str, str]]] = {
             a.id: deque(maxlen=6) for a in self.pop.aliases
@@ -212,14 +216,19 @@ class _Simulation:
         alias: int | None,
         subject: str,
         details: dict[str, object] | str | None = None,
+        content: tuple[str, str] = ("", ""),
     ) -> None:
-        """Append an event to the timeline's audit; `details` may come already encoded."""
+        """Append an event to the timeline's audit; `details` may come already encoded;
+        `content` is the row the event records (`post 12`) and its stamp, if it records one."""
         assert self._audit is not None
         if isinstance(details, dict):
             details = _CANONICAL(details)
         who = "" if actor is None else actor
         where = "" if alias is None else alias
-        self._audit.write(f"{moment!r}\t{kind}\t{who}\t{where}\t{subject}\t{details or '{}'}\n")
+        self._audit.write(
+            f"{moment!r}\t{kind}\t{who}\t{where}\t{subject}\t{details or '{}'}\t"
+            f"{content[0]}\t{content[1]}\n"
+        )
         self.audited += 1
 
     def run(self, audit_file: IO[str]) -> None:
@@ -288,7 +297,14 @@ class _Simulation:
                 ),
             )
             self.at(
-                added, self._audit_only, "operator.added", None, None, person.name, {"by": "admin"}
+                added,
+                self._audit_only,
+                "operator.added",
+                None,
+                None,
+                person.name,
+                {"by": "admin"},
+                (f"operator {operator.id}", operator_stamp(person.name, person.display_name)),
             )
             if left is not None:
                 self.at(
@@ -339,6 +355,7 @@ class _Simulation:
                 alias.id,
                 "guide v1",
                 {"note": "first version", "rules": rules, "by": None},
+                (f"guide_version {alias.id}.1", guide_stamp(alias.id, 1, text)),
             )
             for member, role in alias.members:
                 add("membership", (member, alias.id, role))
@@ -423,6 +440,7 @@ class _Simulation:
             promises=promises,
             mood=mood,
         )
+        stored = json.dumps(asdict(content), ensure_ascii=False, sort_keys=True)
         self.tables.add(
             "handover",
             (
@@ -431,7 +449,7 @@ class _Simulation:
                 shift.operator,
                 self.tables.stamp(moment),
                 summary,
-                json.dumps(asdict(content), ensure_ascii=False, sort_keys=True),
+                stored,
                 None,
                 False,
             ),
@@ -445,6 +463,7 @@ class _Simulation:
             alias.id,
             f"handover {number}",
             {"summary": summary, "corrects": None, "automatic": False},
+            (f"handover {number}", handover_stamp(shift.operator, summary, stored, None)),
         )
 
     def _shift_ended(self, moment: float, index: int) -> None:
@@ -543,6 +562,8 @@ class _Simulation:
             text = corpus.reply(self.rng, language, handle)
         stamp, add = self.tables.stamp, self.tables.add
         channel_id = str(_POST_IDS + number)
+        # Salts from their own generator: the timeline's draws stay what they were.
+        salt = f"{self.salts.getrandbits(128):032x}"
         add(
             "post",
             (
@@ -559,6 +580,7 @@ class _Simulation:
                 channel_id,
                 1,
                 "{}",
+                salt,
             ),
         )
         add(
@@ -583,7 +605,9 @@ class _Simulation:
             alias,
             f"post {number}",
             queued_details(replied, plan.shift + 1, text),
+            (f"post {number}", post_stamp(salt, text, shift.operator, None)),
         )
+        final = (f"post {number}", post_stamp(salt, text, shift.operator, plan.approver))
         if message is not None and handle is not None:
             thread = self.threads[alias][handle]
             if message > thread.answered:
@@ -601,6 +625,7 @@ class _Simulation:
                 alias,
                 f"post {number}",
                 {"author": shift.operator},
+                final,
             )
         name = self.pop.operators[shift.operator - 1].person.name
         details = published_details(plan.approver, name, channel_id, text)
@@ -612,6 +637,7 @@ class _Simulation:
             alias,
             f"post {number}",
             details,
+            final,
         )
 
     # What is still going on now ---------------------------------------------------------------
@@ -682,9 +708,31 @@ class _Simulation:
         """Link the newest `scale.audit` events into a chain from the genesis hash."""
         skip = self.audited - self.scale.audit
         assert skip >= 0, (self.audited, self.scale.audit)
+        # Content hashing began with the chain: each table's rows from the first after the
+        # newest one made before the chain are all stamped there; verify counts the older ones.
+        created: dict[str, set[int]] = {table: set() for table in _CREATING.values()}
         for row in chained(itertools.islice(lines, skip, None)):
             self.tables.add("audit_event", row)
+            table = _CREATING.get(row[2])
+            if table is not None and row[9] is not None:
+                created[table].add(self._row_id(row[9]))
+        counts = {
+            "post": self.scale.posts,
+            "handover": self.scale.handovers,
+            "operator": len(self.pop.operators),
+            "guide_version": len(self.pop.aliases),
+        }
+        self.tables.add("content_hashing_start", ("audit_event", 1))
+        for table, count in counts.items():
+            older = [i for i in range(1, count + 1) if i not in created[table]]
+            self.tables.add("content_hashing_start", (table, max(older, default=0) + 1))
         self.tables.flush()
+
+    @staticmethod
+    def _row_id(ref: str) -> int:
+        """The id of the row a stamp names; a guide version's row id is its alias's here."""
+        key = ref.partition(" ")[2]
+        return int(key.partition(".")[0])
 
     def facts(self, scale: str) -> Facts:
         alias = self.pop.aliases[0]
@@ -720,17 +768,37 @@ def published_details(approver: int | None, author: str, channel_id: str, text: 
     )
 
 
+# The events that make the row they stamp (the first stamp a row gets).
+_CREATING = {
+    "operator.added": "operator",
+    "guide.version_created": "guide_version",
+    "handover.written": "handover",
+    "post.queued": "post",
+    "post.awaiting_approval": "post",
+}
+
+
 def chained(lines: Iterator[str]) -> Iterator[tuple[Any, ...]]:
-    """Audit rows from `time, kind, actor, alias, subject, details` lines, hashed in order."""
+    """Audit rows from `time, kind, actor, alias, subject, details, row, stamp` lines, hashed
+    in order."""
     prev = GENESIS_HASH
     occurred = timestamp_formatter("T", "Z")
     for seq, line in enumerate(lines, start=1):
-        moment, kind, actor, alias, subject, details = line.rstrip("\n").split("\t")
+        moment, kind, actor, alias, subject, details, row, content = line.rstrip("\n").split("\t")
         stamped = occurred(float(moment))
         actor_id = int(actor) if actor else None
         alias_id = int(alias) if alias else None
-        digest = record_hash(record(seq, stamped, kind, actor_id, alias_id, subject, details, prev))
-        yield (seq, stamped, kind, actor_id, alias_id, subject, details, prev, digest)
+        ref, content_or_none = (row, content) if content else (None, None)
+        digest = record_hash(
+            record(
+                seq, stamped, kind, actor_id, alias_id, subject, details, prev, ref,
+                content_or_none,
+            )
+        )  # fmt: skip
+        yield (
+            seq, stamped, kind, actor_id, alias_id, subject, details, prev, digest, ref,
+            content_or_none,
+        )  # fmt: skip
         prev = digest
 
 

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, NoReturn, TextIO, TypeVar
 import click
 
 from cmconsole.cli_identity import acting_person, as_option, signed_in_options
+from cmconsole.cli_text import NotUtf8, argument, exact_json, inert, inert_block, utf8
 from cmconsole.domain.display import one_line
-from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.errors import CmconsoleError, ConcurrentChange, WorkspaceUnavailable
 from cmconsole.domain.model import Alias, AuditEntry, Role, SignatureKind
 
 if TYPE_CHECKING:
@@ -50,11 +51,12 @@ def db_option(function: F) -> F:
 
 @contextmanager
 def workspace(db: str | None, exit_code: int = 1) -> Iterator["Services"]:
-    """Open the workspace's services for one command; errors become messages, not tracebacks."""
+    """Open the workspace's services for one command; errors become messages, not tracebacks.
+    A workspace file that does not exist is not created: `init` does that."""
     from cmconsole.wiring import open_services, workspace_url
 
     with reported_errors(exit_code):
-        services = open_services(workspace_url(db or _group_db()))
+        services = open_services(workspace_url(db or _group_db()), create=False)
         try:
             yield services
         finally:
@@ -67,11 +69,36 @@ def reported_errors(exit_code: int = 1) -> Iterator[None]:
         yield
     except CmconsoleError as error:
         _fail(str(error), exit_code)
+    except NotUtf8 as error:
+        _fail(str(error), exit_code)
 
 
 def _fail(message: str, exit_code: int) -> NoReturn:
-    click.echo(f"cmconsole: {message}", err=True)
+    # Messages quote what was given (names, files, text): shown inert, on one line.
+    click.echo(f"cmconsole: {' '.join(inert(message).split())}", err=True)
     sys.exit(exit_code)
+
+
+class _Guarded(click.Group):
+    """The command line's last line of defence: whatever a command did not expect ends in one
+    line on stderr and exit 1, never a traceback (which may show paths, URLs or text)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort, SystemExit):
+            raise
+        except CmconsoleError as error:
+            _fail(str(error), 1)
+        except OSError as error:
+            where = f" ({error.filename})" if error.filename else ""
+            _fail(f"{error.strerror or type(error).__name__}{where}", 1)
+        except Exception as error:
+            import logging
+
+            # The log is redacted (cmconsole.logs); the terminal gets only the kind.
+            logging.getLogger("cmconsole").exception("unexpected error in a command")
+            _fail(f"unexpected {type(error).__name__}; nothing more was done", 1)
 
 
 def _group_db() -> str | None:
@@ -80,7 +107,7 @@ def _group_db() -> str | None:
     return root.params.get("db") if root else None
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=_Guarded, invoke_without_command=True)
 @db_option
 @click.option(
     "--no-dispatch",
@@ -102,7 +129,7 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     def open_console() -> "Services | str":
         from cmconsole.wiring import open_services, workspace_url
 
-        services = open_services(workspace_url(db))
+        services = open_services(workspace_url(db), create=True)  # the first run sets it up
         try:
             empty = services.accounts.is_empty()
         except BaseException:
@@ -153,6 +180,28 @@ def demo(db: str | None, no_launch: bool, reset: bool) -> None:
         services.close()
 
 
+@main.command()
+@db_option
+def init(db: str | None) -> None:
+    """Create the workspace (SQLite, with its folder) or bring an existing one up to date.
+
+    No other command creates a workspace: a mistyped --db says there is none instead of
+    starting an empty one."""
+    from cmconsole.wiring import open_services, workspace_url
+
+    with reported_errors():
+        services = open_services(workspace_url(db or _group_db()), create=True)
+    try:
+        with reported_errors():
+            empty = services.accounts.is_empty()
+    finally:
+        services.close()
+    if not empty:
+        click.echo(f"the workspace at {services.location} is set up already: nothing to do")
+        return
+    click.echo(FIRST_RUN.format(location=services.location).replace(" is new:", " is ready:"))
+
+
 @main.group()
 def operator() -> None:
     """Manage the people who sign in."""
@@ -192,7 +241,8 @@ def operator_list(db: str | None) -> None:
     with workspace(db) as services:
         for person in services.accounts.operators():
             state = "active" if person.active else "deactivated"
-            click.echo(f"{person.name}\t{person.display_name}\t{person.initials}\t{state}")
+            shown = (inert(person.name), inert(person.display_name), inert(person.initials))
+            click.echo("\t".join((*shown, state)))
 
 
 @operator.command("deactivate")
@@ -264,7 +314,8 @@ def alias_list(db: str | None) -> None:
     """List aliases."""
     with workspace(db) as services:
         for each in services.accounts.aliases():
-            click.echo(f"{each.handle}\t{each.display_name}\t{each.language}\t{each.channel}")
+            fields = (each.handle, each.display_name, each.language, each.channel)
+            click.echo("\t".join(inert(field) for field in fields))
 
 
 @alias.command("connect-x")
@@ -400,7 +451,7 @@ def audit_list(limit: int, as_name: str | None, passphrase_stdin: bool, db: str 
             subject = one_line(event.subject, 200)  # audit text may come from anyone: shown inert
             click.echo(
                 f"{event.seq}\t{event.occurred_at:%Y-%m-%d %H:%M:%S}\t{event.kind}\t"
-                f"{entry.actor_name or '-'}\t{entry.alias_handle or '-'}\t{subject}"
+                f"{inert(entry.actor_name or '-')}\t{inert(entry.alias_handle or '-')}\t{subject}"
             )
 
 
@@ -408,23 +459,83 @@ def audit_list(limit: int, as_name: str | None, passphrase_stdin: bool, db: str 
 @db_option
 @click.option(
     "--checkpoint",
-    metavar="EVENTS:HASH",
-    help="A checkpoint kept earlier: also prove nothing up to it was rewritten or cut off.",
+    metavar="CHECKPOINT",
+    help="A checkpoint kept earlier (EVENTS:HASH, signed or not, or a file holding it): also "
+    "prove nothing up to it was rewritten or cut off.",
 )
-def audit_verify(db: str | None, checkpoint: str | None) -> None:
-    """Check the audit chain; exit 1 naming the first event that does not match."""
-    from cmconsole.services.audit import Checkpoint
-
+@click.option(
+    "--public-key",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The PEM public key a signed checkpoint must verify with (default: the keyring's).",
+)
+def audit_verify(db: str | None, checkpoint: str | None, public_key: Path | None) -> None:
+    """Check the audit chain and the rows it records; exit 1 naming each thing that does not
+    match: the first bad event, and every edited post, handover, guide version or operator."""
     with reported_errors(exit_code=2):
-        expected = Checkpoint.parse(checkpoint) if checkpoint else None
+        expected, signed_by = _checkpoint_to_check(checkpoint, public_key)
     with workspace(db) as services:
         report = services.audit.verify(expected, _progress if sys.stderr.isatty() else None)
+    if report.events_before_hashing or report.rows_before_hashing:
+        click.echo(
+            f"{report.events_before_hashing} events before content hashing "
+            f"({report.rows_before_hashing} rows they wrote): their content is not checked"
+        )
+    if report.redacted:
+        click.echo(
+            f"{len(report.redacted)} redacted as designed (text erased with its salt): "
+            + ", ".join(report.redacted[:20])
+            + (" …" if len(report.redacted) > 20 else "")
+        )
     if report.intact:
-        against = f"; checkpoint {expected.events} matches" if expected else ""
+        against = ""
+        if expected is not None:
+            against = f"; checkpoint at event {expected.events} matches{signed_by}"
         click.echo(f"audit intact: {report.events} events, head {report.head_hash}{against}")
         return
-    click.echo(f"audit broken at event {report.first_bad_seq}: {report.problem}", err=True)
+    if not report.chain_intact:
+        click.echo(f"audit broken at event {report.first_bad_seq}: {report.problem}", err=True)
+    for problem in report.tampered:
+        click.echo(f"content tampered: {problem}", err=True)
     sys.exit(1)
+
+
+def _checkpoint_to_check(text: str | None, public_key: Path | None) -> tuple[Any, str]:
+    """The checkpoint given (its text, or a file's) and, if it is signed, whose signature was
+    checked; a bad signature stops here, before anything is read."""
+    from cmconsole import checkpoints
+
+    if text is None:
+        return None, ""
+    if ":" not in text and Path(text).is_file():
+        text = _read_text(Path(text), "checkpoint")
+    given = checkpoints.parse(text)
+    if not isinstance(given, checkpoints.SignedCheckpoint):
+        return given, ""
+    if public_key is not None:
+        pem = _read_text(public_key, "public key")
+    else:
+        pem = checkpoints.public_pem(_ledger_key())
+    checkpoints.check(given, pem)
+    return given.checkpoint, f", signed with key {given.fingerprint}"
+
+
+def _read_text(path: Path, what: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise CmconsoleError(f"cannot read the {what} {path}: {error.__class__.__name__}") from None
+
+
+def _ledger_key() -> bytes:
+    from cmconsole.credentials import CredentialStore
+
+    key = CredentialStore().ledger_key()
+    if key is None:
+        raise CmconsoleError(
+            "no audit signing key in this OS keyring: give --public-key FILE, or create one "
+            "with `cmconsole audit key create`"
+        )
+    return key
 
 
 def _progress(done: int, total: int) -> None:
@@ -454,6 +565,17 @@ def audit_who(post: str, as_name: str | None, passphrase_stdin: bool, db: str | 
     if p.failure_reason:
         lines.append(f"failed       {p.failure_reason}")
     lines.append(f"text         {one_line(p.text, 280)}")
+    if found.tampered:
+        lines.append(
+            f"LEDGER       does not match: {', '.join(found.tampered)} changed since its "
+            "last ledger entry (what is shown above is not what was recorded)"
+        )
+    elif found.redacted:
+        lines.append("ledger       text redacted (erased with its salt); people match")
+    elif not found.stamped:
+        lines.append("ledger       written before content hashing: content not checked")
+    else:
+        lines.append("ledger       matches its last ledger entry")
     lines += ["", "events:"] + [
         f"  {e.event.seq}\t{_when(e.event.occurred_at)}\t{e.event.kind}\t{e.actor_name or '-'}"
         for e in found.events
@@ -508,18 +630,22 @@ def audit_export(
             until=until.replace(tzinfo=UTC) if until else None,
         )
         if output is None:
-            _write_events(events, fmt, sys.stdout)
+            _write_events(events, fmt, sys.stdout, for_eyes=sys.stdout.isatty())
             return
         partial = output.with_name(f".{output.name}.partial")
         try:
             with partial.open("w", encoding="utf-8", newline="") as sink:
-                _write_events(events, fmt, sink)
+                _write_events(events, fmt, sink, for_eyes=False)
             partial.replace(output)
+        except OSError as error:
+            _fail(f"cannot write {output}: {error.strerror or type(error).__name__}", 2)
         finally:
             partial.unlink(missing_ok=True)
 
 
-def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO) -> None:
+def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO, *, for_eyes: bool) -> None:
+    """JSON lines keep every character (escaping those a terminal obeys); CSV keeps them for a
+    file or a pipe, and shows them inert on a terminal."""
     writer = csv.writer(sink) if fmt == "csv" else None
     if writer is not None:
         writer.writerow(EXPORT_FIELDS)
@@ -537,22 +663,69 @@ def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO) -> None:
         }
         if writer is not None:
             row["details"] = json.dumps(e.details, ensure_ascii=False, sort_keys=True)
-            writer.writerow([row[field] for field in EXPORT_FIELDS])
+            values = [row[field] for field in EXPORT_FIELDS]
+            writer.writerow([inert(str(v)) if for_eyes and v else v for v in values])
         else:
-            sink.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sink.write(exact_json(row) + "\n")
 
 
 @audit.command("checkpoint")
 @db_option
-def audit_checkpoint(db: str | None) -> None:
+@click.option("--sign", is_flag=True, help="Sign it with the audit signing key of this OS keyring.")
+def audit_checkpoint(db: str | None, sign: bool) -> None:
     """Print the chain's length and head hash, to keep somewhere outside the database."""
+    from cmconsole import checkpoints
+
+    with reported_errors():
+        key = _ledger_key() if sign else None
     with workspace(db) as services:
         mark = services.audit.checkpoint()
-    click.echo(str(mark))
+    shown = str(checkpoints.sign(mark, key)) if key is not None else str(mark)
+    click.echo(shown)
     click.echo(
-        f"keep this outside the database; later: cmconsole audit verify --checkpoint {mark}",
+        f"keep this outside the database; later: cmconsole audit verify --checkpoint '{shown}'",
         err=True,
     )
+
+
+@audit.group("key")
+def audit_key() -> None:
+    """The Ed25519 key that signs checkpoints: kept in the OS keyring, never in the workspace."""
+
+
+@audit_key.command("create")
+def audit_key_create() -> None:
+    """Make a new signing key in this OS keyring and print its public half (PEM)."""
+    from cmconsole import checkpoints
+    from cmconsole.credentials import CredentialStore
+
+    with reported_errors():
+        store = CredentialStore()
+        if store.ledger_key() is not None:
+            raise CmconsoleError(
+                "this OS keyring already keeps an audit signing key: "
+                "`cmconsole audit key show` prints it"
+            )
+        key = checkpoints.new_private_key()
+        store.save_ledger_key(key)
+    pem = checkpoints.public_pem(key)
+    click.echo(pem, nl=False)
+    click.echo(
+        f"key {checkpoints.fingerprint(pem)} kept in the OS keyring; give the public key above "
+        "to whoever checks your checkpoints",
+        err=True,
+    )
+
+
+@audit_key.command("show")
+def audit_key_show() -> None:
+    """Print the public half (PEM) of this OS keyring's signing key, and its fingerprint."""
+    from cmconsole import checkpoints
+
+    with reported_errors():
+        pem = checkpoints.public_pem(_ledger_key())
+    click.echo(pem, nl=False)
+    click.echo(f"key {checkpoints.fingerprint(pem)}", err=True)
 
 
 # Exit codes of `cmconsole check`.
@@ -593,10 +766,11 @@ def _text(text: str) -> str:
 
 
 def _stdin() -> str:
+    """All of standard input, as UTF-8: other bytes are refused, not guessed at."""
     try:
-        return sys.stdin.read()
-    except UnicodeDecodeError:
-        _fail("standard input is not valid UTF-8 text", CHECK_BAD_INPUT)
+        return utf8(sys.stdin.buffer.read(), "standard input")
+    except NotUtf8 as error:
+        _fail(str(error), CHECK_BAD_INPUT)
 
 
 def _plain_drafts(texts: tuple[str, ...], initials: str) -> list[_Draft]:
@@ -682,12 +856,11 @@ def _plain_report(number: int, result: "CheckResult") -> list[str]:
     for finding in result.findings:
         fix = ""
         if finding.suggestion is not None:
-            fix = (
-                f" (fix: {finding.suggestion})" if finding.suggestion.strip() else " (fix: remove)"
-            )
+            suggestion = inert(finding.suggestion)
+            fix = f" (fix: {suggestion})" if suggestion.strip() else " (fix: remove)"
         lines.append(
-            f"  {finding.severity.upper()} {finding.rule} [{finding.start}:{finding.end}] "
-            f"{finding.message}{fix}"
+            f"  {finding.severity.upper()} {inert(finding.rule)} [{finding.start}:{finding.end}] "
+            f"{inert(finding.message)}{fix}"
         )
     if not result.ok:
         lines.append("  refused")
@@ -699,7 +872,7 @@ def _plain_report(number: int, result: "CheckResult") -> list[str]:
 
 
 def _json_report(where: int, result: "CheckResult") -> str:
-    return json.dumps(
+    return exact_json(
         {
             "line": where,
             "weighted_length": result.weighted_length,
@@ -720,7 +893,6 @@ def _json_report(where: int, result: "CheckResult") -> str:
                 for finding in result.findings
             ],
         },
-        ensure_ascii=False,
     )
 
 
@@ -866,7 +1038,7 @@ def guide_show(handle: str, db: str | None) -> None:
         for example in guide.examples:
             lines += [f"  {example.context}", f"  → {example.reply}", ""]
         lines.pop()
-    click.echo("\n".join(lines))
+    click.echo(inert_block("\n".join(lines)))  # a guide's text is anyone's who could import it
 
 
 @guide_group.command("versions")
@@ -908,13 +1080,16 @@ def sandbox_mention(handle: str, text: str, author: str, db: str | None) -> None
 
     The alias's handle is put in front of TEXT unless TEXT already mentions it. The console
     (or `cmconsole dispatch`) picks it up on its next sync."""
+    with reported_errors():
+        text, author = argument(text, "TEXT"), argument(author, "--from")
     with workspace(db) as services:
         alias = _alias_named(services, handle)
         if alias.channel != "sandbox":
             _fail(f"{alias.handle} speaks on {alias.channel}, not on the sandbox", 1)
         said = text if alias.handle.lower() in text.lower() else f"{alias.handle} {text}"
         channel_id = services.public.mention(author, said)
-    click.echo(f"{'@' + author.lstrip('@')} wrote to {alias.handle} on the sandbox ({channel_id})")
+    writer = inert("@" + author.lstrip("@"))  # the public's name: shown, never obeyed
+    click.echo(f"{writer} wrote to {alias.handle} on the sandbox ({channel_id})")
 
 
 @main.command()
@@ -928,11 +1103,20 @@ def dispatch(once: bool, interval: float, db: str | None) -> None:
 
     Run it on the one machine that holds the channel credentials; the consoles then only read
     and write the shared database. Several dispatchers may run at once: no post goes out twice.
-    Stop it with Ctrl+C."""
+    A database fault (a connection the server ended, a locked or failing file) is logged in one
+    line and tried again after a short backoff. Stop it with Ctrl+C."""
     with workspace(db) as services:
         try:
             while True:
-                _dispatch_pass(services)
+                try:
+                    _dispatch_pass(services)
+                except (WorkspaceUnavailable, ConcurrentChange) as error:
+                    if once:
+                        raise
+                    wait = services.dispatcher.recover()
+                    click.echo(f"database fault, trying again in {wait:.1f} s: {error}", err=True)
+                    time.sleep(wait)
+                    continue
                 if once:
                     return
                 time.sleep(interval)
@@ -994,7 +1178,7 @@ def saved_list(handle: str, db: str | None) -> None:
         alias = _alias_named(services, handle)
         replies = services.saved_replies.for_alias(alias.id)
     for reply in replies:
-        click.echo(f"{reply.name}\t{reply.text}")
+        click.echo(f"{inert(reply.name)}\t{inert(reply.text)}")
 
 
 @saved_group.command("remove")

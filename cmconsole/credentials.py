@@ -31,6 +31,8 @@ CONSUMER_KEY_VARIABLE = "CMCONSOLE_X_CONSUMER_KEY"
 CONSUMER_SECRET_VARIABLE = "CMCONSOLE_X_CONSUMER_SECRET"
 
 _APP_ENTRY = "x-app"
+# The lead's Ed25519 key that signs audit checkpoints (cmconsole.checkpoints): kept only here.
+_LEDGER_ENTRY = "ledger-signing-key"
 
 NO_KEYRING = (
     "no OS keyring is available to keep the X credentials. On a machine without a desktop "
@@ -158,6 +160,31 @@ class CredentialStore:
             ("access_token", "access_secret"),
         )
 
+    def ledger_key(self) -> bytes | None:
+        """The private key that signs audit checkpoints, if this keyring keeps one."""
+        stored = self._read(_LEDGER_ENTRY, "the audit signing key")
+        if stored is None:
+            return None
+        register_secret(stored["private_key"])
+        try:
+            key = bytes.fromhex(stored["private_key"])
+        except (KeyError, ValueError):
+            key = b""
+        if len(key) != 32:
+            raise CredentialsUnavailable("the audit signing key in the OS keyring is damaged")
+        return key
+
+    def save_ledger_key(self, private_key: bytes) -> None:
+        """Keep the checkpoint signing key (32 raw bytes) in the OS keyring, never elsewhere:
+        the environment cannot hold it."""
+        self._write(
+            _LEDGER_ENTRY,
+            {"private_key": private_key.hex()},
+            ("private_key",),
+            what="the audit signing key",
+            keyring_only=True,
+        )
+
     def _from_environment(self, handle: str) -> XCredentials:
         names = [
             CONSUMER_KEY_VARIABLE,
@@ -195,15 +222,26 @@ class CredentialStore:
                 raise ValueError("not a JSON object of strings")
         except ValueError:
             raise CredentialsUnavailable(
-                f"the X credentials kept for {what} in the OS keyring are damaged: "
-                "connect again with `cmconsole alias connect-x`"
+                f"what the OS keyring keeps for {what} is damaged: "
+                + (
+                    "create it again with `cmconsole audit key create`"
+                    if entry == _LEDGER_ENTRY
+                    else "connect again with `cmconsole alias connect-x`"
+                )
             ) from None
         return stored  # the callers register the secrets among these values
 
-    def _write(self, entry: str, values: dict[str, str], secrets: tuple[str, ...]) -> None:
+    def _write(
+        self,
+        entry: str,
+        values: dict[str, str],
+        secrets: tuple[str, ...],
+        what: str = "the X credentials",
+        keyring_only: bool = False,
+    ) -> None:
         for name in secrets:
             register_secret(values[name])
-        if self.source == ENVIRONMENT:
+        if self.source == ENVIRONMENT and not keyring_only:
             raise CredentialsUnavailable(
                 f"{SOURCE_VARIABLE}=environment: credentials come from environment variables and "
                 "cannot be stored; unset it to keep them in the OS keyring"
@@ -212,7 +250,7 @@ class CredentialStore:
         name = f"{type(backend).__module__}.{type(backend).__name__}"
         if name in _REFUSED_BACKENDS:
             raise CredentialsUnavailable(
-                f"the keyring backend {name} cannot keep the X credentials "
+                f"the keyring backend {name} cannot keep {what} "
                 f"({_REFUSED_BACKENDS[name]}): {NO_KEYRING}"
             )
         text = json.dumps(values, sort_keys=True)
@@ -223,7 +261,7 @@ class CredentialStore:
             raise _unavailable(error) from None
         if kept != text:
             raise CredentialsUnavailable(
-                f"the keyring backend {name} did not keep the X credentials: {NO_KEYRING}"
+                f"the keyring backend {name} did not keep {what}: {NO_KEYRING}"
             )
 
 

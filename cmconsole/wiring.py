@@ -1,5 +1,6 @@
 """The composition root: the one place that picks concrete storage and channels for the services."""
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -49,14 +50,24 @@ def workspace_url(given: str | None) -> str:
     return paths.workspace_url(given)
 
 
-def open_services(url: str, clock: Clock = utc_now) -> Services:
-    """Open the workspace at `url` (migrating it) and build every service on it."""
-    workspace = open_workspace(url)
+def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> Services:
+    """Open the workspace at `url` (migrating it) and build every service on it; a SQLite file
+    that does not exist is created only if `create`."""
+    workspace = open_workspace(url, create=create)
     sandbox = SandboxChannel(workspace.sandbox, clock)
+    sandbox.slow_down(_sandbox_latency())
     channels: dict[str, Channel] = {
         "sandbox": sandbox,
         "x": DeferredChannel("x", _x_channel(clock)),
     }
+    dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
+
+    def close() -> None:
+        try:
+            dispatcher.close()
+        finally:
+            workspace.close()
+
     return Services(
         accounts=AccountService(workspace, clock, tuple(channels)),
         shifts=ShiftService(workspace, clock),
@@ -64,7 +75,7 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
         claims=ClaimService(workspace, clock),
         posting=PostingService(workspace, clock),
         saved_replies=SavedReplyService(workspace, clock),
-        dispatcher=Dispatcher(workspace, channels, clock),
+        dispatcher=dispatcher,
         audit=AuditService(workspace),
         timeline=TimelineService(workspace, channels),
         handovers=HandoverService(workspace, clock),
@@ -76,8 +87,20 @@ def open_services(url: str, clock: Clock = utc_now) -> Services:
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         location=workspace.location,
-        close=workspace.close,
+        close=close,
     )
+
+
+def _sandbox_latency() -> float:
+    """CMCONSOLE_SANDBOX_LATENCY: seconds each sandbox publish takes, to train (and test) with
+    a network's pace; none by default."""
+    given = os.environ.get("CMCONSOLE_SANDBOX_LATENCY", "")
+    try:
+        return max(0.0, float(given)) if given else 0.0
+    except ValueError:
+        raise InvalidInput(
+            f"CMCONSOLE_SANDBOX_LATENCY={given!r} is not a number of seconds"
+        ) from None
 
 
 def _x_channel(clock: Clock) -> Callable[[], Channel]:

@@ -4,7 +4,7 @@ wherever it falls against the slices the walk is checked in (progress marks, the
 import pytest
 from sqlalchemy import create_engine, text
 
-import cmconsole.services.audit as audit_service
+import cmconsole.services.verification as audit_service
 from cmconsole.domain.audit_chain import record, record_hash
 from cmconsole.services.audit import Checkpoint
 from tests.conftest import PASSPHRASE
@@ -12,7 +12,10 @@ from tests.conftest import PASSPHRASE
 EVENTS = 7
 CONTENT = "its content does not match its hash"
 LINK = "its link to the previous event does not match"
-REWRITTEN = "it does not match the checkpoint: the chain was rewritten"
+REWRITTEN = (
+    "it does not match the checkpoint at event {}: the chain was rewritten up to there and its "
+    "hashes recomputed"
+)
 GENESIS = "0" * 64
 
 
@@ -36,7 +39,7 @@ def _rows(url):
         rows = connection.execute(
             text(
                 "SELECT seq, occurred_at, kind, actor_id, alias_id, subject, details, "
-                "prev_hash, hash FROM audit_event ORDER BY seq"
+                "content_ref, content, prev_hash, hash FROM audit_event ORDER BY seq"
             )
         ).all()
     engine.dispose()
@@ -57,7 +60,7 @@ def _tamper(url, *statements, params=None):
 
 
 def _hash_of(url, seq):
-    return GENESIS if seq == 0 else _rows(url)[seq - 1][8]
+    return GENESIS if seq == 0 else _rows(url)[seq - 1][10]
 
 
 @pytest.mark.parametrize("bad", [1, 3, 4, 7])
@@ -72,9 +75,9 @@ def test_altered_content_is_named_at_its_event(chain, database_url, slices, bad)
 @pytest.mark.parametrize("bad", [1, 3, 4, 7])
 def test_a_broken_link_is_named_at_its_event(chain, database_url, slices, bad):
     # The forger fixes the event's own hash, so only its link gives it away.
-    seq, *fields, _prev, _digest = _rows(database_url)[bad - 1]
+    seq, *fields, ref, content, _prev, _digest = _rows(database_url)[bad - 1]
     forged_prev = "f" * 64
-    digest = record_hash(record(seq, *fields, forged_prev))
+    digest = record_hash(record(seq, *fields, forged_prev, ref, content))
     _tamper(
         database_url,
         "UPDATE audit_event SET prev_hash = :prev, hash = :hash WHERE seq = :seq",
@@ -99,11 +102,13 @@ def test_a_missing_event_is_named_by_the_one_found_in_its_place(
 def _rewrite_from(url, first):
     """Edit event `first` and recompute every hash after it, so that every link holds."""
     rows = _rows(url)
-    prev = rows[first - 2][8] if first > 1 else GENESIS
+    prev = rows[first - 2][10] if first > 1 else GENESIS
     statements, params = [], {}
-    for seq, stamped, kind, actor, alias, subject, details, _, _ in rows[first - 1 :]:
+    for seq, stamped, kind, actor, alias, subject, details, ref, content, _, _ in rows[first - 1 :]:
         subject = "forged" if seq == first else subject
-        digest = record_hash(record(seq, stamped, kind, actor, alias, subject, details, prev))
+        digest = record_hash(
+            record(seq, stamped, kind, actor, alias, subject, details, prev, ref, content)
+        )
         statements.append(
             f"UPDATE audit_event SET subject = :s{seq}, prev_hash = :p{seq}, hash = :h{seq} "
             f"WHERE seq = {seq}"
@@ -119,7 +124,7 @@ def test_a_rewritten_chain_is_named_at_the_checkpoint(chain, database_url, slice
     _rewrite_from(database_url, 2)
     assert chain.audit.verify().intact
     report = chain.audit.verify(kept)
-    assert (report.first_bad_seq, report.problem) == (mark, REWRITTEN)
+    assert (report.first_bad_seq, report.problem) == (mark, REWRITTEN.format(mark))
     assert (report.events, report.head_hash) == (mark - 1, _hash_of(database_url, mark - 1))
 
 

@@ -507,3 +507,77 @@ def test_golden_examples_pass_their_own_guide(name):
     for example in g.examples:
         result = check(example.reply, g, author_initials="AB")
         assert (result.findings, result.sendable) == ([], True), example.reply
+
+
+# --- patterns run on RE2: linear time, Python's Unicode meaning of \w, \d, \s and \b ---
+
+
+def _pattern_guide(pattern: str, *, ignore_case: bool = False, language: str = "fr") -> Guide:
+    toml_pattern = pattern.replace("\\", "\\\\")
+    case = "ignore_case = true\n" if ignore_case else ""
+    return guide(
+        language, rule("pattern", f'mode = "forbidden"\n{case}pattern = "{toml_pattern}"', "error")
+    )
+
+
+def test_a_hostile_pattern_checks_a_long_draft_promptly():
+    """`(a+)+$` backtracks for ever on Python's `re`; the check runs in a child process with a
+    generous deadline, so this test fails (instead of hanging) if it ever backtracks again."""
+    import subprocess
+    import sys
+
+    script = (
+        "from cmconsole.domain.checker import check\n"
+        "from cmconsole.domain.guide import parse_guide\n"
+        'g = parse_guide(\'[[rules]]\\nid = "r"\\nkind = "pattern"\\nseverity = "error"\\n'
+        'mode = "forbidden"\\npattern = "(a+)+$"\\n\', \'hostile.toml\')\n'
+        "r = check('a' * 4999 + '!', g)\n"
+        "print(len([f for f in r.findings if f.rule == 'r']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "0"
+
+
+def test_a_hostile_pattern_that_matches_reports_the_whole_run():
+    text = "a" * 5000
+    result = check(text, _pattern_guide("(a+)+$"))
+    assert [(f.start, f.end) for f in result.findings if f.rule == "r"] == [(0, 5000)]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "text", "found"),
+    [
+        # \b around accented words: RE2's own \b is ASCII and sees no boundary next to "é".
+        ("\\bété\\b", "Un bel été, un été indien, pas étété", ["été", "été"]),
+        ("\\bcafé\\b", "un café noir, des cafés", ["café"]),
+        ("\\ballergène\\w*", "Nos allergènes sont listés", ["allergènes"]),
+        ("\\w+é\\b", "Il a mangé, il a bu", ["mangé"]),
+        ("\\bça\\b", "ça va ? Deçà, çà et là", ["ça"]),
+        ("\\Bé\\b", "passé é", ["é"]),
+        ("\\d+", "٣ ou 3 fois", ["٣", "3"]),
+        ("\\s{2,}", "deux\u00a0\u00a0espaces", ["\u00a0\u00a0"]),
+        ("[\\w-]+@", "zoé-12@exemple", ["zoé-12@"]),
+        ("\\u00e9t\\u00e9", "été", ["été"]),
+        ("\\bsans gluten\\Z", "Plat sans gluten", ["sans gluten"]),
+    ],
+)
+def test_patterns_keep_pythons_unicode_meaning(pattern, text, found):
+    result = check(text, _pattern_guide(pattern))
+    assert [text[f.start : f.end] for f in result.findings if f.rule == "r"] == found
+
+
+def test_ignore_case_folds_accented_capitals():
+    g = _pattern_guide("\\bété\\b", ignore_case=True)
+    text = "ÉTÉ comme Été"
+    assert [text[f.start : f.end] for f in check(text, g).findings] == ["ÉTÉ", "Été"]
+
+
+def test_the_shipped_guides_patterns_find_accented_words():
+    belle = load_guide(GUIDES / "bellehelene.toml")
+    text = "Nos desserts contiennent des allergènes, svp"
+    rules = {f.rule for f in check(text, belle).findings}
+    found = [text[f.start : f.end] for f in check(text, belle).findings]
+    assert "allergènes" in found and "svp" in found, (rules, found)

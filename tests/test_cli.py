@@ -19,7 +19,11 @@ def private_data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+    """A new, empty workspace, made as the README says: `cmconsole init`."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    made = run("init", "--db", url)
+    assert made.exit_code == 0, made.output
+    return url
 
 
 def run(*args, input=None):
@@ -174,7 +178,7 @@ def test_a_checkpoint_kept_outside_proves_the_chain_later(db):
     assert events.isdigit() and len(head) == 64
     verified = run("audit", "verify", "--checkpoint", kept, "--db", db)
     assert verified.exit_code == 0
-    assert f"checkpoint {events} matches" in verified.output
+    assert f"checkpoint at event {events} matches" in verified.output
     wrong = run("audit", "verify", "--checkpoint", f"{events}:{'0' * 64}", "--db", db)
     assert wrong.exit_code == 1
     assert f"audit broken at event {events}: it does not match the checkpoint" in wrong.output

@@ -116,3 +116,46 @@ def test_export_refuses_bad_filters_with_exit_2_and_writes_nothing(demo_db, tmp_
     assert words in result.output
     assert not out.exists()
     assert list(tmp_path.glob(".audit.jsonl*")) == []
+
+
+def _glad_post(demo_db):
+    services = open_services(demo_db)
+    lea = services.accounts.sign_in("lea", "lead-demo-pass")
+    acme = next(a for a in services.accounts.aliases() if a.handle == "@acmehelp")
+    [post] = [
+        p for p in services.posting.posts(lea, acme.id) if p.text.startswith("Glad it's sorted")
+    ]
+    services.close()
+    return post
+
+
+def test_who_and_verify_say_when_a_post_no_longer_matches_its_ledger_entry(demo_db):
+    from sqlalchemy import create_engine, text
+
+    post = _glad_post(demo_db)
+    before = as_lea("audit", "who", str(post.id), "--db", demo_db)
+    assert "ledger       matches its last ledger entry" in before.output
+    engine = create_engine(demo_db)
+    with engine.begin() as connection:
+        connection.execute(
+            text("UPDATE post SET text = 'We owe you nothing', author_id = 1 WHERE id = :id"),
+            {"id": post.id},
+        )
+    engine.dispose()
+    after = as_lea("audit", "who", str(post.id), "--db", demo_db)
+    assert after.exit_code == 0
+    assert (
+        "LEDGER       does not match: author, text changed since its last ledger entry "
+        "(what is shown above is not what was recorded)"
+    ) in after.output
+    verified = run("audit", "verify", "--db", demo_db)
+    assert verified.exit_code == 1
+    [line] = verified.stderr.splitlines()
+    assert re.fullmatch(
+        rf"content tampered: table post, row {post.id}: author, text no longer match what "
+        r"event \d+ recorded",
+        line,
+    )
+    refused = run("audit", "checkpoint", "--db", demo_db)
+    assert refused.exit_code == 1
+    assert "no checkpoint of a ledger whose rows were edited" in refused.stderr

@@ -70,7 +70,9 @@ def private_data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def db(tmp_path):
-    return f"sqlite:///{tmp_path / 'cli.db'}"
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert run("init", "--db", url).exit_code == 0
+    return url
 
 
 @pytest.fixture

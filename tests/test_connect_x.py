@@ -34,6 +34,7 @@ def private_environment(tmp_path, monkeypatch):
 @pytest.fixture
 def db(tmp_path):
     url = f"sqlite:///{tmp_path / 'cli.db'}"
+    assert run("init", "--db", url).exit_code == 0
     assert run("alias", "add", "@brand", "--name", "The Brand", "--channel", "x", "--db", url)
     return url
 

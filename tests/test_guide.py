@@ -129,7 +129,7 @@ allow = ["sav"]
     assert dict(prix.suggestions) == {"pas cher": "petit prix", "aujourd'hui": "petit prix"}
     assert dict(mots.suggestions) == {"produit": "création"}
     assert isinstance(cris, PatternRule)
-    assert (cris.required, cris.regex.flags & 2, cris.severity) == (False, 2, Severity.ERROR)
+    assert (cris.required, cris.regex.ignore_case, cris.severity) == (False, True, Severity.ERROR)
     assert isinstance(caps, LimitRule)
     assert (caps.min_letters, caps.allow) == (4, frozenset({"SAV"}))
     assert prix.message == "avoid “{found}”"  # the default, with its placeholder
@@ -312,3 +312,28 @@ def test_a_guide_file_with_an_error_names_the_file(tmp_path):
     with pytest.raises(GuideError) as raised:
         load_guide(path)
     assert str(raised.value).startswith(f"{path}, line 5: rule 'x': unknown kind 'nope'")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "reason"),
+    [
+        ("(a)\\\\1", "\\1 is a backreference, which RE2 cannot do"),
+        ("(?P<x>a)(?P=x)", "(?P=name) is a backreference"),
+        ("merci(?! beaucoup)", "lookaround (?!...) is not supported"),
+        ("(?<=@)\\\\w+", "lookaround (?<=...) is not supported"),
+        ("(?>a+)b", "atomic groups (?>...) are not supported"),
+        ("a++", "RE2 cannot run it"),
+        ("[\\\\W]", "\\W inside [...] is not supported"),
+    ],
+)
+def test_a_pattern_re2_cannot_run_is_refused_with_file_line_and_reason(pattern, reason):
+    source = (
+        'name = "x"\n\n[[rules]]\nid = "r"\nkind = "pattern"\nseverity = "error"\n'
+        f'mode = "forbidden"\npattern = "{pattern}"\n'
+    )
+    with pytest.raises(GuideError) as refused:
+        parse_guide(source, "hostile.toml")
+    message = str(refused.value)
+    assert message.startswith("hostile.toml, line 8: rule 'r': "), message
+    assert reason in message
+    assert "linear" in message

@@ -164,15 +164,15 @@ class _Unreadable:
         self._channel = channel
         self.calls: list[str] = []
 
-    def publish(self, alias, text, in_reply_to):
+    def publish(self, alias, text, in_reply_to, idempotency_key=None):
         self.calls.append("publish")
-        return self._channel.publish(alias, text, in_reply_to)
+        return self._channel.publish(alias, text, in_reply_to, idempotency_key)
 
     def fetch_mentions(self, alias, since):
         return self._channel.fetch_mentions(alias, since)
 
-    def recent_posts(self, alias, limit):
-        self.calls.append("recent_posts")
+    def published_since(self, alias, since):
+        self.calls.append("published_since")
         raise ChannelUnreachable("cannot read")
 
 
@@ -193,27 +193,47 @@ def test_reconciliation_runs_before_any_retry_of_an_ambiguous_send(
     workspace.close()
     [post] = services.posting.outbox(team.operator, team.alias.id)
     assert post.status is PostStatus.UNKNOWN
-    assert channel.calls == ["publish", "recent_posts", "recent_posts"]
+    assert channel.calls == ["publish", "published_since", "published_since"]
     assert _public(services, team) == []
 
 
-def test_a_dispatcher_that_died_mid_send_is_settled_after_its_lease(
+def test_a_dispatcher_that_died_mid_send_is_settled_at_once_not_after_its_lease(
     services, team, clock, database_url
 ):
     post = _queued(services, team)
-    # A dispatcher takes the post and dies before recording anything.
+    # A dispatcher takes the post and dies before recording anything: its heartbeat row is
+    # gone (it never had one), so its lease means nothing.
     workspace = open_workspace(database_url)
     with workspace.transaction() as tx:
         taken = tx.posts.take_due(clock.now, clock.now + LEASE, 1, "dead")[0]
     workspace.close()
     assert taken.id == post.id
-    # While the lease runs, nobody else touches it.
-    assert services.dispatcher.run_once().settled == []
-    assert services.posting.outbox(team.operator, team.alias.id)[0].status is PostStatus.SENDING
-    clock.advance(seconds=LEASE.total_seconds() + 1)
     report = services.dispatcher.run_once()
     assert [p.id for p in report.published] == [post.id]
     assert _public(services, team) == ["On its way"]
+    assert [a.outcome for a in services.posting.attempts(team.operator, post.id)] == [
+        "not_found",
+        "published",
+    ]
+
+
+def test_a_live_dispatchers_post_is_never_taken_over_before_its_lease(
+    services, team, clock, database_url
+):
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    liveness = workspace.liveness()
+    liveness.register("alive", "elsewhere", 1, clock.now)
+    try:
+        with workspace.transaction() as tx:
+            tx.posts.take_due(clock.now, clock.now + LEASE, 1, "alive")
+        # Its heartbeat is fresh: nobody touches the post while the lease runs.
+        assert services.dispatcher.run_once().settled == []
+        [held] = services.posting.outbox(team.operator, team.alias.id)
+        assert (held.id, held.status) == (post.id, PostStatus.SENDING)
+    finally:
+        liveness.retire("alive")
+        workspace.close()
 
 
 def test_a_failed_post_is_edited_and_resent(services, team):
@@ -247,12 +267,12 @@ def test_a_trainees_resend_goes_back_to_approval(services, team):
 class _ShortensLinks(_Unreadable):
     """A channel that, like X, gives links back shortened."""
 
-    def recent_posts(self, alias, limit):
+    def published_since(self, alias, since):
         return [
             replace(
                 post, text=post.text.replace("https://example.com/track/4411", "https://t.co/x1")
             )
-            for post in self._channel.recent_posts(alias, limit)
+            for post in self._channel.published_since(alias, since)
         ]
 
 
@@ -280,16 +300,16 @@ class _Watched:
         self._seconds = seconds_per_call
         self.offered: dict[str, object] = {}
 
-    def publish(self, alias, text, in_reply_to):
+    def publish(self, alias, text, in_reply_to, idempotency_key=None):
         self.offered[text] = self._clock.now
         self._clock.advance(seconds=self._seconds)
-        return self._channel.publish(alias, text, in_reply_to)
+        return self._channel.publish(alias, text, in_reply_to, idempotency_key)
 
     def fetch_mentions(self, alias, since):
         return self._channel.fetch_mentions(alias, since)
 
-    def recent_posts(self, alias, limit):
-        return self._channel.recent_posts(alias, limit)
+    def published_since(self, alias, since):
+        return self._channel.published_since(alias, since)
 
 
 def test_a_rate_limited_alias_is_not_asked_again_in_the_same_batch(
@@ -386,9 +406,9 @@ class _SettlesMeanwhile(_Watched):
         self._other = other
         self.taken_by_other: list[int] = []
 
-    def recent_posts(self, alias, limit):
+    def published_since(self, alias, since):
         self.taken_by_other.extend(p.id for p in self._other.reconcile())
-        return super().recent_posts(alias, limit)
+        return super().published_since(alias, since)
 
 
 def test_a_post_whose_outcome_is_unknown_stays_held_until_it_is_settled(
@@ -398,9 +418,10 @@ def test_a_post_whose_outcome_is_unknown_stays_held_until_it_is_settled(
     workspace = open_workspace(database_url)
     sandbox = SandboxChannel(workspace.sandbox, clock)
     channel = _SettlesMeanwhile(sandbox, clock, services.dispatcher)
-    dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
+    dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock, liveness=workspace.liveness())
     sandbox.fail_next(SandboxFault.TIME_OUT)
     report = dispatcher.run_once()
+    dispatcher.close()
     workspace.close()
     assert channel.taken_by_other == []
     assert [p.id for p in report.published] == [post.id]
@@ -414,11 +435,11 @@ def test_a_post_whose_outcome_is_unknown_stays_held_until_it_is_settled(
 class _BreaksOnSecond(_Watched):
     """A channel that publishes once, then fails in a way nobody expected (a bug)."""
 
-    def publish(self, alias, text, in_reply_to):
+    def publish(self, alias, text, in_reply_to, idempotency_key=None):
         if self.offered:
             self.offered[text] = self._clock.now
             raise RuntimeError("a bug in the channel")
-        return super().publish(alias, text, in_reply_to)
+        return super().publish(alias, text, in_reply_to, idempotency_key)
 
 
 def test_a_batch_stopped_by_an_unexpected_error_loses_and_doubles_nothing(
@@ -462,3 +483,69 @@ def test_a_channel_that_cannot_be_loaded_fails_the_post_with_a_reason(
     workspace.close()
     assert failed.id == post.id
     assert "could not be loaded on this machine (ImportError" in failed.failure_reason
+
+
+def test_a_dead_dispatchers_post_is_found_however_many_posts_went_out_after_it(
+    services, team, clock, database_url
+):
+    """The issue's case in miniature: the dead one's send went out, then 150 more posts (more
+    than the 100 recent posts the old reconciliation read) before anyone settled it."""
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    with workspace.transaction() as tx:
+        [taken] = tx.posts.take_due(clock.now, clock.now + LEASE, 1, "dead")
+        replied = tx.inbound.channel_ids({taken.in_reply_to_id})[taken.in_reply_to_id]
+    # It reached the channel (which, like X, keeps no idempotency key), then the process died.
+    keyless = SandboxChannel(workspace.sandbox, clock, honour_keys=False)
+    keyless.publish(team.alias, taken.text, replied)
+    for n in range(150):
+        clock.advance(seconds=1)
+        keyless.publish(team.alias, f"Another answer {n}", None)
+    workspace.close()
+
+    report = services.dispatcher.run_once()
+
+    assert [p.id for p in report.reconciled] == [post.id]
+    public = services.timeline.public_posts(team.operator, team.alias.id, limit=500)
+    assert [p.text for p in public].count("On its way") == 1
+    [attempt] = services.posting.attempts(team.operator, post.id)
+    assert attempt.outcome == "found"
+    [reconciled] = [
+        e.event
+        for e in services.audit.for_alias(team.lead, team.alias.id)
+        if e.event.kind == "post.reconciled"
+    ]
+    assert reconciled.details["found"] is True
+
+
+def test_the_sandbox_honours_an_idempotency_key_for_an_hour(services, team, clock):
+    sandbox = services.sandbox
+    first = sandbox.publish(team.alias, "Hello", None, "key-1")
+    assert sandbox.publish(team.alias, "Hello", None, "key-1") == first
+    other = sandbox.publish(team.alias, "Hello", None, "key-2")
+    assert other.channel_post_id != first.channel_post_id
+    clock.advance(hours=1, seconds=1)
+    later = sandbox.publish(team.alias, "Hello", None, "key-1")
+    assert later.channel_post_id not in (first.channel_post_id, other.channel_post_id)
+    assert _public(services, team) == ["Hello", "Hello", "Hello"]
+
+
+def test_every_try_at_a_post_carries_the_same_idempotency_key(services, team, clock, database_url):
+    post = _queued(services, team)
+    workspace = open_workspace(database_url)
+    keys: list[str] = []
+
+    class _Keys(_Watched):
+        def publish(self, alias, text, in_reply_to, idempotency_key=None):
+            keys.append(idempotency_key)
+            return super().publish(alias, text, in_reply_to, idempotency_key)
+
+    sandbox = SandboxChannel(workspace.sandbox, clock)
+    dispatcher = Dispatcher(workspace, {"sandbox": _Keys(sandbox, clock)}, clock)
+    sandbox.fail_next(SandboxFault.UNREACHABLE)
+    dispatcher.run_once()
+    clock.advance(minutes=20)
+    dispatcher.run_once()
+    workspace.close()
+    assert len(keys) == 2 and keys[0] == keys[1] and keys[0]
+    assert services.posting.post(team.operator, post.id).status is PostStatus.PUBLISHED

@@ -22,7 +22,6 @@ import pytest
 
 from cmconsole.domain.model import InboundMessage, Post, PostStatus, Role
 from cmconsole.services.bundle import Services
-from cmconsole.services.dispatch import LEASE
 from cmconsole.services.inbox import InboxFilter
 from cmconsole.wiring import open_services
 from tests.conftest import PASSPHRASE, Team, make_team
@@ -32,9 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 # Far longer than any worker should take, so that a hung one fails the test instead of CI.
 WORKER_TIMEOUT = 180.0
 KILLED = -signal.SIGKILL
-# Each worker of the crash test runs this much further in the future than the one before it:
-# past the lease any earlier (dead) dispatcher held, so its post is settled at once.
-CLOCK_STEP = LEASE.total_seconds() + 60
 
 
 @dataclass(frozen=True)
@@ -172,7 +168,7 @@ def _in_flight(services: Services, team: Team) -> list[Post]:
     """Posts neither published nor failed: queued, being sent, or of unknown outcome."""
     return [
         post
-        for post in services.posting.outbox(team.lead, team.alias.id, limit=1000)
+        for post in services.posting.outbox(team.lead, team.alias.id, limit=100_000)
         if post.status is not PostStatus.FAILED
     ]
 
@@ -182,12 +178,13 @@ def _assert_each_published_once_or_failed(
 ) -> dict[int, Post]:
     """Nothing lost, nothing doubled: every post ended published (exactly once on the channel,
     under its own channel id) or failed with a reason, and the channel shows nothing else."""
-    posts = {post.id: post for post in services.posting.posts(team.lead, team.alias.id, limit=1000)}
+    every = services.posting.posts(team.lead, team.alias.id, limit=100_000)
+    posts = {post.id: post for post in every}
     assert set(posts) == {post.id for post in queued}
     statuses = Counter(post.status for post in posts.values())
     assert set(statuses) <= {PostStatus.PUBLISHED, PostStatus.FAILED}, statuses
 
-    public = services.timeline.public_posts(team.lead, team.alias.id, limit=1000)
+    public = services.timeline.public_posts(team.lead, team.alias.id, limit=100_000)
     doubled = {text: n for text, n in Counter(p.text for p in public).items() if n > 1}
     assert doubled == {}, f"published more than once: {doubled}"
     on_channel = {p.channel_post_id: p for p in public}
@@ -257,12 +254,11 @@ def test_a_dispatcher_killed_at_any_point_of_a_send_loses_and_doubles_nothing(
     launches = 0
 
     def launch(*kill: str) -> Finished:
-        """A dispatcher whose clock runs past the leases of all those started before it."""
+        """A dispatcher on the real clock: the dead one's posts are its at once, lease or not,
+        since the dead one's liveness signal is gone."""
         nonlocal launches
-        offset = launches * CLOCK_STEP
         launches += 1
-        clock = ("--clock-offset-seconds", str(offset))
-        return workers.run("dispatch", database_url, *kill, "--seed", str(launches), *clock)
+        return workers.run("dispatch", database_url, *kill, "--seed", str(launches))
 
     for _ in range(KILL_ROUNDS):
         for point in KILL_POINTS:
@@ -307,9 +303,9 @@ def test_dispatchers_running_at_once_publish_each_post_exactly_once(
     for run in runs:
         assert run.returncode == 0, run.explain()
     if any(run.summary["retried"] for run in runs):
-        # A database error in the middle of a send leaves the post with its sender's lease:
-        # the sender's successor settles it once the lease has run out.
-        settler = workers.run("dispatch", database_url, "--clock-offset-seconds", str(CLOCK_STEP))
+        # A database error in the middle of a send leaves the post held by its sender, which
+        # starts afresh under a new name: whoever passes next settles it at once.
+        settler = workers.run("dispatch", database_url)
         assert settler.returncode == 0, settler.explain()
         runs.append(settler)
     assert sum(int(str(run.summary["published"])) for run in runs) == AT_ONCE_POSTS

@@ -207,7 +207,14 @@ def test_a_checkpoint_catches_a_tail_cut_off(services, database_url):
     mark = services.audit.checkpoint()
     assert (mark.events, str(mark).split(":")[0]) == (5, "5")
     _tamper(database_url, "DELETE FROM audit_event WHERE seq >= 4")
-    assert services.audit.verify().intact  # without a checkpoint, a shorter chain looks fine
+    # Without a checkpoint, a shorter chain looks whole; only the rows its lost events wrote
+    # (here two operators) give it away.
+    alone = services.audit.verify()
+    assert alone.chain_intact
+    assert [str(problem).split(":")[0] for problem in alone.tampered] == [
+        "table operator, row 4",
+        "table operator, row 5",
+    ]
     report = services.audit.verify(mark)
     assert (report.intact, report.first_bad_seq) == (False, 4)
     assert "events were removed from its end" in report.problem
@@ -219,10 +226,14 @@ def test_a_checkpoint_catches_a_chain_rewritten_to_look_whole(services, database
     _five_events(services)
     mark = services.audit.checkpoint()
     events = list(services.audit.recent(10))[::-1]
+    with raw_engine(database_url).connect() as connection:
+        rows = connection.execute(text("SELECT seq, content_ref, content FROM audit_event"))
+        stamps = {seq: (ref, content) for seq, ref, content in rows}
     # The forger edits event 2 and recomputes every hash after it, so the links all hold.
     forged, prev = [], events[0].event.hash
     for entry in events[1:]:
         event = entry.event
+        content_ref, content = stamps[event.seq]
         details = {"by": "someone else"} if event.seq == 2 else event.details
         digest = event_hash(
             seq=event.seq,
@@ -233,6 +244,8 @@ def test_a_checkpoint_catches_a_chain_rewritten_to_look_whole(services, database
             subject=event.subject,
             details=details,
             prev_hash=prev,
+            content_ref=content_ref,
+            content=content,
         )
         forged.append((event.seq, details, prev, digest))
         prev = digest

@@ -16,7 +16,7 @@ from responses import matchers
 from urllib3.exceptions import ProtocolError
 
 from cmconsole import logs
-from cmconsole.channels.x import XChannel
+from cmconsole.channels.x import TIMELINE_PAGES, XChannel
 from cmconsole.credentials import CredentialStore, XApp
 from cmconsole.domain.model import Alias, SignatureKind
 from cmconsole.services.ports import (
@@ -502,3 +502,50 @@ def test_no_credential_reaches_a_log_an_error_or_the_workspace(
         services.close()
     assert b"channel.connected" in written  # the audit event is in the bytes read
     assert canary.encode() not in written
+
+
+def test_published_since_pages_back_to_the_attempts_start_however_many_posts_came_after(
+    channel, api
+):
+    """The post sought is on the third page: 250 others went out after it."""
+    since = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
+    pages = [
+        [tweet(str(3000 - n), f"later {n}", USER_ID, "2026-11-02T08:30:00Z") for n in range(100)],
+        [tweet(str(2900 - n), f"later {n}", USER_ID, "2026-11-02T08:20:00Z") for n in range(100)],
+        [
+            *[
+                tweet(str(2800 - n), f"later {n}", USER_ID, "2026-11-02T08:10:00Z")
+                for n in range(50)
+            ],
+            tweet("2001", "@fan Thanks!", USER_ID, "2026-11-02T08:01:00Z", "1001"),
+        ],
+    ]
+    for number, page in enumerate(pages):
+        query = {"max_results": "100", "start_time": "2026-11-02T08:00:00Z"}
+        if number:
+            query["pagination_token"] = f"page-{number}"
+        meta = {"result_count": len(page)}
+        if number < len(pages) - 1:
+            meta["next_token"] = f"page-{number + 1}"
+        api.get(
+            f"{API}/users/{USER_ID}/tweets",
+            match=[matchers.query_param_matcher(query, strict_match=False)],
+            json={"data": page, "includes": {"users": USERS}, "meta": meta},
+        )
+    found = [p for p in channel.published_since(ALIAS, since) if p.in_reply_to == "1001"]
+    assert [(p.channel_post_id, p.text) for p in found] == [("2001", "@fan Thanks!")]
+    assert len(api.calls) == 3
+
+
+def test_published_since_that_cannot_reach_back_far_enough_is_an_error_not_a_miss(channel, api):
+    # X keeps offering another page, each older post still newer than the time asked for.
+    for number in range(TIMELINE_PAGES):
+        api.get(
+            f"{API}/users/{USER_ID}/tweets",
+            json={
+                "data": [tweet(str(9000 - number), "x", USER_ID, "2026-11-02T08:30:00Z")],
+                "meta": {"result_count": 1, "next_token": f"page-{number + 1}"},
+            },
+        )
+    with pytest.raises(ChannelError, match="back to the time asked for"):
+        list(channel.published_since(ALIAS, datetime(2026, 11, 2, 8, 0, tzinfo=UTC)))

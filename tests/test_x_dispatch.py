@@ -147,8 +147,8 @@ def test_every_x_failure_is_handled_and_no_credential_is_written_anywhere(
         [sent] = services.dispatcher.run_once().published
         assert (sent.id, sent.channel_post_id) == (second.id, "2002")
 
-        # A dispatcher dies after taking a post; once its lease runs out, the next one looks at
-        # X first, finds nothing, and only then sends.
+        # A dispatcher dies after taking a post (its liveness signal is gone: it never had
+        # one); the next one looks at X first, finds nothing, and only then sends.
         third = _reply(services, alias, otto, api, "1003", "Sorted")
         workspace = open_workspace(database_url)
         with workspace.transaction() as tx:
@@ -182,3 +182,22 @@ def test_every_x_failure_is_handled_and_no_credential_is_written_anywhere(
         written = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
         assert b"Checking now" in written
         assert canary.encode() not in written
+
+
+def test_a_post_whose_timeline_cannot_be_read_stays_unknown_and_is_never_resent(x_services):
+    services, alias, otto, clock = x_services
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as api:
+        post = _reply(services, alias, otto, api, "1001", "On its way")
+        api.post(f"{API}/tweets", status=503, json={"title": "Service Unavailable"})
+        for _ in range(2):
+            api.get(
+                f"{API}/users/{USER_ID}/tweets",
+                status=403,
+                json={"title": "Forbidden", "detail": "You are not permitted to read this."},
+            )
+        [unknown] = services.dispatcher.run_once().unknown
+        clock.advance(seconds=LEASE.total_seconds() + 1)
+        [still] = services.dispatcher.run_once().unknown
+        assert sum(method == "POST" for method, _ in _calls(api)) == 1
+    assert unknown.id == still.id == post.id
+    assert services.posting.post(otto, post.id).status is PostStatus.UNKNOWN

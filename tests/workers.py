@@ -1,8 +1,8 @@
 """Entry points that tests/test_races.py runs as separate processes, racing each other.
 
     python -m tests.workers answer URL ALIAS_ID OPERATOR_NAME PASSPHRASE [--barrier DIR]
-    python -m tests.workers dispatch URL [--kill-at POINT] [--seed N]
-                                         [--clock-offset-seconds S] [--barrier DIR]
+    python -m tests.workers dispatch URL [--kill-at POINT] [--kill-after S] [--seed N]
+                                         [--slow S] [--barrier DIR]
     python -m tests.workers serve
 
 Each worker opens the workspace itself, after its process started: no process is ever forked
@@ -35,7 +35,8 @@ import threading
 import time
 import traceback
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cmconsole.channels.sandbox import SandboxChannel
@@ -194,14 +195,16 @@ class KillingChannel:
         timer.daemon = True
         timer.start()
 
-    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
+    def publish(
+        self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None = None
+    ) -> Published:
         self.sends += 1
         dying = self.sends == self._kill_on_send
         if dying and self._point == "random":
             self._arm()
         if dying and self._point == "before-call":
             _die()
-        published = self._inner.publish(alias, text, in_reply_to)
+        published = self._inner.publish(alias, text, in_reply_to, idempotency_key)
         if dying and self._point == "after-accept":
             _die()
         return published
@@ -212,37 +215,47 @@ class KillingChannel:
     def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
         return self._inner.recent_posts(alias, limit)
 
+    def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
+        return self._inner.published_since(alias, since)
+
 
 def dispatch(
     url: str,
     kill_at: str | None = None,
     seed: int = 0,
-    clock_offset_seconds: float = 0.0,
     barrier: Path | None = None,
+    kill_after: float | None = None,
+    slow: float = 0.0,
 ) -> int:
-    """Run a dispatcher until nothing is left for it to do, maybe dying on the way.
+    """Run a dispatcher until nothing is left for it to do, maybe dying on the way: at a point of
+    one of its first sends (`kill_at`), or `kill_after` seconds after it started, wherever it is.
 
-    The clock runs `clock_offset_seconds` ahead, so that a worker started after one that died
-    sees the dead one's leases run out without anyone waiting for them."""
+    Its sandbox takes `slow` seconds a publish, as a network does, and ignores idempotency keys,
+    as X does: a send that went out is found again only by settling it against the channel."""
     chance = random.Random(seed)
-    offset = timedelta(seconds=clock_offset_seconds)
 
     def clock() -> datetime:
-        return datetime.now(UTC) + offset
+        return datetime.now(UTC)
 
     workspace = open_workspace(url)
     try:
         if barrier is not None:
             _wait_for_go(barrier)
+        if kill_after is not None:
+            timer = threading.Timer(kill_after, _die)
+            timer.daemon = True
+            timer.start()
         # Killed on one of the first few sends: a dead dispatcher leaves most of the outbox to
         # those started after it. The random kill may also land before any send.
         first = 0 if kill_at == "random" else 1
         kill_on_send = chance.randint(first, first + 3)
         delay = chance.uniform(0.0, RANDOM_KILL_WITHIN)
-        channel = KillingChannel(
-            SandboxChannel(workspace.sandbox, clock), kill_at, kill_on_send, delay
+        sandbox = SandboxChannel(workspace.sandbox, clock, honour_keys=False)
+        sandbox.slow_down(slow)
+        channel = KillingChannel(sandbox, kill_at, kill_on_send, delay)
+        dispatcher = Dispatcher(
+            workspace, {"sandbox": channel}, clock, liveness=workspace.liveness()
         )
-        dispatcher = Dispatcher(workspace, {"sandbox": channel}, clock)
         published = reconciled = retried = 0
         started = time.monotonic()
         deadline = started + DEADLINE_SECONDS
@@ -252,6 +265,7 @@ def dispatch(
             except TRANSIENT as error:
                 _transient(error)
                 retried += 1
+                time.sleep(dispatcher.recover())
                 continue
             published += len(report.published)
             reconciled += len(report.reconciled)
@@ -268,6 +282,7 @@ def dispatch(
         _report(published=published, reconciled=reconciled, stuck=True)
         return 1
     finally:
+        dispatcher.close()
         workspace.close()
 
 
@@ -346,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     dispatching.add_argument("url")
     dispatching.add_argument("--kill-at", choices=KILL_POINTS)
     dispatching.add_argument("--seed", type=int, default=0)
-    dispatching.add_argument("--clock-offset-seconds", type=float, default=0.0)
+    dispatching.add_argument("--kill-after", type=float)
+    dispatching.add_argument("--slow", type=float, default=0.0)
     dispatching.add_argument("--barrier", type=Path)
     commands.add_parser("serve")
     args = parser.parse_args(argv)
@@ -354,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve()
     if args.command == "answer":
         return answer(args.url, args.alias_id, args.operator, args.passphrase, args.barrier)
-    return dispatch(args.url, args.kill_at, args.seed, args.clock_offset_seconds, args.barrier)
+    return dispatch(args.url, args.kill_at, args.seed, args.barrier, args.kill_after, args.slow)
 
 
 if __name__ == "__main__":

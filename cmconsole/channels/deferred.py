@@ -2,7 +2,8 @@
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime
 
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, PublicPost
@@ -38,11 +39,16 @@ class DeferredChannel:
                     ) from None
             return self._channel
 
-    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
-        return self._built().publish(alias, text, in_reply_to)
+    def publish(
+        self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None = None
+    ) -> Published:
+        return self._built().publish(alias, text, in_reply_to, idempotency_key)
 
     def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
         return self._built().fetch_mentions(alias, since)
 
     def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
         return self._built().recent_posts(alias, limit)
+
+    def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
+        return self._built().published_since(alias, since)

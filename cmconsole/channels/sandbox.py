@@ -3,8 +3,10 @@
 import threading
 import time
 from collections import deque
-from datetime import timedelta
+from collections.abc import Iterator
+from datetime import datetime, timedelta
 
+from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.domain.model import Alias, PublicPost
 from cmconsole.services.ports import (
     ChannelError,
@@ -19,18 +21,25 @@ from cmconsole.services.ports import (
 )
 
 FETCH_LIMIT = 100
+# How long a repeated idempotency key returns the post first published with it (Mastodon's).
+KEY_KEPT = timedelta(hours=1)
 
 
 class SandboxChannel:
     """Publishes under the alias's own name into the sandbox timeline and reads mentions from it.
 
-    It can be told to fail like a real network and a real platform do, one publish at a time."""
+    It can be told to fail like a real network and a real platform do, one publish at a time.
+    Like Mastodon, it honours idempotency keys (a repeated key within an hour gets the post first
+    published with it); with `honour_keys=False` it ignores them, as X does."""
 
     name = "sandbox"
 
-    def __init__(self, timeline: SandboxTimeline, clock: Clock) -> None:
+    def __init__(
+        self, timeline: SandboxTimeline, clock: Clock, *, honour_keys: bool = True
+    ) -> None:
         self._timeline = timeline
         self._clock = clock
+        self._honour_keys = honour_keys
         self._refusal: str | None = None
         self._delay = 0.0
         self._faults: deque[SandboxFault] = deque()
@@ -53,7 +62,21 @@ class SandboxChannel:
             self._faults.clear()
         self._refusal = None
 
-    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
+    def publish(
+        self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None = None
+    ) -> Published:
+        try:
+            return self._publish(alias, text, in_reply_to, idempotency_key)
+        except WorkspaceUnavailable as error:
+            # The sandbox's "network" is the database: a failure there may come after the post
+            # was committed, so what became of it is unknown.
+            raise ChannelOutcomeUnknown(
+                f"the sandbox, posting as {alias.handle}: {error}"
+            ) from None
+
+    def _publish(
+        self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None
+    ) -> Published:
         if self._delay:
             time.sleep(self._delay)
         if self._refusal is not None:
@@ -72,9 +95,12 @@ class SandboxChannel:
             raise ChannelNotAllowed(f"{where}: the account's plan does not include posting")
         if fault is SandboxFault.TIME_OUT:
             raise ChannelOutcomeUnknown(f"{where}: no answer before the timeout")
-        post = self._timeline.add(
-            alias.handle, alias.display_name, text, in_reply_to, self._clock()
-        )
+        key = idempotency_key if self._honour_keys else None
+        now = self._clock()
+        earlier = self._timeline.by_key(alias.handle, key, now - KEY_KEPT) if key else None
+        if earlier is not None:
+            return Published(earlier.channel_post_id, earlier.published_at)
+        post = self._timeline.add(alias.handle, alias.display_name, text, in_reply_to, now, key)
         if fault is SandboxFault.LOSE_ANSWER:
             raise ChannelOutcomeUnknown(f"{where}: the connection dropped before the answer")
         return Published(post.channel_post_id, post.published_at)
@@ -87,4 +113,19 @@ class SandboxChannel:
         return mentions
 
     def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
-        return self._timeline.by_author(alias.handle, limit)
+        try:
+            return self._timeline.by_author(alias.handle, limit)
+        except WorkspaceUnavailable as error:
+            raise ChannelUnreachable(str(error)) from None
+
+    def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
+        before: str | None = None
+        while True:
+            try:
+                page = self._timeline.by_author_since(alias.handle, since, before, FETCH_LIMIT)
+            except WorkspaceUnavailable as error:
+                raise ChannelUnreachable(str(error)) from None
+            yield from page
+            if len(page) < FETCH_LIMIT:
+                return
+            before = page[-1].channel_post_id

@@ -45,6 +45,7 @@ BACKOFF_CAP = 30.0
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)  # X's window, when a 429 has no reset header
 PAGE_SIZE = 100
 MAX_PAGES = 20  # X serves at most 800 mentions; this only stops a token that never ends
+TIMELINE_PAGES = 32  # X serves the newest 3,200 posts of a user's timeline
 TWEET_FIELDS = ["created_at", "author_id", "referenced_tweets", "in_reply_to_user_id", "note_tweet"]
 USER_FIELDS = ["username", "name"]
 _TWITTER_EPOCH_MS = 1288834974657  # a post id carries its creation time (X's "snowflake")
@@ -114,7 +115,11 @@ class XChannel:
         self._clients: dict[str, tuple[tuple[str, ...], Any]] = {}
         self._user_ids: dict[str, str] = {}
 
-    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
+    def publish(
+        self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None = None
+    ) -> Published:
+        """X has no idempotency key: `idempotency_key` is not sent, and an unknown outcome is
+        settled by reading the alias's timeline back (published_since)."""
         client, _ = self._connected(alias, need_user_id=False)
         send = partial(
             client.create_tweet, text=text, in_reply_to_tweet_id=in_reply_to, user_auth=True
@@ -159,6 +164,25 @@ class XChannel:
         newest_first = sorted(found.values(), key=lambda post: -int(post.channel_post_id))
         return newest_first[:limit]
 
+    def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
+        """The alias's timeline from now back to `since` (X's start_time), page by page. X keeps
+        the newest 3,200 posts of a timeline: a window reaching further back cannot be read in
+        full, which is an error (the post stays unknown), never "not found"."""
+        client, user_id = self._connected(alias)
+        params: dict[str, Any] = {
+            "max_results": PAGE_SIZE,
+            "start_time": since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+        pages = self._pages(
+            alias, "reading its own posts", client.get_users_tweets, user_id, params,
+            TIMELINE_PAGES, complete=True,
+        )  # fmt: skip
+        for page in pages:
+            yield from sorted(
+                (each.post for each in self._posts(page)),
+                key=lambda post: -int(post.channel_post_id),
+            )
+
     def _pages(
         self,
         alias: Alias,
@@ -166,10 +190,14 @@ class XChannel:
         endpoint: Callable[..., Body],
         user_id: str,
         params: dict[str, Any],
+        max_pages: int = MAX_PAGES,
+        *,
+        complete: bool = False,
     ) -> Iterator[Body]:
-        """Pages of `endpoint`, following X's next_token; each page one guarded call."""
+        """Pages of `endpoint`, following X's next_token; each page one guarded call. With
+        `complete`, running out of pages before X says it is done is a ChannelError."""
         token: str | None = None
-        for _ in range(MAX_PAGES):
+        for _ in range(max_pages):
             page_params = {**params, "pagination_token": token} if token else params
             request = partial(
                 endpoint,
@@ -185,6 +213,10 @@ class XChannel:
             token = (page.get("meta") or {}).get("next_token")
             if not token:
                 return
+        if complete:
+            raise ChannelError(
+                f"X could not show all of {alias.handle}'s posts back to the time asked for"
+            )
 
     def _connected(self, alias: Alias, need_user_id: bool = True) -> tuple[Any, str]:
         """The alias's tweepy client (rebuilt when its keys change) and its X user id."""

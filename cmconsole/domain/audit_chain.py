@@ -31,8 +31,12 @@ def record(
     subject: str,
     details: str,
     prev_hash: str,
+    content_ref: str | None = None,
+    content: str | None = None,
 ) -> str:
-    """The text an event's hash covers, built from its stored fields."""
+    """The text an event's hash covers, built from its stored fields. An event that stamps a
+    row's content (see domain.content) has the row and the stamp after its details; events
+    without one (all of them before content hashing) keep the record they always had."""
     return SEPARATOR.join(
         (
             str(seq),
@@ -41,10 +45,18 @@ def record(
             "" if actor_id is None else str(actor_id),
             "" if alias_id is None else str(alias_id),
             subject,
-            details,
+            with_content(details, content_ref, content),
             prev_hash,
         )
     )
+
+
+def with_content(details: str, content_ref: str | None, content: str | None) -> str:
+    """The details' place in the record: the details, then the stamp's row and stamp if any
+    (neither canonical JSON nor a row name can hold the separator)."""
+    if content is None:
+        return details
+    return f"{details}{SEPARATOR}{content_ref}{SEPARATOR}{content}"
 
 
 def record_hash(text: str) -> str:
@@ -61,6 +73,8 @@ def event_hash(
     subject: str,
     details: dict[str, object],
     prev_hash: str,
+    content_ref: str | None = None,
+    content: str | None = None,
 ) -> str:
     """The hash of an event given as values (the way it is appended)."""
     if SEPARATOR in kind or SEPARATOR in subject:
@@ -75,5 +89,7 @@ def event_hash(
             subject,
             canonical_details(details),
             prev_hash,
+            content_ref,
+            content,
         )
     )

@@ -162,13 +162,13 @@ def _words(rule: WordRule, draft: "_Draft") -> Iterator[Finding]:
 
 def _pattern(rule: PatternRule, draft: "_Draft") -> Iterator[Finding]:
     if rule.required:
-        if not rule.regex.search(draft.text):
+        if rule.regex.search(draft.text) is None:
             end = len(draft.text)
             yield draft.finding(rule, end, end, rule.suggestion, cased=False)
         return
-    for match in rule.regex.finditer(draft.text):
-        if match.end() > match.start():
-            yield draft.finding(rule, match.start(), match.end(), rule.suggestion, cased=False)
+    for start, end in rule.regex.finditer(draft.text):
+        if end > start:
+            yield draft.finding(rule, start, end, rule.suggestion, cased=False)
 
 
 def _limit(rule: LimitRule, draft: "_Draft") -> Iterator[Finding]:

@@ -38,6 +38,11 @@ class WorkspaceUnavailable(CmconsoleError):
     """The workspace database cannot be reached or opened."""
 
 
+class WorkspaceMissing(WorkspaceUnavailable):
+    """There is no workspace file where one was asked for; only `init`, the demo or the
+    console's first run create one."""
+
+
 class HandoversUnread(PermissionDenied):
     """The operator must acknowledge the handovers others left (and the guide) before speaking."""
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.model import SignatureKind
+from cmconsole.domain.patterns import GuidePattern, PatternRefused
 from cmconsole.domain.weighted_length import LIMIT
 
 # The checker's own findings; a guide may not reuse their ids.
@@ -77,7 +78,7 @@ class WordRule(Rule):
 
 @dataclass(frozen=True)
 class PatternRule(Rule):
-    regex: re.Pattern[str]
+    regex: GuidePattern
     required: bool
     suggestion: str | None  # replaces a forbidden match; appended when a required one is missing
 
@@ -158,6 +159,16 @@ def word_key(word: str) -> str:
     return " ".join(word.lower().replace("\u2019", "'").split())
 
 
+def refuse_empty(guide: Guide) -> None:
+    """A guide to save must say something: prose for people or rules for the checker."""
+    if not guide.source.strip():
+        raise GuideError(guide.origin, 1, "the guide is empty: give it [prose] or [[rules]]")
+    if not guide.rules and not guide.prose:
+        raise GuideError(
+            guide.origin, 1, "the guide has no [prose] and no [[rules]]: nothing to read or check"
+        )
+
+
 def load_guide(path: str | Path) -> Guide:
     """Read and parse a guide file; GuideError if it cannot be read or is malformed."""
     try:
@@ -167,8 +178,9 @@ def load_guide(path: str | Path) -> Guide:
     return parse_guide(source, str(path))
 
 
-def parse_guide(source: str, origin: str) -> Guide:
-    """Parse a guide's TOML; `origin` (the file name) is named in every error."""
+def parse_guide(source: str, origin: str, longest: int = 100_000) -> Guide:
+    """Parse a guide's TOML; `origin` (the file name) is named in every error. `longest` is the
+    longest post the alias's channel takes: a `length` beyond it is refused."""
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
@@ -191,8 +203,8 @@ def parse_guide(source: str, origin: str) -> Guide:
     )
     language = top.get("language", str, "").strip().lower()[:2]
     length = top.get("length", int, LIMIT)
-    if not 0 < length <= 100_000:
-        raise top.error(f"'length' must be between 1 and 100000, not {length}", "length")
+    if not 0 < length <= longest:
+        raise top.error(f"'length' must be between 1 and {longest}, not {length}", "length")
     return Guide(
         origin=origin,
         source=source,
@@ -333,11 +345,10 @@ def _pattern(table: "_Table", common: _Common) -> Rule:
     mode = table.need("mode", str)
     if mode not in ("forbidden", "required"):
         raise table.error(f"'mode' must be forbidden or required, not {mode!r}", "mode")
-    flags = re.IGNORECASE if table.get("ignore_case", bool, False) else 0
     try:
-        regex = re.compile(pattern, flags)
-    except re.error as error:
-        raise table.error(f"invalid regular expression: {error}", "pattern") from None
+        regex = GuidePattern(pattern, table.get("ignore_case", bool, False))
+    except PatternRefused as refused:
+        raise table.error(str(refused), "pattern") from None
     required = mode == "required"
     if required:
         common = _message(common, f"the guide asks for text matching {pattern}")

@@ -119,6 +119,8 @@ class Post:
     review_comment: str | None = None
     attempts: int = 0
     retry_at: datetime | None = None
+    # Stable across every try at publishing this post: what a channel's idempotency key is made of.
+    idempotency_key: str | None = None
 
 
 @dataclass(frozen=True)

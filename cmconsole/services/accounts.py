@@ -57,7 +57,14 @@ class AccountService:
                 raise AlreadyExists(f"operator {login!r} exists already")
             operator = tx.operators.add(login, shown, initials_of(shown), digest, self._clock())
             tx.audit.append(
-                AuditDraft("operator.added", _id(actor), None, login, {"by": os_user()}),
+                AuditDraft(
+                    "operator.added",
+                    _id(actor),
+                    None,
+                    login,
+                    {"by": os_user()},
+                    content=f"operator {operator.id}",
+                ),
                 self._clock(),
             )
             return operator

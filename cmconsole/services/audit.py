@@ -1,54 +1,20 @@
 """Reading the audit: who did what, when, on which alias; and checking that nobody rewrote it."""
 
 from collections.abc import Callable, Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime
-from hashlib import sha256
-from itertools import islice
 
 from cmconsole.domain import names
-from cmconsole.domain.audit_chain import GENESIS_HASH, SEPARATOR
+from cmconsole.domain.content import differences
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import AuditEntry, Post, Role
+from cmconsole.services import verification
 from cmconsole.services.authority import readable
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import Transaction, Workspace
-
-PROGRESS_EVERY = 10_000
-HEX = frozenset("0123456789abcdef")
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The result of walking the audit chain."""
-
-    events: int
-    head_hash: str
-    first_bad_seq: int | None
-    problem: str | None
-
-    @property
-    def intact(self) -> bool:
-        return self.first_bad_seq is None
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """How long the chain was and what its head hash was, written `EVENTS:HASH`."""
-
-    events: int
-    head_hash: str
-
-    def __str__(self) -> str:
-        return f"{self.events}:{self.head_hash}"
-
-    @classmethod
-    def parse(cls, text: str) -> "Checkpoint":
-        events, _, head = text.strip().partition(":")
-        if not events.isdigit() or len(head) != 64 or not all(c in HEX for c in head):
-            raise InvalidInput(f"a checkpoint looks like 1234:<64 hex digits>, not {text!r}")
-        return cls(int(events), head)
+from cmconsole.services.verification import PROGRESS_EVERY as PROGRESS_EVERY
+from cmconsole.services.verification import ChainReport as ChainReport
+from cmconsole.services.verification import Checkpoint as Checkpoint
 
 
 @dataclass(frozen=True)
@@ -62,6 +28,10 @@ class Attribution:
     queued_at: datetime | None
     shift_id: int | None
     events: list[AuditEntry]
+    # The post's fields that no longer match its newest ledger stamp (none: it matches).
+    tampered: tuple[str, ...] = ()
+    redacted: bool = False  # its text was erased with its salt, as designed
+    stamped: bool = True  # False: written before content hashing, nothing to compare with
 
 
 @dataclass(frozen=True)
@@ -183,7 +153,8 @@ class AuditService:
         with self._workspace.transaction() as tx:
             scope = readable(tx, by)
             ref = reference.strip()
-            post = tx.posts.by_id(int(ref)) if ref.isdigit() else None
+            local = ref.isascii() and ref.isdigit() and int(ref) < 2**63  # else not one of ours
+            post = tx.posts.by_id(int(ref)) if local else None
             post = post or tx.posts.by_channel_id(ref)
             if post is None:
                 raise NotFound(f"no post has the id {ref!r}, here or on its channel")
@@ -199,7 +170,9 @@ class AuditService:
             author = tx.operators.by_id(post.author_id)
             approver = tx.operators.by_id(post.approver_id) if post.approver_id else None
             events = tx.audit.for_subject(f"post {post.id}")
+            check = tx.audit.stamp_check(f"post {post.id}", f"post {post.id}")
         assert alias is not None and author is not None
+        tampered, redacted = differences(*check) if check else ([], False)
         queued = next((e.event for e in events if e.event.kind.startswith("post.")), None)
         shift = queued.details.get("shift") if queued else None
         return Attribution(
@@ -210,6 +183,9 @@ class AuditService:
             queued_at=queued.occurred_at if queued else None,
             shift_id=shift if isinstance(shift, int) else None,
             events=events,
+            tampered=tuple(tampered),
+            redacted=redacted,
+            stamped=check is not None,
         )
 
     def export(
@@ -251,10 +227,15 @@ class AuditService:
         """The chain's head, to keep outside the database: a later verify proves nothing up to
         it was rewritten and nothing after it was cut off."""
         report = self.verify()
-        if not report.intact:
+        if not report.chain_intact:
             raise InvalidInput(
                 f"the audit is broken at event {report.first_bad_seq} ({report.problem}): "
                 "no checkpoint of a broken chain"
+            )
+        if report.tampered:
+            raise InvalidInput(
+                f"{report.tampered[0]} ({len(report.tampered)} rows in all): "
+                "no checkpoint of a ledger whose rows were edited"
             )
         return Checkpoint(report.events, report.head_hash)
 
@@ -263,81 +244,14 @@ class AuditService:
         checkpoint: Checkpoint | None = None,
         progress: Callable[[int, int], None] | None = None,
     ) -> ChainReport:
-        """Recompute every hash in order; name the first event that does not match.
+        """Recompute every hash in order, naming the first event that does not match, and check
+        every stored post, handover, guide version and operator against the newest stamp of it
+        in the chain (see services.verification).
 
         `progress(done, total)` is called every PROGRESS_EVERY events on long chains.
         """
-        check_at = checkpoint.events if checkpoint else 0
-        prev, next_seq = GENESIS_HASH, 1
-        join = SEPARATOR.join
-        # Closed before the transaction ends, even when a fault ends the walk early.
-        with self._workspace.transaction() as tx, closing(tx.audit.walk()) as rows:
-            total = tx.audit.count() if progress is not None else 0
-            # The walk goes in slices that end at each progress mark and at the checkpoint, so the
-            # hot loop below does nothing per event but what the chain itself needs checked.
-            while True:
-                done = next_seq - 1
-                stop = done - done % PROGRESS_EVERY + PROGRESS_EVERY
-                if done < check_at < stop:
-                    stop = check_at
-                # A million times: the record is joined inline (as audit_chain.record does) and
-                # the three checks share one test; which of them failed is worked out only then.
-                for seq, stamped, kind, actor, alias, subject, details, link, digest in islice(
-                    rows, stop - done
-                ):
-                    if (
-                        seq != next_seq
-                        or link != prev
-                        or sha256(
-                            join(
-                                (
-                                    str(seq),
-                                    stamped,
-                                    kind,
-                                    "" if actor is None else str(actor),
-                                    "" if alias is None else str(alias),
-                                    subject,
-                                    details,
-                                    link,
-                                )
-                            ).encode()
-                        ).hexdigest()
-                        != digest
-                    ):
-                        problem = _fault(seq, next_seq, link, prev)
-                        return ChainReport(next_seq - 1, prev, seq, problem)
-                    prev, next_seq = digest, seq + 1
-                if next_seq - 1 < stop:
-                    break  # the chain ended inside this slice
-                if stop == check_at and checkpoint and prev != checkpoint.head_hash:
-                    # `link` is the last event's stored link: the hash of the one before it.
-                    return ChainReport(
-                        stop - 1,
-                        link,
-                        stop,
-                        "it does not match the checkpoint: the chain was rewritten",
-                    )
-                if progress is not None and stop % PROGRESS_EVERY == 0:
-                    progress(stop, total)
-        count = next_seq - 1
-        if checkpoint and count < checkpoint.events:
-            return ChainReport(
-                count,
-                prev,
-                count + 1,
-                f"the chain ends at event {count} but the checkpoint names event "
-                f"{checkpoint.events}: events were removed from its end",
-            )
-        return ChainReport(count, prev, None, None)
-
-
-def _fault(seq: int, expected_seq: int, link: str, expected_link: str) -> str:
-    """What is wrong with an event that failed verification."""
-    if seq != expected_seq:
-        return f"expected event {expected_seq}, found {seq}"
-    if link != expected_link:
-        return "its link to the previous event does not match"
-    return "its content does not match its hash"
+        with self._workspace.transaction() as tx:
+            return verification.verify(tx, checkpoint, progress)
 
 
 def _whose(

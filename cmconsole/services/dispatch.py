@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cmconsole.domain.model import Alias, Post
+from cmconsole.domain.model import Alias, Post, PublicPost
 from cmconsole.domain.signature import signed_text
+from cmconsole.services.heartbeat import Heartbeat
 from cmconsole.services.ports import (
     AuditDraft,
     Channel,
@@ -21,6 +22,7 @@ from cmconsole.services.ports import (
     ChannelRateLimited,
     ChannelUnreachable,
     Clock,
+    Liveness,
     Published,
     Transaction,
     Workspace,
@@ -36,12 +38,15 @@ RETRY_BASE = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=15)
 # Posts the channel could not be reached for are given up (failed, visible) after this many tries.
 MAX_UNREACHABLE_ATTEMPTS = 8
-# How many of the alias's own recent posts are read to settle an unknown outcome.
-RECONCILE_WINDOW = 100
+# An unknown outcome is settled by reading the alias's posts back to the attempt's start, less
+# this much, in case the channel's clock runs behind ours.
+CLOCK_MARGIN = timedelta(minutes=1)
 # How many due posts a dispatcher leases at once: their bookkeeping shares transactions, which is
-# most of the cost of a send when the channel is quick. Well under the reconcile window, so a dead
-# dispatcher's whole batch can still be found among its alias's recent posts.
+# most of the cost of a send when the channel is quick.
 BATCH = 50
+# Backoff after a database fault: doubling from the base, capped, with full jitter (seconds).
+FAULT_BACKOFF_BASE = 0.5
+FAULT_BACKOFF_CAP = 30.0
 # No channel call is started unless the lease would outlast it by this much, so a slow batch hands
 # its untried posts back instead of overrunning. Longer than any channel call can take: X's worst
 # publish is three 5 s connection tries with backoff between them, then a 20 s read, about 45 s.
@@ -92,6 +97,7 @@ class _Sending:
     public_text: str
     reply_to: str | None
     lease_until: datetime
+    started_at: datetime
 
 
 @dataclass(frozen=True)
@@ -117,27 +123,50 @@ class Dispatcher:
         *,
         name: str | None = None,
         jitter: Callable[[float, float], float] = random.uniform,
+        liveness: Liveness | None = None,
     ) -> None:
         self._workspace = workspace
         self._channels = channels
         self._clock = clock
-        self._name = name or dispatcher_name()
         self._jitter = jitter
+        self._heart = Heartbeat(liveness, name or dispatcher_name(), clock)
+        self._faults = 0
 
     def run_once(self, limit: int = 100) -> DispatchReport:
         """Settle what is unknown, then publish up to `limit` queued posts that are due."""
         report = DispatchReport()
         self.reconcile(report)
         self.dispatch_pending(limit, report)
+        self._faults = 0
         return report
+
+    def recover(self) -> float:
+        """After a database fault (a connection the server ended, a locked or failing file):
+        start afresh under a new name, so that whatever this dispatcher held when it failed is
+        settled against the channel like a dead one's, by itself or another; return how long to
+        back off (doubling, capped, jittered) before the next pass."""
+        self._faults += 1
+        self._heart.stop()
+        bound = min(FAULT_BACKOFF_CAP, FAULT_BACKOFF_BASE * 2 ** (self._faults - 1))
+        return self._jitter(bound / 2, bound)
+
+    def close(self) -> None:
+        """Withdraw the liveness signal (a dispatcher that just dies leaves it to fade: the
+        others take its posts over once it is gone)."""
+        self._heart.stop()
+
+    @property
+    def _name(self) -> str:
+        return self._heart.name
 
     def dispatch_pending(
         self, limit: int = 100, report: DispatchReport | None = None
     ) -> list[Post]:
         """Publish up to `limit` queued posts that are due; return them in their new state."""
         report = report if report is not None else DispatchReport()
+        self._heart.start()
         done: list[Post] = []
-        while len(done) < limit:
+        while len(done) < limit and self._heart.may_send():
             batch = self._take(min(BATCH, limit - len(done)))
             if not batch:
                 break
@@ -145,26 +174,40 @@ class Dispatcher:
         return done
 
     def reconcile(self, report: DispatchReport | None = None, limit: int = 100) -> list[Post]:
-        """Settle posts whose outcome is unknown against the channel's recent posts."""
+        """Settle posts whose outcome is unknown, and those whose dispatcher is gone, against
+        what the channel published since their attempt began."""
         report = report if report is not None else DispatchReport()
+        self._heart.start()
+        gone = self._heart.gone()
         settled: list[Post] = []
-        for _ in range(limit):
+        while len(settled) < limit and self._heart.may_send():
             now = self._clock()
             with self._workspace.transaction() as tx:
-                post = tx.posts.take_unsettled(now, now + LEASE)
-                if post is None:
-                    break
-                [sending] = self._prepare(tx, [post], now + LEASE)
-            settled.append(self._settle(sending, report))
+                posts = tx.posts.take_unsettled(
+                    now, now + LEASE, self._name, gone, min(BATCH, limit - len(settled))
+                )
+                started = tx.posts.attempts_started([(post.id, post.attempts) for post in posts])
+                sendings = [
+                    each
+                    for post in posts
+                    for each in self._prepare(
+                        tx, [post], now + LEASE, started.get(post.id, post.created_at)
+                    )
+                ]
+            if not sendings:
+                break
+            settled.extend(self._settle(sendings, report))
         return settled
 
     def _take(self, limit: int) -> list[_Sending]:
         now = self._clock()
         with self._workspace.transaction() as tx:
             posts = tx.posts.take_due(now, now + LEASE, limit, self._name)
-            return self._prepare(tx, posts, now + LEASE)
+            return self._prepare(tx, posts, now + LEASE, now)
 
-    def _prepare(self, tx: Transaction, posts: list[Post], lease_until: datetime) -> list[_Sending]:
+    def _prepare(
+        self, tx: Transaction, posts: list[Post], lease_until: datetime, started_at: datetime
+    ) -> list[_Sending]:
         aliases = {each: tx.aliases.by_id(each) for each in {post.alias_id for post in posts}}
         authors = {each: tx.operators.by_id(each) for each in {post.author_id for post in posts}}
         replied = tx.inbound.channel_ids(
@@ -183,6 +226,7 @@ class Dispatcher:
                     signed_text(post.text, alias, author),
                     reply_to,
                     lease_until,
+                    started_at,
                 )
             )
         return prepared
@@ -199,7 +243,10 @@ class Dispatcher:
         recorded_at = time.monotonic()
         try:
             for sending in batch:
-                if self._clock() + CALL_ALLOWANCE > sending.lease_until:
+                if (
+                    self._clock() + CALL_ALLOWANCE > sending.lease_until
+                    or not self._heart.may_send()
+                ):
                     break
                 reached += 1
                 if sending.alias.id in limited:
@@ -223,7 +270,10 @@ class Dispatcher:
     def _call(self, sending: _Sending) -> _Answer:
         try:
             published = channel_for(self._channels, sending.alias).publish(
-                sending.alias, sending.public_text, sending.reply_to
+                sending.alias,
+                sending.public_text,
+                sending.reply_to,
+                sending.post.idempotency_key or f"cmconsole-post-{sending.post.id}",
             )
         except ChannelError as error:
             return _Answer(sending, error=error)
@@ -268,9 +318,9 @@ class Dispatcher:
                 else:
                     done.append(post)
             tx.audit.append_all(events, now)
-        for sending in unknown:
-            log.warning("post %s: outcome unknown, settling it first", sending.post.id)
-            done.append(self._settle(sending, report))
+        if unknown:
+            log.warning("%d posts: outcome unknown, settling them first", len(unknown))
+            done.extend(self._settle(unknown, report))
         return done
 
     def _recorded(
@@ -350,7 +400,12 @@ class Dispatcher:
             "text": post.text,
         }
         return sent, AuditDraft(
-            "post.published", post.author_id, post.alias_id, f"post {post.id}", details
+            "post.published",
+            post.author_id,
+            post.alias_id,
+            f"post {post.id}",
+            details,
+            content=f"post {post.id}",
         )
 
     def _delayed(
@@ -408,60 +463,89 @@ class Dispatcher:
         assert current is not None
         return current
 
-    def _settle(self, sending: _Sending, report: DispatchReport) -> Post:
-        """Find the post among the alias's recent ones: published if there, queued again if not."""
-        post, alias = sending.post, sending.alias
-        try:
-            recent = channel_for(self._channels, alias).recent_posts(alias, RECONCILE_WINDOW)
-        except ChannelError as error:
-            # Still unknown: leave it leased out, to be settled on a later pass.
-            log.warning("post %s: could not settle yet: %s", post.id, error)
-            with self._workspace.transaction() as tx:
-                unsettled = self._as_it_stands(tx, post)
-            report.unknown.append(unsettled)
-            return unsettled
-        wanted = _comparable(sending.public_text)
-        matches = [
-            each
-            for each in recent
-            if _comparable(each.text) == wanted and each.in_reply_to == sending.reply_to
-        ]
+    def _settle(self, sendings: list[_Sending], report: DispatchReport) -> list[Post]:
+        """Look for each post among all its alias published since its attempt began (by its
+        public text and reply target), one read of the channel per alias: published if there,
+        queued again if not, still unknown if the channel cannot be read."""
+        settled: list[Post] = []
+        by_alias: dict[int, list[_Sending]] = {}
+        for sending in sendings:
+            by_alias.setdefault(sending.alias.id, []).append(sending)
+        for group in by_alias.values():
+            alias = group[0].alias
+            wanted = {(_comparable(each.public_text), each.reply_to) for each in group}
+            since = min(each.started_at for each in group) - CLOCK_MARGIN
+            candidates: dict[tuple[str, str | None], list[PublicPost]] = {}
+            try:
+                for public in channel_for(self._channels, alias).published_since(alias, since):
+                    key = (_comparable(public.text), public.in_reply_to)
+                    if key in wanted:
+                        candidates.setdefault(key, []).append(public)
+            except ChannelError as error:
+                # Still unknown: left leased out, to be settled on a later pass.
+                log.warning("posts of %s: could not settle yet: %s", alias.handle, error)
+                with self._workspace.transaction() as tx:
+                    unsettled = [self._as_it_stands(tx, each.post) for each in group]
+                report.unknown.extend(unsettled)
+                settled.extend(unsettled)
+                continue
+            settled.extend(self._settle_found(group, candidates, report))
+        return settled
+
+    def _settle_found(
+        self,
+        group: list[_Sending],
+        candidates: dict[tuple[str, str | None], list[PublicPost]],
+        report: DispatchReport,
+    ) -> list[Post]:
+        """Record, in one transaction, what the channel showed of each post of one alias."""
         now = self._clock()
+        settled: list[Post] = []
+        requeued: list[Post] = []
+        events: list[AuditDraft] = []
+        claimed: set[str] = set()
         with self._workspace.transaction() as tx:
-            found = [each for each in matches if not tx.posts.by_channel_id(each.channel_post_id)]
-            if found:
-                first = min(found, key=lambda each: each.published_at)
-                settled, event = self._published(
-                    tx, sending, first.channel_post_id, first.published_at, now, report, "found"
-                )
-                if event is not None:
-                    reconciled = AuditDraft(
-                        "post.reconciled",
-                        post.author_id,
-                        alias.id,
-                        f"post {post.id}",
-                        {"found": True, "by": self._name, "channel_post_id": first.channel_post_id},
+            for sending in group:
+                post = sending.post
+                key = (_comparable(sending.public_text), sending.reply_to)
+                found = [
+                    each
+                    for each in candidates.get(key, [])
+                    if each.published_at >= sending.started_at - CLOCK_MARGIN
+                    and each.channel_post_id not in claimed
+                    and not tx.posts.by_channel_id(each.channel_post_id)
+                ]
+                if found:
+                    first = min(found, key=lambda each: each.published_at)
+                    claimed.add(first.channel_post_id)
+                    done, event = self._published(
+                        tx, sending, first.channel_post_id, first.published_at, now, report, "found"
                     )
-                    tx.audit.append_all([reconciled, event], now)
-                return settled
-            requeued = tx.posts.requeue(
-                post.id, post.attempts, None, "not published: sent again after checking"
-            )
-            if requeued is None:
-                return self._as_it_stands(tx, post)
-            tx.posts.finish_attempt(post.id, post.attempts, "not_found", None, now)
-            tx.audit.append(
-                AuditDraft(
-                    "post.reconciled",
-                    post.author_id,
-                    alias.id,
-                    f"post {post.id}",
-                    {"found": False, "by": self._name, "then": "queued again"},
-                ),
-                now,
-            )
-        report.reconciled.append(requeued)
-        return requeued
+                    if event is not None:
+                        details = {"found": True, "by": self._name}
+                        details["channel_post_id"] = first.channel_post_id
+                        events += [self._reconciled(post, details), event]
+                    settled.append(done)
+                    continue
+                again = tx.posts.requeue(
+                    post.id, post.attempts, None, "not published: sent again after checking"
+                )
+                if again is None:
+                    settled.append(self._as_it_stands(tx, post))
+                    continue
+                tx.posts.finish_attempt(post.id, post.attempts, "not_found", None, now)
+                details = {"found": False, "by": self._name, "then": "queued again"}
+                events.append(self._reconciled(post, details))
+                requeued.append(again)
+            tx.audit.append_all(events, now)
+        report.reconciled.extend(requeued)
+        return settled + requeued
+
+    @staticmethod
+    def _reconciled(post: Post, details: dict[str, object]) -> AuditDraft:
+        return AuditDraft(
+            "post.reconciled", post.author_id, post.alias_id, f"post {post.id}", details
+        )
 
     def _backoff(self, attempts: int) -> timedelta:
         """Exponential backoff with full jitter: a random wait up to a doubling, capped bound."""

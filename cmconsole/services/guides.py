@@ -6,9 +6,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from cmconsole.domain import names
+from cmconsole.domain.channel_limits import longest_post
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput, NotFound
-from cmconsole.domain.guide import Guide, Signature, parse_guide
+from cmconsole.domain.guide import Guide, Signature, parse_guide, refuse_empty
 from cmconsole.domain.model import Alias, GuideVersion, SignatureKind
 from cmconsole.domain.weighted_length import LIMIT
 from cmconsole.services.accounts import os_user
@@ -53,7 +54,11 @@ def current_guide(tx: Transaction, alias: Alias) -> CurrentGuide | None:
 def checking_guide(tx: Transaction, alias: Alias) -> Guide | None:
     """What a draft is checked against: the guide in force or, with none, the alias's own
     signature policy, so that the length counted is the length published."""
-    current = current_guide(tx, alias)
+    return guide_to_check(alias, current_guide(tx, alias))
+
+
+def guide_to_check(alias: Alias, current: CurrentGuide | None) -> Guide | None:
+    """checking_guide, from the guide in force as already read."""
     if current is not None:
         return current.guide
     if alias.signature_kind is SignatureKind.NONE:
@@ -119,7 +124,9 @@ class GuideService:
         note: str,
         author_id: int | None,
     ) -> GuideVersion:
-        guide = parse_guide(source, origin)  # raises GuideError: nothing is stored
+        # Each raises GuideError, naming the file and line: nothing is stored.
+        guide = parse_guide(source, origin, longest_post(alias.channel))
+        refuse_empty(guide)
         current = tx.guides.current(alias.id)
         if current is not None and current.source == source:
             raise InvalidInput(f"this is already version {current.version} of the guide")
@@ -138,6 +145,7 @@ class GuideService:
                     "rules": len(guide.rules),
                     "by": os_user() if author_id is None else None,
                 },
+                content=f"guide_version {alias.id}.{version.version}",
             ),
             now,
         )

@@ -96,6 +96,7 @@ def write_handover(
             alias.id,
             f"handover {handover.id}",
             {"summary": summary, "corrects": corrects_id, "automatic": automatic},
+            content=f"handover {handover.id}",
         ),
         now,
     )

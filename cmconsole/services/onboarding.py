@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cmconsole.domain import names
-from cmconsole.domain.checker import Finding, check
+from cmconsole.domain.checker import Finding
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.guide import Example, Onboarding, Severity
 from cmconsole.domain.model import Alias, InboundMessage, Operator, Post, Role
@@ -19,6 +19,7 @@ from cmconsole.domain.onboarding import (
     progress,
     track,
 )
+from cmconsole.services.checking import Checks, run_checked
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, lead_of, role_on
 from cmconsole.services.guides import checking_guide
 from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
@@ -131,7 +132,8 @@ class OnboardingService:
         if not body:
             raise InvalidInput("the practice reply is empty")
         now = self._clock()
-        with self._workspace.transaction() as tx:
+
+        def practised(tx: Transaction, checks: Checks) -> PracticeResult:
             operator = active_operator(tx, who)
             alias = existing_alias(tx, alias_id)
             role_on(tx, operator, alias)
@@ -141,7 +143,7 @@ class OnboardingService:
             actual = next((p for p in tx.posts.replies_to(inbound_id) if p.published_at), None)
             if actual is None:
                 raise InvalidInput("practice is on messages the alias really answered")
-            result = check(body, checking_guide(tx, alias), author_initials=operator.initials)
+            result = checks.result(tx, alias, body, operator.initials)
             close = closeness(body, actual.text)
             severities = [finding.severity for finding in result.findings]
             tx.onboarding.add_practice(
@@ -165,6 +167,8 @@ class OnboardingService:
                 now,
             )
             return PracticeResult(result.findings, actual.text, close)
+
+        return run_checked(self._workspace, practised)
 
     def promote(self, who: SignedIn, alias_id: int, operator_name: str, reason: str = "") -> None:
         """A lead makes a trainee an operator; without the rule met, only with a reason."""

@@ -1,6 +1,6 @@
 """The interfaces the services need from storage and channels; those layers implement them."""
 
-from collections.abc import Callable, Generator, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -44,8 +44,10 @@ def channel_for(channels: Mapping[str, "Channel"], alias: Alias) -> "Channel":
 
 
 # An audit event exactly as stored: seq, occurred_at (stamp), kind, actor_id, alias_id, subject,
-# details (canonical JSON), prev_hash, hash.
-StoredEvent = tuple[int, str, str, int | None, int | None, str, str, str, str]
+# details (canonical JSON), content_ref, content (its stamp), prev_hash, hash.
+StoredEvent = tuple[
+    int, str, str, int | None, int | None, str, str, str | None, str | None, str, str
+]
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ class AuditDraft:
     alias_id: int | None
     subject: str
     details: dict[str, object] = field(default_factory=dict)
+    # The row whose content this event records (`post 12`): storage stamps it as it is now.
+    content: str | None = None
 
 
 class OperatorRepository(Protocol):
@@ -199,8 +203,8 @@ class PostRepository(Protocol):
     def take_due(
         self, now: datetime, lease_until: datetime, limit: int, dispatcher: str
     ) -> list[Post]:
-        """Mark up to `limit` queued posts due by `now` as sending, oldest first, held until
-        `lease_until`, open an attempt for each in `dispatcher`'s name, and return them."""
+        """Mark up to `limit` queued posts due by `now` as sending, oldest first, held by
+        `dispatcher` until `lease_until`, open an attempt for each in its name, return them."""
         ...
 
     def give_back(
@@ -211,8 +215,21 @@ class PostRepository(Protocol):
         `reason` shown meanwhile if given; return those given back, as they now are."""
         ...
 
-    def take_unsettled(self, now: datetime, lease_until: datetime) -> Post | None:
-        """Lease the oldest post whose outcome is unknown (or whose sender's lease ran out)."""
+    def take_unsettled(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        dispatcher: str,
+        gone: Sequence[str],
+        limit: int = 1,
+    ) -> list[Post]:
+        """Hold (for `dispatcher`, until `lease_until`) up to `limit` of the oldest posts sending
+        or of unknown outcome whose holder is gone: named in `gone`, another dispatcher not
+        registered, or out of lease."""
+        ...
+
+    def attempts_started(self, attempts: list[tuple[int, int]]) -> dict[int, datetime]:
+        """When each (post id, attempt number) began, by post id."""
         ...
 
     # Each settles a post still sending (or unknown) at `attempt` and returns it as settled; None
@@ -307,6 +324,23 @@ class AuditRepository(Protocol):
         ...
 
     def count(self) -> int: ...
+    def stamps(self) -> Iterator[tuple[str, int, str]]:
+        """(table, id, stamp) of every row of every content table, as the rows are now."""
+        ...
+
+    def hold_snapshot(self) -> None:
+        """Make the rest of this transaction read one snapshot (call it first)."""
+        ...
+
+    def stamp_check(self, subject: str, ref: str) -> tuple[str, str] | None:
+        """The newest stamp of the row `ref` among the events about `subject`, and the row's
+        stamp as it is now; None when no event stamped it."""
+        ...
+
+    def hashing_start(self) -> dict[str, int]:
+        """Per content table (and `audit_event`): the first row stamped when it was written."""
+        ...
+
     def walk(self) -> Generator[StoredEvent, None, None]:
         """Every event in chain order, as stored, streamed; close it to end the walk early."""
         ...
@@ -486,8 +520,11 @@ class Channel(Protocol):
 
     name: str
 
-    def publish(self, alias: Alias, text: str, in_reply_to: str | None) -> Published:
-        """Publish `text` as the alias, in reply to the channel's message id if given.
+    def publish(
+        self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None = None
+    ) -> Published:
+        """Publish `text` as the alias, in reply to the channel's message id if given. A channel
+        that honours idempotency keys publishes a repeat of `idempotency_key` only once.
 
         Raises ChannelUnreachable or ChannelRateLimited when nothing was done and a later try
         may work, ChannelOutcomeUnknown when the post may or may not exist now, ChannelNotAllowed
@@ -500,7 +537,13 @@ class Channel(Protocol):
         ...
 
     def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
-        """The alias's own most recent posts, newest first: how an unknown outcome is settled."""
+        """The alias's own most recent posts, newest first."""
+        ...
+
+    def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
+        """Every post the alias published at or after `since`, newest first, a page at a time
+        as it is iterated: how an unknown outcome is settled, however many posts went out since.
+        Raises ChannelError if the channel cannot be read."""
         ...
 
 
@@ -514,9 +557,51 @@ class SandboxTimeline(Protocol):
         text: str,
         in_reply_to: str | None,
         now: datetime,
+        idempotency_key: str | None = None,
     ) -> PublicPost: ...
     def mentions_of(self, handle: str, after: str | None, limit: int) -> list[PublicPost]: ...
     def by_author(self, handle: str, limit: int) -> list[PublicPost]: ...
+    def by_author_since(
+        self, handle: str, since: datetime, before: str | None, limit: int
+    ) -> list[PublicPost]:
+        """A page of the author's posts made at or after `since`, older than the post id
+        `before` if given, newest first."""
+        ...
+
+    def by_key(self, handle: str, idempotency_key: str, since: datetime) -> PublicPost | None:
+        """The author's post published with this key at or after `since`, if any."""
+        ...
+
+
+@dataclass(frozen=True)
+class DispatcherSeen:
+    """A registered dispatcher as the others see it."""
+
+    name: str
+    host: str
+    pid: int
+    silent_for: float  # seconds since its last heartbeat, by the database's clock
+    lock_held: bool | None  # PostgreSQL: whether its session still holds its lock; else None
+
+
+class Liveness(Protocol):
+    """Dispatchers' liveness signals: a heartbeat row each (and on PostgreSQL a session advisory
+    lock, which the server releases when the session dies). Each call commits alone."""
+
+    def register(self, name: str, host: str, pid: int, now: datetime) -> None: ...
+    def beat(self, name: str) -> bool:
+        """Beat the heartbeat (and make sure the lock is held); False if the row is gone (the
+        others took this dispatcher for dead)."""
+        ...
+
+    def others(self, name: str) -> list[DispatcherSeen]: ...
+    def forget(self, names: Sequence[str]) -> None:
+        """Delete the rows of dispatchers found dead."""
+        ...
+
+    def retire(self, name: str) -> None:
+        """Delete this dispatcher's row and release its lock."""
+        ...
 
 
 class SandboxFault(StrEnum):

@@ -2,10 +2,11 @@
 
 from collections.abc import Mapping
 
-from cmconsole.domain.checker import Finding, check
+from cmconsole.domain.checker import Finding
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.guide import Severity
 from cmconsole.domain.model import Alias, Operator, Post, PostAttempt, PostStatus
+from cmconsole.services.checking import Checks, run_checked
 from cmconsole.services.claims import hold_claim
 from cmconsole.services.guard import (
     SignedIn,
@@ -14,7 +15,7 @@ from cmconsole.services.guard import (
     ready_to_speak,
     role_on,
 )
-from cmconsole.services.guides import checking_guide, current_guide
+from cmconsole.services.guides import current_guide
 from cmconsole.services.onboarding import note_if_ready
 from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
 
@@ -58,56 +59,66 @@ class PostingService:
         body = text.strip()
         if not body:
             raise InvalidInput("the reply is empty: write something before sending")
-        with self._workspace.transaction() as tx:
-            message = tx.inbound.by_id(inbound_id)
-            if message is None:
-                raise NotFound(f"there is no message with id {inbound_id}")
-            operator = active_operator(tx, who)
-            alias = existing_alias(tx, message.alias_id)
-            role = role_on(tx, operator, alias)
-            shift = ready_to_speak(tx, operator, alias)
-            now = self._clock()
-            hold_claim(tx, alias, message.author_handle, operator, now)
-            guide = current_guide(tx, alias)
-            result = check(body, checking_guide(tx, alias), author_initials=operator.initials)
-            reasons = _passed_warnings(result.findings, overrides or {})
-            status = (
-                PostStatus.QUEUED
-                if role.publishes_without_approval
-                else PostStatus.AWAITING_APPROVAL
-            )
-            version = guide.version.version if guide else None
-            post = tx.posts.add(
-                alias.id, operator.id, body, inbound_id, status, now, version, reasons
-            )
+        return run_checked(
+            self._workspace,
+            lambda tx, checks: self._queue_reply(tx, checks, who, inbound_id, body, overrides),
+        )
+
+    def _queue_reply(
+        self,
+        tx: Transaction,
+        checks: Checks,
+        who: SignedIn,
+        inbound_id: int,
+        body: str,
+        overrides: Mapping[str, str] | None,
+    ) -> Post:
+        message = tx.inbound.by_id(inbound_id)
+        if message is None:
+            raise NotFound(f"there is no message with id {inbound_id}")
+        operator = active_operator(tx, who)
+        alias = existing_alias(tx, message.alias_id)
+        role = role_on(tx, operator, alias)
+        shift = ready_to_speak(tx, operator, alias)
+        result = checks.result(tx, alias, body, operator.initials)  # before any write
+        now = self._clock()
+        hold_claim(tx, alias, message.author_handle, operator, now)
+        guide = current_guide(tx, alias)
+        reasons = _passed_warnings(result.findings, overrides or {})
+        status = (
+            PostStatus.QUEUED if role.publishes_without_approval else PostStatus.AWAITING_APPROVAL
+        )
+        version = guide.version.version if guide else None
+        post = tx.posts.add(alias.id, operator.id, body, inbound_id, status, now, version, reasons)
+        tx.audit.append(
+            AuditDraft(
+                "post.queued" if status is PostStatus.QUEUED else "post.awaiting_approval",
+                operator.id,
+                alias.id,
+                f"post {post.id}",
+                {
+                    "in_reply_to": message.channel_message_id,
+                    "shift": shift.id,
+                    "text": body,
+                    "guide_version": version,
+                    "overrides": reasons,
+                },
+                content=f"post {post.id}",
+            ),
+            now,
+        )
+        for rule, reason in reasons.items():
             tx.audit.append(
                 AuditDraft(
-                    "post.queued" if status is PostStatus.QUEUED else "post.awaiting_approval",
+                    "post.warning_overridden",
                     operator.id,
                     alias.id,
                     f"post {post.id}",
-                    {
-                        "in_reply_to": message.channel_message_id,
-                        "shift": shift.id,
-                        "text": body,
-                        "guide_version": version,
-                        "overrides": reasons,
-                    },
+                    {"rule": rule, "reason": reason},
                 ),
                 now,
             )
-            for rule, reason in reasons.items():
-                tx.audit.append(
-                    AuditDraft(
-                        "post.warning_overridden",
-                        operator.id,
-                        alias.id,
-                        f"post {post.id}",
-                        {"rule": rule, "reason": reason},
-                    ),
-                    now,
-                )
-            return post
+        return post
 
     def approve(
         self,
@@ -118,39 +129,52 @@ class PostingService:
     ) -> Post:
         """Approve a reply waiting for it, as written or edited; the approver must publish freely
         and not be its author. An edit is checked against the guide like any reply."""
-        with self._workspace.transaction() as tx:
-            post, operator, alias = self._reviewable(tx, who, post_id)
-            edited = edited_text.strip() if edited_text is not None else None
-            if edited == post.text:
-                edited = None
-            reasons = post.overrides
-            if edited is not None:
-                if not edited:
-                    raise InvalidInput("the edited reply is empty")
-                author = tx.operators.by_id(post.author_id)
-                initials = author.initials if author else ""
-                result = check(edited, checking_guide(tx, alias), author_initials=initials)
-                reasons = _passed_warnings(result.findings, overrides or {})
-            comment = f"edited by {operator.name}" if edited is not None else None
-            if not tx.posts.approve(post.id, operator.id, edited, comment):
-                raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
-            details: dict[str, object] = {"author": post.author_id}
-            if edited is not None:
-                details.update(before=post.text, after=edited, overrides=reasons)
-            tx.audit.append(
-                AuditDraft(
-                    "post.approved" if edited is None else "post.edited_and_approved",
-                    operator.id,
-                    alias.id,
-                    f"post {post.id}",
-                    details,
-                ),
-                self._clock(),
-            )
-            note_if_ready(tx, alias, post.author_id, self._clock())
-            approved = tx.posts.by_id(post.id)
-            assert approved is not None
-            return approved
+        return run_checked(
+            self._workspace,
+            lambda tx, checks: self._approve(tx, checks, who, post_id, edited_text, overrides),
+        )
+
+    def _approve(
+        self,
+        tx: Transaction,
+        checks: Checks,
+        who: SignedIn,
+        post_id: int,
+        edited_text: str | None,
+        overrides: Mapping[str, str] | None,
+    ) -> Post:
+        post, operator, alias = self._reviewable(tx, who, post_id)
+        edited = edited_text.strip() if edited_text is not None else None
+        if edited == post.text:
+            edited = None
+        reasons = post.overrides
+        if edited is not None:
+            if not edited:
+                raise InvalidInput("the edited reply is empty")
+            author = tx.operators.by_id(post.author_id)
+            result = checks.result(tx, alias, edited, author.initials if author else "")
+            reasons = _passed_warnings(result.findings, overrides or {})
+        comment = f"edited by {operator.name}" if edited is not None else None
+        if not tx.posts.approve(post.id, operator.id, edited, comment):
+            raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
+        details: dict[str, object] = {"author": post.author_id}
+        if edited is not None:
+            details.update(before=post.text, after=edited, overrides=reasons)
+        tx.audit.append(
+            AuditDraft(
+                "post.approved" if edited is None else "post.edited_and_approved",
+                operator.id,
+                alias.id,
+                f"post {post.id}",
+                details,
+                content=f"post {post.id}",
+            ),
+            self._clock(),
+        )
+        note_if_ready(tx, alias, post.author_id, self._clock())
+        approved = tx.posts.by_id(post.id)
+        assert approved is not None
+        return approved
 
     def reject(self, who: SignedIn, post_id: int, comment: str) -> Post:
         """Send a trainee's reply back with a comment they will read; nothing is published."""
@@ -167,6 +191,7 @@ class PostingService:
                     alias.id,
                     f"post {post.id}",
                     {"author": post.author_id, "comment": comment.strip()},
+                    content=f"post {post.id}",  # the reviewer is now its approver
                 ),
                 self._clock(),
             )
@@ -203,46 +228,62 @@ class PostingService:
     ) -> Post:
         """Send a failed post again, as it was or edited; checked against the guide like any
         reply, and back to approval if a trainee resends it."""
-        with self._workspace.transaction() as tx:
-            post = tx.posts.by_id(post_id)
-            if post is None:
-                raise NotFound(f"there is no post with id {post_id}")
-            operator = active_operator(tx, who)
-            alias = existing_alias(tx, post.alias_id)
-            role = role_on(tx, operator, alias)
-            ready_to_speak(tx, operator, alias)
-            if post.status is not PostStatus.FAILED:
-                raise InvalidInput(
-                    f"post {post.id} is {post.status.value}: only a failed post is resent"
-                )
-            text = (edited_text if edited_text is not None else post.text).strip()
-            if not text:
-                raise InvalidInput("the reply is empty: write something before sending")
-            author = tx.operators.by_id(post.author_id)
-            result = check(
-                text, checking_guide(tx, alias), author_initials=author.initials if author else ""
+        return run_checked(
+            self._workspace,
+            lambda tx, checks: self._resend(tx, checks, who, post_id, edited_text, overrides),
+        )
+
+    def _resend(
+        self,
+        tx: Transaction,
+        checks: Checks,
+        who: SignedIn,
+        post_id: int,
+        edited_text: str | None,
+        overrides: Mapping[str, str] | None,
+    ) -> Post:
+        post = tx.posts.by_id(post_id)
+        if post is None:
+            raise NotFound(f"there is no post with id {post_id}")
+        operator = active_operator(tx, who)
+        alias = existing_alias(tx, post.alias_id)
+        role = role_on(tx, operator, alias)
+        ready_to_speak(tx, operator, alias)
+        if post.status is not PostStatus.FAILED:
+            raise InvalidInput(
+                f"post {post.id} is {post.status.value}: only a failed post is resent"
             )
-            reasons = _passed_warnings(result.findings, overrides or post.overrides)
-            status = (
-                PostStatus.QUEUED
-                if role.publishes_without_approval
-                else PostStatus.AWAITING_APPROVAL
-            )
-            if not tx.posts.resend(post.id, text, status, reasons):
-                raise InvalidInput(f"post {post.id} changed meanwhile: look again")
-            details: dict[str, object] = {
-                "reason_it_failed": post.failure_reason,
-                "status": status.value,
-            }
-            if text != post.text:
-                details.update(before=post.text, after=text, overrides=reasons)
-            tx.audit.append(
-                AuditDraft("post.resent", operator.id, alias.id, f"post {post.id}", details),
-                self._clock(),
-            )
-            resent = tx.posts.by_id(post.id)
-            assert resent is not None
-            return resent
+        text = (edited_text if edited_text is not None else post.text).strip()
+        if not text:
+            raise InvalidInput("the reply is empty: write something before sending")
+        author = tx.operators.by_id(post.author_id)
+        result = checks.result(tx, alias, text, author.initials if author else "")
+        reasons = _passed_warnings(result.findings, overrides or post.overrides)
+        status = (
+            PostStatus.QUEUED if role.publishes_without_approval else PostStatus.AWAITING_APPROVAL
+        )
+        if not tx.posts.resend(post.id, text, status, reasons):
+            raise InvalidInput(f"post {post.id} changed meanwhile: look again")
+        details: dict[str, object] = {
+            "reason_it_failed": post.failure_reason,
+            "status": status.value,
+        }
+        if text != post.text:
+            details.update(before=post.text, after=text, overrides=reasons)
+        tx.audit.append(
+            AuditDraft(
+                "post.resent",
+                operator.id,
+                alias.id,
+                f"post {post.id}",
+                details,
+                content=f"post {post.id}",
+            ),
+            self._clock(),
+        )
+        resent = tx.posts.by_id(post.id)
+        assert resent is not None
+        return resent
 
     def post(self, who: SignedIn, post_id: int) -> Post:
         """One post of an alias the operator works on, as it is now."""

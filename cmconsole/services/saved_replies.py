@@ -1,12 +1,12 @@
 """Saved replies: text an alias keeps ready; leads keep the list, everyone inserts from it."""
 
-from cmconsole.domain.checker import CheckResult, check
+from cmconsole.domain.checker import CheckResult
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.model import SavedReply
 from cmconsole.services.authority import administrator
+from cmconsole.services.checking import Checks, run_checked
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
-from cmconsole.services.guides import checking_guide
-from cmconsole.services.ports import AuditDraft, Clock, Workspace
+from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
 
 NAME_LENGTH = 50
 
@@ -68,8 +68,11 @@ class SavedReplyService:
 
     def check(self, who: SignedIn, alias_id: int, text: str) -> CheckResult:
         """How the guide judges a saved reply for the operator inserting it."""
-        with self._workspace.transaction() as tx:
+
+        def checked(tx: Transaction, checks: Checks) -> CheckResult:
             operator = active_operator(tx, who)
             alias = existing_alias(tx, alias_id)
             role_on(tx, operator, alias)
-            return check(text, checking_guide(tx, alias), author_initials=operator.initials)
+            return checks.result(tx, alias, text, operator.initials)
+
+        return run_checked(self._workspace, checked)

@@ -1,10 +1,12 @@
 """The audit repository: appends events to the hash chain under a lock, and reads them back."""
 
 import json
+import sqlite3
 from collections.abc import Generator, Iterator
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -17,9 +19,11 @@ from cmconsole.domain.audit_chain import (
     record_hash,
     stamp,
 )
+from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.domain.model import AuditEntry, AuditEvent
 from cmconsole.services.ports import AuditDraft, StoredEvent
 from cmconsole.storage import converters
+from cmconsole.storage.content import every_stamp, hashing_start, stamps_of
 from cmconsole.storage.tables import AliasRow, AuditEventRow, OperatorRow
 
 # Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
@@ -31,8 +35,8 @@ _AUDIT = AuditEventRow.__table__  # type: ignore[attr-defined]
 
 # Every event as stored, in chain order (the order and text `record` joins), for verification.
 _WALK = (
-    "SELECT seq, occurred_at, kind, actor_id, alias_id, subject, details, prev_hash, hash "
-    "FROM audit_event ORDER BY seq"
+    "SELECT seq, occurred_at, kind, actor_id, alias_id, subject, details, content_ref, content, "
+    "prev_hash, hash FROM audit_event ORDER BY seq"
 )
 _WALK_BATCH = 5000
 
@@ -55,6 +59,7 @@ class SqlAudit:
         ).first()
         seq, prev_hash = (head[0], head[1]) if head else (0, GENESIS_HASH)
         stamped = stamp(now)
+        stamps = stamps_of(self._session, [d.content for d in drafts if d.content is not None])
         events: list[AuditEvent] = []
         rows: list[dict[str, object]] = []
         for draft in drafts:
@@ -62,6 +67,7 @@ class SqlAudit:
             subject = draft.subject.replace(SEPARATOR, " ")
             # Round-trip the details through JSON so that the hash covers exactly what is stored.
             details = canonical_details(json.loads(json.dumps(draft.details, default=str)))
+            content = None if draft.content is None else stamps[draft.content]
             digest = record_hash(
                 record(
                     seq,
@@ -72,6 +78,8 @@ class SqlAudit:
                     subject,
                     details,
                     prev_hash,
+                    draft.content,
+                    content,
                 )
             )
             events.append(
@@ -98,6 +106,8 @@ class SqlAudit:
                     "details": details,
                     "prev_hash": prev_hash,
                     "hash": digest,
+                    "content_ref": draft.content,
+                    "content": content,
                 }
             )
             prev_hash = digest
@@ -149,6 +159,30 @@ class SqlAudit:
     def count(self) -> int:
         return self._session.exec(select(func.count()).select_from(AuditEventRow)).one()
 
+    def stamps(self) -> Iterator[tuple[str, int, str]]:
+        return every_stamp(self._session)
+
+    def hold_snapshot(self) -> None:
+        if self._session.get_bind().dialect.name == "postgresql":
+            # One snapshot for the walk and the rows: a post committed meanwhile, with its event,
+            # must be in both or in neither. (SQLite's transactions hold one already.)
+            self._session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
+
+    def stamp_check(self, subject: str, ref: str) -> tuple[str, str] | None:
+        """The newest stamp of `ref` among the subject's events, and the row's stamp now."""
+        recorded = self._session.execute(
+            select(_AUDIT.c.content)
+            .where(_AUDIT.c.subject == subject, _AUDIT.c.content_ref == ref)
+            .order_by(_AUDIT.c.seq.desc())
+            .limit(1)
+        ).scalar()
+        if recorded is None:
+            return None
+        return recorded, stamps_of(self._session, [ref])[ref]
+
+    def hashing_start(self) -> dict[str, int]:
+        return hashing_start(self._session)
+
     def walk(self) -> Generator[StoredEvent, None, None]:
         # The driver's own cursor on the session's connection (and so inside its transaction):
         # the driver's plain tuples, without SQLAlchemy's result and Row objects around them (a
@@ -164,6 +198,11 @@ class SqlAudit:
         try:
             cursor.execute(_WALK)
             yield from cursor
+        except (sqlite3.Error, psycopg.Error) as error:
+            # The driver's own errors: SQLAlchemy, which names them for every other read, is
+            # not between this cursor and the database (a damaged file, a dropped connection).
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise WorkspaceUnavailable(f"reading the audit failed: {reason}") from None
         finally:
             cursor.close()
 

@@ -106,6 +106,7 @@ POST_COLUMNS = (
     "review_comment",
     "attempts",
     "retry_at",
+    "idempotency_key",
 )
 _NO_OVERRIDES = "{}"
 
@@ -116,7 +117,7 @@ def post_of(values: Sequence[Any]) -> Post:
     (
         post_id, alias_id, author_id, approver_id, text, in_reply_to_id, status, created_at,
         published_at, channel_post_id, failure_reason, guide_version, overrides, review_comment,
-        attempts, retry_at,
+        attempts, retry_at, idempotency_key,
     ) = values  # fmt: skip
     return Post(
         post_id,
@@ -135,6 +136,7 @@ def post_of(values: Sequence[Any]) -> Post:
         review_comment,
         attempts,
         retry_at,
+        idempotency_key,
     )
 
 

@@ -25,6 +25,20 @@ def safe_url(url: str) -> str:
         return "<unparseable database URL>"
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite workspace; None for PostgreSQL, memory or a SQLite URI."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return None
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database).expanduser()
+
+
 def create_workspace_engine(url: str) -> Engine:
     """Build (but do not connect) an engine for a workspace URL."""
     try:
@@ -35,8 +49,6 @@ def create_workspace_engine(url: str) -> Engine:
         ) from None
     backend = parsed.get_backend_name()
     if backend == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             parsed,
             hide_parameters=True,

@@ -2,6 +2,9 @@
 
 import functools
 import json
+import secrets
+import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -10,12 +13,14 @@ from sqlalchemy import (
     Integer,
     Select,
     Update,
+    and_,
     bindparam,
     delete,
     exists,
     func,
     insert,
     literal_column,
+    or_,
     table,
     update,
 )
@@ -27,7 +32,13 @@ from sqlmodel import Session, col, select
 
 from cmconsole.domain.model import InboundMessage, Post, PostAttempt, PostStatus
 from cmconsole.storage import converters
-from cmconsole.storage.tables import InboundMessageRow, OperatorRow, PostAttemptRow, PostRow
+from cmconsole.storage.tables import (
+    DispatcherRow,
+    InboundMessageRow,
+    OperatorRow,
+    PostAttemptRow,
+    PostRow,
+)
 from cmconsole.storage.threads import NOT_LIVE, refresh_thread
 
 _ANSWERED = exists().where(
@@ -107,6 +118,7 @@ class SqlInbound:
 # hot path cannot afford (it was nine-tenths of each send).
 _POST = PostRow.__table__  # type: ignore[attr-defined]
 _ATTEMPT = PostAttemptRow.__table__  # type: ignore[attr-defined]
+_DISPATCHER = DispatcherRow.__table__  # type: ignore[attr-defined]
 _POST_FIELDS = [_POST.c[name] for name in converters.POST_COLUMNS]
 # The dispatcher's writes, built once: building a statement costs more than running it.
 _FINISH_ATTEMPT = (
@@ -162,6 +174,8 @@ class SqlPosts:
             created_at=now,
             guide_version=guide_version,
             overrides=json.dumps(overrides or {}, ensure_ascii=False, sort_keys=True),
+            idempotency_key=uuid.uuid4().hex,
+            content_salt=secrets.token_hex(16),
         )
         self._session.add(row)
         self._session.flush()
@@ -317,6 +331,7 @@ class SqlPosts:
                 attempts=_POST.c.attempts + 1,
                 lease_until=lease_until,
                 retry_at=None,
+                held_by=dispatcher,
             )
             .returning(*_POST_FIELDS)
         ).all()
@@ -367,33 +382,62 @@ class SqlPosts:
                 given.append(converters.post_of(returned))
         return given
 
-    def take_unsettled(self, now: datetime, lease_until: datetime) -> Post | None:
-        """Lease the oldest post whose outcome is unknown, or whose sender's lease ran out, so
-        that exactly one dispatcher settles it against the channel."""
-        while True:
-            post_id = self._session.exec(
-                select(PostRow.id)
-                .where(
-                    col(PostRow.status).in_([PostStatus.UNKNOWN.value, PostStatus.SENDING.value]),
-                    (col(PostRow.lease_until).is_(None)) | (col(PostRow.lease_until) <= now),
-                )
-                .order_by(col(PostRow.id))
-                .limit(1)
+    def take_unsettled(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        dispatcher: str,
+        gone: Sequence[str],
+        limit: int = 1,
+    ) -> list[Post]:
+        """Hold the oldest posts whose outcome is unknown and whose holder is gone (dead, never
+        registered, or out of lease), so that exactly one dispatcher settles each."""
+        unsettled = _POST.c.status.in_([PostStatus.UNKNOWN.value, PostStatus.SENDING.value])
+        # Its lease ran out, or it is held by another dispatcher that is gone (never its own:
+        # what this one holds, it is settling or sending right now).
+        holder_gone = or_(
+            _POST.c.lease_until.is_(None),
+            _POST.c.lease_until <= now,
+            _POST.c.held_by.is_(None),
+            and_(
+                _POST.c.held_by != dispatcher,
+                or_(
+                    _POST.c.held_by.not_in(sql_select(_DISPATCHER.c.name).scalar_subquery()),
+                    *([_POST.c.held_by.in_(list(gone))] if gone else []),
+                ),
+            ),
+        )
+        post_ids = list(
+            self._session.execute(
+                sql_select(_POST.c.id)
+                .where(unsettled, holder_gone)
+                .order_by(_POST.c.id)
+                .limit(limit)
                 .with_for_update(skip_locked=True)
-            ).first()
-            if post_id is None:
-                return None
-            result = self._session.execute(
-                update(PostRow)
-                .where(
-                    col(PostRow.id) == post_id,
-                    col(PostRow.status).in_([PostStatus.UNKNOWN.value, PostStatus.SENDING.value]),
-                    (col(PostRow.lease_until).is_(None)) | (col(PostRow.lease_until) <= now),
-                )
-                .values(status=PostStatus.UNKNOWN.value, lease_until=lease_until)
+            ).scalars()
+        )
+        if not post_ids:
+            return []
+        rows = self._session.execute(
+            update(_POST)
+            .where(_POST.c.id.in_(post_ids), unsettled, holder_gone)
+            .values(status=PostStatus.UNKNOWN.value, lease_until=lease_until, held_by=dispatcher)
+            .returning(*_POST_FIELDS)
+        ).all()
+        return sorted((converters.post_of(row) for row in rows), key=lambda post: post.id)
+
+    def attempts_started(self, attempts: list[tuple[int, int]]) -> dict[int, datetime]:
+        if not attempts:
+            return {}
+        wanted = set(attempts)
+        rows = self._session.execute(
+            sql_select(_ATTEMPT.c.post_id, _ATTEMPT.c.number, _ATTEMPT.c.started_at).where(
+                _ATTEMPT.c.post_id.in_({post_id for post_id, _ in attempts})
             )
-            if result.rowcount:  # type: ignore[attr-defined]
-                return self.by_id(post_id)
+        )
+        return {
+            post_id: started for post_id, number, started in rows if (post_id, number) in wanted
+        }
 
     def mark_published(
         self, post_id: int, attempt: int, channel_post_id: str, published_at: datetime

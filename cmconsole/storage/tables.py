@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import BigInteger, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -102,10 +102,17 @@ class PostRow(SQLModel, table=True):
     overrides: str = "{}"
     # Why a reviewer rejected (or how they edited) a trainee's reply: the trainee reads it.
     review_comment: str | None = None
+    # Salts the text's hash in the audit; erased with the text when a post is redacted.
+    content_salt: str | None = Field(default=None, max_length=32)
     # A queued post waiting out a rate limit or an unreachable channel is not tried before this.
     retry_at: datetime | None = None
     # A dispatcher holds a sending post until then; past it, the send is treated as unknown.
     lease_until: datetime | None = None
+    # The dispatcher holding it (sending or settling it): once that one is gone, another takes
+    # the post over at once, lease or not.
+    held_by: str | None = Field(default=None, max_length=200)
+    # Sent with every try at publishing this post, on channels that honour such keys.
+    idempotency_key: str | None = Field(default=None, max_length=64)
 
 
 class PostAttemptRow(SQLModel, table=True):
@@ -170,6 +177,16 @@ class SavedReplyRow(SQLModel, table=True):
     created_at: datetime
 
 
+class ContentHashingStartRow(SQLModel, table=True):
+    """Where content hashing began in a workspace made before it: the first event (`audit_event`)
+    and the first row of each content table that carry a stamp. Zero in newer workspaces."""
+
+    __tablename__ = "content_hashing_start"
+
+    name: str = Field(primary_key=True, max_length=32)
+    first_id: int
+
+
 class AuditEventRow(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (
@@ -189,13 +206,20 @@ class AuditEventRow(SQLModel, table=True):
     details: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    # The row whose content the event records (`post 12`) and its stamp (domain.content); both
+    # empty on events that record none and on every event before content hashing.
+    content_ref: str | None = Field(default=None, max_length=48)
+    content: str | None = None
 
 
 class SandboxPostRow(SQLModel, table=True):
     """The sandbox channel's public square: what its public and the aliases have posted."""
 
     __tablename__ = "sandbox_post"
-    __table_args__ = (Index("ix_sandbox_author", "author_handle", "id"),)
+    __table_args__ = (
+        Index("ix_sandbox_author", "author_handle", "id"),
+        Index("ix_sandbox_key", "idempotency_key"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     author_handle: str = Field(max_length=64)
@@ -203,10 +227,26 @@ class SandboxPostRow(SQLModel, table=True):
     text: str
     in_reply_to: str | None = Field(default=None, max_length=64)
     created_at: datetime
+    idempotency_key: str | None = Field(default=None, max_length=64)
+
+
+class DispatcherRow(SQLModel, table=True):
+    """A running dispatcher and its heartbeat: while it beats, nobody takes its posts over."""
+
+    __tablename__ = "dispatcher"
+
+    name: str = Field(primary_key=True, max_length=200)
+    host: str = Field(max_length=200)
+    pid: int
+    started_at: datetime
+    # Seconds since the epoch by the database's own clock (SQLite: this machine's).
+    heartbeat_at: float
+    # PostgreSQL: the session advisory lock it holds while its session lives.
+    lock_key: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class HandoverRow(SQLModel, table=True):
-    """Append-only, like the audit: the database refuses UPDATE and DELETE."""
+    """Append-only, like the audit: the database refuses UPDATE, DELETE, REPLACE, TRUNCATE."""
 
     __tablename__ = "handover"
     __table_args__ = (Index("ix_handover_alias", "alias_id", "written_at"),)

@@ -9,11 +9,17 @@ from sqlalchemy import Connection, Engine, inspect, text
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from cmconsole.domain.errors import ConcurrentChange, InvalidInput, WorkspaceUnavailable
+from cmconsole.domain.errors import (
+    ConcurrentChange,
+    InvalidInput,
+    WorkspaceMissing,
+    WorkspaceUnavailable,
+)
 from cmconsole.storage.audit import SqlAudit
-from cmconsole.storage.engine import create_workspace_engine, safe_url
+from cmconsole.storage.engine import create_workspace_engine, safe_url, sqlite_file
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
+from cmconsole.storage.liveness import SqlLiveness
 from cmconsole.storage.messages import SqlInbound, SqlPosts
 from cmconsole.storage.onboarding import SqlOnboarding
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
@@ -27,7 +33,7 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision. A workspace already at it opens without loading Alembic, a
 # third of a second saved on every command; tests/test_storage.py keeps it equal to the head.
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0012"
 
 
 class SqlTransaction:
@@ -58,6 +64,10 @@ class SqlWorkspace:
         self._location = location
         self.sandbox = SqlSandboxTimeline(engine)
 
+    def liveness(self) -> SqlLiveness:
+        """A liveness signal for one dispatcher on this workspace."""
+        return SqlLiveness(self._engine)
+
     @property
     def location(self) -> str:
         return self._location
@@ -78,14 +88,24 @@ class SqlWorkspace:
             ) from None
         except DataError as error:
             raise InvalidInput(f"the database refused a value: {_first_line(error)}") from None
+        except DBAPIError as error:  # a corrupted file: "database disk image is malformed"
+            raise WorkspaceUnavailable(
+                f"the workspace database at {self._location} failed: {_first_line(error)}"
+            ) from None
+        except OverflowError:  # the driver's, before the statement reaches the database
+            raise InvalidInput("a number too large for the database was given") from None
 
     def close(self) -> None:
         self._engine.dispose()
 
 
-def open_workspace(url: str) -> SqlWorkspace:
-    """Connect to the workspace at `url` and bring its schema up to date."""
+def open_workspace(url: str, *, create: bool = True) -> SqlWorkspace:
+    """Connect to the workspace at `url` and bring its schema up to date. A SQLite file that does
+    not exist is created (with its folders) only if `create`: else WorkspaceMissing."""
     location = safe_url(url)
+    file = sqlite_file(url)
+    if file is not None:
+        _find_or_make_room(file, create)
     engine = create_workspace_engine(url)
     try:
         with engine.begin() as connection:
@@ -93,13 +113,44 @@ def open_workspace(url: str) -> SqlWorkspace:
                 _migrate(connection, location)
     except DBAPIError as error:
         engine.dispose()
+        why = _first_line(error)
+        if file is not None and file.exists() and why == "unable to open database file":
+            why += f" (SQLite writes {file.name}-wal and -shm beside it: is its folder writable?)"
         raise WorkspaceUnavailable(
-            f"cannot open the workspace database at {location}: {_first_line(error)}"
+            f"cannot open the workspace database at {location}: {why}"
         ) from None
     except WorkspaceUnavailable:
         engine.dispose()
         raise
     return SqlWorkspace(engine, location)
+
+
+def _find_or_make_room(file: Path, create: bool) -> None:
+    """Check the workspace file is there, or make its folder if asked to create it."""
+    try:
+        if file.is_dir():
+            raise WorkspaceUnavailable(f"{file} is a folder, not a workspace file")
+        if file.exists():
+            return
+    except OSError as error:
+        raise WorkspaceUnavailable(f"cannot reach the workspace at {file}: {_why(error)}") from None
+    if not create:
+        raise WorkspaceMissing(f"no workspace at {file} (create it with cmconsole init)")
+    blocker = next((p for p in file.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise WorkspaceUnavailable(
+            f"cannot create the workspace at {file}: {blocker} is a file, not a folder"
+        )
+    try:
+        file.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise WorkspaceUnavailable(
+            f"cannot create the workspace at {file}: {_why(error)}"
+        ) from None
+
+
+def _why(error: OSError) -> str:
+    return error.strerror or type(error).__name__
 
 
 def _schema_version(connection: Connection) -> str | None:
