@@ -88,7 +88,7 @@ def test_another_console_writes_while_a_draft_is_being_checked(consoles, held):
     try:
         # With the checker inside the write transaction this waited out the busy timeout and
         # failed "database is locked".
-        added = second.accounts.add_operator("zoe", "Zoé Second", PASSPHRASE)
+        added = second.accounts.add_operator("zoe", "Zoé Second", PASSPHRASE, by=team.lead)
     finally:
         held.released.set()
         worker.join(60)
@@ -104,14 +104,14 @@ def test_a_guide_changed_during_the_check_is_the_one_the_draft_answers_to(
     first, second, team, message_id = consoles
     lenient = tmp_path / "v1.toml"
     lenient.write_text(GUIDE_V1, encoding="utf-8")
-    first.guides.import_file("@brand", lenient)
+    first.guides.import_file("@brand", lenient, by=team.lead)
     first.guides.acknowledge(team.operator, team.alias.id, 1)
     worker, outcome = _reply_in_background(first, team, message_id, "It is super good")
     assert held.entered.wait(30), "the reply never reached the checker"
     try:
         stricter = tmp_path / "v2.toml"
         stricter.write_text(GUIDE_V2, encoding="utf-8")
-        second.guides.import_file("@brand", stricter)
+        second.guides.import_file("@brand", stricter, by=team.lead)
     finally:
         held.released.set()
         worker.join(60)

@@ -133,7 +133,7 @@ def test_who_and_verify_say_when_a_post_no_longer_matches_its_ledger_entry(demo_
     from sqlalchemy import create_engine, text
 
     post = _glad_post(demo_db)
-    before = run("audit", "who", str(post.id), "--db", demo_db)
+    before = as_lea("audit", "who", str(post.id), "--db", demo_db)
     assert "ledger       matches its last ledger entry" in before.output
     engine = create_engine(demo_db)
     with engine.begin() as connection:
@@ -142,7 +142,7 @@ def test_who_and_verify_say_when_a_post_no_longer_matches_its_ledger_entry(demo_
             {"id": post.id},
         )
     engine.dispose()
-    after = run("audit", "who", str(post.id), "--db", demo_db)
+    after = as_lea("audit", "who", str(post.id), "--db", demo_db)
     assert after.exit_code == 0
     assert (
         "LEDGER       does not match: author, text changed since its last ledger entry "

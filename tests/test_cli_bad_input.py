@@ -21,11 +21,13 @@ from cmconsole.wiring import open_services
 from tests.test_pty import TIMEOUT, Terminal, _plain_env
 
 ROOT = Path(__file__).resolve().parent.parent
+# The demo's lead: once a workspace has a lead, reading the audit or changing it takes her.
+AS_LEA, LEA = ["--as", "lea", "--passphrase-stdin"], "lead-demo-pass\n"
 # The commands a team runs most, each against a damaged workspace.
 MAIN_COMMANDS = [
     ["operator", "list"],
     ["alias", "list"],
-    ["audit", "list"],
+    ["audit", "list", *AS_LEA],
     ["audit", "verify"],
     ["check", "--alias", "@acmehelp", "hello"],
     ["dispatch", "--once"],
@@ -125,17 +127,20 @@ def test_a_terminal_title_sequence_in_a_name_is_printed_inert(tmp_path, demo_db)
 def test_outside_text_in_lists_exports_and_check_output_is_printed_inert(tmp_path, demo_db):
     services = open_services(demo_db)
     try:
-        services.accounts.add_alias("@evil", "Evil\x1b]0;pwned\x07\tName\x9b2J")
-        services.accounts.add_operator("mallory", "Mal\x1b[2Jlory\nSecond line", "passphrase!")
+        lea = services.accounts.sign_in("lea", LEA.strip())
+        services.accounts.add_alias("@evil", "Evil\x1b]0;pwned\x07\tName\x9b2J", by=lea)
+        services.accounts.add_operator(
+            "mallory", "Mal\x1b[2Jlory\nSecond line", "passphrase!", by=lea
+        )
     finally:
         services.close()
-    for command in (["alias", "list"], ["operator", "list"], ["audit", "list"]):
-        done = cli(tmp_path, *command, "--db", demo_db)
+    for command in (["alias", "list"], ["operator", "list"], ["audit", "list", *AS_LEA]):
+        done = cli(tmp_path, *command, "--db", demo_db, stdin=LEA.encode())
         assert done.returncode == 0, done.stderr
         assert b"\x1b" not in done.stdout and b"\xc2\x9b" not in done.stdout, command
     names = cli(tmp_path, "alias", "list", "--db", demo_db).stdout.decode().splitlines()
     assert "@evil\tEvil Name\ten\tsandbox" in names  # columns kept: no tab or newline inside
-    exported = cli(tmp_path, "audit", "export", "--db", demo_db)
+    exported = cli(tmp_path, "audit", "export", *AS_LEA, "--db", demo_db, stdin=LEA.encode())
     assert b"\x1b" not in exported.stdout and b"\xc2\x9b" not in exported.stdout
     assert "\\u001b]0;pwned" in exported.stdout.decode()  # kept exactly, escaped
     guide = tmp_path / "echo.toml"
@@ -155,13 +160,16 @@ def test_outside_text_in_lists_exports_and_check_output_is_printed_inert(tmp_pat
 
 
 def test_a_post_id_beyond_any_integer_is_not_found_not_a_crash(demo_db):
-    result = run("audit", "who", "99999999999999999999999", "--db", demo_db)
+    result = run("audit", "who", "99999999999999999999999", *AS_LEA, "--db", demo_db, input=LEA)
     assert_one_line(result, 1, "no post has the id '99999999999999999999999'")
 
 
 def test_exporting_into_a_missing_folder_is_one_line_and_leaves_nothing(tmp_path, demo_db):
     target = tmp_path / "missing" / "dir" / "file.csv"
-    result = run("audit", "export", "--format", "csv", "--output", str(target), "--db", demo_db)
+    result = run(
+        "audit", "export", "--format", "csv", "--output", str(target), *AS_LEA, "--db", demo_db,
+        input=LEA,
+    )  # fmt: skip
     assert_one_line(result, 2, f"cannot write {target}", "No such file or directory")
     assert not (tmp_path / "missing").exists()
 
@@ -243,7 +251,7 @@ def test_a_workspace_corrupted_mid_file_gives_one_line_per_command(tmp_path, dem
     damaged = _checkpointed_copy(demo_db, tmp_path / "damaged.db")
     _corrupt(damaged, fraction)
     for command in MAIN_COMMANDS:
-        done = cli(tmp_path, *command, "--db", f"sqlite:///{damaged}")
+        done = cli(tmp_path, *command, "--db", f"sqlite:///{damaged}", stdin=LEA.encode())
         _assert_said_at_most_a_line_per_problem(done, " ".join(command))
 
 
@@ -294,14 +302,15 @@ def test_a_read_only_workspace_gives_one_line_per_command_and_loses_nothing(
     before = workspace.read_bytes()
     with read_only(workspace if what == "file" else folder):
         for command in MAIN_COMMANDS:
-            done = cli(tmp_path, *command, "--db", f"sqlite:///{workspace}")
+            done = cli(tmp_path, *command, "--db", f"sqlite:///{workspace}", stdin=LEA.encode())
             _assert_said_at_most_a_line_per_problem(done, " ".join(command))
         if what == "folder":
             said = cli(tmp_path, "alias", "list", "--db", f"sqlite:///{workspace}").stderr
             assert b"is its folder writable?" in said
         added = cli(
-            tmp_path, "alias", "add", "@more", "--name", "More", "--db", f"sqlite:///{workspace}"
-        )
+            tmp_path, "alias", "add", "@more", "--name", "More", *AS_LEA,
+            "--db", f"sqlite:///{workspace}", stdin=LEA.encode(),
+        )  # fmt: skip
         assert added.returncode == 1
         _assert_said_at_most_a_line_per_problem(added, "alias add")
     assert workspace.read_bytes() == before
@@ -326,7 +335,7 @@ def test_a_guide_with_nothing_to_say_or_too_long_a_length_is_refused(
     path = tmp_path / "guide.toml"
     path.write_text(source, encoding="utf-8")
     before = run("guide", "versions", "@acmehelp", "--db", demo_db).stdout
-    result = run("guide", "import", "@acmehelp", str(path), "--db", demo_db)
+    result = run("guide", "import", "@acmehelp", str(path), *AS_LEA, "--db", demo_db, input=LEA)
     assert_one_line(result, 1, f"{path}, line {line}: ", problem)
     assert run("guide", "versions", "@acmehelp", "--db", demo_db).stdout == before
 
@@ -334,6 +343,6 @@ def test_a_guide_with_nothing_to_say_or_too_long_a_length_is_refused(
 def test_a_guide_within_the_channels_length_is_imported(tmp_path, demo_db):
     path = tmp_path / "guide.toml"
     path.write_text('name = "Acme"\nlength = 200\n\n[prose]\nWho = "us"\n', encoding="utf-8")
-    result = run("guide", "import", "@acmehelp", str(path), "--db", demo_db)
+    result = run("guide", "import", "@acmehelp", str(path), *AS_LEA, "--db", demo_db, input=LEA)
     assert result.exit_code == 0, result.output
     assert "guide version 2" in result.stdout

@@ -36,6 +36,7 @@ def db(tmp_path):
     """Set up from the shell while the workspace has no lead, as the README shows: lea leads
     @acmehelp, theo is a trainee and omar an operator there."""
     url = f"sqlite:///{tmp_path / 'trust.db'}"
+    assert run("init", "--db", url).exit_code == 0
     for name in ("lea", "theo", "omar"):
         added = run("operator", "add", name, "--passphrase-stdin", "--db", url, input=PASSPHRASE)
         assert added.exit_code == 0, added.output

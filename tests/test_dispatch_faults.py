@@ -57,7 +57,7 @@ def _assert_audit_right(services: Services, team: Team, posts: dict[int, Post]) 
     each attempt settled as not published. Returns how the attempts ended, for the report."""
     events: dict[str, list[dict[str, object]]] = {}
     kinds: dict[str, list[str]] = {}
-    for entry in services.audit.recent(limit=1_000_000):
+    for entry in services.audit.recent(limit=1_000_000, by=team.lead):
         subject = entry.event.subject
         kinds.setdefault(subject, []).append(entry.event.kind)
         if entry.event.kind in ("post.published", "post.reconciled"):

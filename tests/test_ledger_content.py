@@ -62,14 +62,14 @@ def test_forged_post_text_author_and_approver_are_named(services, database_url, 
     assert not report.intact and report.chain_intact
     published = max(
         e.event.seq
-        for e in services.audit.who(str(post.id)).events
+        for e in services.audit.who(str(post.id), by=team.lead).events
         if e.event.kind == "post.published"
     )
     assert problems == [
         f"table post, row {post.id}: approver, author, text no longer match what event "
         f"{published} recorded"
     ]
-    who = services.audit.who(str(post.id))
+    who = services.audit.who(str(post.id), by=team.lead)
     assert who.tampered == ("approver", "author", "text")
 
 

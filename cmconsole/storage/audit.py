@@ -1,10 +1,12 @@
 """The audit repository: appends events to the hash chain under a lock, and reads them back."""
 
 import json
+import sqlite3
 from collections.abc import Generator, Iterator
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy import func, insert, text
 from sqlmodel import Session, col, select
 from sqlmodel.sql.expression import Select
@@ -17,6 +19,7 @@ from cmconsole.domain.audit_chain import (
     record_hash,
     stamp,
 )
+from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.domain.model import AuditEntry, AuditEvent
 from cmconsole.services.ports import AuditDraft, StoredEvent
 from cmconsole.storage import converters
@@ -195,6 +198,11 @@ class SqlAudit:
         try:
             cursor.execute(_WALK)
             yield from cursor
+        except (sqlite3.Error, psycopg.Error) as error:
+            # The driver's own errors: SQLAlchemy, which names them for every other read, is
+            # not between this cursor and the database (a damaged file, a dropped connection).
+            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+            raise WorkspaceUnavailable(f"reading the audit failed: {reason}") from None
         finally:
             cursor.close()
 
