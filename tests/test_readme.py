@@ -73,3 +73,35 @@ def test_the_onboarding_rule_the_readme_shows_is_a_valid_guide_table():
     ]
     rule = parse_guide(textwrap.dedent(snippet), "README.md").onboarding
     assert (rule.track, rule.practice, rule.approved_in_a_row) == (True, 3, 20)
+
+
+def test_the_set_up_sequence_the_readme_gives_works_on_a_new_workspace(tmp_path, monkeypatch):
+    """Each command of "Setting up a real workspace", in order, on a workspace that does not
+    exist yet: it starts with `cmconsole init`, since no other command creates one."""
+    import shlex
+
+    from click.testing import CliRunner
+
+    from cmconsole.cli import main
+
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("CMCONSOLE_DATABASE_URL", raising=False)
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Setting up a real workspace", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
+    assert block is not None
+    commands = [shlex.split(line, comments=True) for line in block[1].splitlines()]
+    assert commands[0] == ["cmconsole", "init"]
+    url = f"sqlite:///{tmp_path / 'new' / 'workspace.db'}"
+    for command in commands:
+        args = command[1:]
+        if not args:
+            continue  # opening the console ends the sequence
+        given = None
+        if args[:2] == ["operator", "add"]:
+            args, given = [*args, "--passphrase-stdin"], "a long passphrase\n"
+        result = CliRunner().invoke(main, [*args, "--db", url], input=given)
+        assert result.exit_code == 0, (command, result.output)
+    listed = CliRunner().invoke(main, ["alias", "list", "--db", url]).output
+    assert "@bellehelene" in listed and "@acmehelp" in listed
