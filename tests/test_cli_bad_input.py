@@ -337,3 +337,15 @@ def test_a_guide_within_the_channels_length_is_imported(tmp_path, demo_db):
     result = run("guide", "import", "@acmehelp", str(path), "--db", demo_db)
     assert result.exit_code == 0, result.output
     assert "guide version 2" in result.stdout
+
+
+def test_a_failure_nobody_foresaw_is_one_line_not_a_traceback(demo_db, monkeypatch):
+    from cmconsole.services.accounts import AccountService
+
+    def broken(self):
+        raise RuntimeError("secret detail \x1b]0;x\x07")
+
+    monkeypatch.setattr(AccountService, "operators", broken)
+    result = run("operator", "list", "--db", demo_db)
+    assert_one_line(result, 1, "unexpected RuntimeError")
+    assert "secret detail" not in result.output
