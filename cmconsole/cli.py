@@ -128,7 +128,7 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     def open_console() -> "Services | str":
         from cmconsole.wiring import open_services, workspace_url
 
-        services = open_services(workspace_url(db), create=True)  # the first run sets it up
+        services = open_services(workspace_url(db))  # creates it: the first run sets it up
         try:
             empty = services.accounts.is_empty()
         except BaseException:
