@@ -349,3 +349,24 @@ def test_a_failure_nobody_foresaw_is_one_line_not_a_traceback(demo_db, monkeypat
     result = run("operator", "list", "--db", demo_db)
     assert_one_line(result, 1, "unexpected RuntimeError")
     assert "secret detail" not in result.output
+
+
+def test_the_console_on_a_read_only_folder_exits_with_the_reason(tmp_path, demo_db):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    workspace = _checkpointed_copy(demo_db, folder / "w.db")
+    for extra in ("-wal", "-shm"):
+        Path(f"{workspace}{extra}").unlink(missing_ok=True)
+    with read_only(folder):
+        terminal = Terminal(
+            [sys.executable, "-m", "cmconsole", "--db", f"sqlite:///{workspace}"],
+            _plain_env(tmp_path),
+            ROOT,
+        )
+        try:
+            at = terminal.expect("Sign in")
+            terminal.expect("is its folder writable?", at)
+            assert terminal.process.wait(timeout=TIMEOUT) == 1
+            assert "Traceback" not in terminal.output.decode("utf-8", "replace")
+        finally:
+            terminal.close()
