@@ -130,7 +130,7 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     def open_console() -> "Services | str":
         from cmconsole.wiring import open_services, workspace_url
 
-        services = open_services(workspace_url(db), create=True)  # the first run sets it up
+        services = open_services(workspace_url(db))  # creates it: the first run sets it up
         try:
             empty = services.accounts.is_empty()
         except BaseException:
@@ -1054,11 +1054,11 @@ def guide_versions(handle: str, db: str | None) -> None:
     and its change note. The newest is the one in force."""
     with workspace(db) as services:
         versions = services.guides.versions_for_handle(handle)
-    authors = [version.author_name or "shell" for version in versions]
+    authors = [inert(version.author_name or "shell") for version in versions]
     width = max((len(author) for author in authors), default=0)
     for version, author in zip(versions, authors, strict=True):
         line = f"v{version.version}  {version.created_at:%Y-%m-%d %H:%M}  {author:<{width}}  "
-        click.echo((line + version.change_note).rstrip())
+        click.echo((line + inert(version.change_note)).rstrip())
 
 
 def _alias_named(services: "Services", handle: str) -> Alias:

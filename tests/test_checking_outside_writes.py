@@ -53,10 +53,10 @@ def held(monkeypatch) -> HeldCheck:
 
 
 @pytest.fixture
-def consoles(tmp_path) -> Iterator[tuple[Services, Services, Team, int]]:
-    """Two consoles on one SQLite file; a message waiting for the first console's operator."""
-    url = f"sqlite:///{tmp_path / 'shared.db'}"
-    first, second = open_services(url), open_services(url)
+def consoles(database_url: str) -> Iterator[tuple[Services, Services, Team, int]]:
+    """Two consoles on one database (a SQLite file, then PostgreSQL), each with its own
+    connections; a message waiting for the first console's operator."""
+    first, second = open_services(database_url), open_services(database_url)
     team = make_team(first)
     message_id = receive(first, team.alias, "@fan", "@brand is it good?")
     first.shifts.start(team.operator, team.alias.id)

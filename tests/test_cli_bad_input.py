@@ -346,3 +346,36 @@ def test_a_guide_within_the_channels_length_is_imported(tmp_path, demo_db):
     result = run("guide", "import", "@acmehelp", str(path), *AS_LEA, "--db", demo_db, input=LEA)
     assert result.exit_code == 0, result.output
     assert "guide version 2" in result.stdout
+
+
+def test_a_failure_nobody_foresaw_is_one_line_not_a_traceback(demo_db, monkeypatch):
+    from cmconsole.services.accounts import AccountService
+
+    def broken(self):
+        raise RuntimeError("secret detail \x1b]0;x\x07")
+
+    monkeypatch.setattr(AccountService, "operators", broken)
+    result = run("operator", "list", "--db", demo_db)
+    assert_one_line(result, 1, "unexpected RuntimeError")
+    assert "secret detail" not in result.output
+
+
+def test_the_console_on_a_read_only_folder_exits_with_the_reason(tmp_path, demo_db):
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    workspace = _checkpointed_copy(demo_db, folder / "w.db")
+    for extra in ("-wal", "-shm"):
+        Path(f"{workspace}{extra}").unlink(missing_ok=True)
+    with read_only(folder):
+        terminal = Terminal(
+            [sys.executable, "-m", "cmconsole", "--db", f"sqlite:///{workspace}"],
+            _plain_env(tmp_path),
+            ROOT,
+        )
+        try:
+            at = terminal.expect("Sign in")
+            terminal.expect("is its folder writable?", at)
+            assert terminal.process.wait(timeout=TIMEOUT) == 1
+            assert "Traceback" not in terminal.output.decode("utf-8", "replace")
+        finally:
+            terminal.close()

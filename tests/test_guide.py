@@ -324,6 +324,9 @@ def test_a_guide_file_with_an_error_names_the_file(tmp_path):
         ("(?>a+)b", "atomic groups (?>...) are not supported"),
         ("a++", "RE2 cannot run it"),
         ("[\\\\W]", "\\W inside [...] is not supported"),
+        # RE2 bounds a pattern's size too: no pattern can take the memory instead of the time.
+        ("(x{1000}){1000}", "invalid repetition size"),
+        ("[\\\\w]{1000}", "pattern too large"),
     ],
 )
 def test_a_pattern_re2_cannot_run_is_refused_with_file_line_and_reason(pattern, reason):

@@ -78,8 +78,9 @@ def test_the_onboarding_rule_the_readme_shows_is_a_valid_guide_table():
 def test_the_set_up_commands_the_readme_shows_work_in_order_on_a_new_workspace(
     tmp_path, monkeypatch
 ):
-    """Each command of "Setting up a real workspace", as typed, with the passphrases a person
-    would type at the prompts given on standard input instead."""
+    """Each command of "Setting up a real workspace", as typed, in order, on a workspace that
+    does not exist yet (it starts with `cmconsole init`, since no other command creates one),
+    with the passphrases a person would type at the prompts given on standard input instead."""
     import shlex
 
     from click.testing import CliRunner
@@ -88,14 +89,17 @@ def test_the_set_up_commands_the_readme_shows_work_in_order_on_a_new_workspace(
 
     monkeypatch.chdir(ROOT)
     monkeypatch.delenv("CMCONSOLE_AS", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.delenv("CMCONSOLE_DATABASE_URL", raising=False)
     readme = (ROOT / "README.md").read_text()
     section = readme.split("## Setting up a real workspace", 1)[1]
     block = re.search(r"```sh\n(.*?)```", section, re.DOTALL)
     assert block is not None
     commands = [shlex.split(line, comments=True) for line in block.group(1).splitlines()]
+    assert commands[0] == ["cmconsole", "init"]
     assert commands[-1] == ["cmconsole"]  # opens the console: not run here
     passphrase = "correct horse battery"
-    db = f"sqlite:///{tmp_path / 'readme.db'}"
+    db = f"sqlite:///{tmp_path / 'new' / 'workspace.db'}"
     signed = 0
     for command in commands[:-1]:
         assert command[0] == "cmconsole"
@@ -111,5 +115,7 @@ def test_the_set_up_commands_the_readme_shows_work_in_order_on_a_new_workspace(
         result = CliRunner().invoke(main, [*args, "--db", db], input="\n".join(lines) + "\n")
         assert result.exit_code == 0, (command, result.output)
     assert signed >= 3  # the README shows --as once the workspace has its lead
+    listed = CliRunner().invoke(main, ["alias", "list", "--db", db]).output
+    assert "@bellehelene" in listed and "@acmehelp" in listed
     unsigned = CliRunner().invoke(main, ["grant", "theo", "@bellehelene", "lead", "--db", db])
     assert unsigned.exit_code == 2

@@ -2,6 +2,7 @@
 
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import re2
 
@@ -50,35 +51,62 @@ class GuidePattern:
         return next(self.finditer(text), None)
 
     def finditer(self, text: str) -> Iterator[Span]:
-        """Every non-overlapping match, left to right."""
-        at, length = 0, len(text)
+        """Every non-overlapping match, left to right, in characters of `text`."""
+        # Searched as UTF-8 bytes encoded once: the str API would encode the whole text again
+        # for every match. RE2 only matches on character boundaries of valid UTF-8.
+        data = text.encode("utf-8")
+        chars = _CharCounter(data)
+        at, length = 0, len(data)
         while at <= length:
-            match = self._regex.search(text, at)
+            match = self._regex.search(data, at)
             if match is None:
                 return
             start, end = match.span()
-            if self._boundaries and not self._bounded(match, text):
-                at = start + 1  # this start does not hold; the next one may
+            if self._boundaries and not self._bounded(match, data):
+                at = _next_char(data, start)  # this start does not hold; the next one may
                 continue
-            yield start, end
-            at = end if end > start else end + 1
+            yield chars.at(start), chars.at(end)
+            at = end if end > start else _next_char(data, end)
 
-    def _bounded(self, match: object, text: str) -> bool:
+    def _bounded(self, match: Any, data: bytes) -> bool:
         for group, wanted in self._boundaries:
-            at = match.span(group)[0]  # type: ignore[attr-defined]
-            if at >= 0 and _is_boundary(text, at) != wanted:
+            at = match.span(group)[0]
+            if at >= 0 and _is_boundary(data, at) != wanted:
                 return False
         return True
 
 
-def _is_boundary(text: str, at: int) -> bool:
-    before = at > 0 and _is_word(text[at - 1])
-    after = at < len(text) and _is_word(text[at])
-    return before != after
+class _CharCounter:
+    """Byte offsets of one UTF-8 text to character offsets, asked in increasing order."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data, self._byte, self._char = data, 0, 0
+
+    def at(self, byte: int) -> int:
+        if byte < self._byte:
+            self._byte, self._char = 0, 0
+        self._char += len(self._data[self._byte : byte].decode("utf-8"))
+        self._byte = byte
+        return self._char
+
+
+def _next_char(data: bytes, at: int) -> int:
+    """The offset of the character after the one starting at `at` (past the end if none)."""
+    at += 1
+    while at < len(data) and data[at] & 0xC0 == 0x80:  # a continuation byte
+        at += 1
+    return at
+
+
+def _is_boundary(data: bytes, at: int) -> bool:
+    """Python's \\b at a character boundary of UTF-8 `data`: a word character on one side only."""
+    before = data[max(0, at - 4) : at].decode("utf-8", "ignore")[-1:]
+    after = data[at : at + 4].decode("utf-8", "ignore")[:1]
+    return _is_word(before) != _is_word(after)
 
 
 def _is_word(char: str) -> bool:
-    return char.isalnum() or char == "_"
+    return bool(char) and (char.isalnum() or char == "_")
 
 
 def _translate(pattern: str) -> tuple[str, list[tuple[int, bool]]]:
