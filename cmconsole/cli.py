@@ -383,7 +383,7 @@ def alias_connect_x(
                 token, secret = connection.exchange_pin(click.prompt("PIN"))
         account = connection.verify(tag, token, secret)
         if account.username.lower() != tag.lstrip("@").lower():
-            _fail(
+            _fail(  # _fail shows what it quotes inert
                 f"these credentials act as @{account.username}, not {tag}: sign in to X as "
                 f"{tag} and run connect-x again (nothing was stored)",
                 1,
@@ -397,7 +397,8 @@ def alias_connect_x(
         )
         kept_in = store.describe()
     click.echo(
-        f"{tag} is connected to the X account @{account.username} (id {account.user_id}); "
+        f"{tag} is connected to the X account @{inert(account.username)} "
+        f"(id {inert(account.user_id)}); "
         f"its credentials are in {kept_in}"
     )
 

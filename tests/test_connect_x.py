@@ -265,3 +265,24 @@ def test_once_the_alias_has_a_lead_only_she_connects_it_and_the_audit_names_her(
     ).output
     [event] = [json.loads(line) for line in exported.splitlines() if "channel.connected" in line]
     assert (event["actor"], event["alias"]) == ("lea", "@brand")
+
+
+def test_what_x_says_of_the_account_reaches_the_terminal_inert(db, api, memory_keyring):
+    """The account X names is outside text: an escape sequence in it (a hostile or broken
+    server) is shown, never obeyed, and nothing is stored."""
+    _stub_me(api, username="\x1b]0;pwned\x07evil\x9b31m")
+    result = run(
+        "alias",
+        "connect-x",
+        "@brand",
+        "--access-token",
+        "acc-token-1",
+        "--db",
+        db,
+        input="app-key-1\napp-secret-1\nacc-secret-1\n",
+    )
+    assert result.exit_code == 1
+    assert "not @brand" in result.output and "evil" in result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\x9b" not in result.output
+    assert memory_keyring.entries == {}
