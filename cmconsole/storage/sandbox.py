@@ -1,10 +1,14 @@
 """The sandbox channel's public square, kept beside the workspace; each call commits alone."""
 
+import contextlib
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Engine, func
+from sqlalchemy import ColumnElement, Connection, Engine, exists, func, insert, literal
+from sqlalchemy import select as sql_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
 
@@ -19,6 +23,8 @@ class SqlSandboxTimeline:
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+        self._kept: Connection | None = None
+        self._kept_lock = threading.Lock()
 
     @contextmanager
     def _session(self) -> Iterator[Session]:
@@ -37,19 +43,78 @@ class SqlSandboxTimeline:
         in_reply_to: str | None,
         now: datetime,
         idempotency_key: str | None = None,
+        key_kept_since: datetime | None = None,
     ) -> PublicPost:
-        with self._session() as session:
-            row = SandboxPostRow(
-                author_handle=author_handle,
-                author_name=author_name,
-                text=text,
-                in_reply_to=in_reply_to,
-                created_at=now,
-                idempotency_key=idempotency_key,
+        values = {
+            "author_handle": author_handle,
+            "author_name": author_name,
+            "text": text,
+            "in_reply_to": in_reply_to,
+            "created_at": now,
+            "idempotency_key": idempotency_key,
+        }
+        inserted: Any
+        if idempotency_key is None or key_kept_since is None:
+            inserted = insert(_SANDBOX).values(values)
+        else:
+            # One statement: a repeated key within its time inserts nothing.
+            inserted = insert(_SANDBOX).from_select(
+                list(values),
+                sql_select(
+                    *(literal(value, _SANDBOX.c[name].type) for name, value in values.items())
+                ).where(
+                    ~exists().where(*_same_key(author_handle, idempotency_key, key_kept_since))
+                ),
             )
-            session.add(row)
-            session.flush()
-            return converters.public_post(row)
+        with self._connection() as connection:
+            row = connection.execute(inserted.returning(*_PUBLIC)).first()
+            if row is None:
+                assert idempotency_key is not None and key_kept_since is not None
+                row = connection.execute(
+                    sql_select(*_PUBLIC)
+                    .where(*_same_key(author_handle, idempotency_key, key_kept_since))
+                    .order_by(_SANDBOX.c.id)
+                    .limit(1)
+                ).first()
+        assert row is not None
+        post_id, handle, name, said, replied, created = row
+        return PublicPost(str(post_id), handle, name, said, created, replied)
+
+    @contextmanager
+    def _connection(self) -> Iterator[Connection]:
+        """A connection whose statements commit one by one. On PostgreSQL, one kept open in
+        autocommit for the sandbox's publishes: no checkout, BEGIN or COMMIT round trips around
+        each (as a channel keeps its HTTP connection alive); a new one after a failure."""
+        try:
+            if self._engine.dialect.name != "postgresql":
+                with self._engine.begin() as connection:
+                    yield connection
+                return
+            with self._kept_lock:
+                if self._kept is None:
+                    kept = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+                    # The sandbox plays a remote service, whose durability is not the
+                    # workspace's: its commits need not wait for the disk (the workspace's own
+                    # still do). Only a crash of the server itself could lose a sandbox post.
+                    kept.exec_driver_sql("SET synchronous_commit = off")
+                    self._kept = kept
+                try:
+                    yield self._kept
+                except DBAPIError:
+                    with contextlib.suppress(DBAPIError):
+                        self._kept.invalidate()
+                    self._kept = None
+                    raise
+        except DBAPIError as error:
+            first = str(error.orig).strip().splitlines()[0] if error.orig else type(error).__name__
+            raise WorkspaceUnavailable(f"the sandbox's database failed: {first}") from None
+
+    def close(self) -> None:
+        with self._kept_lock:
+            if self._kept is not None:
+                with contextlib.suppress(DBAPIError):
+                    self._kept.close()
+                self._kept = None
 
     def mentions_of(self, handle: str, after: str | None, limit: int) -> list[PublicPost]:
         with self._session() as session:
@@ -88,13 +153,17 @@ class SqlSandboxTimeline:
             rows = session.exec(query.order_by(col(SandboxPostRow.id).desc()).limit(limit))
             return [converters.public_post(row) for row in rows]
 
-    def by_key(self, handle: str, idempotency_key: str, since: datetime) -> PublicPost | None:
-        with self._session() as session:
-            row = session.exec(
-                select(SandboxPostRow).where(
-                    SandboxPostRow.idempotency_key == idempotency_key,
-                    func.lower(SandboxPostRow.author_handle) == handle.lower(),
-                    col(SandboxPostRow.created_at) >= since,
-                )
-            ).first()
-            return converters.public_post(row) if row is not None else None
+
+_SANDBOX = SandboxPostRow.__table__  # type: ignore[attr-defined]
+_PUBLIC = [
+    _SANDBOX.c[name]
+    for name in ("id", "author_handle", "author_name", "text", "in_reply_to", "created_at")
+]
+
+
+def _same_key(handle: str, idempotency_key: str, since: datetime) -> list[ColumnElement[bool]]:
+    return [
+        _SANDBOX.c.idempotency_key == idempotency_key,
+        _SANDBOX.c.author_handle == handle,
+        _SANDBOX.c.created_at >= since,
+    ]

@@ -85,6 +85,7 @@ class SqlWorkspace:
             raise InvalidInput(f"the database refused a value: {_first_line(error)}") from None
 
     def close(self) -> None:
+        self.sandbox.close()
         self._engine.dispose()
 
 
