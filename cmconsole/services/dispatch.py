@@ -322,7 +322,7 @@ class Dispatcher:
                     done.append(post)
             tx.audit.append_all(events, now)
         if unknown:
-            log.warning("%d posts: outcome unknown, settling them first", len(unknown))
+            log.warning("outcome unknown for %d post(s): settling them first", len(unknown))
             done.extend(self._settle(unknown, report))
         return done
 
