@@ -5,9 +5,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, exists, func, insert, literal
+from sqlalchemy import Connection, Engine, bindparam, exists, func, insert
 from sqlalchemy import select as sql_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -52,30 +51,13 @@ class SqlSandboxTimeline:
             "in_reply_to": in_reply_to,
             "created_at": now,
             "idempotency_key": idempotency_key,
+            "kept_since": key_kept_since,
         }
-        inserted: Any
-        if idempotency_key is None or key_kept_since is None:
-            inserted = insert(_SANDBOX).values(values)
-        else:
-            # One statement: a repeated key within its time inserts nothing.
-            inserted = insert(_SANDBOX).from_select(
-                list(values),
-                sql_select(
-                    *(literal(value, _SANDBOX.c[name].type) for name, value in values.items())
-                ).where(
-                    ~exists().where(*_same_key(author_handle, idempotency_key, key_kept_since))
-                ),
-            )
+        keyed = idempotency_key is not None and key_kept_since is not None
         with self._connection() as connection:
-            row = connection.execute(inserted.returning(*_PUBLIC)).first()
+            row = connection.execute(_KEYED_INSERT if keyed else _INSERT, values).first()
             if row is None:
-                assert idempotency_key is not None and key_kept_since is not None
-                row = connection.execute(
-                    sql_select(*_PUBLIC)
-                    .where(*_same_key(author_handle, idempotency_key, key_kept_since))
-                    .order_by(_SANDBOX.c.id)
-                    .limit(1)
-                ).first()
+                row = connection.execute(_BY_KEY, values).first()
         assert row is not None
         post_id, handle, name, said, replied, created = row
         return PublicPost(str(post_id), handle, name, said, created, replied)
@@ -159,11 +141,23 @@ _PUBLIC = [
     _SANDBOX.c[name]
     for name in ("id", "author_handle", "author_name", "text", "in_reply_to", "created_at")
 ]
-
-
-def _same_key(handle: str, idempotency_key: str, since: datetime) -> list[ColumnElement[bool]]:
-    return [
-        _SANDBOX.c.idempotency_key == idempotency_key,
-        _SANDBOX.c.author_handle == handle,
-        _SANDBOX.c.created_at >= since,
-    ]
+_COLUMNS = ["author_handle", "author_name", "text", "in_reply_to", "created_at", "idempotency_key"]
+# The sandbox's publishes, built once (building a statement costs more than running it): a plain
+# insert, and one that inserts nothing when the author used the key since `kept_since`.
+_SAME_KEY = [
+    _SANDBOX.c.idempotency_key == bindparam("idempotency_key"),
+    _SANDBOX.c.author_handle == bindparam("author_handle"),
+    _SANDBOX.c.created_at >= bindparam("kept_since"),
+]
+_INSERT = insert(_SANDBOX).values({name: bindparam(name) for name in _COLUMNS}).returning(*_PUBLIC)
+_KEYED_INSERT = (
+    insert(_SANDBOX)
+    .from_select(
+        _COLUMNS,
+        sql_select(*(bindparam(name, type_=_SANDBOX.c[name].type) for name in _COLUMNS)).where(
+            ~exists().where(*_SAME_KEY)
+        ),
+    )
+    .returning(*_PUBLIC)
+)
+_BY_KEY = sql_select(*_PUBLIC).where(*_SAME_KEY).order_by(_SANDBOX.c.id).limit(1)
