@@ -97,10 +97,9 @@ class SandboxChannel:
             raise ChannelOutcomeUnknown(f"{where}: no answer before the timeout")
         key = idempotency_key if self._honour_keys else None
         now = self._clock()
-        earlier = self._timeline.by_key(alias.handle, key, now - KEY_KEPT) if key else None
-        if earlier is not None:
-            return Published(earlier.channel_post_id, earlier.published_at)
-        post = self._timeline.add(alias.handle, alias.display_name, text, in_reply_to, now, key)
+        post = self._timeline.add(
+            alias.handle, alias.display_name, text, in_reply_to, now, key, now - KEY_KEPT
+        )
         if fault is SandboxFault.LOSE_ANSWER:
             raise ChannelOutcomeUnknown(f"{where}: the connection dropped before the answer")
         return Published(post.channel_post_id, post.published_at)

@@ -308,8 +308,11 @@ class Dispatcher:
         done: list[Post] = []
         unknown: list[_Sending] = []
         with self._workspace.transaction() as tx:
-            events: list[AuditDraft] = []
+            # The published, which are most of them, in a few statements for the lot.
+            events, done = self._all_published(tx, answers, now, report)
             for answer in answers:
+                if answer.published is not None:
+                    continue
                 post, event = self._recorded(tx, answer, now, report)
                 if event is not None:
                     events.append(event)
@@ -319,25 +322,63 @@ class Dispatcher:
                     done.append(post)
             tx.audit.append_all(events, now)
         if unknown:
-            log.warning("%d posts: outcome unknown, settling them first", len(unknown))
+            log.warning("outcome unknown for %d post(s): settling them first", len(unknown))
             done.extend(self._settle(unknown, report))
         return done
+
+    def _all_published(
+        self, tx: Transaction, answers: list[_Answer], now: datetime, report: DispatchReport
+    ) -> tuple[list[AuditDraft], list[Post]]:
+        """Record every answer that says "published" (skipping posts another dispatcher settled
+        meanwhile): the posts, their attempts and their audit events, each in one statement."""
+        published = [(answer.sending, answer.published) for answer in answers if answer.published]
+        sent = tx.posts.mark_published_all(
+            [
+                (sending.post.id, sending.post.attempts, what.channel_post_id, what.published_at)
+                for sending, what in published
+            ]
+        )
+        events: list[AuditDraft] = []
+        done: list[Post] = []
+        finished: list[tuple[int, int, str, str | None]] = []
+        for sending, what in published:
+            post = sending.post
+            recorded = sent.get(post.id)
+            if recorded is None:
+                done.append(self._as_it_stands(tx, post))
+                continue
+            finished.append((post.id, post.attempts, "published", what.channel_post_id))
+            report.published.append(recorded)
+            done.append(recorded)
+            events.append(self._published_event(sending, what.channel_post_id))
+        tx.posts.finish_attempts(finished, now)
+        return events, done
+
+    def _published_event(self, sending: _Sending, channel_post_id: str) -> AuditDraft:
+        post = sending.post
+        details: dict[str, object] = {
+            "channel_post_id": channel_post_id,
+            "author": sending.author_name,
+            "by": self._name,
+            "approver": post.approver_id,
+            "text": post.text,
+        }
+        return AuditDraft(
+            "post.published",
+            post.author_id,
+            post.alias_id,
+            f"post {post.id}",
+            details,
+            content=f"post {post.id}",
+        )
 
     def _recorded(
         self, tx: Transaction, answer: _Answer, now: datetime, report: DispatchReport
     ) -> tuple[Post, AuditDraft | None]:
-        """Record one answer; return the post as recorded and the audit event to append (None
-        if another dispatcher settled the post meanwhile, so nothing is recorded twice)."""
-        sending, post, error = answer.sending, answer.sending.post, answer.error
-        if answer.published is not None:
-            return self._published(
-                tx,
-                sending,
-                answer.published.channel_post_id,
-                answer.published.published_at,
-                now,
-                report,
-            )
+        """Record one answer that is not "published"; return the post as recorded and the audit
+        event to append (None if another dispatcher settled the post meanwhile, so nothing is
+        recorded twice)."""
+        post, error = answer.sending.post, answer.error
         assert error is not None
         if isinstance(error, ChannelOutcomeUnknown):
             # Still held (afresh) by this dispatcher, which settles it right after this commit.
@@ -392,21 +433,7 @@ class Dispatcher:
             return self._as_it_stands(tx, post), None
         tx.posts.finish_attempt(post.id, post.attempts, outcome, channel_post_id, now)
         (report.reconciled if outcome == "found" else report.published).append(sent)
-        details: dict[str, object] = {
-            "channel_post_id": channel_post_id,
-            "author": sending.author_name,
-            "by": self._name,
-            "approver": post.approver_id,
-            "text": post.text,
-        }
-        return sent, AuditDraft(
-            "post.published",
-            post.author_id,
-            post.alias_id,
-            f"post {post.id}",
-            details,
-            content=f"post {post.id}",
-        )
+        return sent, self._published_event(sending, channel_post_id)
 
     def _delayed(
         self,

@@ -237,6 +237,13 @@ class PostRepository(Protocol):
     def mark_published(
         self, post_id: int, attempt: int, channel_post_id: str, published_at: datetime
     ) -> Post | None: ...
+    def mark_published_all(
+        self, published: list[tuple[int, int, str, datetime]]
+    ) -> dict[int, Post]:
+        """mark_published for each (post id, attempt, channel post id, published at), in as few
+        statements as the engine allows; the posts it changed, by id."""
+        ...
+
     def mark_failed(self, post_id: int, attempt: int, reason: str) -> Post | None: ...
     def mark_unknown(
         self, post_id: int, attempt: int, reason: str, lease_until: datetime
@@ -254,6 +261,12 @@ class PostRepository(Protocol):
     def finish_attempt(
         self, post_id: int, number: int, outcome: str, detail: str | None, now: datetime
     ) -> None: ...
+    def finish_attempts(
+        self, finished: list[tuple[int, int, str, str | None]], now: datetime
+    ) -> None:
+        """finish_attempt for each (post id, number, outcome, detail), in one statement."""
+        ...
+
     def attempts(self, post_id: int) -> list[PostAttempt]: ...
 
 
@@ -558,7 +571,12 @@ class SandboxTimeline(Protocol):
         in_reply_to: str | None,
         now: datetime,
         idempotency_key: str | None = None,
-    ) -> PublicPost: ...
+        key_kept_since: datetime | None = None,
+    ) -> PublicPost:
+        """Publish; with a key already used by the author since `key_kept_since`, publish
+        nothing and return the post published with it."""
+        ...
+
     def mentions_of(self, handle: str, after: str | None, limit: int) -> list[PublicPost]: ...
     def by_author(self, handle: str, limit: int) -> list[PublicPost]: ...
     def by_author_since(
@@ -566,10 +584,6 @@ class SandboxTimeline(Protocol):
     ) -> list[PublicPost]:
         """A page of the author's posts made at or after `since`, older than the post id
         `before` if given, newest first."""
-        ...
-
-    def by_key(self, handle: str, idempotency_key: str, since: datetime) -> PublicPost | None:
-        """The author's post published with this key at or after `since`, if any."""
         ...
 
 

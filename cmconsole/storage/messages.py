@@ -10,11 +10,14 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    DateTime,
     Integer,
     Select,
+    String,
     Update,
     and_,
     bindparam,
+    column,
     delete,
     exists,
     func,
@@ -26,6 +29,9 @@ from sqlalchemy import (
 )
 from sqlalchemy import (
     select as sql_select,
+)
+from sqlalchemy import (
+    values as sql_values,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -453,6 +459,40 @@ class SqlPosts:
             lease_until=None,
         )
 
+    def mark_published_all(
+        self, published: list[tuple[int, int, str, datetime]]
+    ) -> dict[int, Post]:
+        if not published:
+            return {}
+        if self._dialect != "postgresql":
+            # In process, a statement costs next to nothing: one each.
+            marked = (self.mark_published(*each) for each in published)
+            return {post.id: post for post in marked if post is not None}
+        given = sql_values(
+            column("v_id", Integer),
+            column("v_attempt", Integer),
+            column("v_channel_id", String),
+            column("v_at", DateTime(timezone=True)),
+            name="given",
+        ).data(published)
+        rows = self._session.execute(
+            update(_POST)
+            .where(
+                _POST.c.id == given.c.v_id,
+                _POST.c.attempts == given.c.v_attempt,
+                _POST.c.status.in_([PostStatus.SENDING.value, PostStatus.UNKNOWN.value]),
+            )
+            .values(
+                status=PostStatus.PUBLISHED.value,
+                channel_post_id=given.c.v_channel_id,
+                published_at=given.c.v_at,
+                failure_reason=None,
+                lease_until=None,
+            )
+            .returning(*_POST_FIELDS)
+        ).all()
+        return {post.id: post for post in map(converters.post_of, rows)}
+
     def mark_failed(self, post_id: int, attempt: int, reason: str) -> Post | None:
         failed = self._transition(
             post_id,
@@ -542,6 +582,25 @@ class SqlPosts:
                 "to_detail": detail,
                 "at": now,
             },
+        )
+
+    def finish_attempts(
+        self, finished: list[tuple[int, int, str, str | None]], now: datetime
+    ) -> None:
+        if not finished:
+            return
+        self._session.execute(
+            _FINISH_ATTEMPT,
+            [
+                {
+                    "of_post": post_id,
+                    "of_number": number,
+                    "to_outcome": outcome,
+                    "to_detail": detail,
+                    "at": now,
+                }
+                for post_id, number, outcome, detail in finished
+            ],
         )
 
     def attempts(self, post_id: int) -> list[PostAttempt]:

@@ -96,6 +96,7 @@ class SqlWorkspace:
             raise InvalidInput("a number too large for the database was given") from None
 
     def close(self) -> None:
+        self.sandbox.close()
         self._engine.dispose()
 
 
