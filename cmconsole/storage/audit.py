@@ -162,12 +162,6 @@ class SqlAudit:
     def stamps(self) -> Iterator[tuple[str, int, str]]:
         return every_stamp(self._session)
 
-    def hold_snapshot(self) -> None:
-        if self._session.get_bind().dialect.name == "postgresql":
-            # One snapshot for the walk and the rows: a post committed meanwhile, with its event,
-            # must be in both or in neither. (SQLite's transactions hold one already.)
-            self._session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
-
     def stamp_check(self, subject: str, ref: str) -> tuple[str, str] | None:
         """The newest stamp of `ref` among the subject's events, and the row's stamp now."""
         recorded = self._session.execute(
