@@ -397,7 +397,6 @@ class Dispatcher:
             "author": sending.author_name,
             "by": self._name,
             "approver": post.approver_id,
-            "text": post.text,
         }
         return sent, AuditDraft(
             "post.published",
