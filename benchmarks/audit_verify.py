@@ -36,7 +36,8 @@ def build(path: Path, events: int) -> None:
         stamped = stamp(start + timedelta(seconds=seq * 7))
         kind = KINDS[seq % len(KINDS)]
         details = canonical_details(
-            {"text": f"Merci pour votre message n°{seq}", "shift": seq % 97}
+            # No text: the ledger holds only the stamp of a post's text (so it can be erased).
+            {"in_reply_to": str(1_790_000_000_000_000_000 + seq), "shift": seq % 97}
         )
         actor, alias, subject = seq % 50 + 1, seq % 20 + 1, f"post {seq}"
         digest = hashlib.sha256(

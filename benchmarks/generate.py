@@ -604,7 +604,7 @@ class _Simulation:
             shift.operator,
             alias,
             f"post {number}",
-            queued_details(replied, plan.shift + 1, text),
+            queued_details(replied, plan.shift + 1),
             (f"post {number}", post_stamp(salt, text, shift.operator, None)),
         )
         final = (f"post {number}", post_stamp(salt, text, shift.operator, plan.approver))
@@ -628,7 +628,7 @@ class _Simulation:
                 final,
             )
         name = self.pop.operators[shift.operator - 1].person.name
-        details = published_details(plan.approver, name, channel_id, text)
+        details = published_details(plan.approver, name, channel_id)
         self.at(
             plan.published,
             self._audit_only,
@@ -751,20 +751,18 @@ class _Simulation:
         )
 
 
-def queued_details(in_reply_to: str | None, shift: int, text: str) -> str:
-    """canonical_details of a post.queued event, written out: posts are most of the audit."""
+def queued_details(in_reply_to: str | None, shift: int) -> str:
+    """canonical_details of a post.queued event, written out: posts are most of the audit. Like
+    the program's, it holds no text (the stamp holds its salted hash)."""
     replied = "null" if in_reply_to is None else f'"{in_reply_to}"'
-    return (
-        f'{{"guide_version":1,"in_reply_to":{replied},"overrides":{{}},"shift":{shift},'
-        f'"text":{_STRING(text)}}}'
-    )
+    return f'{{"guide_version":1,"in_reply_to":{replied},"overrides":{{}},"shift":{shift}}}'
 
 
-def published_details(approver: int | None, author: str, channel_id: str, text: str) -> str:
+def published_details(approver: int | None, author: str, channel_id: str) -> str:
     """canonical_details of a post.published event, written out."""
     return (
         f'{{"approver":{"null" if approver is None else approver},"author":{_STRING(author)},'
-        f'"by":"{DISPATCHER}","channel_post_id":"{channel_id}","text":{_STRING(text)}}}'
+        f'"by":"{DISPATCHER}","channel_post_id":"{channel_id}"}}'
     )
 
 

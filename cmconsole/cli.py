@@ -575,7 +575,7 @@ def audit_who(post: str, as_name: str | None, passphrase_stdin: bool, db: str | 
             "last ledger entry (what is shown above is not what was recorded)"
         )
     elif found.redacted:
-        lines.append("ledger       text redacted (erased with its salt); people match")
+        lines.append("ledger       text erased with its salt, as designed; people match")
     elif not found.stamped:
         lines.append("ledger       written before content hashing: content not checked")
     else:
@@ -591,7 +591,11 @@ def _when(moment: datetime | None) -> str:
     return f"{moment:%Y-%m-%d %H:%M:%S} UTC" if moment else "-"
 
 
-EXPORT_FIELDS = ("seq", "occurred_at", "kind", "actor", "alias", "subject", "details", "hash")
+# post_text: the text of the post an event is about, from its row now (the ledger holds none).
+EXPORT_FIELDS = (
+    *("seq", "occurred_at", "kind", "actor", "alias", "subject", "details", "hash"),
+    "post_text",
+)
 
 
 @audit.command("export")
@@ -664,6 +668,7 @@ def _write_events(events: Iterator[AuditEntry], fmt: str, sink: TextIO, *, for_e
             "subject": e.subject,
             "details": e.details,
             "hash": e.hash,
+            "post_text": entry.post_text,
         }
         if writer is not None:
             row["details"] = json.dumps(e.details, ensure_ascii=False, sort_keys=True)

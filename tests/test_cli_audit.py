@@ -80,7 +80,12 @@ def test_export_streams_jsonl_and_csv_with_filters(demo_db, tmp_path):
         "subject",
         "details",
         "hash",
+        "post_text",
     }
+    # A post's text comes from its row (the ledger holds only its salted stamp).
+    published = [e for e in events if e["kind"] == "post.published"]
+    assert published and all(e["post_text"] and "text" not in e["details"] for e in published)
+    assert all(e["post_text"] is None for e in events if not e["subject"].startswith("post "))
 
     omar = as_lea("audit", "export", "--operator", "omar", "--alias", "@acmehelp", "--db", demo_db)
     kinds = [json.loads(line)["kind"] for line in omar.output.splitlines()]

@@ -245,7 +245,7 @@ def postgres_url():
 
 def test_rows_written_during_a_walk_are_not_blamed(postgres_url, clock, monkeypatch):
     """On PostgreSQL, writers carry on during a verification: what they commit meanwhile is in
-    neither the walk nor the rows it checks. (SQLite's verification holds the write lock.)"""
+    neither the walk nor the rows it checks (on SQLite too: tests/test_ledger_erasure.py)."""
     import cmconsole.services.verification as verification
     from cmconsole.wiring import open_services
     from tests.conftest import PASSPHRASE

@@ -223,7 +223,10 @@ def test_a_reviewer_edits_and_approves_or_rejects_with_a_comment(services, team)
     }
     edited = events["post.edited_and_approved"]
     assert edited.actor_name == "otto"
-    assert edited.event.details["before"] == "We will check and come back"
+    # The ledger says the text changed (its stamps hold the hashes), never the text itself.
+    assert edited.event.details["text_changed"] is True
+    assert "We will check" not in str(edited.event.details)
+    assert edited.post_text == "We will check and come back to you today."
     assert events["post.rejected"].event.details["comment"] == "Never say you have no idea."
     thread = services.inbox.thread(team.trainee, second)
     assert [(p.status, p.review_comment) for p in thread.replies] == [

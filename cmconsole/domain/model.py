@@ -210,6 +210,9 @@ class AuditEntry:
     event: AuditEvent
     actor_name: str | None
     alias_handle: str | None
+    # The text of the post the event is about, as its row holds it now ("" once erased); None
+    # when the event is not about a post. The ledger itself holds no post's text.
+    post_text: str | None = None
 
 
 @dataclass(frozen=True)

@@ -198,8 +198,8 @@ class AuditService:
         by: SignedIn | None = None,
     ) -> Iterator[AuditEntry]:
         """Stream the events that match and that `by` may read (see `Readable`), in chain
-        order, in constant memory."""
-        with self._workspace.transaction() as tx:
+        order, in constant memory, from one snapshot that no writer waits for."""
+        with self._workspace.reading() as tx:
             scope = readable(tx, by)
             alias_id = actor_id = None
             if alias:
@@ -250,7 +250,7 @@ class AuditService:
 
         `progress(done, total)` is called every PROGRESS_EVERY events on long chains.
         """
-        with self._workspace.transaction() as tx:
+        with self._workspace.reading() as tx:  # no writer waits for a walk of the whole chain
             return verification.verify(tx, checkpoint, progress)
 
 

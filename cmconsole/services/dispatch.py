@@ -361,7 +361,6 @@ class Dispatcher:
             "author": sending.author_name,
             "by": self._name,
             "approver": post.approver_id,
-            "text": post.text,
         }
         return AuditDraft(
             "post.published",

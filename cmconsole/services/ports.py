@@ -341,10 +341,6 @@ class AuditRepository(Protocol):
         """(table, id, stamp) of every row of every content table, as the rows are now."""
         ...
 
-    def hold_snapshot(self) -> None:
-        """Make the rest of this transaction read one snapshot (call it first)."""
-        ...
-
     def stamp_check(self, subject: str, ref: str) -> tuple[str, str] | None:
         """The newest stamp of the row `ref` among the events about `subject`, and the row's
         stamp as it is now; None when no event stamped it."""
@@ -491,6 +487,10 @@ class Workspace(Protocol):
         ...
 
     def transaction(self) -> AbstractContextManager[Transaction]: ...
+    def reading(self) -> AbstractContextManager[Transaction]:
+        """A transaction for a long pure read: one snapshot, and no writer waits for it."""
+        ...
+
     def close(self) -> None: ...
 
 

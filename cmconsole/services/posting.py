@@ -99,7 +99,6 @@ class PostingService:
                 {
                     "in_reply_to": message.channel_message_id,
                     "shift": shift.id,
-                    "text": body,
                     "guide_version": version,
                     "overrides": reasons,
                 },
@@ -159,7 +158,9 @@ class PostingService:
             raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
         details: dict[str, object] = {"author": post.author_id}
         if edited is not None:
-            details.update(before=post.text, after=edited, overrides=reasons)
+            # No text in the ledger (it could not be erased): the stamps of this event and of the
+            # one before hold the salted hashes of the text after and before.
+            details.update(text_changed=True, overrides=reasons)
         tx.audit.append(
             AuditDraft(
                 "post.approved" if edited is None else "post.edited_and_approved",
@@ -269,7 +270,7 @@ class PostingService:
             "status": status.value,
         }
         if text != post.text:
-            details.update(before=post.text, after=text, overrides=reasons)
+            details.update(text_changed=True, overrides=reasons)  # the hashes: in the stamps
         tx.audit.append(
             AuditDraft(
                 "post.resent",

@@ -90,9 +90,10 @@ def verify(
     progress: Callable[[int, int], None] | None,
 ) -> ChainReport:
     """Recompute every hash in order and name the first event that does not match; then compare
-    every content row with the newest stamp of it the chain holds."""
+    every content row with the newest stamp of it the chain holds. `tx` must read one snapshot
+    (a workspace's `reading` transaction): a row committed meanwhile, with its event, is then in
+    both the walk and the rows or in neither."""
     stamps: dict[str, tuple[str, int]] = {}
-    tx.audit.hold_snapshot()
     with closing(tx.audit.walk()) as rows:
         events, head, bad_seq, problem = _walk(tx, rows, stamps, checkpoint, progress)
     start = tx.audit.hashing_start()

@@ -2,8 +2,9 @@
 
 import json
 import sqlite3
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from datetime import datetime
+from itertools import islice
 from typing import Any
 
 import psycopg
@@ -24,7 +25,7 @@ from cmconsole.domain.model import AuditEntry, AuditEvent
 from cmconsole.services.ports import AuditDraft, StoredEvent
 from cmconsole.storage import converters
 from cmconsole.storage.content import every_stamp, hashing_start, stamps_of
-from cmconsole.storage.tables import AliasRow, AuditEventRow, OperatorRow
+from cmconsole.storage.tables import AliasRow, AuditEventRow, OperatorRow, PostRow
 
 # Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
 _CHAIN_LOCK = 0x636D_6175_6469_74
@@ -39,6 +40,13 @@ _WALK = (
     "prev_hash, hash FROM audit_event ORDER BY seq"
 )
 _WALK_BATCH = 5000
+_STREAM_BATCH = 2000
+
+
+def _post_id(subject: str) -> int | None:
+    """The post an event is about (`post 12`), if it is about one."""
+    kind, _, number = subject.partition(" ")
+    return int(number) if kind == "post" and number.isascii() and number.isdigit() else None
 
 
 class SqlAudit:
@@ -118,10 +126,7 @@ class SqlAudit:
         self, alias_id: int | None, limit: int, actor_id: int | None = None
     ) -> list[AuditEntry]:
         query = _entries(alias_id, actor_id, None, None).order_by(col(AuditEventRow.seq).desc())
-        return [
-            AuditEntry(converters.audit_event(row), name, handle)
-            for row, name, handle in self._session.exec(query.limit(limit))
-        ]
+        return self._with_texts(self._session.exec(query.limit(limit)))
 
     def recent_readable(
         self, reader_id: int, alias_ids: frozenset[int], team_ids: frozenset[int], limit: int
@@ -133,17 +138,11 @@ class SqlAudit:
             .where((actor == reader_id) | alias.in_(alias_ids) | workspace_wide)
             .order_by(col(AuditEventRow.seq).desc())
         )
-        return [
-            AuditEntry(converters.audit_event(row), name, handle)
-            for row, name, handle in self._session.exec(query.limit(limit))
-        ]
+        return self._with_texts(self._session.exec(query.limit(limit)))
 
     def for_subject(self, subject: str) -> list[AuditEntry]:
         query = _entries(None, None, None, None).where(AuditEventRow.subject == subject)
-        return [
-            AuditEntry(converters.audit_event(row), name, handle)
-            for row, name, handle in self._session.exec(query.order_by(col(AuditEventRow.seq)))
-        ]
+        return self._with_texts(self._session.exec(query.order_by(col(AuditEventRow.seq))))
 
     def stream(
         self,
@@ -153,20 +152,32 @@ class SqlAudit:
         until: datetime | None,
     ) -> Iterator[AuditEntry]:
         query = _entries(alias_id, actor_id, since, until).order_by(col(AuditEventRow.seq))
-        for row, name, handle in self._session.exec(query.execution_options(yield_per=2000)):
-            yield AuditEntry(converters.audit_event(row), name, handle)
+        rows = iter(self._session.exec(query.execution_options(yield_per=_STREAM_BATCH)))
+        while batch := list(islice(rows, _STREAM_BATCH)):
+            yield from self._with_texts(batch)
+
+    def _with_texts(
+        self, rows: Iterable[tuple[AuditEventRow, str | None, str | None]]
+    ) -> list[AuditEntry]:
+        """The entries, each with the text of the post it is about as the post row holds it now
+        (the ledger holds no post's text, so that it can be erased): one read for them all."""
+        events = [(converters.audit_event(row), name, handle) for row, name, handle in rows]
+        about = [_post_id(event.subject) for event, _, _ in events]
+        wanted = {post_id for post_id in about if post_id is not None}
+        texts: dict[int | None, str] = {}
+        if wanted:
+            found = select(PostRow.id, PostRow.text).where(col(PostRow.id).in_(wanted))
+            texts.update((post_id, text) for post_id, text in self._session.execute(found))
+        return [
+            AuditEntry(event, name, handle, texts.get(post_id))
+            for (event, name, handle), post_id in zip(events, about, strict=True)
+        ]
 
     def count(self) -> int:
         return self._session.exec(select(func.count()).select_from(AuditEventRow)).one()
 
     def stamps(self) -> Iterator[tuple[str, int, str]]:
         return every_stamp(self._session)
-
-    def hold_snapshot(self) -> None:
-        if self._session.get_bind().dialect.name == "postgresql":
-            # One snapshot for the walk and the rows: a post committed meanwhile, with its event,
-            # must be in both or in neither. (SQLite's transactions hold one already.)
-            self._session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
     def stamp_check(self, subject: str, ref: str) -> tuple[str, str] | None:
         """The newest stamp of `ref` among the subject's events, and the row's stamp now."""

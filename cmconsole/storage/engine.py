@@ -1,4 +1,4 @@
-"""Engine factory: SQLite (WAL, busy timeout, BEGIN IMMEDIATE) or PostgreSQL, by URL."""
+"""Engine factory: SQLite (WAL, busy timeout, IMMEDIATE writes, deferred reads) or PostgreSQL."""
 
 import sqlite3
 from pathlib import Path
@@ -11,6 +11,8 @@ from sqlalchemy.exc import ArgumentError
 from cmconsole.domain.errors import WorkspaceUnavailable
 
 BUSY_TIMEOUT_MS = 5000
+# The execution option that marks a connection's transactions as reads only (see `reading`).
+READ_ONLY = "cmconsole_read_only"
 
 
 def sqlite_url(path: Path) -> str:
@@ -83,4 +85,7 @@ def _make_sqlite_transactions_immediate(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A read-only transaction begins DEFERRED: in WAL mode it reads one snapshot, taken at its
+        # first read, and never takes the write lock, so a long read blocks no writer.
+        read_only = connection.get_execution_options().get(READ_ONLY, False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,7 +1,7 @@
 """Open a workspace database: connect, apply migrations, and hand out transactions."""
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,7 +16,7 @@ from cmconsole.domain.errors import (
     WorkspaceUnavailable,
 )
 from cmconsole.storage.audit import SqlAudit
-from cmconsole.storage.engine import create_workspace_engine, safe_url, sqlite_file
+from cmconsole.storage.engine import READ_ONLY, create_workspace_engine, safe_url, sqlite_file
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
 from cmconsole.storage.liveness import SqlLiveness
@@ -72,10 +72,25 @@ class SqlWorkspace:
     def location(self) -> str:
         return self._location
 
+    def transaction(self) -> AbstractContextManager[SqlTransaction]:
+        return self._unit(read_only=False)
+
+    def reading(self) -> AbstractContextManager[SqlTransaction]:
+        """A transaction that reads one snapshot and takes no write lock: SQLite's deferred
+        BEGIN (in WAL mode writers carry on), PostgreSQL's REPEATABLE READ READ ONLY."""
+        return self._unit(read_only=True)
+
     @contextmanager
-    def transaction(self) -> Iterator[SqlTransaction]:
+    def _unit(self, *, read_only: bool) -> Iterator[SqlTransaction]:
+        bind = self._engine.execution_options(**{READ_ONLY: True}) if read_only else self._engine
         try:
-            with Session(self._engine, expire_on_commit=False) as session, session.begin():
+            with Session(bind, expire_on_commit=False) as session, session.begin():
+                if read_only and self._engine.dialect.name == "postgresql":
+                    # One snapshot for everything the transaction reads: a row committed
+                    # meanwhile, with its audit event, is in all of it or in none.
+                    session.execute(
+                        text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    )
                 yield SqlTransaction(session)
         except OperationalError as error:
             raise WorkspaceUnavailable(

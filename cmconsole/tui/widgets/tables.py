@@ -179,10 +179,20 @@ class AuditTable(_RecordTable):
         )
 
 
+# The events that show the post's text: those that recorded it, in the ledger before it held
+# only stamps (an old event's details keep it) and from the post's row since.
+_TEXT_KINDS = frozenset(
+    {"post.queued", "post.awaiting_approval", "post.published", "post.edited_and_approved"}
+    | {"post.resent"}
+)
+
+
 def _about(entry: AuditEntry) -> str:
     details = entry.event.details
     if "text" in details:
         return f"{entry.event.subject}: {details['text']}"
+    if entry.post_text is not None and entry.event.kind in _TEXT_KINDS:
+        return f"{entry.event.subject}: {entry.post_text or '(text erased)'}"
     return entry.event.subject
 
 
