@@ -556,18 +556,18 @@ def audit_who(post: str, as_name: str | None, passphrase_stdin: bool, db: str | 
         found = services.audit.who(post, by=acting_person(services, as_name, passphrase_stdin))
     p = found.post
     lines = [
-        f"post {p.id} on {found.alias_handle} ({p.status.value})",
-        f"written by   {found.author}",
-        f"approved by  {found.approver or '- (published without approval)'}",
+        f"post {p.id} on {inert(found.alias_handle)} ({p.status.value})",
+        f"written by   {inert(found.author)}",
+        f"approved by  {inert(found.approver or '- (published without approval)')}",
         f"queued       {_when(found.queued_at)}"
         + (f" in shift {found.shift_id}" if found.shift_id else ""),
         f"published    {_when(p.published_at)}"
-        + (f" as {p.channel_post_id}" if p.channel_post_id else ""),
+        + (f" as {inert(p.channel_post_id)}" if p.channel_post_id else ""),
         f"guide        {'version ' + str(p.guide_version) if p.guide_version else '- (no guide)'}",
     ]
-    lines += [f"overrode     {rule}: {reason}" for rule, reason in p.overrides.items()]
-    if p.failure_reason:
-        lines.append(f"failed       {p.failure_reason}")
+    lines += [f"overrode     {inert(rule)}: {inert(why)}" for rule, why in p.overrides.items()]
+    if p.failure_reason:  # the channel's words
+        lines.append(f"failed       {inert(p.failure_reason)}")
     lines.append(f"text         {one_line(p.text, 280)}")
     if found.tampered:
         lines.append(
@@ -581,7 +581,8 @@ def audit_who(post: str, as_name: str | None, passphrase_stdin: bool, db: str | 
     else:
         lines.append("ledger       matches its last ledger entry")
     lines += ["", "events:"] + [
-        f"  {e.event.seq}\t{_when(e.event.occurred_at)}\t{e.event.kind}\t{e.actor_name or '-'}"
+        f"  {e.event.seq}\t{_when(e.event.occurred_at)}\t{e.event.kind}\t"
+        + inert(e.actor_name or "-")
         for e in found.events
     ]
     click.echo("\n".join(lines))
@@ -1138,22 +1139,24 @@ def _dispatch_pass(services: "Services") -> None:
         try:
             new = services.inbox.sync(alias.id)
         except CmconsoleError as error:
-            click.echo(f"{alias.handle}: mentions not fetched: {error}", err=True)
+            click.echo(f"{alias.handle}: mentions not fetched: {inert(str(error))}", err=True)
             continue
         if new:
             click.echo(f"{alias.handle}: {new} new mention{'s' if new != 1 else ''}")
     report = services.dispatcher.run_once()
+    # Channel ids and reasons are the channel's words: shown inert.
     for post in report.published:
-        click.echo(f"post {post.id}: published as {post.channel_post_id}")
+        click.echo(f"post {post.id}: published as {inert(post.channel_post_id or '')}")
     for post in report.reconciled:
         outcome = "found published" if post.channel_post_id else "not published, queued again"
         click.echo(f"post {post.id}: outcome was unknown: {outcome}")
     for post in report.delayed:
-        click.echo(f"post {post.id}: waiting: {post.failure_reason}")
+        click.echo(f"post {post.id}: waiting: {inert(post.failure_reason or '')}")
     for post in report.failed:
-        click.echo(f"post {post.id}: failed: {post.failure_reason}", err=True)
+        click.echo(f"post {post.id}: failed: {inert(post.failure_reason or '')}", err=True)
     for post in report.unknown:
-        click.echo(f"post {post.id}: outcome unknown, checked again later: {post.failure_reason}")
+        reason = inert(post.failure_reason or "")
+        click.echo(f"post {post.id}: outcome unknown, checked again later: {reason}")
 
 
 @main.group("saved")

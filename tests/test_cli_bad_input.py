@@ -379,3 +379,26 @@ def test_the_console_on_a_read_only_folder_exits_with_the_reason(tmp_path, demo_
             assert "Traceback" not in terminal.output.decode("utf-8", "replace")
         finally:
             terminal.close()
+
+
+def test_what_a_channel_said_of_a_post_is_printed_inert_by_audit_who(tmp_path, demo_db):
+    """A failure reason is the channel's words, kept as it gave them: `audit who` shows it,
+    never lets the terminal obey it."""
+    services = open_services(demo_db)
+    try:
+        lea = services.accounts.sign_in("lea", LEA.strip())
+        [alias] = [a for a in services.accounts.aliases() if a.handle == "@acmehelp"]
+        post = services.posting.posts(lea, alias.id, limit=1)[0]
+    finally:
+        services.close()
+    with sqlite3.connect(_file(demo_db)) as db:
+        db.execute(
+            "UPDATE post SET failure_reason = ? WHERE id = ?",
+            ("refused\x1b]52;c;cm0gLXJmIH4=\x07 by\x9b2J the server", post.id),
+        )
+    shown = cli(
+        tmp_path, "audit", "who", str(post.id), *AS_LEA, "--db", demo_db, stdin=LEA.encode()
+    )
+    assert shown.returncode == 0, shown.stderr
+    assert b"refused" in shown.stdout and b"the server" in shown.stdout
+    assert b"\x1b" not in shown.stdout and b"\xc2\x9b" not in shown.stdout
