@@ -242,7 +242,7 @@ def test_operators_racing_for_the_same_threads_answer_each_exactly_once(
 # posts last them all (even a random kill whose timer goes off late, while a dispatcher sends a
 # batch in a few milliseconds a post), and the dispatchers that live afterwards still find some.
 KILL_ROUNDS = 4
-KILL_POSTS = 200
+KILL_POSTS = 600
 
 
 def test_a_dispatcher_killed_at_any_point_of_a_send_loses_and_doubles_nothing(
