@@ -77,3 +77,16 @@ def of_type(recorded, name):
 
 def cells(table):
     return [[str(value) for value in table.get_row_at(row)] for row in range(table.row_count)]
+
+
+async def until(pilot, condition, *, what="the condition", timeout=30.0):
+    """Let the console run until `condition()` holds: never a fixed sleep, so a loaded machine
+    only makes it slower. Fails, naming `what`, if it still does not hold after `timeout` s."""
+    import asyncio
+
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise AssertionError(f"waited {timeout:.0f} s for {what}")
+        await pilot.pause(0.02)

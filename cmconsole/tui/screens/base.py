@@ -1,15 +1,34 @@
-"""What every console screen shares: typed access to the app's services and clock."""
+"""What every console screen shares: typed access to the app's services and clock, and the one
+place where a failed background task (a worker) is caught and shown."""
 
-from typing import TYPE_CHECKING, TypeVar, cast
+import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+from textual import work
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.tui.safe import inert
 
 if TYPE_CHECKING:
     from cmconsole.services.bundle import Services
     from cmconsole.tui.app import CmconsoleApp
 
+_log = logging.getLogger(__name__)
 
 Result = TypeVar("Result")
+Task = TypeVar("Task", bound=Callable[..., Any])
+
+
+def service_work(*, group: str = "default", exclusive: bool = False) -> Callable[[Task], Task]:
+    """Run the decorated method in a thread worker whose failure does not end the console:
+    `ConsoleScreen.on_worker_state_changed` catches it and the screen's `show_problem` says it."""
+    return cast(
+        Callable[[Task], Task],
+        work(thread=True, group=group, exclusive=exclusive, exit_on_error=False),
+    )
 
 
 class ConsoleScreen(Screen[Result]):
@@ -22,3 +41,21 @@ class ConsoleScreen(Screen[Result]):
     @property
     def services(self) -> "Services":
         return self.console.services
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR:
+            return
+        error = event.worker.error
+        if isinstance(error, CmconsoleError):
+            # The services' refusals and faults are written for the person at the keyboard.
+            self.show_problem(str(error))
+            return
+        # Anything else is a bug: its text may hold a database URL, so only its kind is shown.
+        _log.error("a console task failed", exc_info=error)
+        self.show_problem(
+            f"Something went wrong ({type(error).__name__}); the log has the details."
+        )
+
+    def show_problem(self, reason: str) -> None:
+        """Say what went wrong; screens with an error line show it there."""
+        self.notify(inert(reason), severity="error", markup=False)
