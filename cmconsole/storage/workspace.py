@@ -19,10 +19,11 @@ from cmconsole.storage.audit import SqlAudit
 from cmconsole.storage.engine import READ_ONLY, create_workspace_engine, safe_url, sqlite_file
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
+from cmconsole.storage.inbound import SqlInbound
 from cmconsole.storage.liveness import SqlLiveness
-from cmconsole.storage.messages import SqlInbound, SqlPosts
 from cmconsole.storage.onboarding import SqlOnboarding
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
+from cmconsole.storage.posts import SqlPosts
 from cmconsole.storage.sandbox import SqlSandboxTimeline
 from cmconsole.storage.saved_replies import SqlSavedReplies
 from cmconsole.storage.threads import SqlClaims, SqlThreads
