@@ -4,7 +4,8 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from cmconsole.domain.errors import (
     HandoversUnread,
@@ -361,3 +362,61 @@ def test_begin_says_whether_it_opened_the_shift_and_heartbeat_whether_one_is_ope
     assert services.shifts.heartbeat(team.operator, team.alias.id)
     services.shifts.end(team.operator, team.alias.id)
     assert not services.shifts.heartbeat(team.operator, team.alias.id)
+
+
+def test_history_lists_each_handovers_acknowledgements_in_order(services, team, clock):
+    alias = team.alias
+    first = services.handovers.write(team.lead, alias.id, "first")
+    clock.advance(minutes=1)
+    second = services.handovers.write(team.operator, alias.id, "second")
+    clock.advance(minutes=1)
+    services.handovers.write(team.other, alias.id, "third, read by nobody")
+    for who, handover in [
+        (team.trainee, first),
+        (team.other, second),
+        (team.operator, first),
+        (team.lead, second),
+        (team.other, first),
+    ]:
+        clock.advance(minutes=1)
+        services.handovers.acknowledge(who, handover.id)
+
+    history = services.handovers.history(team.lead, alias.id)
+
+    assert [
+        (r.handover.summary, [a.operator_name for a in r.acknowledgements]) for r in history
+    ] == [
+        ("third, read by nobody", []),
+        ("second", ["olga", "lena"]),
+        ("first", ["tina", "otto", "olga"]),
+    ]
+    assert [
+        r.handover.summary for r in services.handovers.history(team.lead, alias.id, limit=1)
+    ] == ["third, read by nobody"]
+
+
+def test_history_reads_the_acknowledgements_of_all_its_handovers_at_once(services, team, clock):
+    """One query for the acknowledgements, however many handovers are listed (it was one each)."""
+    alias = team.alias
+
+    def statements_for_history() -> int:
+        seen: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", count)
+        try:
+            services.handovers.history(team.lead, alias.id)
+        finally:
+            event.remove(Engine, "before_cursor_execute", count)
+        return len(seen)
+
+    services.handovers.write(team.operator, alias.id, "one")
+    few = statements_for_history()
+    for n in range(12):
+        clock.advance(minutes=1)
+        written = services.handovers.write(team.operator, alias.id, f"more {n}")
+        services.handovers.acknowledge(team.other, written.id)
+
+    assert statements_for_history() == few

@@ -197,10 +197,9 @@ class HandoverService:
                 if found is None:
                     raise NotFound(f"there is no operator {author.strip()!r}")
                 author_id = found.id
-            return [
-                HandoverRecord(h, tx.handovers.acknowledgements(h.id))
-                for h in tx.handovers.history(alias.id, author_id, since, until, limit)
-            ]
+            listed = tx.handovers.history(alias.id, author_id, since, until, limit)
+            acknowledged = tx.handovers.acknowledgements([h.id for h in listed])
+            return [HandoverRecord(h, acknowledged[h.id]) for h in listed]
 
 
 def _shift_start(tx: Transaction, operator: Operator, alias: Alias) -> datetime | None:

@@ -1,5 +1,6 @@
 """Repositories for what passes between shifts: handovers, their acknowledgements, follow-ups."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, exists, update
@@ -76,14 +77,19 @@ class SqlHandovers:
         self._session.flush()
         return True
 
-    def acknowledgements(self, handover_id: int) -> list[Acknowledgement]:
+    def acknowledgements(self, handover_ids: Sequence[int]) -> dict[int, list[Acknowledgement]]:
+        found: dict[int, list[Acknowledgement]] = {handover_id: [] for handover_id in handover_ids}
+        if not found:
+            return found
         rows = self._session.exec(
-            select(OperatorRow.name, HandoverAckRow.acknowledged_at)
+            select(HandoverAckRow.handover_id, OperatorRow.name, HandoverAckRow.acknowledged_at)
             .join(OperatorRow, col(OperatorRow.id) == HandoverAckRow.operator_id)
-            .where(HandoverAckRow.handover_id == handover_id)
-            .order_by(col(HandoverAckRow.acknowledged_at))
+            .where(col(HandoverAckRow.handover_id).in_(list(found)))
+            .order_by(col(HandoverAckRow.acknowledged_at), col(HandoverAckRow.operator_id))
         )
-        return [Acknowledgement(name, at) for name, at in rows]
+        for handover_id, name, at in rows:
+            found[handover_id].append(Acknowledgement(name, at))
+        return found
 
     def history(
         self,
