@@ -13,6 +13,7 @@ from cmconsole.services.audit import AuditService
 from cmconsole.services.bundle import Services
 from cmconsole.services.claims import ClaimService
 from cmconsole.services.demo import DemoPublic, DemoSeeder
+from cmconsole.services.desk import Desk
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
@@ -86,6 +87,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         onboarding=OnboardingService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
+        desk=Desk(workspace, channels, clock),
         location=workspace.location,
         close=close,
     )

@@ -2,7 +2,7 @@
 
 import json
 import sqlite3
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
 from typing import Any
@@ -50,8 +50,12 @@ def _post_id(subject: str) -> int | None:
 
 
 class SqlAudit:
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, changed: Callable[[int | None], None] = lambda _alias: None
+    ) -> None:
         self._session = session
+        # Every audited change is a change of what some desk shows: the desk's counter hears it.
+        self._changed = changed
 
     def append(self, draft: AuditDraft, now: datetime) -> AuditEvent:
         return self.append_all([draft], now)[0]
@@ -120,12 +124,20 @@ class SqlAudit:
             )
             prev_hash = digest
         self._session.execute(insert(_AUDIT), rows)
+        for draft in drafts:
+            self._changed(draft.alias_id)
         return events
 
     def recent(
-        self, alias_id: int | None, limit: int, actor_id: int | None = None
+        self,
+        alias_id: int | None,
+        limit: int,
+        actor_id: int | None = None,
+        leave_out: frozenset[str] = frozenset(),
     ) -> list[AuditEntry]:
         query = _entries(alias_id, actor_id, None, None).order_by(col(AuditEventRow.seq).desc())
+        if leave_out:
+            query = query.where(col(AuditEventRow.kind).not_in(leave_out))
         return self._with_texts(self._session.exec(query.limit(limit)))
 
     def recent_readable(
