@@ -62,9 +62,11 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         "x": DeferredChannel("x", _x_channel(clock)),
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
+    desk = Desk(workspace, channels, clock, workspace.desk_signals())
 
     def close() -> None:
         try:
+            desk.close()
             dispatcher.close()
         finally:
             workspace.close()
@@ -87,7 +89,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         onboarding=OnboardingService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
-        desk=Desk(workspace, channels, clock),
+        desk=desk,
         location=workspace.location,
         close=close,
     )

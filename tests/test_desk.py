@@ -1,10 +1,15 @@
 """The desk: one read, in one transaction, of everything an alias screen shows."""
 
+import threading
+
+import pytest
+
 from cmconsole.domain.errors import PermissionDenied
 from cmconsole.domain.model import Role
 from cmconsole.services.desk_model import DeskFilters
 from cmconsole.services.inbox import InboxFilter
-from tests.conftest import receive
+from cmconsole.wiring import open_services
+from tests.conftest import PASSPHRASE, _postgres_schema_url, make_team, receive
 
 
 def test_the_desk_lists_threads_by_contact_with_who_answers_and_what_waits_for_approval(
@@ -86,3 +91,89 @@ def test_only_members_read_an_alias_desk(services, team):
     except PermissionDenied:
         return
     raise AssertionError("a stranger read the desk")
+
+
+def _in_thread(work):
+    """Run `work` on a thread; return a function that joins it and gives its result."""
+    result: list[object] = []
+    thread = threading.Thread(target=lambda: result.append(work()))
+    thread.start()
+
+    def joined():
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the wait never returned"
+        return result[0]
+
+    return joined
+
+
+@pytest.fixture
+def colleague(database_url, clock, team):
+    """Another console on the same workspace: its own services, engine and connections."""
+    opened = open_services(database_url, clock=clock)
+    yield opened
+    opened.close()
+
+
+def test_a_colleagues_claim_wakes_a_waiting_console_and_shows_in_its_next_read(
+    services, colleague, team
+):
+    receive(services, team.alias, "@ann", "@brand hi")
+    shown = services.desk.read(team.operator, team.alias.id)
+    waited = _in_thread(
+        lambda: services.desk.wait_for_change(team.alias.id, shown.version, timeout=30)
+    )
+    colleague.claims.claim(team.other, team.alias.id, "@ann")
+
+    moved = waited()
+    assert moved != shown.version and moved == services.desk.version(team.alias.id)
+    desk = services.desk.read(team.operator, team.alias.id)
+    assert desk.version == moved
+    assert desk.thread("@ann").claim.operator_name == "olga"
+
+
+def test_a_message_synced_by_another_console_wakes_a_waiting_one(services, colleague, team):
+    since = services.desk.version(team.alias.id)
+    waited = _in_thread(lambda: services.desk.wait_for_change(team.alias.id, since, timeout=30))
+    colleague.public.mention("@ann", "@brand hello")
+    colleague.inbox.sync(team.alias.id)
+    assert waited() != since
+    assert services.desk.read(team.operator, team.alias.id).thread("@ann") is not None
+
+
+def test_an_idle_wait_returns_the_same_version_when_it_times_out(services, team):
+    since = services.desk.version(team.alias.id)
+    assert services.desk.wait_for_change(team.alias.id, since, timeout=0.3) == since
+    # Twice: the second wait reuses the listener the first one started.
+    assert services.desk.wait_for_change(team.alias.id, since, timeout=0.3) == since
+
+
+def test_a_change_on_another_alias_does_not_move_this_desk(services, colleague, team):
+    other = services.accounts.add_alias("@other", "Other", by=team.lead)
+    colleague.accounts.grant("otto", other.handle, Role.OPERATOR, by=team.lead)
+    since = services.desk.version(team.alias.id)
+    colleague.claims.claim(team.operator, other.id, "@ann")
+    assert services.desk.version(other.id) > 0
+    assert services.desk.wait_for_change(team.alias.id, since, timeout=0.3) == since
+
+
+def test_workspaces_in_other_schemas_never_wake_each_other(clock):
+    urls = [_postgres_schema_url() for _ in range(2)]
+    try:
+        first, second = (open_services(next(url), clock=clock) for url in urls)
+    except pytest.skip.Exception:
+        raise
+    try:
+        for opened in (first, second):
+            make_team(opened)
+        alias = first.accounts.aliases()[0]
+        since = first.desk.version(alias.id)
+        lead = second.accounts.sign_in("lena", PASSPHRASE)
+        waited = _in_thread(lambda: first.desk.wait_for_change(alias.id, since, timeout=1.0))
+        second.claims.claim(lead, alias.id, "@ann")  # same alias id, other workspace
+        assert waited() == since
+    finally:
+        first.close()
+        second.close()
+        for url in urls:
+            next(url, None)

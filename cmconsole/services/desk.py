@@ -28,6 +28,7 @@ from cmconsole.services.ports import (
     Channel,
     ChannelError,
     Clock,
+    DeskSignals,
     Transaction,
     Workspace,
     channel_for,
@@ -45,10 +46,31 @@ TIMELINE_PAGE = 50
 class Desk:
     """Reads an alias's desk for one operator, in one transaction at one snapshot."""
 
-    def __init__(self, workspace: Workspace, channels: dict[str, Channel], clock: Clock) -> None:
+    def __init__(
+        self,
+        workspace: Workspace,
+        channels: dict[str, Channel],
+        clock: Clock,
+        signals: DeskSignals,
+    ) -> None:
         self._workspace = workspace
         self._channels = channels
         self._clock = clock
+        self._signals = signals
+
+    def version(self, alias_id: int) -> int:
+        """The alias's change counter: when it equals the shown model's `version`, nothing the
+        desk shows changed (one cheap query: an idle refresh costs only this)."""
+        return self._signals.version(alias_id)
+
+    def wait_for_change(self, alias_id: int, since_version: int, timeout: float) -> int:
+        """Block until the alias's counter moves from `since_version` (return the new one) or
+        `timeout` seconds pass (return `since_version`). Run it on a worker thread; on
+        PostgreSQL a colleague's write wakes it within milliseconds, and waiting costs no query."""
+        return self._signals.wait(alias_id, since_version, timeout)
+
+    def close(self) -> None:
+        self._signals.close()
 
     def read(self, who: SignedIn, alias_id: int, filters: DeskFilters | None = None) -> DeskModel:
         """Everything the alias screen shows. Only the public timeline comes from the channel,

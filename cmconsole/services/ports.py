@@ -471,6 +471,21 @@ class DeskRepository(Protocol):
         ...
 
 
+class DeskSignals(Protocol):
+    """How a console learns that an alias's desk changed, without re-reading it."""
+
+    def version(self, alias_id: int) -> int:
+        """The alias's change counter now: one cheap query."""
+        ...
+
+    def wait(self, alias_id: int, since: int, timeout: float) -> int:
+        """Return the counter as soon as it differs from `since`, or `since` after `timeout`
+        seconds; PostgreSQL waits on a notification, SQLite polls the counter."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it is committed together, or not at all."""
 

@@ -3,7 +3,7 @@
 import hashlib
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
@@ -108,7 +108,7 @@ class SqlDesk:
         return bumped
 
 
-def version_of(session: Session, alias_id: int) -> int:
+def version_of(session: Session | Connection, alias_id: int) -> int:
     query = select(func.coalesce(func.sum(_CHANGE.c.version), 0)).where(
         _CHANGE.c.alias_id.in_([WORKSPACE, alias_id])
     )

@@ -17,6 +17,7 @@ from cmconsole.domain.errors import (
 )
 from cmconsole.storage.audit import SqlAudit
 from cmconsole.storage.desk import SqlDesk, announce, notify_channel
+from cmconsole.storage.desk_signals import ListenedSignals, PolledSignals
 from cmconsole.storage.engine import READ_ONLY, create_workspace_engine, safe_url, sqlite_file
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
@@ -125,14 +126,18 @@ class SqlWorkspace:
                 self._channel = notify_channel(session)
             announce(session, self._channel, bumped)
 
-    def desk_channel(self) -> str | None:
-        """PostgreSQL: the channel desk changes are announced on; None on SQLite."""
-        if self._engine.dialect.name != "postgresql":
-            return None
+    def _desk_channel(self) -> str:
         if self._channel is None:
             with Session(self._engine) as session:
                 self._channel = notify_channel(session)
         return self._channel
+
+    def desk_signals(self) -> PolledSignals:
+        """How a console learns that a desk changed (one per console: on PostgreSQL it holds a
+        listening connection once waited on)."""
+        if self._engine.dialect.name == "postgresql":
+            return ListenedSignals(self._engine, self._desk_channel)
+        return PolledSignals(self._engine)
 
     def close(self) -> None:
         self.sandbox.close()
