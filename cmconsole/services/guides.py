@@ -164,6 +164,12 @@ class GuideService:
         )
         return version
 
+    def check_may_edit(self, who: SignedIn, alias_id: int) -> None:
+        """Raise what `save` would raise for who may not edit the guide (PermissionDenied:
+        only a lead), so that an editor is refused before anything is typed."""
+        with self._workspace.reading() as tx:
+            lead_of(tx, active_operator(tx, who), existing_alias(tx, alias_id))
+
     def current(self, who: SignedIn, alias_id: int) -> CurrentGuide | None:
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)

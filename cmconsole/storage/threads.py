@@ -17,8 +17,9 @@ from cmconsole.storage.tables import (
     PostRow,
 )
 
-# Replies that will never be public, and so answer nothing.
-NOT_LIVE = [status.value for status in PostStatus if not status.live]
+# Replies that answer nothing: never to be public, or not approved yet.
+NOT_ANSWERING = [status.value for status in PostStatus if not status.answers]
+NOT_LIVE = NOT_ANSWERING  # the name messages.py imports
 
 
 def _insert(session: Session) -> Any:
@@ -44,7 +45,7 @@ def refresh_thread(session: Session, alias_id: int, contact: str) -> None:
     answered_upto, last_reply = session.exec(
         select(func.max(col(InboundMessageRow.id)), func.max(col(PostRow.created_at)))
         .join(PostRow, col(PostRow.in_reply_to_id) == InboundMessageRow.id)
-        .where(*of_contact, col(PostRow.status).not_in(NOT_LIVE))
+        .where(*of_contact, col(PostRow.status).not_in(NOT_ANSWERING))
     ).one()
     waiting_since = session.exec(
         select(func.min(col(InboundMessageRow.received_at))).where(
@@ -123,7 +124,7 @@ class SqlThreads:
             .select_from(PostRow)
             .where(
                 col(PostRow.in_reply_to_id) == InboundMessageRow.id,
-                col(PostRow.status).not_in(NOT_LIVE),
+                col(PostRow.status).not_in(NOT_ANSWERING),
             )
             .scalar_subquery()
         )
