@@ -5,7 +5,7 @@ import sqlite3
 from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from sqlalchemy import func, insert, text
@@ -138,7 +138,13 @@ class SqlAudit:
         query = _entries(alias_id, actor_id, None, None).order_by(col(AuditEventRow.seq).desc())
         if leave_out:
             query = query.where(col(AuditEventRow.kind).not_in(leave_out))
-        return self._with_texts(self._session.exec(query.limit(limit)))
+        # Columns only, no ORM objects: a page of them cost more than the query (the desk reads
+        # it on every change).
+        flat = query.with_only_columns(
+            _AUDIT, col(OperatorRow.name).label("actor"), col(AliasRow.handle).label("handle")
+        )
+        rows = self._session.execute(flat.limit(limit))
+        return self._with_texts((cast(AuditEventRow, r), r.actor, r.handle) for r in rows)
 
     def recent_readable(
         self, reader_id: int, alias_ids: frozenset[int], team_ids: frozenset[int], limit: int

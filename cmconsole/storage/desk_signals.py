@@ -34,6 +34,11 @@ class PolledSignals:
         self._poll = poll
 
     def version(self, alias_id: int) -> int:
+        return self._pooled_version(alias_id)
+
+    def _pooled_version(self, alias_id: int) -> int:
+        # Waiters read through the engine's pool, released at once: fifty consoles waiting in
+        # one process hold fifty listening connections, not a hundred.
         try:
             with self._engine.connect() as connection:
                 return version_of(connection, alias_id)
@@ -43,7 +48,7 @@ class PolledSignals:
     def wait(self, alias_id: int, since: int, timeout: float) -> int:
         deadline = time.monotonic() + timeout
         while True:
-            current = self.version(alias_id)
+            current = self._pooled_version(alias_id)
             left = deadline - time.monotonic()
             if current != since or left <= 0:
                 return current
@@ -63,6 +68,8 @@ class ListenedSignals(PolledSignals):
         self._channel = channel
         self._changes = threading.Condition()
         self._heard: dict[int, int] = {}  # notifications heard, by alias
+        # The counter last read per alias, and what had been heard when it was read.
+        self._known: dict[int, tuple[int, tuple[int, int, int]]] = {}
         self._generation = 0  # moves at each (re)connection: what came meanwhile was missed
         self._listening = False
         self._stopping = False
@@ -93,8 +100,7 @@ class ListenedSignals(PolledSignals):
             heard = self._heard_for(alias_id)
         if not ready:
             return super().wait(alias_id, since, max(0.0, deadline - time.monotonic()))
-        # LISTEN is on before this read: whatever commits after it is heard.
-        current = self.version(alias_id)
+        current = self._current(alias_id, since, heard)
         while current == since:
             left = deadline - time.monotonic()
             if left <= 0:
@@ -107,7 +113,21 @@ class ListenedSignals(PolledSignals):
                 return since  # nothing heard: nothing changed, and no query spent to know it
             if not listening:
                 return super().wait(alias_id, since, max(0.0, deadline - time.monotonic()))
-            current = self.version(alias_id)
+            current = self._current(alias_id, since, heard)
+        return current
+
+    def _current(self, alias_id: int, since: int, heard: tuple[int, int, int]) -> int:
+        """The counter, read only if something was heard since it was last read (or the
+        caller has seen a newer one, whose notice is on its way): an idle console waiting
+        again and again costs the database nothing."""
+        known = self._known.get(alias_id)
+        if known is not None and known[1] == heard and known[0] >= since:
+            return known[0]
+        # LISTEN was on before this read (and `heard` taken before it): whatever commits after
+        # it is heard, and makes the next wait read again.
+        current = self._pooled_version(alias_id)
+        with self._changes:
+            self._known[alias_id] = (current, heard)
         return current
 
     def _moved(self, alias_id: int, heard: tuple[int, int, int]) -> bool:
