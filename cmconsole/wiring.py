@@ -13,6 +13,7 @@ from cmconsole.services.audit import AuditService
 from cmconsole.services.bundle import Services
 from cmconsole.services.claims import ClaimService
 from cmconsole.services.demo import DemoPublic, DemoSeeder
+from cmconsole.services.desk import Desk
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
@@ -21,6 +22,7 @@ from cmconsole.services.inbox import InboxService
 from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
+from cmconsole.services.pump import Pump
 from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
@@ -61,9 +63,13 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         "x": DeferredChannel("x", _x_channel(clock)),
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
+    desk = Desk(workspace, channels, clock, workspace.desk_signals())
+    inbox = InboxService(workspace, channels, clock)
+    posting = PostingService(workspace, clock)
 
     def close() -> None:
         try:
+            desk.close()
             dispatcher.close()
         finally:
             workspace.close()
@@ -71,9 +77,9 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
     return Services(
         accounts=AccountService(workspace, clock, tuple(channels)),
         shifts=ShiftService(workspace, clock),
-        inbox=InboxService(workspace, channels, clock),
+        inbox=inbox,
         claims=ClaimService(workspace, clock),
-        posting=PostingService(workspace, clock),
+        posting=posting,
         saved_replies=SavedReplyService(workspace, clock),
         dispatcher=dispatcher,
         audit=AuditService(workspace),
@@ -86,6 +92,8 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         onboarding=OnboardingService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
+        desk=desk,
+        pump=Pump(workspace, inbox, posting, dispatcher, desk, clock),
         location=workspace.location,
         close=close,
     )

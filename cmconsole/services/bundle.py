@@ -7,6 +7,7 @@ from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.claims import ClaimService
 from cmconsole.services.demo import DemoPublic
+from cmconsole.services.desk import Desk
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
@@ -15,6 +16,7 @@ from cmconsole.services.inbox import InboxService
 from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
+from cmconsole.services.pump import Pump
 from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
@@ -41,5 +43,7 @@ class Services:
     onboarding: OnboardingService
     public: DemoPublic
     sandbox: SandboxControl
+    desk: Desk
+    pump: Pump
     location: str
     close: Callable[[], None]
