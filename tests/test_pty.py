@@ -267,3 +267,11 @@ def test_a_workspace_that_cannot_be_reached_exits_with_the_reason_not_a_tracebac
         assert "secret" not in said
     finally:
         terminal.close()
+
+
+def test_a_sign_in_written_in_one_burst_lands_field_by_field(console):
+    # As a password manager types it: name, tab, passphrase, enter, in a single write.
+    at = console.expect(FOCUSED.format("o", "perator name"), pattern=True)
+    os.write(console.master, b"anna\tanna-demo-pass\r")
+    console.expect("Speak as:", at)
+    assert b"annaanna-demo-pass" not in console.output[at:]

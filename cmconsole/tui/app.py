@@ -10,12 +10,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 
 from cmconsole.domain.errors import CmconsoleError
+from cmconsole.tui.keys import KeysInOrder
 from cmconsole.tui.safe import inert
 from cmconsole.tui.screens.sign_in import SignInScreen
 
@@ -36,7 +37,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CmconsoleApp(App[str | None]):
+class CmconsoleApp(KeysInOrder[str | None]):
     """Sign in, pick an alias, answer its public, see who spoke."""
 
     CSS_PATH = "cmconsole.tcss"
