@@ -39,6 +39,14 @@ class SignInScreen(ConsoleScreen[None]):
             yield Static(self._demo_text(), id="demo-accounts", markup=False)
         yield Footer()
 
+    def on_screen_resume(self) -> None:
+        # Back from the alias picker (signed out): the next person starts from an empty form.
+        if any(field.value for field in self.query(Input)):
+            for field in self.query(Input):
+                field.value = ""
+            self.query_one("#sign-in-error", Static).update("")
+        self.query_one("#name", Input).focus()
+
     def _demo_text(self) -> str:
         aliases = "\n".join(
             f"  {a.display_name} ({a.handle}): {a.about}" for a in demo_data.ALIASES
