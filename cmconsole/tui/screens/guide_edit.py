@@ -16,8 +16,8 @@ from cmconsole.tui.screens.base import ConsoleScreen
 
 class GuideEditScreen(ConsoleScreen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save as a new version", priority=True),
-        Binding("escape", "back", "Back (unsaved changes are lost)"),
+        Binding("ctrl+s", "save", "Save a version", priority=True),
+        Binding("escape", "back", "Back"),
     ]
 
     class GuideSaved(Message):
