@@ -175,3 +175,13 @@ def test_the_example_guides_import(services, team, name, tmp_path):
     alias = services.accounts.add_alias(name.removesuffix(".toml"), "Example", by=team.lead)
     version = services.guides.import_file(alias.handle, GUIDES / name, by=team.lead)
     assert version.version == 1
+
+
+def test_who_may_edit_the_guide_is_told_before_editing(services, team):
+    services.guides.check_may_edit(team.lead, team.alias.id)
+    for who in (team.operator, team.trainee):
+        with pytest.raises(PermissionDenied) as up_front:
+            services.guides.check_may_edit(who, team.alias.id)
+        with pytest.raises(PermissionDenied) as on_save:
+            services.guides.save(who, team.alias.id, "name = 'x'", "a note")
+        assert str(up_front.value) == str(on_save.value)

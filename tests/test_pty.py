@@ -128,7 +128,13 @@ class Terminal:
     def close(self) -> None:
         if self.process.poll() is None:
             try:
-                os.write(self.master, b"\x11")  # ctrl+q, in case the test stopped half-way
+                # ctrl+q, in case the test stopped half-way (twice: on shift, the first offers
+                # the handover).
+                os.write(self.master, b"\x11")
+                with suppress(subprocess.TimeoutExpired):
+                    self.process.wait(timeout=5)
+                if self.process.poll() is None:
+                    os.write(self.master, b"\x11")
                 self.process.wait(timeout=15)
             except (OSError, subprocess.TimeoutExpired):
                 with suppress(ProcessLookupError):  # its own session: only the console
@@ -206,7 +212,9 @@ def test_no_escape_from_the_public_reaches_the_terminal(console):
         console.expect(f"{name}<{SHOWN[name]}>", at)
     for markup in MARKUP:
         console.expect(markup, at)
-    console.type("\x11")  # ctrl+q
+    console.type("\x11")  # ctrl+q: on shift, the console first offers the handover
+    console.expect("End your shift?", at)
+    console.type("e")
     console.process.wait(timeout=TIMEOUT)
 
     raw = console.output
@@ -267,3 +275,11 @@ def test_a_workspace_that_cannot_be_reached_exits_with_the_reason_not_a_tracebac
         assert "secret" not in said
     finally:
         terminal.close()
+
+
+def test_a_sign_in_written_in_one_burst_lands_field_by_field(console):
+    # As a password manager types it: name, tab, passphrase, enter, in a single write.
+    at = console.expect(FOCUSED.format("o", "perator name"), pattern=True)
+    os.write(console.master, b"anna\tanna-demo-pass\r")
+    console.expect("Speak as:", at)
+    assert b"annaanna-demo-pass" not in console.output[at:]

@@ -30,7 +30,7 @@ def test_inbox_of_an_alias_on_shift(snap_compare, demo_app):
         await open_alias(pilot, "@bellehelene")
         await settle(pilot)
         pilot.app.clear_notifications()  # toasts fade on a timer: keep them out of snapshots
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=as_anna_on_belle_helene)
 
@@ -42,7 +42,7 @@ def test_audit_tab_names_the_author(snap_compare, demo_app):
         await pilot.press("a")
         await settle(pilot)
         pilot.app.clear_notifications()
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=audit_of_acme)
 
@@ -63,6 +63,6 @@ def test_compose_box_checks_the_draft_against_the_guide(snap_compare, demo_app):
         await open_message(pilot, "éclairs au café")
         await pilot.press(*"Salut ! Tu les trouveras vendredi, pas cher !!!")
         pilot.app.clear_notifications()
-        await pilot.pause()
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=SIZE, run_before=anna_writes_badly)

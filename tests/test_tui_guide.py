@@ -5,8 +5,9 @@ from textual.widgets import Input, Static
 from cmconsole.domain.model import PostStatus
 from cmconsole.tui.dialogs.prompt import PromptDialog
 from cmconsole.tui.screens.alias_home import AliasScreen
+from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.thread import ThreadScreen
-from tests.pilot import SIZE, make_app, open_alias, open_message, settle, sign_in
+from tests.pilot import SIZE, make_app, open_alias, open_message, settle, sign_in, until
 
 
 def shown(screen, selector):
@@ -24,16 +25,20 @@ async def test_findings_appear_while_typing_with_the_length_as_x_counts_it(demo,
         await open_camille(pilot)
         screen = pilot.app.screen
         await pilot.press(*"Merci")
-        await pilot.pause()
+        await until(pilot, lambda: shown(screen, "#draft-length") == "5/280", what="the length")
         assert shown(screen, "#draft-length") == "5/280"
         assert shown(screen, "#draft-findings") == ""
         await pilot.press(*" ! Tu peux passer demain")
-        await pilot.pause()
+        await until(
+            pilot, lambda: "nous-et-vous" in shown(screen, "#draft-findings"), what="the finding"
+        )
         findings = shown(screen, "#draft-findings")
         assert "✖ error nous-et-vous" in findings
         assert shown(screen, "#draft-length") == "29/280"
         await pilot.press(*" !!! 🍐")
-        await pilot.pause()
+        await until(
+            pilot, lambda: "pas-de-cris" in shown(screen, "#draft-findings"), what="the finding"
+        )
         findings = shown(screen, "#draft-findings")
         assert "✖ error pas-de-cris" in findings
         assert "f2 applies the first fix" in findings
@@ -66,8 +71,12 @@ async def test_the_one_key_fix_applies_the_suggestion(demo, clock):
         await open_camille(pilot)
         await pilot.press(*"Ils reviennent vendredi !!!")
         await pilot.press("f2")
-        await pilot.pause()
         screen = pilot.app.screen
+        await until(
+            pilot,
+            lambda: screen.query_one("#reply").text == "Ils reviennent vendredi !",
+            what="the fix applied",
+        )
         assert screen.query_one("#reply").text == "Ils reviennent vendredi !"
         assert "error" not in shown(screen, "#draft-findings")
 
@@ -145,11 +154,12 @@ async def test_an_operator_cannot_save_the_guide(demo, clock):
         await open_alias(pilot, "@bellehelene")
         await pilot.press("g", "e")
         await settle(pilot)
-        editor = pilot.app.screen.query_one("#guide-source")
-        editor.load_text(editor.text + "\n# a comment\n")
-        await pilot.press("ctrl+s")
-        await pilot.press(*"my own rules", "enter")
-        await settle(pilot)
+        # Refused as the editor opens, not after an edit is lost on save.
         assert shown(pilot.app.screen, "#guide-status") == (
-            "Not saved: only a lead of @bellehelene may do this"
+            "Read only: only a lead of @bellehelene may do this · esc leaves"
         )
+        editor = pilot.app.screen.query_one("#guide-source")
+        assert editor.read_only
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, GuideEditScreen)  # no note asked for

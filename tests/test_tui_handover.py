@@ -13,7 +13,16 @@ from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from tests.conftest import receive
-from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in
+from tests.pilot import (
+    SIZE,
+    cells,
+    make_app,
+    open_alias,
+    open_message,
+    settle,
+    sign_in,
+    until,
+)
 
 
 def alias_named(services, handle):
@@ -119,9 +128,12 @@ async def test_ending_a_shift_with_a_handover_that_the_next_operator_reads(demo,
         await pilot.press("H")
         history = pilot.app.screen.query_one("#handover-history")
         history.query_one("#filter-author", Input).value = "anna"
-        await pilot.pause(0.1)
+        table = history.query_one("#handover-table", DataTable)
+        await until(
+            pilot, lambda: {row[1] for row in cells(table)} == {"anna"}, what="anna's handovers"
+        )
         await settle(pilot)
-        rows = cells(history.query_one("#handover-table", DataTable))
+        rows = cells(table)
         assert [row[1] for row in rows] == ["anna", "anna"]
         assert rows[0][2].startswith("Camille attend")
         assert rows[0][3] == "omar"
@@ -189,7 +201,7 @@ async def test_every_key_of_a_screen_is_also_in_the_command_palette(demo, clock)
         await pilot.press("ctrl+p")
         await settle(pilot)
         await pilot.press(*"Hand over")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: _palette_offers(pilot, "Hand over"), what="the command found")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(pilot.app.screen, HandoverWriteScreen)
@@ -207,10 +219,12 @@ async def test_a_lead_sees_who_spoke_and_an_operator_only_their_own(demo, clock)
         assert [row[1] for row in rows] == ["omar"] * 4
         history = pilot.app.screen.query_one("#spoken-history")
         history.query_one("#spoken-text", Input).value = "nothing like this"
-        await pilot.pause(0.1)
-        await settle(pilot)
-        stats = str(pilot.app.screen.query_one("#spoken-stats", Static).render())
-        assert stats == "Everyone: nothing published in this selection"
+        stats_shown = pilot.app.screen.query_one("#spoken-stats", Static)
+        await until(
+            pilot,
+            lambda: str(stats_shown.render()) == "Everyone: nothing published in this selection",
+            what="the empty selection said",
+        )
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         await sign_in(pilot, "anna", "anna-demo-pass")
         await open_alias(pilot, "@acmehelp")
@@ -368,10 +382,12 @@ async def test_a_refresh_of_who_spoke_keeps_the_cursor_on_the_post_read(demo, cl
 async def test_who_spoke_ignores_a_page_read_for_filters_since_changed(demo, clock, monkeypatch):
     _published_many(demo, "omar", "omar-demo-pass", "@acmehelp", SPOKEN_PAGE + 10)
     spoken, release, done = demo.audit.spoken, threading.Event(), threading.Event()
+    asked = threading.Event()
 
     def next_page_held(*args, **kwargs):
         if kwargs.get("after") is None:
             return spoken(*args, **kwargs)
+        asked.set()
         release.wait(30)
         try:
             return spoken(*args, **kwargs)
@@ -387,18 +403,21 @@ async def test_who_spoke_ignores_a_page_read_for_filters_since_changed(demo, clo
         table = pilot.app.screen.query_one("#spoken-table", DataTable)
         table.focus()
         await pilot.press("ctrl+end")  # the next page is asked for, and held
-        await pilot.pause(0.2)
+        await until(pilot, asked.is_set, what="the next page asked for")
         history = pilot.app.screen.query_one("#spoken-history")
         history.query_one("#spoken-text", Input).value = "Order 1"
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if table.row_count == 1:
-                break
+        await until(pilot, lambda: table.row_count == 1, what="the new selection shown")
         release.set()
-        for _ in range(100):
-            await pilot.pause(0.05)
-            if done.is_set():
-                break
-        await pilot.pause(0.3)
+        await until(pilot, done.is_set, what="the held page read")
+        await settle(pilot)  # its result, if it were used, would be appended by now
         # Nothing of the old selection was appended under the new one.
         assert [row[4] for row in cells(table)] == ["Order 1 left the warehouse today."]
+
+
+def _palette_offers(pilot, wanted: str) -> bool:
+    from textual.command import CommandList
+
+    found = pilot.app.screen.query(CommandList)
+    if not found or not found.first().option_count:
+        return False
+    return wanted in str(found.first().get_option_at_index(0).prompt)

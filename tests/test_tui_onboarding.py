@@ -7,7 +7,7 @@ from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.practice import PracticeScreen
 from cmconsole.tui.screens.team import TeamScreen
-from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in
+from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in, until
 
 
 def _alias(demo, handle):
@@ -44,11 +44,7 @@ async def test_a_trainee_goes_through_the_track_and_practises(demo, clock):
             await settle(pilot)
         # The table is read again by a worker once the last step is acknowledged; on a busy
         # machine its rows may land a moment after the workers settle.
-        for _ in range(50):
-            if all(row[1] for row in cells(table)[:-1]):
-                break
-            await pilot.pause(0.1)
-        assert all(row[1] for row in cells(table)[:-1])
+        await until(pilot, lambda: all(row[1] for row in cells(table)[:-1]), what="every step done")
 
         table.move_cursor(row=len(steps) - 1)
         await pilot.press("enter")

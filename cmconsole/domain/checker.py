@@ -112,6 +112,20 @@ def apply_fix(text: str, finding: Finding) -> str:
     return text[:start] + finding.suggestion + text[end:]
 
 
+def without_unsafe(text: str) -> str:
+    """The draft without every hidden character `unsafe-characters` finds (the isolates X's apps
+    paste around mentions): one key for what would otherwise be fixed one character at a time."""
+    spans = sorted(
+        (f.start, f.end) for f in check(text, None).findings if f.rule == "unsafe-characters"
+    )
+    kept, at = [], 0
+    for start, end in spans:
+        kept.append(text[at:start])
+        at = max(at, end)
+    kept.append(text[at:])
+    return "".join(kept)
+
+
 def _length(text: str, published: int, limit: int, signed: bool) -> Finding:
     """The overflow, from the first character that does not fit to the end of what is sent."""
     body = text.strip()

@@ -10,12 +10,13 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 
 from cmconsole.domain.errors import CmconsoleError
+from cmconsole.tui.keys import KeysInOrder
 from cmconsole.tui.safe import inert
 from cmconsole.tui.screens.sign_in import SignInScreen
 
@@ -36,14 +37,17 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CmconsoleApp(App[str | None]):
+class CmconsoleApp(KeysInOrder[str | None]):
     """Sign in, pick an alias, answer its public, see who spoke."""
 
     CSS_PATH = "cmconsole.tcss"
     TITLE = "cmconsole"
     BINDINGS = [
-        Binding("f1", "toggle_help", "Keys", show=True),
-        Binding("ctrl+q", "quit", "Quit", show=True, priority=True),
+        # --- tui-input: keys help and quitting (begin) ---
+        Binding("question_mark", "toggle_help", "Keys", key_display="?", show=True),
+        Binding("f1", "toggle_help", "Keys", show=False),
+        Binding("ctrl+q", "quit_console", "Quit", show=True, priority=True),
+        # --- tui-input (end) ---
     ]
 
     def __init__(
@@ -176,6 +180,37 @@ class CmconsoleApp(App[str | None]):
                 f"{binding.key_display or binding.key}",
                 partial(self.run_action, binding.action, active.node),
             )
+
+    # --- tui-input: ctrl+q offers the handover (begin) ---
+    def action_quit_console(self) -> None:
+        """Quit; someone on shift is first offered the handover, as leaving the alias does.
+        Asked again while offered, it quits."""
+        from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
+        from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+
+        shift = self.open_shift if self._owns_shift else None
+        offered = isinstance(self.screen, (EndShiftDialog, HandoverWriteScreen))
+        alias = None
+        if shift is not None and not offered:
+            alias = next((a for a in self.services.accounts.aliases() if a.id == shift[1]), None)
+        if shift is None or alias is None:
+            self.exit()
+            return
+        who, leaving = shift[0], alias
+
+        def chosen(choice: EndShiftChoice | None) -> None:
+            if choice == "end":
+                self.exit()
+            elif choice == "handover":
+                self.push_screen(HandoverWriteScreen(who, leaving, ending_shift=True), written)
+
+        def written(done: bool | None) -> None:
+            if done:
+                self.exit()
+
+        self.push_screen(EndShiftDialog(), chosen)
+
+    # --- tui-input (end) ---
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

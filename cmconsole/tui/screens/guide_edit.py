@@ -10,14 +10,14 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, GuideVersion
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
-from cmconsole.tui.safe import content
+from cmconsole.tui.safe import content, inert
 from cmconsole.tui.screens.base import ConsoleScreen
 
 
 class GuideEditScreen(ConsoleScreen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "save", "Save as a new version", priority=True),
-        Binding("escape", "back", "Back (unsaved changes are lost)"),
+        Binding("ctrl+s", "save", "Save a version", priority=True),
+        Binding("escape", "back", "Back"),
     ]
 
     class GuideSaved(Message):
@@ -30,11 +30,17 @@ class GuideEditScreen(ConsoleScreen[None]):
             super().__init__()
             self.reason = reason
 
+    class EditRefused(Message):
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     def __init__(self, who: SignedIn, alias: Alias, source: str) -> None:
         super().__init__()
         self.who = who
         self.alias = alias
         self._source = source
+        self._refused: str | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -45,8 +51,27 @@ class GuideEditScreen(ConsoleScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one("#guide-source", TextArea).focus()
+        self._check_may_edit()
+
+    @work(thread=True, exclusive=True, group="may-edit")
+    def _check_may_edit(self) -> None:
+        try:
+            self.services.guides.check_may_edit(self.who, self.alias.id)
+        except CmconsoleError as error:
+            self.post_message(self.EditRefused(str(error)))
+
+    def on_guide_edit_screen_edit_refused(self, message: EditRefused) -> None:
+        # Told now, not after the edit: the guide stays here to read.
+        self._refused = message.reason
+        self.query_one("#guide-source", TextArea).read_only = True
+        status = self.query_one("#guide-status", Static)
+        status.update(content(f"Read only: {message.reason} · esc leaves"))
+        status.add_class("error")
 
     def action_save(self) -> None:
+        if self._refused is not None:
+            self.notify(inert(f"Not saved: {self._refused}"), severity="error", markup=False)
+            return
         source = self.query_one("#guide-source", TextArea).text
 
         def noted(values: list[str] | None) -> None:

@@ -21,8 +21,8 @@ class PracticeScreen(ConsoleScreen[None]):
     """Nothing written here is ever published."""
 
     BINDINGS = [
-        Binding("ctrl+s", "submit", "Compare with the alias", priority=True),
-        Binding("ctrl+n", "next", "Next message", priority=True),
+        Binding("ctrl+s", "submit", "Compare", priority=True),
+        Binding("ctrl+n", "next", "Next", priority=True),
         Binding("escape", "back", "Back"),
     ]
 

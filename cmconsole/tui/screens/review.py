@@ -17,8 +17,8 @@ from cmconsole.tui.screens.base import ConsoleScreen
 
 class ReviewScreen(ConsoleScreen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "approve", "Approve (with your edits)", priority=True),
-        Binding("ctrl+r", "reject", "Send back with a comment", priority=True),
+        Binding("ctrl+s", "approve", "Approve", priority=True),
+        Binding("ctrl+r", "reject", "Send back", priority=True),
         Binding("escape", "back", "Back"),
     ]
 

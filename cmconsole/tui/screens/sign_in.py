@@ -39,15 +39,22 @@ class SignInScreen(ConsoleScreen[None]):
             yield Static(self._demo_text(), id="demo-accounts", markup=False)
         yield Footer()
 
+    def on_screen_resume(self) -> None:
+        # Back from the alias picker (signed out): the next person starts from an empty form.
+        if any(field.value for field in self.query(Input)):
+            for field in self.query(Input):
+                field.value = ""
+            self.query_one("#sign-in-error", Static).update("")
+        self.query_one("#name", Input).focus()
+
     def _demo_text(self) -> str:
-        aliases = "\n".join(
-            f"  {a.display_name} ({a.handle}): {a.about}" for a in demo_data.ALIASES
-        )
+        # Short enough for 80x24 next to the form: what each alias is shows in the picker.
+        aliases = ", ".join(f"{a.display_name} ({a.handle})" for a in demo_data.ALIASES)
         accounts = "\n".join(
             f"  {a.name:<6} {a.passphrase:<16} {a.role.value:<9} {a.display_name}"
             for a in demo_data.ACCOUNTS
         )
-        return f"Demo aliases\n{aliases}\n\nDemo accounts (name, passphrase, role)\n{accounts}"
+        return f"Demo aliases: {aliases}\nDemo accounts (name, passphrase, role)\n{accounts}"
 
     @on(Input.Submitted, "#name")
     def _next_field(self) -> None:

@@ -23,13 +23,13 @@ class TeamScreen(ConsoleScreen[None]):
     """Everyone may look; the services refuse changes from anyone but a lead."""
 
     BINDINGS = [
-        Binding("l", "role('lead')", "Make lead"),
-        Binding("o", "role('operator')", "Make operator"),
-        Binding("t", "role('trainee')", "Make trainee"),
-        Binding("plus,a", "add", "Add someone"),
+        Binding("l", "role('lead')", "Lead"),
+        Binding("o", "role('operator')", "Operator"),
+        Binding("t", "role('trainee')", "Trainee"),
+        Binding("plus,a", "add", "Add"),
         Binding("d", "deactivate", "Deactivate"),
-        Binding("P", "promote", "Promote a trainee"),
-        Binding("x", "extend", "Extend a training"),
+        Binding("P", "promote", "Promote"),
+        Binding("x", "extend", "Extend a training", show=False),
         Binding("escape", "back", "Back"),
     ]
 

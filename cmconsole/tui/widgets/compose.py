@@ -8,11 +8,14 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Static, TextArea
 
-from cmconsole.domain.checker import CheckResult, Finding, apply_fix
+from cmconsole.domain.checker import CheckResult, Finding, apply_fix, without_unsafe
 from cmconsole.domain.display import printable
 from cmconsole.domain.guide import Severity
 
 Checker = Callable[[str], CheckResult]
+
+# Lines the findings list has (#draft-findings' max-height in cmconsole.tcss).
+FINDING_LINES = 6
 
 _MARKS = {
     Severity.ERROR: ("✖", "bold white on darkred"),
@@ -85,7 +88,11 @@ class ComposeBox(Vertical):
         """Apply the first finding that has a fix; return it, or None if none has one."""
         finding = self.first_fixable()
         if finding is not None:
-            self.query_one("#reply", TextArea).load_text(apply_fix(self.text, finding))
+            if finding.rule == "unsafe-characters":
+                fixed = without_unsafe(self.text)  # all of them: pasted text carries several
+            else:
+                fixed = apply_fix(self.text, finding)
+            self.query_one("#reply", TextArea).load_text(fixed)
             self.recheck()
         return finding
 
@@ -101,11 +108,16 @@ def _highlighted(text: str, findings: list[Finding]) -> Content:
 
 def _listed(findings: list[Finding]) -> Content:
     lines = []
-    for finding in findings:
+    fixable = any(f.suggestion is not None for f in findings)
+    room = FINDING_LINES - fixable
+    shown = findings if len(findings) <= room else findings[: room - 1]
+    for finding in shown:
         mark = _MARKS[finding.severity][0]
         fix = {None: "", "": "  → remove it"}.get(finding.suggestion, f"  → {finding.suggestion!r}")
         lines.append(f"{mark} {finding.severity.value} {finding.rule}: {finding.message}{fix}")
-    if any(f.suggestion is not None for f in findings):
+    if len(shown) < len(findings):
+        lines.append(f"+{len(findings) - len(shown)} more")
+    if fixable:
         lines.append("f2 applies the first fix")
     # Findings quote the draft and the guide's own messages: neither may reach the terminal raw.
     return Content(printable("\n".join(lines)))

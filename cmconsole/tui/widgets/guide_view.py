@@ -2,6 +2,7 @@
 
 from cmconsole.domain.guide import Guide
 from cmconsole.domain.model import GuideVersion
+from cmconsole.domain.rule_text import rule_message
 
 
 def guide_text(guide: Guide, version: GuideVersion) -> str:
@@ -15,7 +16,9 @@ def guide_text(guide: Guide, version: GuideVersion) -> str:
         lines += ["", title, text.strip()]
     if guide.rules:
         lines += ["", "Rules the checker applies while you type"]
-        lines += [f"  [{rule.severity.value}] {rule.id}: {rule.message}" for rule in guide.rules]
+        lines += [
+            f"  [{rule.severity.value}] {rule.id}: {rule_message(rule)}" for rule in guide.rules
+        ]
     lines += ["", f"Length limit: {guide.length} (as X counts it, signature included)"]
     if guide.examples:
         lines += ["", "Golden examples"]
