@@ -22,13 +22,25 @@ class _RecordTable(DataTable[object]):
     def on_mount(self) -> None:
         self.add_columns(*self.COLUMNS)
 
+    @property
+    def highlighted_key(self) -> str | None:
+        """The key of the record under the cursor (a thread's contact, a post's id)."""
+        if not self.row_count:
+            return None
+        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+
     def _refill(self, rows: list[tuple[str, list[object]]]) -> None:
-        keep = self.cursor_row
+        # The cursor follows the record, not the row number: a row arriving above the one the
+        # operator highlighted must not slide another record under Enter.
+        keep, key = self.cursor_row, self.highlighted_key
         self.clear()
-        for key, values in rows:
-            self.add_row(*values, key=key)
-        if rows:
-            self.move_cursor(row=min(keep, len(rows) - 1))
+        for row_key, values in rows:
+            self.add_row(*values, key=row_key)
+        if not rows:
+            return
+        keys = [row_key for row_key, _ in rows]
+        row = keys.index(key) if key in keys else min(keep, len(rows) - 1)
+        self.move_cursor(row=row, animate=False)
 
 
 class InboxTable(_RecordTable):
