@@ -16,6 +16,8 @@ from pathlib import Path
 from benchmarks import (
     audit_verify,
     check_draft,
+    desk,
+    desk_fanout,
     dispatch,
     inbox,
     memory,
@@ -36,11 +38,13 @@ REPEATS = {
 GROUPS = {
     "startup": ("startup",),
     "inbox": ("inbox_first_page", "inbox_unanswered"),
+    "desk": ("desk_refresh", "desk_idle"),
     "who_spoke": ("audit_first_page", "audit_search", "audit_speakers", "audit_search_speakers"),
     "check_draft": ("check_draft",),
     "audit_verify": ("audit_verify",),
     "dispatch": ("dispatch",),
     "memory": ("memory",),
+    "desk_fanout": ("desk_fanout", "desk_fanout_idle", "desk_fanout_idle_sent"),
 }
 
 
@@ -101,6 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         lead = _lead(workspace, plain)
         measure("inbox", lambda: inbox.run(workspace, services, plain, lead, repeats["query"]))
+        measure("desk", lambda: desk.run(workspace, services, plain, lead, repeats["query"]))
         measure(
             "who_spoke", lambda: who_spoke.run(workspace, services, plain, lead, repeats["query"])
         )
@@ -112,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     count = SCALES[options.scale].dispatch
     measure("dispatch", lambda: dispatch.run(workspace, options.workdir, options.scale, count))
     measure("memory", lambda: memory.run(workspace))
+    if workspace.database == "postgresql":  # LISTEN/NOTIFY: SQLite consoles poll instead
+        measure("desk_fanout", lambda: desk_fanout.run(workspace))
     print(table(results))
     if options.json:
         write_json(options.json, options.scale, workspace.database, results)

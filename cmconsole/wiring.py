@@ -13,6 +13,7 @@ from cmconsole.services.audit import AuditService
 from cmconsole.services.bundle import Services
 from cmconsole.services.claims import ClaimService
 from cmconsole.services.demo import DemoPublic, DemoSeeder
+from cmconsole.services.desk import Desk
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
@@ -61,9 +62,11 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         "x": DeferredChannel("x", _x_channel(clock)),
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
+    desk = Desk(workspace, channels, clock, workspace.desk_signals())
 
     def close() -> None:
         try:
+            desk.close()
             dispatcher.close()
         finally:
             workspace.close()
@@ -86,6 +89,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         onboarding=OnboardingService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
+        desk=desk,
         location=workspace.location,
         close=close,
     )

@@ -42,8 +42,14 @@ class PostStatus(StrEnum):
 
     @property
     def live(self) -> bool:
-        """Whether the post is, or may become, public: it answers what it replies to."""
+        """Whether the post is, or may become, public."""
         return self not in (PostStatus.FAILED, PostStatus.REJECTED)
+
+    @property
+    def answers(self) -> bool:
+        """Whether it answers what it replies to: on its way out or out. A reply still waiting
+        for approval does not (yet): the thread stays waiting, in everyone's inbox."""
+        return self.live and self is not PostStatus.AWAITING_APPROVAL
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.claims import ClaimService
 from cmconsole.services.demo import DemoPublic
+from cmconsole.services.desk import Desk
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
@@ -41,5 +42,6 @@ class Services:
     onboarding: OnboardingService
     public: DemoPublic
     sandbox: SandboxControl
+    desk: Desk
     location: str
     close: Callable[[], None]

@@ -57,7 +57,10 @@ class ClaimService:
             alias = existing_alias(tx, alias_id)
             role_on(tx, operator, alias)
             holder = tx.claims.acquire(alias.id, contact, operator.id, now, now + CLAIM_IDLE)
-            return ClaimState(holder, holder.operator_id == operator.id)
+            mine = holder.operator_id == operator.id
+            if mine:
+                tx.desk.changed(alias.id)  # unaudited, yet every desk shows who answers whom
+            return ClaimState(holder, mine)
 
     def state(self, who: SignedIn, alias_id: int, contact: str) -> ClaimState:
         now = self._clock()
@@ -75,7 +78,8 @@ class ClaimService:
 
     def release(self, who: SignedIn, alias_id: int, contact: str) -> None:
         with self._workspace.transaction() as tx:
-            tx.claims.release(alias_id, contact, who.operator_id)
+            if tx.claims.release(alias_id, contact, who.operator_id):
+                tx.desk.changed(alias_id)
 
     def take_over(self, who: SignedIn, alias_id: int, contact: str) -> Claim | None:
         """Take the contact whoever holds it (audited); return the claim taken over, if any."""

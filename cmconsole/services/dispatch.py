@@ -289,6 +289,8 @@ class Dispatcher:
         if not untried and not held:
             return []
         with self._workspace.transaction() as tx:
+            for alias_id in {sending.alias.id for sending in [*untried, *held]}:
+                tx.desk.changed(alias_id)  # the outbox shows them queued again, maybe with why
             tx.posts.give_back([sending.post for sending in untried])
             waiting: list[Post] = []
             for alias_id, error in limited.items():

@@ -2,6 +2,7 @@
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,7 +11,7 @@ from cmconsole.domain.channel_limits import longest_post
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.guide import Guide, Signature, parse_guide, refuse_empty
-from cmconsole.domain.model import Alias, GuideVersion, SignatureKind
+from cmconsole.domain.model import Alias, GuideVersion, Operator, SignatureKind
 from cmconsole.domain.weighted_length import LIMIT
 from cmconsole.services.accounts import os_user
 from cmconsole.services.authority import administrator
@@ -72,6 +73,18 @@ def guide_to_check(alias: Alias, current: CurrentGuide | None) -> Guide | None:
         length=LIMIT,
         signature=Signature(alias.signature_kind, alias.signature_text),
     )
+
+
+def changes_since_last_shift(
+    tx: Transaction, operator: Operator, alias: Alias, now: datetime
+) -> list[GuideVersion]:
+    """Versions saved since the operator's previous shift on the alias ended, oldest first."""
+    shift = tx.shifts.open_for(operator.id, alias.id)
+    until = shift.started_at if shift else now
+    previous_end = tx.shifts.last_ended_before(operator.id, alias.id, until)
+    if previous_end is None:
+        return []
+    return [v for v in reversed(tx.guides.versions(alias.id)) if v.created_at > previous_end]
 
 
 class GuideService:
@@ -151,6 +164,12 @@ class GuideService:
         )
         return version
 
+    def check_may_edit(self, who: SignedIn, alias_id: int) -> None:
+        """Raise what `save` would raise for who may not edit the guide (PermissionDenied:
+        only a lead), so that an editor is refused before anything is typed."""
+        with self._workspace.reading() as tx:
+            lead_of(tx, active_operator(tx, who), existing_alias(tx, alias_id))
+
     def current(self, who: SignedIn, alias_id: int) -> CurrentGuide | None:
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)
@@ -200,14 +219,7 @@ class GuideService:
             operator = active_operator(tx, who)
             alias = existing_alias(tx, alias_id)
             role_on(tx, operator, alias)
-            shift = tx.shifts.open_for(operator.id, alias.id)
-            until = shift.started_at if shift else self._clock()
-            previous_end = tx.shifts.last_ended_before(operator.id, alias.id, until)
-            if previous_end is None:
-                return []
-            return [
-                v for v in reversed(tx.guides.versions(alias.id)) if v.created_at > previous_end
-            ]
+            return changes_since_last_shift(tx, operator, alias, self._clock())
 
     def versions(self, who: SignedIn, alias_id: int) -> list[GuideVersion]:
         with self._workspace.transaction() as tx:

@@ -46,9 +46,14 @@ def gather(
     Guide versions saved since `guide_since` (the writer's shift start) are listed too.
     """
     names = {operator.id: operator.name for operator, _ in tx.memberships.for_alias(alias.id)}
+    # One line per fan waiting (their newest message), not one per message: a fan who wrote
+    # four times is one thread to answer.
     waiting = [
-        f"{m.author_handle}: {one_line(m.text, 80)}"
-        for m in tx.inbound.unanswered(alias.id, _LISTED)
+        f"{t.contact_handle}: {one_line(t.last_text, 80)}"
+        for t in sorted(
+            tx.threads.page(alias.id, _LISTED, unanswered_only=True),
+            key=lambda t: (t.waiting_since or t.last_activity_at, t.id),
+        )
     ]
     awaiting = [
         f"post {p.id} by {names.get(p.author_id, '?')}: {one_line(p.text, 80)}"
@@ -128,8 +133,11 @@ class HandoverService:
         promises: str = "",
         mood: str = "",
         corrects_id: int | None = None,
+        previewed: HandoverContent | None = None,
     ) -> Handover:
-        """Write a handover; the data part is gathered now, in the same transaction."""
+        """Write a handover. Its data part is the `previewed` draft the writer saw and sent
+        (see `draft`), so what is saved is what they read; without one, it is gathered now, in
+        the same transaction."""
         if not summary.strip():
             raise InvalidInput("a handover needs a summary: what should the next person know?")
         now = self._clock()
@@ -141,8 +149,11 @@ class HandoverService:
                 corrected = tx.handovers.by_id(corrects_id)
                 if corrected is None or corrected.alias_id != alias.id:
                     raise NotFound(f"there is no handover {corrects_id} on {alias.handle}")
+            data = previewed or gather(
+                tx, alias, now, guide_since=_shift_start(tx, operator, alias)
+            )
             content = replace(
-                gather(tx, alias, now, guide_since=_shift_start(tx, operator, alias)),
+                data,
                 people_to_watch=people_to_watch.strip(),
                 promises=promises.strip(),
                 mood=mood.strip(),

@@ -41,6 +41,19 @@ class Conversation:
     def latest(self) -> InboundMessage | None:
         return self.messages[-1] if self.messages else None
 
+    @property
+    def answer_to(self) -> int | None:
+        """The message a reply answers unless the operator picks another: the newest nobody
+        answered yet, else the newest of all."""
+        return answer_to(self.messages)
+
+
+def answer_to(messages: list[InboundMessage]) -> int | None:
+    """Of a contact's messages, oldest first: the newest unanswered one's id, else the newest's."""
+    waiting = [m for m in messages if not m.answered]
+    chosen = waiting[-1] if waiting else (messages[-1] if messages else None)
+    return chosen.id if chosen else None
+
 
 @dataclass(frozen=True)
 class Thread:

@@ -61,6 +61,19 @@ class PracticeResult:
     closeness: Closeness
 
 
+def trainee_tracks(
+    tx: Transaction, caller: Operator, alias: Alias, caller_role: Role
+) -> list[TrackState]:
+    """Every active trainee's track on the alias for a lead; for anyone else, only their own."""
+    return [
+        _state(tx, alias, operator)
+        for operator, role in tx.memberships.for_alias(alias.id)
+        if role is Role.TRAINEE
+        and operator.active
+        and (caller_role is Role.LEAD or operator.id == caller.id)
+    ]
+
+
 class OnboardingService:
     def __init__(self, workspace: Workspace, clock: Clock) -> None:
         self._workspace = workspace
@@ -83,14 +96,7 @@ class OnboardingService:
         with self._workspace.transaction() as tx:
             caller = active_operator(tx, who)
             alias = existing_alias(tx, alias_id)
-            is_lead = role_on(tx, caller, alias) is Role.LEAD
-            return [
-                _state(tx, alias, operator)
-                for operator, role in tx.memberships.for_alias(alias.id)
-                if role is Role.TRAINEE
-                and operator.active
-                and (is_lead or operator.id == caller.id)
-            ]
+            return trainee_tracks(tx, caller, alias, role_on(tx, caller, alias))
 
     def complete_step(self, who: SignedIn, alias_id: int, step_key: str) -> None:
         """Acknowledge a reading step of the caller's own track."""

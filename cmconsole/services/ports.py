@@ -316,8 +316,15 @@ class AuditRepository(Protocol):
         ...
 
     def recent(
-        self, alias_id: int | None, limit: int, actor_id: int | None = None
-    ) -> list[AuditEntry]: ...
+        self,
+        alias_id: int | None,
+        limit: int,
+        actor_id: int | None = None,
+        leave_out: frozenset[str] = frozenset(),
+    ) -> list[AuditEntry]:
+        """The newest events, newest first, but for those of the kinds in `leave_out`."""
+        ...
+
     def recent_readable(
         self, reader_id: int, alias_ids: frozenset[int], team_ids: frozenset[int], limit: int
     ) -> list[AuditEntry]:
@@ -445,6 +452,40 @@ class OnboardingRepository(Protocol):
     def reviewed(self, alias_id: int, author_id: int, limit: int) -> list[Post]: ...
 
 
+class DeskRepository(Protocol):
+    """The desk's batched reads, and its change counter."""
+
+    def awaiting(self, alias_id: int, limit: int) -> list[tuple[Post, str, str, str]]:
+        """Replies waiting for approval, oldest first: (post, author's name, the text it
+        answers, who wrote that)."""
+        ...
+
+    def acknowledgements(self, handover_ids: list[int]) -> dict[int, list[Acknowledgement]]: ...
+    def version(self, alias_id: int) -> int:
+        """The alias's change counter as this transaction sees it."""
+        ...
+
+    def changed(self, alias_id: int | None) -> None:
+        """Count a change of what the alias's desk shows (None: every alias's) at commit. Every
+        audited write counts already; call it for the few unaudited ones (a claim)."""
+        ...
+
+
+class DeskSignals(Protocol):
+    """How a console learns that an alias's desk changed, without re-reading it."""
+
+    def version(self, alias_id: int) -> int:
+        """The alias's change counter now: one cheap query."""
+        ...
+
+    def wait(self, alias_id: int, since: int, timeout: float) -> int:
+        """Return the counter as soon as it differs from `since`, or `since` after `timeout`
+        seconds; PostgreSQL waits on a notification, SQLite polls the counter."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class Transaction(Protocol):
     """One unit of work: everything done through it is committed together, or not at all."""
 
@@ -476,6 +517,8 @@ class Transaction(Protocol):
     def saved_replies(self) -> SavedReplyRepository: ...
     @property
     def onboarding(self) -> OnboardingRepository: ...
+    @property
+    def desk(self) -> DeskRepository: ...
 
 
 class Workspace(Protocol):

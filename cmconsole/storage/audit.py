@@ -2,10 +2,10 @@
 
 import json
 import sqlite3
-from collections.abc import Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from datetime import datetime
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 import psycopg
 from sqlalchemy import func, insert, text
@@ -50,8 +50,12 @@ def _post_id(subject: str) -> int | None:
 
 
 class SqlAudit:
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, changed: Callable[[int | None], None] = lambda _alias: None
+    ) -> None:
         self._session = session
+        # Every audited change is a change of what some desk shows: the desk's counter hears it.
+        self._changed = changed
 
     def append(self, draft: AuditDraft, now: datetime) -> AuditEvent:
         return self.append_all([draft], now)[0]
@@ -120,13 +124,27 @@ class SqlAudit:
             )
             prev_hash = digest
         self._session.execute(insert(_AUDIT), rows)
+        for draft in drafts:
+            self._changed(draft.alias_id)
         return events
 
     def recent(
-        self, alias_id: int | None, limit: int, actor_id: int | None = None
+        self,
+        alias_id: int | None,
+        limit: int,
+        actor_id: int | None = None,
+        leave_out: frozenset[str] = frozenset(),
     ) -> list[AuditEntry]:
         query = _entries(alias_id, actor_id, None, None).order_by(col(AuditEventRow.seq).desc())
-        return self._with_texts(self._session.exec(query.limit(limit)))
+        if leave_out:
+            query = query.where(col(AuditEventRow.kind).not_in(leave_out))
+        # Columns only, no ORM objects: a page of them cost more than the query (the desk reads
+        # it on every change).
+        flat = query.with_only_columns(
+            _AUDIT, col(OperatorRow.name).label("actor"), col(AliasRow.handle).label("handle")
+        )
+        rows = self._session.execute(flat.limit(limit))
+        return self._with_texts((cast(AuditEventRow, r), r.actor, r.handle) for r in rows)
 
     def recent_readable(
         self, reader_id: int, alias_ids: frozenset[int], team_ids: frozenset[int], limit: int

@@ -1,6 +1,7 @@
 """Repositories for what passes between shifts: handovers, their acknowledgements, follow-ups."""
 
 from datetime import datetime
+from typing import cast
 
 from sqlalchemy import and_, exists, update
 from sqlmodel import Session, col, select
@@ -10,6 +11,8 @@ from cmconsole.domain.model import Acknowledgement, FollowUp, Handover, Handover
 from cmconsole.storage import converters
 from cmconsole.storage.people import newest_handover
 from cmconsole.storage.tables import FollowUpRow, HandoverAckRow, HandoverRow, OperatorRow
+
+_HANDOVER = HandoverRow.__table__  # type: ignore[attr-defined]
 
 
 class SqlHandovers:
@@ -100,12 +103,14 @@ class SqlHandovers:
             query = query.where(col(HandoverRow.written_at) >= since)
         if until is not None:
             query = query.where(col(HandoverRow.written_at) < until)
-        rows = self._session.exec(
-            query.order_by(col(HandoverRow.written_at).desc(), col(HandoverRow.id).desc()).limit(
+        # Columns only, no ORM objects: the desk reads a page of them on every change.
+        flat = query.with_only_columns(_HANDOVER, col(OperatorRow.name).label("author"))
+        rows = self._session.execute(
+            flat.order_by(col(HandoverRow.written_at).desc(), col(HandoverRow.id).desc()).limit(
                 limit
             )
         )
-        return [converters.handover(row, name) for row, name in rows]
+        return [converters.handover(cast(HandoverRow, row), row.author) for row in rows]
 
     @staticmethod
     def _with_author() -> Select[HandoverRow, str]:

@@ -333,3 +333,13 @@ class PracticeReplyRow(SQLModel, table=True):
     errors: int
     warnings: int
     created_at: datetime
+
+
+class DeskChangeRow(SQLModel, table=True):
+    """How many times what an alias's desk shows has changed (alias 0: the whole workspace):
+    consoles compare it to the version they show and re-read only when it moved."""
+
+    __tablename__ = "desk_change"
+
+    alias_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    version: int = Field(default=0, sa_type=BigInteger)

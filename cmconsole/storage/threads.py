@@ -1,7 +1,7 @@
 """Repositories for the team inbox: contact threads kept current, and who has claimed which."""
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -17,8 +17,10 @@ from cmconsole.storage.tables import (
     PostRow,
 )
 
-# Replies that will never be public, and so answer nothing.
-NOT_LIVE = [status.value for status in PostStatus if not status.live]
+_THREAD = ContactThreadRow.__table__  # type: ignore[attr-defined]
+# Replies that answer nothing: never to be public, or not approved yet.
+NOT_ANSWERING = [status.value for status in PostStatus if not status.answers]
+NOT_LIVE = NOT_ANSWERING  # the name messages.py imports
 
 
 def _insert(session: Session) -> Any:
@@ -44,7 +46,7 @@ def refresh_thread(session: Session, alias_id: int, contact: str) -> None:
     answered_upto, last_reply = session.exec(
         select(func.max(col(InboundMessageRow.id)), func.max(col(PostRow.created_at)))
         .join(PostRow, col(PostRow.in_reply_to_id) == InboundMessageRow.id)
-        .where(*of_contact, col(PostRow.status).not_in(NOT_LIVE))
+        .where(*of_contact, col(PostRow.status).not_in(NOT_ANSWERING))
     ).one()
     waiting_since = session.exec(
         select(func.min(col(InboundMessageRow.received_at))).where(
@@ -82,8 +84,9 @@ class SqlThreads:
         now: datetime | None = None,
     ) -> list[ContactThread]:
         """Threads, newest activity first, with the text of each one's newest message."""
-        query = (
-            select(ContactThreadRow, InboundMessageRow.text)
+        # On the bare table, columns only: mapping a page of ORM objects cost more than the query.
+        query: Any = (
+            select(_THREAD, col(InboundMessageRow.text).label("last_text"))
             .join(InboundMessageRow, col(InboundMessageRow.id) == ContactThreadRow.last_inbound_id)
             .where(col(ContactThreadRow.alias_id) == alias_id)
         )
@@ -98,12 +101,12 @@ class SqlThreads:
             ).where(col(ClaimRow.expires_at) > now)
             if claimed_by is not None:
                 query = query.where(col(ClaimRow.operator_id) == claimed_by)
-        rows = self._session.exec(
+        rows = self._session.execute(
             query.order_by(
                 col(ContactThreadRow.last_activity_at).desc(), col(ContactThreadRow.id).desc()
             ).limit(limit)
         )
-        return [converters.thread(row, text) for row, text in rows]
+        return [converters.thread(cast(ContactThreadRow, row), row.last_text) for row in rows]
 
     def by_contact(self, alias_id: int, contact: str) -> ContactThread | None:
         found = self._session.exec(
@@ -123,7 +126,7 @@ class SqlThreads:
             .select_from(PostRow)
             .where(
                 col(PostRow.in_reply_to_id) == InboundMessageRow.id,
-                col(PostRow.status).not_in(NOT_LIVE),
+                col(PostRow.status).not_in(NOT_ANSWERING),
             )
             .scalar_subquery()
         )

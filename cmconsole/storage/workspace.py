@@ -16,6 +16,8 @@ from cmconsole.domain.errors import (
     WorkspaceUnavailable,
 )
 from cmconsole.storage.audit import SqlAudit
+from cmconsole.storage.desk import SqlDesk, announce, notify_channel
+from cmconsole.storage.desk_signals import ListenedSignals, PolledSignals
 from cmconsole.storage.engine import READ_ONLY, create_workspace_engine, safe_url, sqlite_file
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
@@ -33,20 +35,21 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision. A workspace already at it opens without loading Alembic, a
 # third of a second saved on every command; tests/test_storage.py keeps it equal to the head.
-SCHEMA_HEAD = "0012"
+SCHEMA_HEAD = "0013"
 
 
 class SqlTransaction:
     """The repositories of one unit of work, all on the same session."""
 
     def __init__(self, session: Session) -> None:
+        self.desk = SqlDesk(session)
         self.operators = SqlOperators(session)
         self.aliases = SqlAliases(session)
         self.memberships = SqlMemberships(session)
         self.shifts = SqlShifts(session)
         self.inbound = SqlInbound(session)
         self.posts = SqlPosts(session)
-        self.audit = SqlAudit(session)
+        self.audit = SqlAudit(session, self.desk.changed)
         self.handovers = SqlHandovers(session)
         self.follow_ups = SqlFollowUps(session)
         self.guides = SqlGuides(session)
@@ -62,6 +65,7 @@ class SqlWorkspace:
     def __init__(self, engine: Engine, location: str) -> None:
         self._engine = engine
         self._location = location
+        self._channel: str | None = None  # PostgreSQL: where desk changes are announced
         self.sandbox = SqlSandboxTimeline(engine)
 
     def liveness(self) -> SqlLiveness:
@@ -91,7 +95,9 @@ class SqlWorkspace:
                     session.execute(
                         text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     )
-                yield SqlTransaction(session)
+                unit = SqlTransaction(session)
+                yield unit
+                self._count_changes(session, unit)
         except OperationalError as error:
             raise WorkspaceUnavailable(
                 f"the workspace database at {self._location} failed: {_first_line(error)}"
@@ -109,6 +115,29 @@ class SqlWorkspace:
             ) from None
         except OverflowError:  # the driver's, before the statement reaches the database
             raise InvalidInput("a number too large for the database was given") from None
+
+    def _count_changes(self, session: Session, unit: SqlTransaction) -> None:
+        """Bump the desk counters this unit of work touched, in it, just before it commits."""
+        if not unit.desk.touched:
+            return
+        bumped = unit.desk.bump()
+        if self._engine.dialect.name == "postgresql":
+            if self._channel is None:
+                self._channel = notify_channel(session)
+            announce(session, self._channel, bumped)
+
+    def _desk_channel(self) -> str:
+        if self._channel is None:
+            with Session(self._engine) as session:
+                self._channel = notify_channel(session)
+        return self._channel
+
+    def desk_signals(self) -> PolledSignals:
+        """How a console learns that a desk changed (one per console: on PostgreSQL it holds a
+        listening connection once waited on)."""
+        if self._engine.dialect.name == "postgresql":
+            return ListenedSignals(self._engine, self._desk_channel)
+        return PolledSignals(self._engine)
 
     def close(self) -> None:
         self.sandbox.close()

@@ -1,0 +1,114 @@
+"""What an alias screen shows, read in one transaction: plain frozen values for the screens."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from cmconsole.domain.model import (
+    Alias,
+    AuditEntry,
+    Claim,
+    ContactThread,
+    GuideVersion,
+    Post,
+    PublicPost,
+    Role,
+)
+from cmconsole.services.guides import CurrentGuide
+from cmconsole.services.handover import HandoverRecord
+from cmconsole.services.inbox import InboxFilter
+from cmconsole.services.onboarding import TrackState
+
+# Audit kinds the desk's audit list leaves out: machine bookkeeping that would drown what people
+# did (one `inbox.synced` per sync). The ledger keeps them; `cmconsole audit` shows them.
+DESK_AUDIT_LEAVES_OUT = frozenset({"inbox.synced"})
+
+
+@dataclass(frozen=True)
+class HandoverFilter:
+    """Which handovers the desk's history lists."""
+
+    author: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DeskFilters:
+    """What the screen asked to see: the inbox's filter and the handover history's."""
+
+    inbox: InboxFilter = InboxFilter.ALL
+    handovers: HandoverFilter = field(default_factory=HandoverFilter)
+    timeline: bool = True  # read the alias's public timeline from its channel (network for X)
+
+
+@dataclass(frozen=True)
+class DeskThread:
+    """A contact's thread as the inbox lists it: who answers it now, and whether the alias's
+    newest reply to it still waits for approval."""
+
+    thread: ContactThread
+    claim: Claim | None
+    awaiting_approval: bool = False
+
+    @property
+    def key(self) -> str:
+        """Stable across reads (row positions are not): the contact the thread is with."""
+        return self.thread.contact_handle
+
+    @property
+    def thread_id(self) -> int:
+        return self.thread.id
+
+
+@dataclass(frozen=True)
+class AwaitingApproval:
+    """A reply waiting for review, with who wrote it and the text it answers."""
+
+    post: Post
+    author: str
+    asked: str
+
+
+@dataclass(frozen=True)
+class DeskModel:
+    """Everything the alias screen shows, at one snapshot of the workspace (`version`)."""
+
+    alias: Alias
+    role: Role  # the reader's role as the database holds it now (a promotion shows at once)
+    version: int  # the alias's change counter, read in the same transaction
+    read_at: datetime
+    threads: list[DeskThread]
+    outbox: list[Post]
+    awaiting: list[AwaitingApproval]
+    timeline: list[PublicPost]
+    handovers: list[HandoverRecord]
+    audit: list[AuditEntry]
+    on_shift: list[str]
+    follow_ups_due: int
+    handovers_unread: int
+    guide: CurrentGuide | None
+    guide_changes: list[GuideVersion]
+    tracks: list[TrackState]
+    # Why a part is empty when it could not be read (a handover author not found, the channel
+    # down); None when it was read.
+    handovers_problem: str | None = None
+    timeline_problem: str | None = None
+    # When the desk goes stale with no write (the first live claim lapses): re-read by then.
+    stale_at: datetime | None = None
+
+    @property
+    def waiting(self) -> int:
+        """Threads whose newest messages nobody has answered yet."""
+        return sum(t.thread.unanswered for t in self.threads)
+
+    @property
+    def may_edit_guide(self) -> bool:
+        return self.role is Role.LEAD
+
+    @property
+    def may_review(self) -> bool:
+        return self.role.publishes_without_approval
+
+    def thread(self, key: str) -> DeskThread | None:
+        """The thread with this contact, if the desk lists it."""
+        return next((t for t in self.threads if t.key == key), None)
