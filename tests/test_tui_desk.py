@@ -1,8 +1,12 @@
 """The desk on screen, live: the cursor stays on its fan, an open thread follows what arrives."""
 
+import pytest
 from textual.widgets import DataTable
 
+from cmconsole.domain.model import Role
 from cmconsole.tui.screens.thread import ThreadScreen
+from cmconsole.wiring import open_demo, open_services
+from tests.conftest import _postgres_schema_url
 from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in, until
 
 
@@ -140,3 +144,48 @@ async def test_at_80x24_the_message_answered_is_on_screen_next_to_the_compose_bo
         # The history ends with the newest message, and that end is what shows.
         await until(pilot, lambda: history.scroll_y == history.max_scroll_y, what="the bottom")
         assert _shown(thread, "#conversation").rstrip().endswith("Message number 7 about my order.")
+
+
+async def test_a_promoted_trainees_open_console_shows_the_new_role(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "theo", "theo-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        screen = pilot.app.screen
+        await until(pilot, lambda: "(trainee)" in _shown(screen, "#alias-banner"), what="role")
+        lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+        demo.accounts.grant("theo", "@bellehelene", Role.OPERATOR, by=lea)
+        await until(
+            pilot,
+            lambda: "(operator)" in _shown(screen, "#alias-banner"),
+            what="the new role on the open console",
+            timeout=10,
+        )
+
+
+@pytest.fixture
+def demo_on_postgresql(clock):
+    for url in _postgres_schema_url():
+        services, _ = open_demo(url, clock=clock)
+        colleague = open_services(url, clock=clock)  # another console's own connection
+        yield services, colleague
+        colleague.close()
+        services.close()
+
+
+async def test_a_colleagues_claim_on_another_console_shows_here_on_postgresql(
+    demo_on_postgresql, clock
+):
+    demo, colleague = demo_on_postgresql
+    alias = _alias(demo, "@acmehelp")
+    omar = colleague.accounts.sign_in("omar", "omar-demo-pass")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+        await until(pilot, lambda: "@kim_r" in _contacts(table), what="the inbox")
+        colleague.claims.claim(omar, alias.id, "@kim_r")
+
+        def answering():
+            return next(row[3] for row in cells(table) if row[2].startswith("@kim_r"))
+
+        await until(pilot, lambda: answering() == "omar", what="omar's claim", timeout=10)

@@ -1,12 +1,11 @@
 """The alias's lists: inbox, public timeline and audit, each a read-only table fed plain records."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from textual.widgets import DataTable
 
 from cmconsole.domain.model import AuditEntry, Post, PostStatus, PublicPost
-from cmconsole.services.inbox import InboxThread
+from cmconsole.services.desk_model import AwaitingApproval, DeskThread
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import cell
 
@@ -50,12 +49,12 @@ class InboxTable(_RecordTable):
     COLUMNS = ("", "waited", "from", "answering", "latest message")
     _FIXED_WIDTH = 50  # the first four columns and the cell padding
 
-    def show(self, threads: list[InboxThread], now: datetime, me: int) -> None:
+    def show(self, threads: list[DeskThread], now: datetime, me: int) -> None:
         width = max(20, self.size.width - self._FIXED_WIDTH)
-        self._refill([(t.thread.contact_handle, self._row(t, now, me, width)) for t in threads])
+        self._refill([(t.key, self._row(t, now, me, width)) for t in threads])
 
     @staticmethod
-    def _row(listed: InboxThread, now: datetime, me: int, width: int) -> list[object]:
+    def _row(listed: DeskThread, now: datetime, me: int, width: int) -> list[object]:
         thread, claim = listed.thread, listed.claim
         waiting = thread.waiting_since
         if claim is None:
@@ -65,12 +64,20 @@ class InboxTable(_RecordTable):
         else:
             answering = cell(claim.operator_name, 10, "bold yellow")
         return [
-            cell(" NEW ", style="reverse") if waiting else cell("answered", style="green"),
+            _state(listed),
             cell(ago(waiting or thread.last_activity_at, now)),
             cell(f"{thread.contact_handle} ({thread.message_count})", 18),
             answering,
             cell(thread.last_text, width, "bold" if waiting else ""),
         ]
+
+
+def _state(listed: DeskThread) -> object:
+    if listed.awaiting_approval:
+        return cell("approval", style="italic yellow")
+    if listed.thread.waiting_since:
+        return cell(" NEW ", style="reverse")
+    return cell("answered", style="green")
 
 
 class OutboxTable(_RecordTable):
@@ -111,15 +118,6 @@ _OUTBOX_STYLE = {
 }
 
 
-@dataclass(frozen=True)
-class Awaiting:
-    """A reply waiting for review, with who wrote it and what it answers."""
-
-    post: Post
-    author: str
-    asked: str
-
-
 class ApprovalTable(_RecordTable):
     """Trainees' replies waiting for someone on shift to approve or send back."""
 
@@ -127,9 +125,9 @@ class ApprovalTable(_RecordTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.awaiting: dict[str, Awaiting] = {}
+        self.awaiting: dict[str, AwaitingApproval] = {}
 
-    def show(self, awaiting: list[Awaiting], now: datetime) -> None:
+    def show(self, awaiting: list[AwaitingApproval], now: datetime) -> None:
         self.awaiting = {str(a.post.id): a for a in awaiting}
         self._refill(
             [
