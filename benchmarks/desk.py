@@ -40,7 +40,7 @@ _BARE = [
     ),
     (
         "SELECT * FROM post WHERE alias_id = ? AND status IN "
-        "('queued', 'sending', 'unknown', 'failed') ORDER BY id DESC LIMIT 200",
+        "('queued', 'sending', 'unknown', 'failed') ORDER BY id + 0 DESC LIMIT 200",
         "alias",
     ),
     (

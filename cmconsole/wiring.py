@@ -22,6 +22,7 @@ from cmconsole.services.inbox import InboxService
 from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
+from cmconsole.services.pump import Pump
 from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
@@ -63,6 +64,8 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
     desk = Desk(workspace, channels, clock, workspace.desk_signals())
+    inbox = InboxService(workspace, channels, clock)
+    posting = PostingService(workspace, clock)
 
     def close() -> None:
         try:
@@ -74,9 +77,9 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
     return Services(
         accounts=AccountService(workspace, clock, tuple(channels)),
         shifts=ShiftService(workspace, clock),
-        inbox=InboxService(workspace, channels, clock),
+        inbox=inbox,
         claims=ClaimService(workspace, clock),
-        posting=PostingService(workspace, clock),
+        posting=posting,
         saved_replies=SavedReplyService(workspace, clock),
         dispatcher=dispatcher,
         audit=AuditService(workspace),
@@ -90,6 +93,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         desk=desk,
+        pump=Pump(workspace, inbox, posting, dispatcher, desk, clock),
         location=workspace.location,
         close=close,
     )

@@ -16,6 +16,7 @@ from cmconsole.services.inbox import InboxService
 from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
+from cmconsole.services.pump import Pump
 from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
@@ -43,5 +44,6 @@ class Services:
     public: DemoPublic
     sandbox: SandboxControl
     desk: Desk
+    pump: Pump
     location: str
     close: Callable[[], None]

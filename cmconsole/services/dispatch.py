@@ -132,9 +132,9 @@ class Dispatcher:
         self._heart = Heartbeat(liveness, name or dispatcher_name(), clock)
         self._faults = 0
 
-    def run_once(self, limit: int = 100) -> DispatchReport:
+    def run_once(self, limit: int = 100, report: DispatchReport | None = None) -> DispatchReport:
         """Settle what is unknown, then publish up to `limit` queued posts that are due."""
-        report = DispatchReport()
+        report = report if report is not None else DispatchReport()
         self.reconcile(report)
         self.dispatch_pending(limit, report)
         self._faults = 0
@@ -172,6 +172,15 @@ class Dispatcher:
                 break
             done.extend(self._send_all(batch, report))
         return done
+
+    def dispatch_post(self, post_id: int, report: DispatchReport | None = None) -> Post | None:
+        """Publish this one post now if it is queued and due (the send path: a reply goes out
+        without taking the rest of the outbox with it); the post as settled, or None if it was
+        not there to take (not due, or another dispatcher holds it)."""
+        report = report if report is not None else DispatchReport()
+        # Until the outbox can take one post by id, the due posts are sent with it, oldest first.
+        done = self.dispatch_pending(BATCH, report)
+        return next((post for post in done if post.id == post_id), None)
 
     def reconcile(self, report: DispatchReport | None = None, limit: int = 100) -> list[Post]:
         """Settle posts whose outcome is unknown, and those whose dispatcher is gone, against
