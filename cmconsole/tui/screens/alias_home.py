@@ -266,8 +266,9 @@ class AliasScreen(ConsoleScreen[None]):
     @service_work(group="pump", exclusive=True)
     def _pump(self) -> None:
         """On one machine the console is the dispatcher: fetch mentions, send what is due."""
-        self.services.inbox.sync(self.alias.id)
-        self.services.dispatcher.run_once()
+        report = self.services.pump.run([self.alias.id])
+        for failure in report.sync_failures:
+            self.post_message(self.RefreshFailed(f"{failure.handle}: {failure.reason}"))
 
     def _read_spoken(
         self, rows: int = SPOKEN_PAGE, after: Spoken | None = None, *, again: bool = False

@@ -1,6 +1,5 @@
 """A contact's conversation with the alias, who is answering it, and the box for the next reply."""
 
-import time
 from datetime import datetime, timedelta
 
 from textual import work
@@ -8,6 +7,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from cmconsole.domain.checker import check
 from cmconsole.domain.errors import CmconsoleError, HandoversUnread
@@ -27,16 +27,19 @@ from cmconsole.tui.dialogs.choose import ChooseDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.panes.conversation import STATUS_WORDS, ConversationPane, answering_line
 from cmconsole.tui.safe import content, inert
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.widgets.compose import ComposeBox
 
 MAX_FOLLOW_UP_HOURS = 24 * 365
-# Others see a claim change within two seconds: the screen looks at least every second, and
-# reads the conversation again then, so a new message from the fan shows and times tick.
-CLAIM_POLL_SECONDS = 1.0
-SEND_WAIT_STEP = 0.1
-SEND_WAIT_STEPS = 30
+# One wait on the alias's change counter lasts this long at most, then the next begins: the
+# conversation and the claim are read again only when the counter moved (a new message, a
+# colleague's claim, a reply settled).
+LIVE_WAIT_SECONDS = 0.5
+# Relative times tick from what was read, without reading.
+TICK_SECONDS = 1.0
+# A claim lapses after minutes idle (claims.CLAIM_IDLE): typing renews it this often at most.
+RENEW_SECONDS = 30.0
 
 
 class ThreadScreen(ConsoleScreen[str]):
@@ -92,6 +95,7 @@ class ThreadScreen(ConsoleScreen[str]):
         self.alias = membership.alias
         self.contact = contact
         self._conversation: Conversation | None = None
+        self._version: int | None = None  # the alias's change counter when last read
         # The message the operator picked to answer (f3); None: the newest unanswered one.
         self._picked: int | None = None
         self._follow_ups: list[FollowUp] = []
@@ -117,14 +121,42 @@ class ThreadScreen(ConsoleScreen[str]):
     def on_mount(self) -> None:
         self.query_one("#reply", TextArea).focus()
         self._load_setup()
-        self._load()
-        self._watch_claim(claim=True)
-        self.set_interval(CLAIM_POLL_SECONDS, self._live)
-
-    def _live(self) -> None:
         self._watch_claim()
-        self._load()
-        self._tick()
+        self._wait_for_change()
+        self.set_interval(TICK_SECONDS, self._tick)
+        self.set_interval(RENEW_SECONDS, self._renew)
+
+    @service_work(group="thread-wait", exclusive=True)
+    def _wait_for_change(self) -> None:
+        """One wait on the alias's counter; read the conversation and the claim if it moved.
+        When the wait ends the next begins (on_worker_state_changed)."""
+        desk, alias_id, since = self.services.desk, self.alias.id, self._version
+        if since is not None and desk.wait_for_change(alias_id, since, LIVE_WAIT_SECONDS) == since:
+            return
+        # The counter before the read: a change during it is read on the next wait.
+        self._version = desk.version(alias_id)
+        self._read_conversation()
+        self.post_message(
+            self.ClaimChanged(self.services.claims.state(self.who, alias_id, self.contact))
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "thread-wait" or not event.worker.is_finished:
+            return
+        if event.state is WorkerState.ERROR:
+            self.set_timer(LIVE_WAIT_SECONDS * 4, self._wait_for_change)
+        elif self.is_attached:
+            self._wait_for_change()
+
+    def _renew(self) -> None:
+        if self._claim.mine and self._typed_since_renewal:
+            self._typed_since_renewal = False
+            self._renew_claim()
+
+    @service_work(group="claim-renew", exclusive=True)
+    def _renew_claim(self) -> None:
+        self.services.claims.renew(self.who, self.alias.id, self.contact)
 
     @work(thread=True, exclusive=True, group="thread-setup")
     def _load_setup(self) -> None:
@@ -140,12 +172,15 @@ class ThreadScreen(ConsoleScreen[str]):
     @work(thread=True, exclusive=True, group="thread")
     def _load(self) -> None:
         try:
-            conversation = self.services.inbox.conversation(self.who, self.alias.id, self.contact)
-            latest = conversation.latest
-            follow_ups = self.services.follow_ups.for_thread(self.who, latest.id) if latest else []
+            self._read_conversation()
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
-            return
+
+    def _read_conversation(self) -> None:
+        """From a worker: the conversation and its follow-ups, posted to the screen."""
+        conversation = self.services.inbox.conversation(self.who, self.alias.id, self.contact)
+        latest = conversation.latest
+        follow_ups = self.services.follow_ups.for_thread(self.who, latest.id) if latest else []
         self.post_message(self.ConversationLoaded(conversation, follow_ups))
 
     @property
@@ -155,7 +190,10 @@ class ThreadScreen(ConsoleScreen[str]):
         if conversation is None:
             return None
         picked = [m for m in conversation.messages if m.id == self._picked]
-        return picked[0] if picked else _newest_unanswered(conversation)
+        if picked:
+            return picked[0]
+        default = conversation.answer_to
+        return next((m for m in conversation.messages if m.id == default), None)
 
     @property
     def inbound_id(self) -> int | None:
@@ -183,18 +221,10 @@ class ThreadScreen(ConsoleScreen[str]):
         self.query_one("#answering", Static).update(content(answering_line(message, now, picked)))
 
     @work(thread=True, exclusive=True, group="claim")
-    def _watch_claim(self, claim: bool = False) -> None:
-        """Claim on opening; then keep the claim alive while the operator works, and show who
-        holds it (another console may have taken it over)."""
-        claims, alias_id = self.services.claims, self.alias.id
+    def _watch_claim(self) -> None:
+        """Claim (on opening, or when writing in a thread nobody holds)."""
         try:
-            if claim:
-                state = claims.claim(self.who, alias_id, self.contact)
-            else:
-                if self._claim.mine and self._typed_since_renewal:
-                    self._typed_since_renewal = False
-                    claims.renew(self.who, alias_id, self.contact)
-                state = claims.state(self.who, alias_id, self.contact)
+            state = self.services.claims.claim(self.who, self.alias.id, self.contact)
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
             return
@@ -218,7 +248,7 @@ class ThreadScreen(ConsoleScreen[str]):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._typed_since_renewal = True
         if self._claim.claim is None:
-            self._watch_claim(claim=True)
+            self._watch_claim()
 
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
         guide, initials = message.guide, message.initials
@@ -307,16 +337,11 @@ class ThreadScreen(ConsoleScreen[str]):
             self.post_message(self.ReplyRefused("There is no message to answer yet."))
             return
         try:
-            post = self.services.posting.reply(self.who, self.inbound_id, text, overrides)
-            if post.status is PostStatus.QUEUED and self.console.dispatches:
-                self.services.dispatcher.run_once()
-                # Another of this console's workers may be sending it: wait a moment to say how
-                # it went, rather than "queued".
-                for _ in range(SEND_WAIT_STEPS):
-                    post = self.services.posting.post(self.who, post.id)
-                    if post.status not in (PostStatus.QUEUED, PostStatus.SENDING):
-                        break
-                    time.sleep(SEND_WAIT_STEP)
+            # Returns once the post is settled, or queued (for approval, for later, or for a
+            # dispatcher elsewhere): nothing to poll here.
+            post = self.services.pump.send(
+                self.who, self.inbound_id, text, overrides, dispatch=self.console.dispatches
+            )
         except ClaimHeld as error:
             self.post_message(self.ClaimChanged(ClaimState(error.claim, False)))
             self.post_message(self.ReplyRefused(f"Not sent: {error}"))
@@ -407,8 +432,3 @@ class ThreadScreen(ConsoleScreen[str]):
 
     def action_back(self) -> None:
         self.dismiss(self.contact)
-
-
-def _newest_unanswered(conversation: Conversation) -> InboundMessage | None:
-    unanswered = [m for m in conversation.messages if not m.answered]
-    return unanswered[-1] if unanswered else conversation.latest
