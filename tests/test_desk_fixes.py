@@ -14,9 +14,6 @@ def _unanswered(services, who, alias):
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="approving must refresh the thread: in the outbox module once split"
-)
 def test_a_reply_waiting_for_approval_leaves_the_thread_unanswered_until_approved(services, team):
     message = receive(services, team.alias, "@ann", "@brand hi")
     services.shifts.start(team.trainee, team.alias.id)

@@ -5,7 +5,6 @@ from textual.widgets import Input, Static
 from cmconsole.domain.model import PostStatus
 from cmconsole.tui.dialogs.prompt import PromptDialog
 from cmconsole.tui.screens.alias_home import AliasScreen
-from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from tests.pilot import SIZE, make_app, open_alias, open_message, settle, sign_in, until
 
@@ -148,18 +147,14 @@ async def test_everyone_reads_the_guide_and_a_lead_saves_a_new_version(demo, clo
         assert "-max = 2" in diff and "+max = 1" in diff
 
 
-async def test_an_operator_cannot_save_the_guide(demo, clock):
+async def test_an_operator_is_refused_the_guide_editor_before_typing_anything(demo, clock):
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         await sign_in(pilot, "anna", "anna-demo-pass")
         await open_alias(pilot, "@bellehelene")
         await pilot.press("g", "e")
         await settle(pilot)
-        # Refused as the editor opens, not after an edit is lost on save.
-        assert shown(pilot.app.screen, "#guide-status") == (
-            "Read only: only a lead of @bellehelene may do this · esc leaves"
+        # Refused up front, with save's words: before, the editor opened and refused on save.
+        assert isinstance(pilot.app.screen, AliasScreen)
+        assert shown(pilot.app.screen, "#alias-error") == (
+            "only a lead of @bellehelene may do this"
         )
-        editor = pilot.app.screen.query_one("#guide-source")
-        assert editor.read_only
-        await pilot.press("ctrl+s")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, GuideEditScreen)  # no note asked for

@@ -178,8 +178,11 @@ class Dispatcher:
         without taking the rest of the outbox with it); the post as settled, or None if it was
         not there to take (not due, or another dispatcher holds it)."""
         report = report if report is not None else DispatchReport()
-        # Until the outbox can take one post by id, the due posts are sent with it, oldest first.
-        done = self.dispatch_pending(BATCH, report)
+        self._heart.start()
+        if not self._heart.may_send():
+            return None
+        batch = self._take(1, post_id)
+        done = self._send_all(batch, report) if batch else []
         return next((post for post in done if post.id == post_id), None)
 
     def reconcile(self, report: DispatchReport | None = None, limit: int = 100) -> list[Post]:
@@ -208,10 +211,10 @@ class Dispatcher:
             settled.extend(self._settle(sendings, report))
         return settled
 
-    def _take(self, limit: int) -> list[_Sending]:
+    def _take(self, limit: int, post_id: int | None = None) -> list[_Sending]:
         now = self._clock()
         with self._workspace.transaction() as tx:
-            posts = tx.posts.take_due(now, now + LEASE, limit, self._name)
+            posts = tx.posts.take_due(now, now + LEASE, limit, self._name, post_id)
             return self._prepare(tx, posts, now + LEASE, now)
 
     def _prepare(

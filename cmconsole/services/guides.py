@@ -128,12 +128,6 @@ class GuideService:
             lead_of(tx, lead, alias)
             return self._save(tx, alias, source, f"{alias.handle} guide", note, lead.id)
 
-    def check_may_edit(self, who: SignedIn, alias_id: int) -> None:
-        """Raise what `save` would raise if `who` may not edit the alias's guide: an editor
-        refuses up front rather than on save."""
-        with self._workspace.transaction() as tx:
-            lead_of(tx, active_operator(tx, who), existing_alias(tx, alias_id))
-
     def _save(
         self,
         tx: Transaction,

@@ -201,10 +201,16 @@ class PostRepository(Protocol):
         ...
 
     def take_due(
-        self, now: datetime, lease_until: datetime, limit: int, dispatcher: str
+        self,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        dispatcher: str,
+        post_id: int | None = None,
     ) -> list[Post]:
-        """Mark up to `limit` queued posts due by `now` as sending, oldest first, held by
-        `dispatcher` until `lease_until`, open an attempt for each in its name, return them."""
+        """Mark up to `limit` queued posts due by `now` (only post `post_id`, if given) as
+        sending, oldest first, held by `dispatcher` until `lease_until`, open an attempt for
+        each in its name, return them."""
         ...
 
     def give_back(

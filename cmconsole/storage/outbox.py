@@ -40,20 +40,24 @@ class SqlOutbox(PostTable):
     """The outbox: due posts taken under a lease, given back, settled, and their attempts."""
 
     def take_due(
-        self, now: datetime, lease_until: datetime, limit: int, dispatcher: str
+        self,
+        now: datetime,
+        lease_until: datetime,
+        limit: int,
+        dispatcher: str,
+        post_id: int | None = None,
     ) -> list[Post]:
         # SKIP LOCKED lets several dispatchers share a PostgreSQL outbox; on SQLite the
         # IMMEDIATE transaction already serialises them. The conditional update is the guard.
+        due = select(PostRow.id).where(
+            PostRow.status == PostStatus.QUEUED.value,
+            (col(PostRow.retry_at).is_(None)) | (col(PostRow.retry_at) <= now),
+        )
+        if post_id is not None:
+            due = due.where(PostRow.id == post_id)
         post_ids = list(
             self._session.exec(
-                select(PostRow.id)
-                .where(
-                    PostRow.status == PostStatus.QUEUED.value,
-                    (col(PostRow.retry_at).is_(None)) | (col(PostRow.retry_at) <= now),
-                )
-                .order_by(col(PostRow.id))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
+                due.order_by(col(PostRow.id)).limit(limit).with_for_update(skip_locked=True)
             )
         )
         if not post_ids:
@@ -277,7 +281,10 @@ class SqlOutbox(PostTable):
                     ]
                 ),
             )
-            .order_by(col(PostRow.id).desc())
+            # `id + 0`: ordering by the bare id made SQLite walk the alias's whole history down
+            # ix_post_alias (120 ms over 170,000 posts) instead of seeking the few unsettled
+            # ones by status and sorting those (0.2 ms).
+            .order_by((col(PostRow.id) + 0).desc())
             .limit(limit)
         )
         return [converters.post(row) for row in rows]

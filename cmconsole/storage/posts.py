@@ -88,6 +88,8 @@ class SqlPosts(SqlOutbox, SqlPublished):
         if text is not None:
             changes.update(text=text, review_comment=comment)
         approved = self._transition(post_id, PostStatus.AWAITING_APPROVAL, None, **changes)
+        if approved is not None:
+            self._refresh_thread_of_post(approved)
         return approved is not None
 
     def reject(self, post_id: int, reviewer_id: int, comment: str) -> bool:

@@ -1,36 +1,30 @@
-"""One alias on shift: inbox, public timeline, handovers and audit, refreshed as people write."""
+"""One alias on shift: panes rendering the desk model, read again whenever the alias changes."""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
-from textual.worker import Worker
+from textual.worker import Worker, WorkerState
 
 from cmconsole.domain.errors import CmconsoleError, NotFound
-from cmconsole.domain.model import (
-    Membership,
-    PostStatus,
-    Role,
-)
+from cmconsole.domain.model import Membership, PostStatus
 from cmconsole.services.audit import SPOKEN_PAGE, SpeakersReport, Spoken, SpokenPage
+from cmconsole.services.desk_model import DeskFilters, DeskModel, HandoverFilter
 from cmconsole.services.guard import SignedIn
-from cmconsole.services.guides import CurrentGuide
-from cmconsole.services.inbox import InboxFilter, InboxThread
 from cmconsole.services.ports import SandboxFault
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
+from cmconsole.tui.panes.banner import banner_text, own_track_summary, status_text
+from cmconsole.tui.panes.guide import GuidePane
+from cmconsole.tui.panes.inbox import InboxPane, next_filter
 from cmconsole.tui.safe import content
-from cmconsole.tui.screens.alias_snapshot import (
-    AliasSnapshot,
-    HandoverFilters,
-    SpokenFilters,
-    gather,
-)
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
@@ -39,7 +33,6 @@ from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
-from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_history import HandoverHistory
 from cmconsole.tui.widgets.handover_view import handover_text
 from cmconsole.tui.widgets.spoken_history import SpokenHistory
@@ -51,11 +44,22 @@ from cmconsole.tui.widgets.tables import (
     TimelineTable,
 )
 
-POLL_SECONDS = 2.0
-# The inbox, with who is answering what, is looked at every second so that a colleague's claim
-# shows within two.
-INBOX_POLL_SECONDS = 1.0
-_FILTER_CYCLE = [InboxFilter.ALL, InboxFilter.UNANSWERED, InboxFilter.MINE, InboxFilter.CLAIMED]
+# One wait on the alias's change counter lasts this long at most, then the next begins: the
+# desk is read again only when the counter moved (PostgreSQL: LISTEN/NOTIFY, no query while
+# idle), and the screen's own requests (a filter, a refresh) are read at once, beside it.
+LIVE_WAIT_SECONDS = 0.5
+# On one machine the console fetches the public's messages and sends what is due this often.
+PUMP_SECONDS = 3.0
+# Relative times ("12s") are drawn again from the model shown: no read.
+TICK_SECONDS = 1.0
+
+
+@dataclass(frozen=True)
+class SpokenFilters:
+    operator: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str = ""
 
 
 def _newest(page: SpokenPage) -> int | None:
@@ -78,7 +82,7 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("p", "tab('approvals')", "Approvals"),
         Binding("H", "tab('handovers')", "Handovers"),
         Binding("g", "tab('guide')", "Guide"),
-        Binding("e", "edit_guide", "Edit guide", show=False),
+        Binding("e", "edit_guide", "Edit guide (leads)", show=False),
         Binding("v", "guide_versions", "Guide versions", show=False),
         Binding("w", "tab('spoken')", "Who spoke"),
         Binding("a", "tab('audit')", "Audit"),
@@ -86,14 +90,15 @@ class AliasScreen(ConsoleScreen[None]):
     ]
 
     class Refreshed(Message):
-        def __init__(self, snapshot: AliasSnapshot) -> None:
-            super().__init__()
-            self.snapshot = snapshot
+        """The desk was read, with the filters it was asked for."""
 
-    class InboxLoaded(Message):
-        def __init__(self, threads: list[InboxThread]) -> None:
+        def __init__(self, model: DeskModel, filters: DeskFilters) -> None:
             super().__init__()
-            self.threads = threads
+            self.model = model
+            self.filters = filters
+
+    class GuideEditAllowed(Message):
+        pass
 
     class RefreshFailed(Message):
         def __init__(self, reason: str) -> None:
@@ -140,7 +145,8 @@ class AliasScreen(ConsoleScreen[None]):
         self.who = who
         self.membership = membership
         self.alias = membership.alias
-        self._filters = HandoverFilters()
+        self._filters = DeskFilters()
+        self._model: DeskModel | None = None
         self._spoken = SpokenFilters()
         # Who spoke is read by one load at a time, each numbered: a superseded load's thread
         # still finishes, and what it posts then is ignored.
@@ -151,8 +157,6 @@ class AliasScreen(ConsoleScreen[None]):
         # What the per-operator numbers shown were counted for: the filters and the newest post.
         self._speakers_key: object = None
         self._handovers_asked = False
-        self._guide: CurrentGuide | None = None
-        self._inbox_filter = InboxFilter.ALL
         self._onboarding_offered = False
 
     def compose(self) -> ComposeResult:
@@ -167,8 +171,7 @@ class AliasScreen(ConsoleScreen[None]):
         yield Static("", id="on-shift", markup=False)
         with TabbedContent(initial="inbox"):
             with TabPane("Inbox", id="inbox"):
-                yield Static("", id="inbox-filter", markup=False)
-                yield InboxTable(id="inbox-table")
+                yield InboxPane(id="inbox-pane")
             with TabPane("Outbox", id="outbox"):
                 yield OutboxTable(id="outbox-table")
             with TabPane("Public timeline", id="timeline"):
@@ -177,8 +180,8 @@ class AliasScreen(ConsoleScreen[None]):
                 yield ApprovalTable(id="approval-table")
             with TabPane("Handovers", id="handovers"):
                 yield HandoverHistory(id="handover-history")
-            with TabPane("Guide", id="guide"), VerticalScroll(id="guide-box"):
-                yield Static("No guide yet.", id="guide-text", markup=False)
+            with TabPane("Guide", id="guide"):
+                yield GuidePane(id="guide-box")
             with TabPane("Who spoke", id="spoken"):
                 yield SpokenHistory(id="spoken-history")
             with TabPane("Audit", id="audit"):
@@ -190,19 +193,24 @@ class AliasScreen(ConsoleScreen[None]):
         self.title = self.alias.display_name
         self.console.shift_started(self.who, self.alias.id, owned=self.opened_shift)
         self.query_one(InboxTable).focus()
-        self.action_refresh()
-        self.set_interval(POLL_SECONDS, self.action_refresh)
-        self.set_interval(INBOX_POLL_SECONDS, self._load_inbox)
-        self._show_filter()
+        self.query_one(InboxPane).show_filter(self._filters.inbox)
+        self._read_desk(self._filters)
+        self._wait_for_change()
+        if self.console.dispatches:
+            self._pump()
+            self.set_interval(PUMP_SECONDS, self._pump)
+        self.set_interval(TICK_SECONDS, self._tick)
         self.set_interval(HEARTBEAT_EVERY.total_seconds(), self._heartbeat)
         if self.console.public_every:
             self.set_interval(self.console.public_every, self._public_writes)
 
     def on_screen_resume(self) -> None:
-        self.action_refresh()
+        self._read_desk(self._filters)
 
     def action_refresh(self) -> None:
-        self._load(self._filters)
+        if self.console.dispatches:
+            self._pump()
+        self._read_desk(self._filters)
         if self.query_one(TabbedContent).active != "spoken":
             return
         if self._spoken_worker is not None and not self._spoken_worker.is_finished:
@@ -224,19 +232,43 @@ class AliasScreen(ConsoleScreen[None]):
         if tables:
             tables.first().focus()
 
-    @work(thread=True, exclusive=True, group="refresh")
-    def _load(self, filters: HandoverFilters) -> None:
-        services, alias_id, now = self.services, self.alias.id, self.console.clock()
-        try:
-            if self.console.dispatches:
-                # On one machine the console is the dispatcher: approved or retried posts go out.
-                services.inbox.sync(alias_id)
-                services.dispatcher.run_once()
-            snapshot = gather(services, self.who, alias_id, self._inbox_filter, filters, now)
-        except CmconsoleError as error:
-            self.post_message(self.RefreshFailed(str(error)))
+    @service_work(group="desk-read", exclusive=True)
+    def _read_desk(self, filters: DeskFilters) -> None:
+        """Read the desk now (the screen asked: opened, a filter, a refresh key)."""
+        model = self.services.desk.read(self.who, self.alias.id, filters)
+        self.post_message(self.Refreshed(model, filters))
+
+    @service_work(group="desk-wait", exclusive=True)
+    def _wait_for_change(self) -> None:
+        """One wait on the alias's change counter; the desk is read only if it moved (or a
+        claim shown lapsed). When the wait ends the next begins (on_worker_state_changed)."""
+        desk, model, filters = self.services.desk, self._model, self._filters
+        if model is None:
+            changed = True
         else:
-            self.post_message(self.Refreshed(snapshot))
+            stale = model.stale_at is not None and self.console.clock() >= model.stale_at
+            since = model.version
+            changed = stale
+            if not changed:
+                changed = desk.wait_for_change(self.alias.id, since, LIVE_WAIT_SECONDS) != since
+        if changed:
+            self.post_message(self.Refreshed(desk.read(self.who, self.alias.id, filters), filters))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "desk-wait" or not event.worker.is_finished:
+            return
+        if event.state is WorkerState.ERROR:
+            self.set_timer(PUMP_SECONDS, self._wait_for_change)  # the workspace is unreachable
+        elif self.is_attached:
+            self._wait_for_change()
+
+    @service_work(group="pump", exclusive=True)
+    def _pump(self) -> None:
+        """On one machine the console is the dispatcher: fetch mentions, send what is due."""
+        report = self.services.pump.run([self.alias.id])
+        for failure in report.sync_failures:
+            self.post_message(self.RefreshFailed(f"{failure.handle}: {failure.reason}"))
 
     def _read_spoken(
         self, rows: int = SPOKEN_PAGE, after: Spoken | None = None, *, again: bool = False
@@ -327,34 +359,10 @@ class AliasScreen(ConsoleScreen[None]):
             return  # the rows shown are the old filters': the new first page is on its way
         self._read_spoken(SPOKEN_PAGE, event.after)
 
-    @work(thread=True, exclusive=True, group="inbox")
-    def _load_inbox(self) -> None:
-        try:
-            threads = self.services.inbox.threads(self.who, self.alias.id, self._inbox_filter)
-        except CmconsoleError as error:
-            self.post_message(self.RefreshFailed(str(error)))
-        else:
-            self.post_message(self.InboxLoaded(threads))
-
-    def on_alias_screen_inbox_loaded(self, message: InboxLoaded) -> None:
-        self.query_one(InboxTable).show(message.threads, self.console.clock(), self.who.operator_id)
-
     def action_cycle_filter(self) -> None:
-        position = _FILTER_CYCLE.index(self._inbox_filter)
-        self._inbox_filter = _FILTER_CYCLE[(position + 1) % len(_FILTER_CYCLE)]
-        self._show_filter()
-        self._load_inbox()
-
-    def _show_filter(self) -> None:
-        shown = {
-            InboxFilter.ALL: "all threads",
-            InboxFilter.UNANSWERED: "unanswered threads",
-            InboxFilter.MINE: "threads you are answering",
-            InboxFilter.CLAIMED: "threads someone is answering",
-        }[self._inbox_filter]
-        self.query_one("#inbox-filter", Static).update(
-            f"Showing {shown} · f: all / unanswered / mine / claimed · Enter opens and claims"
-        )
+        self._filters = DeskFilters(next_filter(self._filters.inbox), self._filters.handovers)
+        self.query_one(InboxPane).show_filter(self._filters.inbox)
+        self._read_desk(self._filters)
 
     @work(thread=True, group="heartbeat")
     def _heartbeat(self) -> None:
@@ -377,74 +385,74 @@ class AliasScreen(ConsoleScreen[None]):
             self.post_message(self.RefreshFailed(str(error)))
 
     def on_alias_screen_refreshed(self, message: Refreshed) -> None:
-        snapshot, now = message.snapshot, self.console.clock()
-        self.query_one(InboxTable).show(snapshot.threads, now, self.who.operator_id)
-        self.query_one(OutboxTable).show(snapshot.outbox, now)
-        self.query_one(TimelineTable).show(snapshot.timeline, now)
-        self.query_one(HandoverHistory).show(snapshot.handovers)
-        self.query_one(AuditTable).show(snapshot.audit)
-        self.query_one(ApprovalTable).show(snapshot.awaiting, now)
-        self._show_guide(snapshot)
-        waiting = sum(t.thread.unanswered for t in snapshot.threads)
-        parts = [f"On shift now: {', '.join(snapshot.on_shift) or 'nobody'}", f"{waiting} waiting"]
-        failed = sum(p.status is PostStatus.FAILED for p in snapshot.outbox)
-        if failed:
-            parts.append(f"{failed} failed to send (Outbox)")
-        if snapshot.awaiting:
-            parts.append(f"{len(snapshot.awaiting)} awaiting approval")
-        if snapshot.follow_ups_due:
-            parts.append(f"{snapshot.follow_ups_due} follow-ups due within a day")
-        if snapshot.handovers_unread:
-            parts.append(f"{snapshot.handovers_unread} to read before you speak")
-        ready = [t.operator.name for t in snapshot.tracks if t.graduation.met]
-        if ready and self.membership.role is Role.LEAD:
-            parts.append(f"ready to promote: {', '.join(ready)} (m)")
-        own = [t for t in snapshot.tracks if t.operator.id == self.who.operator_id]
-        if own and not own[0].progress.complete:
-            parts.append(f"onboarding {own[0].progress.summary} (O)")
-        self.query_one("#on-shift", Static).update(content("  ·  ".join(parts)))
+        model = message.model
+        if message.filters != self._filters:
+            return  # read for filters since changed: the read for the new ones is on its way
+        if self._model is not None and model.version < self._model.version:
+            return  # a slower read of an older state
+        self._model = model
+        self.query_one("#alias-banner", Static).update(content(banner_text(model, self.who)))
+        self.query_one(HandoverHistory).show(model.handovers)
+        self.query_one(AuditTable).show(model.audit)
+        self.query_one(GuidePane).show(model)
+        self._tick()
         self.query_one("#alias-error", Static).update("")
-        if snapshot.handovers_unread and not self._handovers_asked:
+        self._lead_the_way(model)
+
+    def _tick(self) -> None:
+        """Draw the parts with relative times ("12s") again, from the model shown."""
+        model, now = self._model, self.console.clock()
+        if model is None:
+            return
+        self.query_one(InboxPane).show(model, now, self.who.operator_id)
+        self.query_one(OutboxTable).show(model.outbox, now)
+        self.query_one(TimelineTable).show(model.timeline, now)
+        self.query_one(ApprovalTable).show(model.awaiting, now)
+        self.query_one("#on-shift", Static).update(content(status_text(model, self.who)))
+
+    def _lead_the_way(self, model: DeskModel) -> None:
+        if model.handovers_unread and not self._handovers_asked:
             # Lead the operator through what they must read, once, at the start of the shift.
             self._handovers_asked = True
             self.app.push_screen(HandoverReadScreen(self.who, self.alias))
         elif (
-            own
-            and not own[0].progress.complete
+            own_track_summary(model, self.who)
             and not self._onboarding_offered
-            and not snapshot.handovers_unread
+            and not model.handovers_unread
             and self.app.screen is self
         ):
             # A trainee is shown their track when they arrive, once the handovers are read.
             self._onboarding_offered = True
             self.app.push_screen(OnboardingScreen(self.who, self.alias))
 
-    def _show_guide(self, snapshot: AliasSnapshot) -> None:
-        self._guide = snapshot.guide
-        if snapshot.guide is None:
-            text = "No guide yet. A lead imports one: cmconsole guide import HANDLE FILE"
-        else:
-            text = guide_text(snapshot.guide.guide, snapshot.guide.version)
-            text += "\n\ne edits (leads) · v lists versions and what each changed"
-        if snapshot.guide_changes:
-            changes = "; ".join(f"v{v.version}: {v.change_note}" for v in snapshot.guide_changes)
-            text = f"Changed since your last shift: {changes}\n\n{text}"
-        self.query_one("#guide-text", Static).update(content(text))
-
     def action_edit_guide(self) -> None:
-        source = self._guide.version.source if self._guide else ""
+        self._may_edit_guide()
+
+    @service_work(group="guide-edit", exclusive=True)
+    def _may_edit_guide(self) -> None:
+        """Only a lead edits the guide: say so before anything is typed, not on save."""
+        self.services.guides.check_may_edit(self.who, self.alias.id)
+        self.post_message(self.GuideEditAllowed())
+
+    def on_alias_screen_guide_edit_allowed(self, message: GuideEditAllowed) -> None:
+        guide = self._model.guide if self._model else None
+        source = guide.version.source if guide else ""
         self.app.push_screen(GuideEditScreen(self.who, self.alias, source))
 
     def action_guide_versions(self) -> None:
         self.app.push_screen(GuideVersionsScreen(self.who, self.alias))
+
+    def show_problem(self, reason: str) -> None:
+        self.query_one("#alias-error", Static).update(content(reason))
 
     def on_alias_screen_refresh_failed(self, message: RefreshFailed) -> None:
         self.query_one("#alias-error", Static).update(content(message.reason))
 
     @on(HandoverHistory.FiltersChanged)
     def _filter_handovers(self, event: HandoverHistory.FiltersChanged) -> None:
-        self._filters = HandoverFilters(event.author, event.since, event.until)
-        self._load(self._filters)
+        wanted = HandoverFilter(event.author, event.since, event.until)
+        self._filters = DeskFilters(self._filters.inbox, wanted)
+        self._read_desk(self._filters)
 
     @on(SpokenHistory.FiltersChanged)
     def _filter_spoken(self, event: SpokenHistory.FiltersChanged) -> None:
@@ -485,7 +493,7 @@ class AliasScreen(ConsoleScreen[None]):
             self.services.claims.release(self.who, self.alias.id, contact)
         except CmconsoleError as error:
             self.post_message(self.RefreshFailed(str(error)))
-        self.app.call_from_thread(self._load_inbox)
+        self.app.call_from_thread(self._read_desk, self._filters)
 
     @on(DataTable.RowSelected, "#outbox-table")
     def _resend(self, event: DataTable.RowSelected) -> None:

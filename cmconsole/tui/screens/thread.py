@@ -1,45 +1,45 @@
 """A contact's conversation with the alias, who is answering it, and the box for the next reply."""
 
-import time
 from datetime import datetime, timedelta
 
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.worker import Worker, WorkerState
 
 from cmconsole.domain.checker import check
 from cmconsole.domain.errors import CmconsoleError, HandoversUnread
 from cmconsole.domain.guide import Guide, Severity
-from cmconsole.domain.model import FollowUp, Membership, Post, PostStatus, SavedReply
+from cmconsole.domain.model import (
+    FollowUp,
+    InboundMessage,
+    Membership,
+    Post,
+    PostStatus,
+    SavedReply,
+)
 from cmconsole.services.claims import ClaimHeld, ClaimState
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.inbox import Conversation
-from cmconsole.tui.clock import ago
 from cmconsole.tui.dialogs.choose import ChooseDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
+from cmconsole.tui.panes.conversation import STATUS_WORDS, ConversationPane, answering_line
 from cmconsole.tui.safe import content, inert
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.widgets.compose import ComposeBox
 
 MAX_FOLLOW_UP_HOURS = 24 * 365
-# Others see a claim change within two seconds: the screen looks at least every second.
-CLAIM_POLL_SECONDS = 1.0
-SEND_WAIT_STEP = 0.1
-SEND_WAIT_STEPS = 30
-
-_STATUS_WORDS = {
-    PostStatus.AWAITING_APPROVAL: "waiting for approval",
-    PostStatus.QUEUED: "queued",
-    PostStatus.SENDING: "sending",
-    PostStatus.PUBLISHED: "published",
-    PostStatus.FAILED: "FAILED",
-    PostStatus.REJECTED: "rejected",
-    PostStatus.UNKNOWN: "outcome unknown, being checked",
-}
+# One wait on the alias's change counter lasts this long at most, then the next begins: the
+# conversation and the claim are read again only when the counter moved (a new message, a
+# colleague's claim, a reply settled).
+LIVE_WAIT_SECONDS = 0.5
+# Relative times tick from what was read, without reading.
+TICK_SECONDS = 1.0
+# A claim lapses after minutes idle (claims.CLAIM_IDLE): typing renews it this often at most.
+RENEW_SECONDS = 30.0
 
 
 class ThreadScreen(ConsoleScreen[str]):
@@ -54,24 +54,24 @@ class ThreadScreen(ConsoleScreen[str]):
         Binding("ctrl+o", "take_over", "Take the claim over", priority=True),
         Binding("ctrl+f", "promise", "Promise a follow-up", priority=True),
         Binding("ctrl+d", "follow_up_done", "Follow-up done", priority=True),
+        Binding("f3", "pick_message", "Pick the message to answer", priority=True),
         Binding("escape", "back", "Back to inbox"),
     ]
 
     class ThreadLoaded(Message):
-        def __init__(
-            self,
-            conversation: Conversation,
-            follow_ups: list[FollowUp],
-            guide: Guide | None,
-            initials: str,
-            saved: list[SavedReply],
-        ) -> None:
+        """What the compose box needs once: the guide to check with, saved replies."""
+
+        def __init__(self, guide: Guide | None, initials: str, saved: list[SavedReply]) -> None:
             super().__init__()
-            self.conversation = conversation
-            self.follow_ups = follow_ups
             self.guide = guide
             self.initials = initials
             self.saved = saved
+
+    class ConversationLoaded(Message):
+        def __init__(self, conversation: Conversation, follow_ups: list[FollowUp]) -> None:
+            super().__init__()
+            self.conversation = conversation
+            self.follow_ups = follow_ups
 
     class ClaimChanged(Message):
         def __init__(self, state: ClaimState) -> None:
@@ -94,7 +94,10 @@ class ThreadScreen(ConsoleScreen[str]):
         self.who = who
         self.alias = membership.alias
         self.contact = contact
-        self.inbound_id: int | None = None
+        self._conversation: Conversation | None = None
+        self._version: int | None = None  # the alias's change counter when last read
+        # The message the operator picked to answer (f3); None: the newest unanswered one.
+        self._picked: int | None = None
         self._follow_ups: list[FollowUp] = []
         self._saved: list[SavedReply] = []
         self._sending = False
@@ -104,15 +107,12 @@ class ThreadScreen(ConsoleScreen[str]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="claim", markup=False)
-        with VerticalScroll(id="thread"):
-            yield Static("", id="message-meta", markup=False)
-            yield Static("", id="conversation", markup=False)
-            yield Static("", id="follow-ups", markup=False)
+        yield ConversationPane(self.contact, id="thread")
+        yield Static("", id="answering", markup=False)
         yield Label(content(f"Reply as {self.alias.display_name} ({self.alias.handle}):"))
         yield ComposeBox(id="compose")
         yield Static(
-            "ctrl+s sends · f2 fixes · ctrl+r saved replies · ctrl+f promises a follow-up · "
-            "esc goes back",
+            "ctrl+s send · f2 fix · f3 pick message · ctrl+r saved reply · ctrl+f follow-up",
             id="compose-status",
             markup=False,
         )
@@ -120,37 +120,111 @@ class ThreadScreen(ConsoleScreen[str]):
 
     def on_mount(self) -> None:
         self.query_one("#reply", TextArea).focus()
-        self._load()
-        self._watch_claim(claim=True)
-        self.set_interval(CLAIM_POLL_SECONDS, self._watch_claim)
+        self._load_setup()
+        self._watch_claim()
+        self._wait_for_change()
+        self.set_interval(TICK_SECONDS, self._tick)
+        self.set_interval(RENEW_SECONDS, self._renew)
 
-    @work(thread=True, exclusive=True, group="thread")
-    def _load(self) -> None:
+    @service_work(group="thread-wait", exclusive=True)
+    def _wait_for_change(self) -> None:
+        """One wait on the alias's counter; read the conversation and the claim if it moved.
+        When the wait ends the next begins (on_worker_state_changed)."""
+        desk, alias_id, since = self.services.desk, self.alias.id, self._version
+        if since is not None and desk.wait_for_change(alias_id, since, LIVE_WAIT_SECONDS) == since:
+            return
+        # The counter before the read: a change during it is read on the next wait.
+        self._version = desk.version(alias_id)
+        self._read_conversation()
+        self.post_message(
+            self.ClaimChanged(self.services.claims.state(self.who, alias_id, self.contact))
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        super().on_worker_state_changed(event)
+        if event.worker.group != "thread-wait" or not event.worker.is_finished:
+            return
+        if event.state is WorkerState.ERROR:
+            self.set_timer(LIVE_WAIT_SECONDS * 4, self._wait_for_change)
+        elif self.is_attached:
+            self._wait_for_change()
+
+    def _renew(self) -> None:
+        if self._claim.mine and self._typed_since_renewal:
+            self._typed_since_renewal = False
+            self._renew_claim()
+
+    @service_work(group="claim-renew", exclusive=True)
+    def _renew_claim(self) -> None:
+        self.services.claims.renew(self.who, self.alias.id, self.contact)
+
+    @work(thread=True, exclusive=True, group="thread-setup")
+    def _load_setup(self) -> None:
         try:
-            conversation = self.services.inbox.conversation(self.who, self.alias.id, self.contact)
-            latest = conversation.latest
-            follow_ups = self.services.follow_ups.for_thread(self.who, latest.id) if latest else []
             guide = self.services.guides.for_checking(self.who, self.alias.id)
             initials = self.services.accounts.operator(self.who).initials
             saved = self.services.saved_replies.replies(self.who, self.alias.id)
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
             return
-        self.post_message(self.ThreadLoaded(conversation, follow_ups, guide, initials, saved))
+        self.post_message(self.ThreadLoaded(guide, initials, saved))
+
+    @work(thread=True, exclusive=True, group="thread")
+    def _load(self) -> None:
+        try:
+            self._read_conversation()
+        except CmconsoleError as error:
+            self.post_message(self.ReplyRefused(str(error)))
+
+    def _read_conversation(self) -> None:
+        """From a worker: the conversation and its follow-ups, posted to the screen."""
+        conversation = self.services.inbox.conversation(self.who, self.alias.id, self.contact)
+        latest = conversation.latest
+        follow_ups = self.services.follow_ups.for_thread(self.who, latest.id) if latest else []
+        self.post_message(self.ConversationLoaded(conversation, follow_ups))
+
+    @property
+    def answering(self) -> InboundMessage | None:
+        """The message the reply will answer: the one picked, else the newest unanswered."""
+        conversation = self._conversation
+        if conversation is None:
+            return None
+        picked = [m for m in conversation.messages if m.id == self._picked]
+        if picked:
+            return picked[0]
+        default = conversation.answer_to
+        return next((m for m in conversation.messages if m.id == default), None)
+
+    @property
+    def inbound_id(self) -> int | None:
+        message = self.answering
+        return message.id if message else None
+
+    def action_pick_message(self) -> None:
+        """Answer the next older message (wrapping round to the newest)."""
+        conversation, current = self._conversation, self.answering
+        if conversation is None or current is None:
+            return
+        newest_first = list(reversed(conversation.messages))
+        at = next(i for i, m in enumerate(newest_first) if m.id == current.id)
+        self._picked = newest_first[(at + 1) % len(newest_first)].id
+        self._tick()
+
+    def _tick(self) -> None:
+        now = self.console.clock()
+        if self._conversation is not None:
+            self.query_one(ConversationPane).show(
+                self._conversation, self._follow_ups, self.inbound_id, now
+            )
+        message = self.answering
+        picked = message is not None and message.id == self._picked
+        self.query_one("#answering", Static).update(content(answering_line(message, now, picked)))
 
     @work(thread=True, exclusive=True, group="claim")
-    def _watch_claim(self, claim: bool = False) -> None:
-        """Claim on opening; then keep the claim alive while the operator works, and show who
-        holds it (another console may have taken it over)."""
-        claims, alias_id = self.services.claims, self.alias.id
+    def _watch_claim(self) -> None:
+        """Claim (on opening, or when writing in a thread nobody holds)."""
         try:
-            if claim:
-                state = claims.claim(self.who, alias_id, self.contact)
-            else:
-                if self._claim.mine and self._typed_since_renewal:
-                    self._typed_since_renewal = False
-                    claims.renew(self.who, alias_id, self.contact)
-                state = claims.state(self.who, alias_id, self.contact)
+            state = self.services.claims.claim(self.who, self.alias.id, self.contact)
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
             return
@@ -174,41 +248,19 @@ class ThreadScreen(ConsoleScreen[str]):
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         self._typed_since_renewal = True
         if self._claim.claim is None:
-            self._watch_claim(claim=True)
+            self._watch_claim()
 
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
-        conversation, now = message.conversation, self.console.clock()
         guide, initials = message.guide, message.initials
         self.query_one(ComposeBox).use_checker(
             lambda text: check(text, guide, author_initials=initials)
         )
         self._saved = message.saved
-        latest = conversation.latest
-        self.inbound_id = latest.id if latest else None
-        self.query_one("#message-meta", Static).update(
-            content(
-                f"{self.contact}: {_messages(len(conversation.messages))}; the latest "
-                f"{ago(latest.received_at, now)} ago. Your reply answers the latest."
-                if latest
-                else f"{self.contact} has written nothing yet."
-            )
-        )
-        lines: list[str] = []
-        for each in conversation.messages:
-            lines.append(f"{each.author_handle} · {ago(each.received_at, now)} ago")
-            lines.append(f"  {each.text}")
-            for post in conversation.replies.get(each.id, []):
-                lines.append(
-                    f"  ↳ {_STATUS_WORDS[post.status]}: {post.text}"
-                    + (f"  ({post.failure_reason})" if post.failure_reason else "")
-                    + (f"\n     reviewer: {post.review_comment}" if post.review_comment else "")
-                )
-        self.query_one("#conversation", Static).update(content("\n".join(lines)))
+
+    def on_thread_screen_conversation_loaded(self, message: ConversationLoaded) -> None:
+        self._conversation = message.conversation
         self._follow_ups = message.follow_ups
-        promises = [f"  ⏰ {_when(f)}: {f.promise}" for f in message.follow_ups]
-        self.query_one("#follow-ups", Static).update(
-            content("Follow-ups:\n" + "\n".join(promises) if promises else "")
-        )
+        self._tick()
 
     def action_saved_reply(self) -> None:
         if not self._saved:
@@ -285,16 +337,11 @@ class ThreadScreen(ConsoleScreen[str]):
             self.post_message(self.ReplyRefused("There is no message to answer yet."))
             return
         try:
-            post = self.services.posting.reply(self.who, self.inbound_id, text, overrides)
-            if post.status is PostStatus.QUEUED and self.console.dispatches:
-                self.services.dispatcher.run_once()
-                # Another of this console's workers may be sending it: wait a moment to say how
-                # it went, rather than "queued".
-                for _ in range(SEND_WAIT_STEPS):
-                    post = self.services.posting.post(self.who, post.id)
-                    if post.status not in (PostStatus.QUEUED, PostStatus.SENDING):
-                        break
-                    time.sleep(SEND_WAIT_STEP)
+            # Returns once the post is settled, or queued (for approval, for later, or for a
+            # dispatcher elsewhere): nothing to poll here.
+            post = self.services.pump.send(
+                self.who, self.inbound_id, text, overrides, dispatch=self.console.dispatches
+            )
         except ClaimHeld as error:
             self.post_message(self.ClaimChanged(ClaimState(error.claim, False)))
             self.post_message(self.ReplyRefused(f"Not sent: {error}"))
@@ -318,7 +365,7 @@ class ThreadScreen(ConsoleScreen[str]):
         words = {
             PostStatus.PUBLISHED: f"Published as {self.alias.display_name}.",
             PostStatus.AWAITING_APPROVAL: "Sent for approval: someone on shift will review it.",
-        }.get(post.status, f"Reply {_STATUS_WORDS[post.status]}: see the Outbox tab.")
+        }.get(post.status, f"Reply {STATUS_WORDS[post.status]}: see the Outbox tab.")
         self.notify(inert(words), markup=False)
         self.dismiss(self.contact)
 
@@ -385,11 +432,3 @@ class ThreadScreen(ConsoleScreen[str]):
 
     def action_back(self) -> None:
         self.dismiss(self.contact)
-
-
-def _when(follow_up: FollowUp) -> str:
-    return "done" if follow_up.done_at else f"due {follow_up.due_at:%Y-%m-%d %H:%M} UTC"
-
-
-def _messages(count: int) -> str:
-    return "1 message" if count == 1 else f"{count} recent messages"

@@ -1,12 +1,11 @@
 """The alias's lists: inbox, public timeline and audit, each a read-only table fed plain records."""
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from textual.widgets import DataTable
 
 from cmconsole.domain.model import AuditEntry, Post, PostStatus, PublicPost
-from cmconsole.services.inbox import InboxThread
+from cmconsole.services.desk_model import AwaitingApproval, DeskThread
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import cell
 
@@ -22,13 +21,25 @@ class _RecordTable(DataTable[object]):
     def on_mount(self) -> None:
         self.add_columns(*self.COLUMNS)
 
+    @property
+    def highlighted_key(self) -> str | None:
+        """The key of the record under the cursor (a thread's contact, a post's id)."""
+        if not self.row_count:
+            return None
+        return str(self.coordinate_to_cell_key(self.cursor_coordinate).row_key.value)
+
     def _refill(self, rows: list[tuple[str, list[object]]]) -> None:
-        keep = self.cursor_row
+        # The cursor follows the record, not the row number: a row arriving above the one the
+        # operator highlighted must not slide another record under Enter.
+        keep, key = self.cursor_row, self.highlighted_key
         self.clear()
-        for key, values in rows:
-            self.add_row(*values, key=key)
-        if rows:
-            self.move_cursor(row=min(keep, len(rows) - 1))
+        for row_key, values in rows:
+            self.add_row(*values, key=row_key)
+        if not rows:
+            return
+        keys = [row_key for row_key, _ in rows]
+        row = keys.index(key) if key in keys else min(keep, len(rows) - 1)
+        self.move_cursor(row=row, animate=False)
 
 
 class InboxTable(_RecordTable):
@@ -38,12 +49,12 @@ class InboxTable(_RecordTable):
     COLUMNS = ("", "waited", "from", "answering", "latest message")
     _FIXED_WIDTH = 50  # the first four columns and the cell padding
 
-    def show(self, threads: list[InboxThread], now: datetime, me: int) -> None:
+    def show(self, threads: list[DeskThread], now: datetime, me: int) -> None:
         width = max(20, self.size.width - self._FIXED_WIDTH)
-        self._refill([(t.thread.contact_handle, self._row(t, now, me, width)) for t in threads])
+        self._refill([(t.key, self._row(t, now, me, width)) for t in threads])
 
     @staticmethod
-    def _row(listed: InboxThread, now: datetime, me: int, width: int) -> list[object]:
+    def _row(listed: DeskThread, now: datetime, me: int, width: int) -> list[object]:
         thread, claim = listed.thread, listed.claim
         waiting = thread.waiting_since
         if claim is None:
@@ -53,12 +64,20 @@ class InboxTable(_RecordTable):
         else:
             answering = cell(claim.operator_name, 10, "bold yellow")
         return [
-            cell(" NEW ", style="reverse") if waiting else cell("answered", style="green"),
+            _state(listed),
             cell(ago(waiting or thread.last_activity_at, now)),
             cell(f"{thread.contact_handle} ({thread.message_count})", 18),
             answering,
             cell(thread.last_text, width, "bold" if waiting else ""),
         ]
+
+
+def _state(listed: DeskThread) -> object:
+    if listed.awaiting_approval:
+        return cell("approval", style="italic yellow")
+    if listed.thread.waiting_since:
+        return cell(" NEW ", style="reverse")
+    return cell("answered", style="green")
 
 
 class OutboxTable(_RecordTable):
@@ -99,15 +118,6 @@ _OUTBOX_STYLE = {
 }
 
 
-@dataclass(frozen=True)
-class Awaiting:
-    """A reply waiting for review, with who wrote it and what it answers."""
-
-    post: Post
-    author: str
-    asked: str
-
-
 class ApprovalTable(_RecordTable):
     """Trainees' replies waiting for someone on shift to approve or send back."""
 
@@ -115,9 +125,9 @@ class ApprovalTable(_RecordTable):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.awaiting: dict[str, Awaiting] = {}
+        self.awaiting: dict[str, AwaitingApproval] = {}
 
-    def show(self, awaiting: list[Awaiting], now: datetime) -> None:
+    def show(self, awaiting: list[AwaitingApproval], now: datetime) -> None:
         self.awaiting = {str(a.post.id): a for a in awaiting}
         self._refill(
             [

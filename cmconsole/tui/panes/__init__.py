@@ -1,0 +1,1 @@
+"""Panes: the parts of a screen that each render one piece of a service's model."""

@@ -1,0 +1,105 @@
+"""A contact's conversation, oldest first so the newest sits at the bottom by the compose box."""
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from cmconsole.domain.model import FollowUp, InboundMessage, PostStatus
+from cmconsole.services.inbox import Conversation
+from cmconsole.tui.clock import ago
+from cmconsole.tui.safe import content
+
+STATUS_WORDS = {
+    PostStatus.AWAITING_APPROVAL: "waiting for approval",
+    PostStatus.QUEUED: "queued",
+    PostStatus.SENDING: "sending",
+    PostStatus.PUBLISHED: "published",
+    PostStatus.FAILED: "FAILED",
+    PostStatus.REJECTED: "rejected",
+    PostStatus.UNKNOWN: "outcome unknown, being checked",
+}
+
+
+class ConversationPane(VerticalScroll):
+    """The messages and the replies to each, the one being answered marked; times tick."""
+
+    def __init__(self, contact: str, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.contact = contact
+        self._conversation: Conversation | None = None
+        self._follow_ups: list[FollowUp] = []
+        self._target: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="message-meta", markup=False)
+        yield Static("", id="conversation", markup=False)
+        yield Static("", id="follow-ups", markup=False)
+
+    def show(
+        self,
+        conversation: Conversation,
+        follow_ups: list[FollowUp],
+        target: int | None,
+        now: datetime,
+    ) -> None:
+        """Render what was read; a message that arrived since scrolls the end into view."""
+        before = self._conversation
+        grew = before is None or [m.id for m in before.messages] != [
+            m.id for m in conversation.messages
+        ]
+        self._conversation, self._follow_ups, self._target = conversation, follow_ups, target
+        self.tick(now)
+        if grew:
+            self.call_after_refresh(self.scroll_end, animate=False)
+
+    def tick(self, now: datetime) -> None:
+        """Render again at `now`: relative times move on without reading anything."""
+        conversation = self._conversation
+        if conversation is None:
+            return
+        latest = conversation.latest
+        self.query_one("#message-meta", Static).update(
+            content(
+                f"{self.contact}: {_messages(len(conversation.messages))}, oldest first; the "
+                f"latest {ago(latest.received_at, now)} ago."
+                if latest
+                else f"{self.contact} has written nothing yet."
+            )
+        )
+        lines: list[str] = []
+        for each in conversation.messages:
+            mark = "▶ " if each.id == self._target else ""
+            lines.append(f"{mark}{each.author_handle} · {ago(each.received_at, now)} ago")
+            lines.append(f"  {each.text}")
+            for post in conversation.replies.get(each.id, []):
+                lines.append(
+                    f"  ↳ {STATUS_WORDS[post.status]}: {post.text}"
+                    + (f"  ({post.failure_reason})" if post.failure_reason else "")
+                    + (f"\n     reviewer: {post.review_comment}" if post.review_comment else "")
+                )
+        self.query_one("#conversation", Static).update(content("\n".join(lines)))
+        promises = [f"  ⏰ {_when(f)}: {f.promise}" for f in self._follow_ups]
+        self.query_one("#follow-ups", Static).update(
+            content("Follow-ups:\n" + "\n".join(promises) if promises else "")
+        )
+
+
+def answering_line(message: InboundMessage | None, now: datetime, picked: bool) -> str:
+    """The line above the compose box: which message the reply will answer."""
+    if message is None:
+        return "Nothing to answer yet."
+    how = "you picked" if picked else "the newest unanswered" if not message.answered else "latest"
+    return (
+        f"answering ({how}; f3 picks another): {message.author_handle} · "
+        f"{ago(message.received_at, now)} ago: {message.text}"
+    )
+
+
+def _when(follow_up: FollowUp) -> str:
+    return "done" if follow_up.done_at else f"due {follow_up.due_at:%Y-%m-%d %H:%M} UTC"
+
+
+def _messages(count: int) -> str:
+    return "1 message" if count == 1 else f"{count} recent messages"

@@ -1,0 +1,191 @@
+"""The desk on screen, live: the cursor stays on its fan, an open thread follows what arrives."""
+
+import pytest
+from textual.widgets import DataTable
+
+from cmconsole.domain.model import Role
+from cmconsole.tui.screens.thread import ThreadScreen
+from cmconsole.wiring import open_demo, open_services
+from tests.conftest import _postgres_schema_url
+from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in, until
+
+
+def _alias(demo, handle):
+    return next(a for a in demo.accounts.aliases() if a.handle == handle)
+
+
+def _contacts(table):
+    return [row[2].split(" ")[0] for row in cells(table)]
+
+
+def _highlighted(table):
+    return _contacts(table)[table.cursor_row]
+
+
+async def test_the_highlight_stays_on_its_fan_when_someone_else_writes(demo, clock):
+    alias = _alias(demo, "@acmehelp")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+        await until(pilot, lambda: "@kim_r" in _contacts(table), what="the inbox")
+        table.move_cursor(row=_contacts(table).index("@kim_r"))
+        assert _highlighted(table) == "@kim_r"
+
+        # Someone else writes: their thread tops the inbox, above the highlighted one.
+        clock.advance(minutes=1)
+        demo.public.mention("@newfan", "@acmehelp Where is my parcel?")
+        demo.inbox.sync(alias.id)
+        await until(pilot, lambda: _contacts(table)[:1] == ["@newfan"], what="the new thread")
+        assert _highlighted(table) == "@kim_r"
+
+        await pilot.press("enter")
+        await settle(pilot)
+        thread = pilot.app.screen
+        assert isinstance(thread, ThreadScreen)
+        assert thread.contact == "@kim_r"
+    omar = demo.accounts.sign_in("omar", "omar-demo-pass")
+    assert demo.claims.state(omar, alias.id, "@newfan").claim is None
+
+
+def _shown(screen, selector):
+    return str(screen.query_one(selector).render())
+
+
+def _posted(demo, alias, text):
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    return next(p for p in demo.posting.posts(lea, alias.id) if p.text == text)
+
+
+def _message(demo, alias, text):
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    return next(m for m in demo.inbox.messages(lea, alias.id) if m.text == text)
+
+
+async def _a_fan_writes_while_the_thread_is_open(pilot, demo, clock, alias):
+    clock.advance(minutes=1)
+    demo.public.mention("@dev_sam", "@acmehelp Any news on #4411?")
+    demo.inbox.sync(alias.id)
+    screen = pilot.app.screen
+    await until(
+        pilot,
+        lambda: "Any news on #4411?" in _shown(screen, "#conversation"),
+        what="the new message in the open thread",
+        timeout=10,
+    )
+
+
+async def test_an_open_thread_shows_a_new_message_and_the_reply_answers_it(demo, clock):
+    alias = _alias(demo, "@acmehelp")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "#4411")
+        await _a_fan_writes_while_the_thread_is_open(pilot, demo, clock, alias)
+        thread = pilot.app.screen
+        assert "Any news on #4411?" in _shown(thread, "#answering")
+        await pilot.press(*"Still on it.")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: pilot.app.screen is not thread, what="the reply sent")
+    newest = _message(demo, alias, "@acmehelp Any news on #4411?")
+    assert _posted(demo, alias, "Still on it.").in_reply_to_id == newest.id
+
+
+async def test_f3_picks_an_older_message_to_answer(demo, clock):
+    alias = _alias(demo, "@acmehelp")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "#4411")
+        await _a_fan_writes_while_the_thread_is_open(pilot, demo, clock, alias)
+        thread = pilot.app.screen
+        await pilot.press("f3")
+        assert "still says 'processing'" in _shown(thread, "#answering")
+        await pilot.press(*"Checking the order.")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: pilot.app.screen is not thread, what="the reply sent")
+    older = _message(demo, alias, "@acmehelp My order #4411 still says 'processing' after 5 days.")
+    assert _posted(demo, alias, "Checking the order.").in_reply_to_id == older.id
+
+
+async def test_an_open_threads_times_tick(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "#4411")
+        thread = pilot.app.screen
+        assert "· 0s ago" in _shown(thread, "#conversation")
+        clock.advance(minutes=12)
+        await until(
+            pilot,
+            lambda: "· 12m ago" in _shown(thread, "#conversation"),
+            what="the times to tick",
+            timeout=10,
+        )
+
+
+async def test_at_80x24_the_message_answered_is_on_screen_next_to_the_compose_box(demo, clock):
+    alias = _alias(demo, "@acmehelp")
+    for n in range(8):
+        clock.advance(seconds=10)
+        demo.public.mention("@dev_sam", f"@acmehelp Message number {n} about my order.")
+    demo.inbox.sync(alias.id)
+    async with make_app(demo, clock).run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "Message number 7")
+        thread = pilot.app.screen
+        answering = thread.query_one("#answering")
+        assert "Message number 7" in _shown(thread, "#answering")
+        assert answering.region.height > 0
+        assert thread.region.contains_region(answering.region)
+        assert answering.region.bottom <= thread.query_one("#reply").region.y
+        history = thread.query_one("#thread")
+        # The history ends with the newest message, and that end is what shows.
+        await until(pilot, lambda: history.scroll_y == history.max_scroll_y, what="the bottom")
+        assert _shown(thread, "#conversation").rstrip().endswith("Message number 7 about my order.")
+
+
+async def test_a_promoted_trainees_open_console_shows_the_new_role(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "theo", "theo-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        screen = pilot.app.screen
+        await until(pilot, lambda: "(trainee)" in _shown(screen, "#alias-banner"), what="role")
+        lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+        demo.accounts.grant("theo", "@bellehelene", Role.OPERATOR, by=lea)
+        await until(
+            pilot,
+            lambda: "(operator)" in _shown(screen, "#alias-banner"),
+            what="the new role on the open console",
+            timeout=10,
+        )
+
+
+@pytest.fixture
+def demo_on_postgresql(clock):
+    for url in _postgres_schema_url():
+        services, _ = open_demo(url, clock=clock)
+        colleague = open_services(url, clock=clock)  # another console's own connection
+        yield services, colleague
+        colleague.close()
+        services.close()
+
+
+async def test_a_colleagues_claim_on_another_console_shows_here_on_postgresql(
+    demo_on_postgresql, clock
+):
+    demo, colleague = demo_on_postgresql
+    alias = _alias(demo, "@acmehelp")
+    omar = colleague.accounts.sign_in("omar", "omar-demo-pass")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+        await until(pilot, lambda: "@kim_r" in _contacts(table), what="the inbox")
+        colleague.claims.claim(omar, alias.id, "@kim_r")
+
+        def answering():
+            return next(row[3] for row in cells(table) if row[2].startswith("@kim_r"))
+
+        await until(pilot, lambda: answering() == "omar", what="omar's claim", timeout=10)
