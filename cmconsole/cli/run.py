@@ -7,7 +7,7 @@ import click
 
 from cmconsole.cli.common import FIRST_RUN, db_option, said_goodbye, workspace
 from cmconsole.cli.text import inert
-from cmconsole.domain.errors import CmconsoleError, ConcurrentChange, WorkspaceUnavailable
+from cmconsole.domain.errors import ConcurrentChange, WorkspaceUnavailable
 
 if TYPE_CHECKING:
     from cmconsole.services.bundle import Services
@@ -68,15 +68,13 @@ def dispatch(once: bool, interval: float, db: str | None) -> None:
 
 
 def _dispatch_pass(services: "Services") -> None:
-    for alias in services.accounts.aliases():
-        try:
-            new = services.inbox.sync(alias.id)
-        except CmconsoleError as error:
-            click.echo(f"{alias.handle}: mentions not fetched: {inert(str(error))}", err=True)
-            continue
-        if new:
-            click.echo(f"{alias.handle}: {new} new mention{'s' if new != 1 else ''}")
-    report = services.dispatcher.run_once()
+    """One pass of the pump the consoles run too: fetch mentions, then settle and send."""
+    pumped = services.pump.run()
+    for failure in pumped.sync_failures:
+        click.echo(f"{failure.handle}: mentions not fetched: {inert(failure.reason)}", err=True)
+    for handle, new in pumped.mentions.items():
+        click.echo(f"{handle}: {new} new mention{'s' if new != 1 else ''}")
+    report = pumped.dispatch
     # Channel ids and reasons are the channel's words: shown inert.
     for post in report.published:
         click.echo(f"post {post.id}: published as {inert(post.channel_post_id or '')}")
