@@ -43,11 +43,10 @@ class CmconsoleApp(KeysInOrder[str | None]):
     CSS_PATH = "cmconsole.tcss"
     TITLE = "cmconsole"
     BINDINGS = [
-        # --- tui-input: keys help and quitting (begin) ---
+        # `?` (F1 too) shows the keys; ctrl+q offers the handover before quitting.
         Binding("question_mark", "toggle_help", "Keys", key_display="?", show=True),
         Binding("f1", "toggle_help", "Keys", show=False),
         Binding("ctrl+q", "quit_console", "Quit", show=True, priority=True),
-        # --- tui-input (end) ---
     ]
 
     def __init__(
@@ -181,7 +180,6 @@ class CmconsoleApp(KeysInOrder[str | None]):
                 partial(self.run_action, binding.action, active.node),
             )
 
-    # --- tui-input: ctrl+q offers the handover (begin) ---
     def action_quit_console(self) -> None:
         """Quit; someone on shift is first offered the handover, as leaving the alias does.
         Asked again while offered, it quits."""
@@ -209,8 +207,6 @@ class CmconsoleApp(KeysInOrder[str | None]):
                 self.exit()
 
         self.push_screen(EndShiftDialog(), chosen)
-
-    # --- tui-input (end) ---
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):
