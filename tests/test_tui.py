@@ -14,7 +14,17 @@ from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.sign_in import SignInScreen
 from cmconsole.tui.screens.thread import ThreadScreen
-from tests.pilot import SIZE, cells, make_app, of_type, open_alias, open_message, settle, sign_in
+from tests.pilot import (
+    SIZE,
+    cells,
+    make_app,
+    of_type,
+    open_alias,
+    open_message,
+    settle,
+    sign_in,
+    until,
+)
 
 
 async def test_the_demo_sign_in_shows_its_aliases_and_accounts(demo, clock):
@@ -359,10 +369,7 @@ def test_the_consoles_opener_closes_a_workspace_it_cannot_read(monkeypatch):
 
 
 async def _until_closed(pilot):
-    """Wait (at most 10 s) until the opener's worker has closed the app: on a busy machine the
+    """Wait until the opener's worker has closed the app: on a busy machine the
     close it asks for from its thread lands a moment after the workers settle."""
     await pilot.app.workers.wait_for_complete()
-    for _ in range(100):
-        if pilot.app.return_code is not None:
-            return
-        await pilot.pause(0.1)
+    await until(pilot, lambda: pilot.app.return_code is not None, what="the console to close")

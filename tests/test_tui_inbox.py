@@ -6,7 +6,7 @@ from cmconsole.domain.model import PostStatus
 from cmconsole.services.ports import SandboxFault
 from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.thread import ThreadScreen
-from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in
+from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in, until
 
 
 def _alias(demo, handle):
@@ -17,12 +17,9 @@ def _row_of(table, contact):
     return next(row for row in cells(table) if row[2].startswith(contact))
 
 
-async def _wait_for(pilot, condition, rounds=40):
-    for _ in range(rounds):
-        if condition():
-            return True
-        await pilot.pause(0.1)
-    return condition()
+async def _wait_for(pilot, condition):
+    await until(pilot, condition, what="the inbox to show it")
+    return True
 
 
 async def test_a_claim_shows_in_the_others_inbox_and_thread_within_two_seconds(demo, clock):
@@ -36,7 +33,7 @@ async def test_a_claim_shows_in_the_others_inbox_and_thread_within_two_seconds(d
 
         # Another console (omar's) opens @kim_r's thread.
         demo.claims.claim(omar, alias.id, "@kim_r")
-        assert await _wait_for(pilot, lambda: _row_of(table, "@kim_r")[3] == "omar", rounds=20)
+        assert await _wait_for(pilot, lambda: _row_of(table, "@kim_r")[3] == "omar")
 
         await open_message(pilot, "502s")
         thread = pilot.app.screen

@@ -75,17 +75,19 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("m", "team", "Team"),
         Binding("O", "onboarding", "Onboarding"),
         Binding("r", "refresh", "Refresh"),
-        Binding("i", "tab('inbox')", "Inbox"),
+        # The tabs are on screen; their keys (i o t p H g w a) are under `?`, leaving the footer
+        # room at 80 columns for the rest.
+        Binding("i", "tab('inbox')", "Inbox", show=False),
         Binding("f", "cycle_filter", "Inbox filter"),
-        Binding("o", "tab('outbox')", "Outbox"),
-        Binding("t", "tab('timeline')", "Public timeline"),
-        Binding("p", "tab('approvals')", "Approvals"),
-        Binding("H", "tab('handovers')", "Handovers"),
-        Binding("g", "tab('guide')", "Guide"),
+        Binding("o", "tab('outbox')", "Outbox", show=False),
+        Binding("t", "tab('timeline')", "Public timeline", show=False),
+        Binding("p", "tab('approvals')", "Approvals", show=False),
+        Binding("H", "tab('handovers')", "Handovers", show=False),
+        Binding("g", "tab('guide')", "Guide", show=False),
         Binding("e", "edit_guide", "Edit guide (leads)", show=False),
         Binding("v", "guide_versions", "Guide versions", show=False),
-        Binding("w", "tab('spoken')", "Who spoke"),
-        Binding("a", "tab('audit')", "Audit"),
+        Binding("w", "tab('spoken')", "Who spoke", show=False),
+        Binding("a", "tab('audit')", "Audit", show=False),
         Binding("F", "sandbox_fault", "Sandbox: make the next send fail", show=False),
     ]
 
