@@ -55,7 +55,7 @@ class PolledSignals:
             time.sleep(min(self._poll, left))
 
     def close(self) -> None:
-        pass
+        """Nothing to release: polling holds no connection of its own."""
 
 
 class ListenedSignals(PolledSignals):

@@ -100,7 +100,7 @@ class AliasScreen(ConsoleScreen[None]):
             self.filters = filters
 
     class GuideEditAllowed(Message):
-        pass
+        """The services said this operator may edit the guide: the editor opens."""
 
     class RefreshFailed(Message):
         def __init__(self, reason: str) -> None:
