@@ -160,3 +160,33 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(kept)
     yield kept
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def snap_compare(snap_compare):
+    """The snapshot plugin's compare, with every text cursor held still: a cursor blinks every
+    half second, so a snapshot would otherwise catch it on or off by the machine's speed."""
+
+    def compare(app, *, run_before=None, **options):
+        async def steady(pilot):
+            if run_before is not None:
+                await run_before(pilot)
+            await hold_cursors_still(pilot)
+
+        return snap_compare(app, run_before=steady, **options)
+
+    return compare
+
+
+async def hold_cursors_still(pilot) -> None:
+    from textual.widgets import Input, TextArea
+
+    for screen in pilot.app.screen_stack:
+        for field in screen.query("Input, TextArea"):
+            assert isinstance(field, Input | TextArea)
+            field.cursor_blink = False
+            # A TextArea caches its lines by cursor only while the cursor blinks: a line cached
+            # in the blink's off half would be shown again without the cursor.
+            field.notify_style_update()
+            field.refresh()
+    await pilot.pause()

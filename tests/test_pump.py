@@ -1,6 +1,5 @@
 """One pump (sync inbound, dispatch) for consoles and `cmconsole dispatch`, and the send path."""
 
-
 from cmconsole.domain.model import PostStatus
 from tests.conftest import receive
 

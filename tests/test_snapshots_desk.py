@@ -1,10 +1,11 @@
-"""The alias screen's panes at 80x24 and at 120x40."""
+"""The alias screen's panes and the thread screen at 80x24 and at 120x40."""
 
 import pytest
 
 from cmconsole.tui.screens.alias_home import AliasScreen
+from cmconsole.tui.screens.thread import ThreadScreen
 from tests import test_snapshots_screens as screens
-from tests.pilot import settle
+from tests.pilot import settle, until
 from tests.test_snapshots_screens import SIZES, _on_alias, _shown
 
 demo_app = screens.demo_app  # the same demo, seen 7 minutes after it was seeded
@@ -32,5 +33,16 @@ def test_alias_tab(snap_compare, demo_app, size, key):
         await settle(pilot)
         pilot.app.clear_notifications()
         await settle(pilot)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_thread(snap_compare, demo_app, size):
+    async def shown(pilot):
+        await _on_alias(pilot, "anna", "@bellehelene")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ThreadScreen), what="a thread")
+        await _shown(pilot, ThreadScreen)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=shown)

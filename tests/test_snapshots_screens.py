@@ -4,6 +4,7 @@ import pytest
 
 from cmconsole.tui.app import CmconsoleApp
 from cmconsole.tui.dialogs.end_shift import EndShiftDialog
+from cmconsole.tui.dialogs.prompt import PromptDialog
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
@@ -11,6 +12,7 @@ from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.team import TeamScreen
+from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.wiring import open_demo
 from tests.conftest import FakeClock
 from tests.pilot import open_alias, settle, sign_in, until
@@ -63,6 +65,20 @@ def test_end_shift_dialog(snap_compare, demo_app, size):
         await _on_alias(pilot, "anna", "@bellehelene")
         await pilot.press("escape")
         await _shown(pilot, EndShiftDialog)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_follow_up_dialog(snap_compare, demo_app, size):
+    async def shown(pilot):
+        await _on_alias(pilot, "anna", "@bellehelene")
+        # The thread under the inbox's cursor: at 80 columns the rows show too little to pick by.
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ThreadScreen), what="a thread")
+        await settle(pilot)
+        await pilot.press("ctrl+f")
+        await _shown(pilot, PromptDialog)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=shown)
 

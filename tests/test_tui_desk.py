@@ -6,7 +6,7 @@ from textual.widgets import DataTable
 from cmconsole.domain.model import Role
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.wiring import open_demo, open_services
-from tests.conftest import _postgres_schema_url
+from tests.conftest import FakeClock, _postgres_schema_url
 from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in, until
 
 
@@ -46,6 +46,41 @@ async def test_the_highlight_stays_on_its_fan_when_someone_else_writes(demo, clo
         assert thread.contact == "@kim_r"
     omar = demo.accounts.sign_in("omar", "omar-demo-pass")
     assert demo.claims.state(omar, alias.id, "@newfan").claim is None
+
+
+async def test_a_claim_only_this_consoles_clock_calls_lapsed_costs_a_read_per_wait(
+    demo, clock, monkeypatch
+):
+    # The workspace's clock says omar's claim is live; this console's clock, an hour ahead,
+    # says it lapsed. The desk is read again after each wait, never in a loop without one.
+    alias = _alias(demo, "@acmehelp")
+    omar = demo.accounts.sign_in("omar", "omar-demo-pass")
+    demo.claims.claim(omar, alias.id, "@kim_r")
+    ahead = FakeClock(clock.now)
+    ahead.advance(hours=1)
+    calls = {"read": 0, "wait": 0}
+    desk = demo.desk
+    read, wait = desk.read, desk.wait_for_change
+
+    def counted_read(*args, **kwargs):
+        calls["read"] += 1
+        return read(*args, **kwargs)
+
+    def counted_wait(*args, **kwargs):
+        calls["wait"] += 1
+        return wait(*args, **kwargs)
+
+    monkeypatch.setattr(desk, "read", counted_read)
+    monkeypatch.setattr(desk, "wait_for_change", counted_wait)
+    async with make_app(demo, ahead).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+        await until(pilot, lambda: "@kim_r" in _contacts(table), what="the inbox")
+        waits_before, reads_before = calls["wait"], calls["read"]
+        await until(pilot, lambda: calls["wait"] >= waits_before + 4, what="four waits")
+        waits, reads = calls["wait"] - waits_before, calls["read"] - reads_before
+    assert reads <= waits + 1, (reads, waits)
 
 
 def _shown(screen, selector):

@@ -27,9 +27,7 @@ _ALIAS_BY_ID = sql_select(*_ALIAS_FIELDS).where(_ALIAS.c.id == bindparam("key"))
 _ROLE = sql_select(_MEMBERSHIP.c.role).where(
     _MEMBERSHIP.c.operator_id == bindparam("operator"), _MEMBERSHIP.c.alias_id == bindparam("alias")
 )
-_ANY_LEAD = (
-    sql_select(_MEMBERSHIP.c.alias_id).where(_MEMBERSHIP.c.role == Role.LEAD.value).limit(1)
-)
+_ANY_LEAD = sql_select(_MEMBERSHIP.c.alias_id).where(_MEMBERSHIP.c.role == Role.LEAD.value).limit(1)
 
 
 def _flushed(session: Session) -> None:

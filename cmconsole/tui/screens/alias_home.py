@@ -248,11 +248,14 @@ class AliasScreen(ConsoleScreen[None]):
         if model is None:
             changed = True
         else:
-            stale = model.stale_at is not None and self.console.clock() >= model.stale_at
+            # Staleness is judged after the wait, never instead of it: a claim the services
+            # still call live while this console's clock says it lapsed (two clocks that
+            # disagree) costs a read each wait, not a loop of reads.
             since = model.version
-            changed = stale
-            if not changed:
-                changed = desk.wait_for_change(self.alias.id, since, LIVE_WAIT_SECONDS) != since
+            changed = desk.wait_for_change(self.alias.id, since, LIVE_WAIT_SECONDS) != since
+            changed = changed or (
+                model.stale_at is not None and self.console.clock() >= model.stale_at
+            )
         if changed:
             self.post_message(self.Refreshed(desk.read(self.who, self.alias.id, filters), filters))
 
