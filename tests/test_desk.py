@@ -5,7 +5,7 @@ import threading
 import pytest
 
 from cmconsole.domain.errors import PermissionDenied
-from cmconsole.domain.model import Role
+from cmconsole.domain.model import PostStatus, Role
 from cmconsole.services.desk_model import DeskFilters
 from cmconsole.services.inbox import InboxFilter
 from cmconsole.wiring import open_services
@@ -139,6 +139,22 @@ def test_a_message_synced_by_another_console_wakes_a_waiting_one(services, colle
     colleague.inbox.sync(team.alias.id)
     assert waited() != since
     assert services.desk.read(team.operator, team.alias.id).thread("@ann") is not None
+
+
+def test_a_dispatcher_taking_a_post_wakes_a_waiting_console_while_it_sends(services, team):
+    asked = receive(services, team.alias, "@ann", "@brand hi")
+    services.shifts.start(team.operator, team.alias.id)
+    post = services.posting.reply(team.operator, asked, "Hello Ann")
+    since = services.desk.version(team.alias.id)
+    services.sandbox.slow_down(600)  # the channel holds the post until told otherwise
+    sent = _in_thread(lambda: services.dispatcher.dispatch_post(post.id))
+    try:
+        assert services.desk.wait_for_change(team.alias.id, since, timeout=30) != since
+        desk = services.desk.read(team.operator, team.alias.id)
+        assert [p.status for p in desk.outbox if p.id == post.id] == [PostStatus.SENDING]
+    finally:
+        services.sandbox.slow_down(0)
+    assert sent().status is PostStatus.PUBLISHED
 
 
 def test_an_idle_wait_returns_the_same_version_when_it_times_out(services, team):

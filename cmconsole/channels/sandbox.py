@@ -44,14 +44,24 @@ class SandboxChannel:
         self._delay = 0.0
         self._faults: deque[SandboxFault] = deque()
         self._lock = threading.Lock()
+        self._pace = threading.Condition()
 
     def refuse_with(self, reason: str | None) -> None:
         """Make every publish fail with `reason` until called with None (for tests and training)."""
         self._refusal = reason
 
     def slow_down(self, seconds: float) -> None:
-        """Make every publish take `seconds`, as a slow network would."""
-        self._delay = seconds
+        """Make every publish take `seconds`, as a slow network would; publishes already under
+        way take the new pace (a shorter one lets them through at once)."""
+        with self._pace:
+            self._delay = seconds
+            self._pace.notify_all()
+
+    def _keep_pace(self) -> None:
+        started = time.monotonic()
+        with self._pace:
+            while (left := started + self._delay - time.monotonic()) > 0:
+                self._pace.wait(left)
 
     def fail_next(self, fault: SandboxFault, times: int = 1) -> None:
         with self._lock:
@@ -78,7 +88,7 @@ class SandboxChannel:
         self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None
     ) -> Published:
         if self._delay:
-            time.sleep(self._delay)
+            self._keep_pace()
         if self._refusal is not None:
             raise ChannelError(self._refusal)
         with self._lock:

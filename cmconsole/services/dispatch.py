@@ -215,6 +215,8 @@ class Dispatcher:
         now = self._clock()
         with self._workspace.transaction() as tx:
             posts = tx.posts.take_due(now, now + LEASE, limit, self._name, post_id)
+            for alias_id in {post.alias_id for post in posts}:
+                tx.desk.changed(alias_id)  # the outbox shows them sending
             return self._prepare(tx, posts, now + LEASE, now)
 
     def _prepare(
