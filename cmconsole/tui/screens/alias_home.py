@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -101,11 +101,6 @@ class AliasScreen(ConsoleScreen[None]):
 
     class GuideEditAllowed(Message):
         """The services said this operator may edit the guide: the editor opens."""
-
-    class RefreshFailed(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
 
     class SpokenLoaded(Message):
         """A page of who spoke: the first (read again on a refresh if `again`), or the one
@@ -273,7 +268,7 @@ class AliasScreen(ConsoleScreen[None]):
         """On one machine the console is the dispatcher: fetch mentions, send what is due."""
         report = self.services.pump.run([self.alias.id])
         for failure in report.sync_failures:
-            self.post_message(self.RefreshFailed(f"{failure.handle}: {failure.reason}"))
+            self.report_problem(f"{failure.handle}: {failure.reason}")
 
     def _read_spoken(
         self, rows: int = SPOKEN_PAGE, after: Spoken | None = None, *, again: bool = False
@@ -285,7 +280,7 @@ class AliasScreen(ConsoleScreen[None]):
             self._spoken_generation, self._spoken, rows, after, again, shown
         )
 
-    @work(thread=True, exclusive=True, group="spoken")
+    @service_work(exclusive=True, group="spoken")
     def _load_spoken(
         self,
         generation: int,
@@ -332,7 +327,7 @@ class AliasScreen(ConsoleScreen[None]):
         except NotFound as error:  # an operator's name half typed in the filter
             self.post_message(self.SpokenRefused(generation, str(error)))
         except CmconsoleError as error:
-            self.post_message(self.RefreshFailed(str(error)))
+            self.report_problem(str(error))
 
     def on_alias_screen_spoken_loaded(self, message: SpokenLoaded) -> None:
         history = self.query_one(SpokenHistory)
@@ -369,25 +364,19 @@ class AliasScreen(ConsoleScreen[None]):
         self.query_one(InboxPane).show_filter(self._filters.inbox)
         self._read_desk(self._filters)
 
-    @work(thread=True, group="heartbeat")
+    @service_work(group="heartbeat")
     def _heartbeat(self) -> None:
-        try:
-            if not self.services.shifts.heartbeat(self.who, self.alias.id):
-                # The operator's other console ended the shift: this one carries on with its own.
-                _, opened = self.services.shifts.begin(self.who, self.alias.id)
-                if opened:
-                    self.app.call_from_thread(
-                        self.console.shift_started, self.who, self.alias.id, owned=True
-                    )
-        except CmconsoleError as error:
-            self.post_message(self.RefreshFailed(str(error)))
+        if not self.services.shifts.heartbeat(self.who, self.alias.id):
+            # The operator's other console ended the shift: this one carries on with its own.
+            _, opened = self.services.shifts.begin(self.who, self.alias.id)
+            if opened:
+                self.app.call_from_thread(
+                    self.console.shift_started, self.who, self.alias.id, owned=True
+                )
 
-    @work(thread=True, group="public")
+    @service_work(group="public")
     def _public_writes(self) -> None:
-        try:
-            self.services.public.send_next()
-        except CmconsoleError as error:
-            self.post_message(self.RefreshFailed(str(error)))
+        self.services.public.send_next()
 
     def on_alias_screen_refreshed(self, message: Refreshed) -> None:
         model = message.model
@@ -450,9 +439,6 @@ class AliasScreen(ConsoleScreen[None]):
     def show_problem(self, reason: str) -> None:
         self.query_one("#alias-error", Static).update(content(reason))
 
-    def on_alias_screen_refresh_failed(self, message: RefreshFailed) -> None:
-        self.query_one("#alias-error", Static).update(content(message.reason))
-
     @on(HandoverHistory.FiltersChanged)
     def _filter_handovers(self, event: HandoverHistory.FiltersChanged) -> None:
         wanted = HandoverFilter(event.author, event.since, event.until)
@@ -492,12 +478,9 @@ class AliasScreen(ConsoleScreen[None]):
         if contact is not None:
             self._release(contact)
 
-    @work(thread=True, group="claims")
+    @service_work(group="claims")
     def _release(self, contact: str) -> None:
-        try:
-            self.services.claims.release(self.who, self.alias.id, contact)
-        except CmconsoleError as error:
-            self.post_message(self.RefreshFailed(str(error)))
+        self.services.claims.release(self.who, self.alias.id, contact)
         self.app.call_from_thread(self._read_desk, self._filters)
 
     @on(DataTable.RowSelected, "#outbox-table")
@@ -518,14 +501,10 @@ class AliasScreen(ConsoleScreen[None]):
             edited,
         )
 
-    @work(thread=True, group="resend")
+    @service_work(group="resend")
     def _resend_post(self, post_id: int, text: str) -> None:
-        try:
-            self.services.posting.resend(self.who, post_id, text)
-        except CmconsoleError as error:
-            self.post_message(self.RefreshFailed(str(error)))
-        else:
-            self.app.call_from_thread(self.action_refresh)
+        self.services.posting.resend(self.who, post_id, text)
+        self.app.call_from_thread(self.action_refresh)
 
     def action_sandbox_fault(self) -> None:
         """For demos and training: see what each channel failure looks like, safely."""

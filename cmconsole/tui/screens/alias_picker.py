@@ -1,18 +1,17 @@
 """Pick the alias to speak as; choosing one starts a shift on it."""
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Membership
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.alias_home import AliasScreen
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
 
 class AliasPickerScreen(ConsoleScreen[None]):
@@ -31,11 +30,6 @@ class AliasPickerScreen(ConsoleScreen[None]):
             self.membership = membership
             self.opened = opened
 
-    class ActionFailed(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
-
     def __init__(self, who: SignedIn) -> None:
         super().__init__()
         self.who = who
@@ -51,12 +45,9 @@ class AliasPickerScreen(ConsoleScreen[None]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True)
+    @service_work(exclusive=True)
     def _load(self) -> None:
-        try:
-            self.post_message(self.MembershipsLoaded(self.services.accounts.memberships(self.who)))
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
+        self.post_message(self.MembershipsLoaded(self.services.accounts.memberships(self.who)))
 
     def on_alias_picker_screen_memberships_loaded(self, message: MembershipsLoaded) -> None:
         self._memberships = message.memberships
@@ -77,20 +68,16 @@ class AliasPickerScreen(ConsoleScreen[None]):
     def _chosen(self, event: OptionList.OptionSelected) -> None:
         self._start_shift(self._memberships[event.option_index])
 
-    @work(thread=True, exclusive=True)
+    @service_work(exclusive=True)
     def _start_shift(self, membership: Membership) -> None:
-        try:
-            _, opened = self.services.shifts.begin(self.who, membership.alias.id)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.post_message(self.ShiftStarted(membership, opened))
+        _, opened = self.services.shifts.begin(self.who, membership.alias.id)
+        self.post_message(self.ShiftStarted(membership, opened))
 
     def on_alias_picker_screen_shift_started(self, message: ShiftStarted) -> None:
         self.app.push_screen(AliasScreen(self.who, message.membership, message.opened))
 
-    def on_alias_picker_screen_action_failed(self, message: ActionFailed) -> None:
-        self._show_error(message.reason)
+    def show_problem(self, reason: str) -> None:
+        self._show_error(reason)
 
     def _show_error(self, reason: str) -> None:
         self.query_one("#picker-error", Static).update(content(reason))

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import work
+from textual.message import Message
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -32,6 +33,13 @@ def service_work(*, group: str = "default", exclusive: bool = False) -> Callable
 
 
 class ConsoleScreen(Screen[Result]):
+    class ProblemFound(Message):
+        """A background task met a problem it carries on past (a channel that failed to sync)."""
+
+        def __init__(self, reason: str) -> None:
+            super().__init__()
+            self.reason = reason
+
     @property
     def console(self) -> "CmconsoleApp":
         from cmconsole.tui.app import CmconsoleApp
@@ -55,6 +63,13 @@ class ConsoleScreen(Screen[Result]):
         self.show_problem(
             f"Something went wrong ({type(error).__name__}); the log has the details."
         )
+
+    def report_problem(self, reason: str) -> None:
+        """From a worker: have the screen say `reason`, and carry on."""
+        self.post_message(self.ProblemFound(reason))
+
+    def on_console_screen_problem_found(self, message: ProblemFound) -> None:
+        self.show_problem(message.reason)
 
     def show_problem(self, reason: str) -> None:
         """Say what went wrong; screens with an error line show it there."""

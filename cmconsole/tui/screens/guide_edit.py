@@ -1,6 +1,5 @@
 """Leads edit the guide's TOML; each save is a new version with a note, refused if malformed."""
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -11,7 +10,7 @@ from cmconsole.domain.model import Alias, GuideVersion
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.safe import content, inert
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
 
 class GuideEditScreen(ConsoleScreen[None]):
@@ -53,7 +52,7 @@ class GuideEditScreen(ConsoleScreen[None]):
         self.query_one("#guide-source", TextArea).focus()
         self._check_may_edit()
 
-    @work(thread=True, exclusive=True, group="may-edit")
+    @service_work(exclusive=True, group="may-edit")
     def _check_may_edit(self) -> None:
         try:
             self.services.guides.check_may_edit(self.who, self.alias.id)
@@ -83,7 +82,7 @@ class GuideEditScreen(ConsoleScreen[None]):
             noted,
         )
 
-    @work(thread=True, exclusive=True)
+    @service_work(exclusive=True)
     def _save(self, source: str, note: str) -> None:
         try:
             version = self.services.guides.save(self.who, self.alias.id, source, note)

@@ -1,6 +1,6 @@
 """Every version of the guide, who saved it and why, and what each one changed."""
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,7 +11,7 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, GuideVersion
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.safe import cell, content
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
 
 class GuideVersionsScreen(ConsoleScreen[None]):
@@ -47,7 +47,7 @@ class GuideVersionsScreen(ConsoleScreen[None]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="versions")
+    @service_work(exclusive=True, group="versions")
     def _load(self) -> None:
         try:
             versions = self.services.guides.versions(self.who, self.alias.id)
@@ -73,7 +73,7 @@ class GuideVersionsScreen(ConsoleScreen[None]):
         if event.row_key.value is not None:
             self._diff(int(event.row_key.value))
 
-    @work(thread=True, exclusive=True, group="diff")
+    @service_work(exclusive=True, group="diff")
     def _diff(self, version: int) -> None:
         try:
             diff = self.services.guides.diff(self.who, self.alias.id, version)

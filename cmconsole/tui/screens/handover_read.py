@@ -1,18 +1,16 @@
 """Read and acknowledge what others left (oldest first), then the guide, before speaking."""
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Handover
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import CurrentGuide
 from cmconsole.tui.safe import content, inert
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.widgets.guide_view import guide_text
 from cmconsole.tui.widgets.handover_view import handover_text
 
@@ -30,11 +28,6 @@ class HandoverReadScreen(ConsoleScreen[None]):
             super().__init__()
             self.pending = pending
             self.guide = guide
-
-    class ActionFailed(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
 
     def __init__(self, who: SignedIn, alias: Alias) -> None:
         super().__init__()
@@ -54,18 +47,14 @@ class HandoverReadScreen(ConsoleScreen[None]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True)
+    @service_work(exclusive=True)
     def _load(self) -> None:
         self._post_pending()
 
     def _post_pending(self) -> None:
-        try:
-            pending = self.services.handovers.pending(self.who, self.alias.id)
-            guide = self.services.guides.unread(self.who, self.alias.id)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.post_message(self.PendingLoaded(pending, guide))
+        pending = self.services.handovers.pending(self.who, self.alias.id)
+        guide = self.services.guides.unread(self.who, self.alias.id)
+        self.post_message(self.PendingLoaded(pending, guide))
 
     def on_handover_read_screen_pending_loaded(self, message: PendingLoaded) -> None:
         self._pending, self._guide = message.pending, message.guide
@@ -89,8 +78,8 @@ class HandoverReadScreen(ConsoleScreen[None]):
         self.query_one("#handover-text", Static).update(content(text))
         self.query_one("#handover-body").scroll_home(animate=False)
 
-    def on_handover_read_screen_action_failed(self, message: ActionFailed) -> None:
-        self.query_one("#handover-error", Static).update(content(message.reason))
+    def show_problem(self, reason: str) -> None:
+        self.query_one("#handover-error", Static).update(content(reason))
 
     def action_acknowledge(self) -> None:
         if self._pending:
@@ -98,17 +87,13 @@ class HandoverReadScreen(ConsoleScreen[None]):
         elif self._guide is not None:
             self._acknowledge(None, self._guide.version.version)
 
-    @work(thread=True, exclusive=True)
+    @service_work(exclusive=True)
     def _acknowledge(self, handover_id: int | None, guide_version: int | None) -> None:
-        try:
-            if handover_id is not None:
-                self.services.handovers.acknowledge(self.who, handover_id)
-            if guide_version is not None:
-                self.services.guides.acknowledge(self.who, self.alias.id, guide_version)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self._post_pending()
+        if handover_id is not None:
+            self.services.handovers.acknowledge(self.who, handover_id)
+        if guide_version is not None:
+            self.services.guides.acknowledge(self.who, self.alias.id, guide_version)
+        self._post_pending()
 
     def action_later(self) -> None:
         self.dismiss()

@@ -1,6 +1,5 @@
 """Write a handover: the data gathers itself; the writer adds the summary and what matters."""
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -11,7 +10,7 @@ from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Handover, HandoverContent
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.safe import content
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.widgets.handover_view import content_lines
 
 
@@ -67,7 +66,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         self.query_one("#summary", TextArea).focus()
         self._load_draft()
 
-    @work(thread=True, exclusive=True, group="draft")
+    @service_work(exclusive=True, group="draft")
     def _load_draft(self) -> None:
         try:
             self.post_message(
@@ -100,7 +99,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
             self.query_one("#mood", Input).value,
         )
 
-    @work(thread=True, group="write")
+    @service_work(group="write")
     def _write(self, summary: str, watch: str, promises: str, mood: str) -> None:
         try:
             handover = self.services.handovers.write(

@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.guide import Guide
 from cmconsole.domain.model import Alias, Handover
 from cmconsole.domain.onboarding import RULES_SECTION, Step, StepKind
@@ -16,7 +15,7 @@ from cmconsole.services.guard import SignedIn
 from cmconsole.services.onboarding import StudyMaterial, TrackState
 from cmconsole.tui.dialogs.acknowledge import AcknowledgeDialog
 from cmconsole.tui.safe import cell, content
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.screens.practice import PracticeScreen
 from cmconsole.tui.widgets.handover_view import handover_text
 
@@ -40,11 +39,6 @@ class OnboardingScreen(ConsoleScreen[None]):
         def __init__(self, course: Course) -> None:
             super().__init__()
             self.course = course
-
-    class ActionFailed(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
 
     def __init__(self, who: SignedIn, alias: Alias) -> None:
         super().__init__()
@@ -78,25 +72,19 @@ class OnboardingScreen(ConsoleScreen[None]):
     def on_screen_resume(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="onboarding")
+    @service_work(exclusive=True, group="onboarding")
     def _load(self) -> None:
         services, alias_id = self.services, self.alias.id
-        try:
-            course = Course(
-                services.onboarding.track(self.who, alias_id),
-                services.guides.for_checking(self.who, alias_id),
-                [
-                    record.handover
-                    for record in services.handovers.history(
-                        self.who, alias_id, limit=RECENT_HANDOVERS
-                    )
-                ],
-                services.onboarding.study(self.who, alias_id),
-            )
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.post_message(self.CourseLoaded(course))
+        course = Course(
+            services.onboarding.track(self.who, alias_id),
+            services.guides.for_checking(self.who, alias_id),
+            [
+                record.handover
+                for record in services.handovers.history(self.who, alias_id, limit=RECENT_HANDOVERS)
+            ],
+            services.onboarding.study(self.who, alias_id),
+        )
+        self.post_message(self.CourseLoaded(course))
 
     def on_onboarding_screen_course_loaded(self, message: CourseLoaded) -> None:
         self._course = course = message.course
@@ -116,8 +104,8 @@ class OnboardingScreen(ConsoleScreen[None]):
         table.move_cursor(row=min(keep, table.row_count - 1))
         table.focus()
 
-    def on_onboarding_screen_action_failed(self, message: ActionFailed) -> None:
-        self.query_one("#onboarding-error", Static).update(content(message.reason))
+    def show_problem(self, reason: str) -> None:
+        self.query_one("#onboarding-error", Static).update(content(reason))
 
     @on(DataTable.RowSelected, "#onboarding-table")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -138,14 +126,10 @@ class OnboardingScreen(ConsoleScreen[None]):
 
         self.app.push_screen(AcknowledgeDialog(step.title, _reading(step, course)), read)
 
-    @work(thread=True, exclusive=True, group="change")
+    @service_work(exclusive=True, group="change")
     def _complete(self, step_key: str) -> None:
-        try:
-            self.services.onboarding.complete_step(self.who, self.alias.id, step_key)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.app.call_from_thread(self._load)
+        self.services.onboarding.complete_step(self.who, self.alias.id, step_key)
+        self.app.call_from_thread(self._load)
 
     def action_back(self) -> None:
         self.dismiss()

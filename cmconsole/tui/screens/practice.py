@@ -1,19 +1,17 @@
 """Practice on the alias's real history: answer a past message, then see what the alias said."""
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
 from cmconsole.domain.checker import check
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.guide import Guide
 from cmconsole.domain.model import Alias
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.onboarding import PracticeItem, PracticeResult
 from cmconsole.tui.safe import content
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.widgets.compose import ComposeBox
 
 
@@ -37,11 +35,6 @@ class PracticeScreen(ConsoleScreen[None]):
         def __init__(self, result: PracticeResult) -> None:
             super().__init__()
             self.result = result
-
-    class ActionFailed(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
 
     def __init__(self, who: SignedIn, alias: Alias) -> None:
         super().__init__()
@@ -70,16 +63,12 @@ class PracticeScreen(ConsoleScreen[None]):
         self.query_one("#reply", TextArea).focus()
         self._load()
 
-    @work(thread=True, exclusive=True, group="practice")
+    @service_work(exclusive=True, group="practice")
     def _load(self) -> None:
-        try:
-            item = self.services.onboarding.next_practice(self.who, self.alias.id)
-            guide = self.services.guides.for_checking(self.who, self.alias.id)
-            initials = self.services.accounts.operator(self.who).initials
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.post_message(self.ItemLoaded(item, guide, initials))
+        item = self.services.onboarding.next_practice(self.who, self.alias.id)
+        guide = self.services.guides.for_checking(self.who, self.alias.id)
+        initials = self.services.accounts.operator(self.who).initials
+        self.post_message(self.ItemLoaded(item, guide, initials))
 
     def on_practice_screen_item_loaded(self, message: ItemLoaded) -> None:
         self._item = item = message.item
@@ -103,14 +92,10 @@ class PracticeScreen(ConsoleScreen[None]):
             return
         self._compare(self._item.message.id, text)
 
-    @work(thread=True, exclusive=True, group="compare")
+    @service_work(exclusive=True, group="compare")
     def _compare(self, inbound_id: int, text: str) -> None:
-        try:
-            result = self.services.onboarding.practise(self.who, self.alias.id, inbound_id, text)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.post_message(self.Compared(result))
+        result = self.services.onboarding.practise(self.who, self.alias.id, inbound_id, text)
+        self.post_message(self.Compared(result))
 
     def on_practice_screen_compared(self, message: Compared) -> None:
         result = message.result
@@ -125,8 +110,8 @@ class PracticeScreen(ConsoleScreen[None]):
         self.query_one("#practice-result", Static).update(content("\n".join(lines)))
         self._status("ctrl+n for the next message.")
 
-    def on_practice_screen_action_failed(self, message: ActionFailed) -> None:
-        self._status(message.reason)
+    def show_problem(self, reason: str) -> None:
+        self._status(reason)
 
     def action_next(self) -> None:
         self._load()

@@ -1,6 +1,5 @@
 """Review a trainee's reply: approve it as written or edited, or send it back with a comment."""
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -12,7 +11,7 @@ from cmconsole.domain.model import Alias, Post, PostStatus
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.safe import content, inert
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
 
 class ReviewScreen(ConsoleScreen[None]):
@@ -78,7 +77,7 @@ class ReviewScreen(ConsoleScreen[None]):
             commented,
         )
 
-    @work(thread=True, group="review")
+    @service_work(group="review")
     def _decide(self, edited: str | None, comment: str | None) -> None:
         posting = self.services.posting
         try:

@@ -1,17 +1,16 @@
 """Sign in: a name and a passphrase; in the demo, the accounts to try."""
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Button, Footer, Header, Input, Label, Static
 from textual.worker import get_current_worker
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.services import demo_data
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.safe import content
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
 
 class SignInScreen(ConsoleScreen[None]):
@@ -21,11 +20,6 @@ class SignInScreen(ConsoleScreen[None]):
         def __init__(self, who: SignedIn) -> None:
             super().__init__()
             self.who = who
-
-    class SignInFailed(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -71,7 +65,7 @@ class SignInScreen(ConsoleScreen[None]):
         self.query_one("#sign-in-error", Static).update("Checking…")
         self._sign_in(name, self.query_one("#passphrase", Input).value)
 
-    @work(thread=True, exclusive=True)
+    @service_work(exclusive=True)
     def _sign_in(self, name: str, passphrase: str) -> None:
         # Someone quick may sign in while the workspace is still opening: wait for it.
         services = self.console.wait_for_services()
@@ -79,12 +73,8 @@ class SignInScreen(ConsoleScreen[None]):
             return  # it failed to open: the app is closing with the reason
         if get_current_worker().is_cancelled:
             return  # submitted again while it waited: the later submission signs in
-        try:
-            who = services.accounts.sign_in(name, passphrase)
-        except CmconsoleError as error:
-            self.post_message(self.SignInFailed(str(error)))
-        else:
-            self.post_message(self.Authenticated(who))
+        who = services.accounts.sign_in(name, passphrase)
+        self.post_message(self.Authenticated(who))
 
     def on_sign_in_screen_authenticated(self, message: Authenticated) -> None:
         # Imported here: the rest of the console loads while the sign-in screen shows.
@@ -96,8 +86,8 @@ class SignInScreen(ConsoleScreen[None]):
         self.query_one("#sign-in-error", Static).update("")
         self.app.push_screen(AliasPickerScreen(message.who))
 
-    def on_sign_in_screen_sign_in_failed(self, message: SignInFailed) -> None:
-        self._show_error(message.reason)
+    def show_problem(self, reason: str) -> None:
+        self._show_error(reason)
         passphrase = self.query_one("#passphrase", Input)
         passphrase.value = ""
         passphrase.focus()

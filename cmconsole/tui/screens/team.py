@@ -1,13 +1,12 @@
 """The alias's team for its leads: roles, who is on shift, trainees' progress, and leaving."""
 
 from rich.text import Text
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Role, TeamMember
 from cmconsole.domain.voice import MIN_REPLIES
 from cmconsole.services.guard import SignedIn
@@ -16,7 +15,7 @@ from cmconsole.services.voice import OperatorVoice
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.safe import cell, content
-from cmconsole.tui.screens.base import ConsoleScreen
+from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
 
 class TeamScreen(ConsoleScreen[None]):
@@ -45,11 +44,6 @@ class TeamScreen(ConsoleScreen[None]):
             self.voices = voices
             self.tracks = tracks
 
-    class ActionFailed(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
-
     def __init__(self, who: SignedIn, alias: Alias) -> None:
         super().__init__()
         self.who = who
@@ -75,19 +69,16 @@ class TeamScreen(ConsoleScreen[None]):
     def on_mount(self) -> None:
         self._load()
 
-    @work(thread=True, exclusive=True, group="team")
+    @service_work(exclusive=True, group="team")
     def _load(self) -> None:
-        try:
-            members = self.services.team.members(self.who, self.alias.id)
-            report = self.services.voice.report(self.who, self.alias.id)
-            voices = {voice.operator: voice for voice in report.operators}
-            tracks = {
-                state.operator.name: state
-                for state in self.services.onboarding.everyone(self.who, self.alias.id)
-            }
-            self.post_message(self.MembersLoaded(members, voices, tracks))
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
+        members = self.services.team.members(self.who, self.alias.id)
+        report = self.services.voice.report(self.who, self.alias.id)
+        voices = {voice.operator: voice for voice in report.operators}
+        tracks = {
+            state.operator.name: state
+            for state in self.services.onboarding.everyone(self.who, self.alias.id)
+        }
+        self.post_message(self.MembersLoaded(members, voices, tracks))
 
     def on_team_screen_members_loaded(self, message: MembersLoaded) -> None:
         self._members, self._voices = message.members, message.voices
@@ -109,8 +100,8 @@ class TeamScreen(ConsoleScreen[None]):
             table.move_cursor(row=min(keep, len(message.members) - 1))
         table.focus()
 
-    def on_team_screen_action_failed(self, message: ActionFailed) -> None:
-        self.query_one("#team-error", Static).update(content(message.reason))
+    def show_problem(self, reason: str) -> None:
+        self.query_one("#team-error", Static).update(content(reason))
 
     @on(DataTable.RowSelected, "#team-table")
     def _show_voice(self) -> None:
@@ -150,14 +141,10 @@ class TeamScreen(ConsoleScreen[None]):
             added,
         )
 
-    @work(thread=True, exclusive=True, group="change")
+    @service_work(exclusive=True, group="change")
     def _set_role(self, name: str, role: Role) -> None:
-        try:
-            self.services.team.set_role(self.who, name, self.alias.id, role)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.app.call_from_thread(self._load)
+        self.services.team.set_role(self.who, name, self.alias.id, role)
+        self.app.call_from_thread(self._load)
 
     def action_deactivate(self) -> None:
         member = self._selected()
@@ -177,14 +164,10 @@ class TeamScreen(ConsoleScreen[None]):
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="change")
+    @service_work(exclusive=True, group="change")
     def _deactivate(self, name: str, reason: str) -> None:
-        try:
-            self.services.team.deactivate(self.who, name, reason)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
-        else:
-            self.app.call_from_thread(self._load)
+        self.services.team.deactivate(self.who, name, reason)
+        self.app.call_from_thread(self._load)
 
     def action_promote(self) -> None:
         member = self._selected()
@@ -224,17 +207,13 @@ class TeamScreen(ConsoleScreen[None]):
             confirmed,
         )
 
-    @work(thread=True, exclusive=True, group="change")
+    @service_work(exclusive=True, group="change")
     def _graduate(self, name: str, reason: str, *, promote: bool) -> None:
-        try:
-            if promote:
-                self.services.onboarding.promote(self.who, self.alias.id, name, reason)
-            else:
-                self.services.onboarding.extend(self.who, self.alias.id, name, reason)
-        except CmconsoleError as error:
-            self.post_message(self.ActionFailed(str(error)))
+        if promote:
+            self.services.onboarding.promote(self.who, self.alias.id, name, reason)
         else:
-            self.app.call_from_thread(self._load)
+            self.services.onboarding.extend(self.who, self.alias.id, name, reason)
+        self.app.call_from_thread(self._load)
 
     def action_back(self) -> None:
         self.dismiss()

@@ -2,7 +2,6 @@
 
 from datetime import datetime, timedelta
 
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -158,23 +157,16 @@ class ThreadScreen(ConsoleScreen[str]):
     def _renew_claim(self) -> None:
         self.services.claims.renew(self.who, self.alias.id, self.contact)
 
-    @work(thread=True, exclusive=True, group="thread-setup")
+    @service_work(exclusive=True, group="thread-setup")
     def _load_setup(self) -> None:
-        try:
-            guide = self.services.guides.for_checking(self.who, self.alias.id)
-            initials = self.services.accounts.operator(self.who).initials
-            saved = self.services.saved_replies.replies(self.who, self.alias.id)
-        except CmconsoleError as error:
-            self.post_message(self.ReplyRefused(str(error)))
-            return
+        guide = self.services.guides.for_checking(self.who, self.alias.id)
+        initials = self.services.accounts.operator(self.who).initials
+        saved = self.services.saved_replies.replies(self.who, self.alias.id)
         self.post_message(self.ThreadLoaded(guide, initials, saved))
 
-    @work(thread=True, exclusive=True, group="thread")
+    @service_work(exclusive=True, group="thread")
     def _load(self) -> None:
-        try:
-            self._read_conversation()
-        except CmconsoleError as error:
-            self.post_message(self.ReplyRefused(str(error)))
+        self._read_conversation()
 
     def _read_conversation(self) -> None:
         """From a worker: the conversation and its follow-ups, posted to the screen."""
@@ -220,14 +212,10 @@ class ThreadScreen(ConsoleScreen[str]):
         picked = message is not None and message.id == self._picked
         self.query_one("#answering", Static).update(content(answering_line(message, now, picked)))
 
-    @work(thread=True, exclusive=True, group="claim")
+    @service_work(exclusive=True, group="claim")
     def _watch_claim(self) -> None:
         """Claim (on opening, or when writing in a thread nobody holds)."""
-        try:
-            state = self.services.claims.claim(self.who, self.alias.id, self.contact)
-        except CmconsoleError as error:
-            self.post_message(self.ReplyRefused(str(error)))
-            return
+        state = self.services.claims.claim(self.who, self.alias.id, self.contact)
         self.post_message(self.ClaimChanged(state))
 
     def on_thread_screen_claim_changed(self, message: ClaimChanged) -> None:
@@ -278,14 +266,10 @@ class ThreadScreen(ConsoleScreen[str]):
     def action_take_over(self) -> None:
         self._take_over()
 
-    @work(thread=True, exclusive=True, group="claim")
+    @service_work(exclusive=True, group="claim")
     def _take_over(self) -> None:
-        try:
-            self.services.claims.take_over(self.who, self.alias.id, self.contact)
-            state = self.services.claims.state(self.who, self.alias.id, self.contact)
-        except CmconsoleError as error:
-            self.post_message(self.ReplyRefused(str(error)))
-            return
+        self.services.claims.take_over(self.who, self.alias.id, self.contact)
+        state = self.services.claims.state(self.who, self.alias.id, self.contact)
         self.post_message(self.ClaimChanged(state))
 
     def action_send(self) -> None:
@@ -331,7 +315,7 @@ class ThreadScreen(ConsoleScreen[str]):
         self._status("Sending…")
         self._send_in_background(text, overrides)
 
-    @work(thread=True, group="send")
+    @service_work(group="send")
     def _send_in_background(self, text: str, overrides: dict[str, str]) -> None:
         if self.inbound_id is None:
             self.post_message(self.ReplyRefused("There is no message to answer yet."))
@@ -369,9 +353,12 @@ class ThreadScreen(ConsoleScreen[str]):
         self.notify(inert(words), markup=False)
         self.dismiss(self.contact)
 
-    def on_thread_screen_reply_refused(self, message: ReplyRefused) -> None:
+    def show_problem(self, reason: str) -> None:
         self._sending = False
-        self._status(message.reason, error=True)
+        self._status(reason, error=True)
+
+    def on_thread_screen_reply_refused(self, message: ReplyRefused) -> None:
+        self.show_problem(message.reason)
         if message.handovers_unread:
             # Take them to what they must read; their reply stays in the box meanwhile.
             self.app.push_screen(HandoverReadScreen(self.who, self.alias))
@@ -401,29 +388,21 @@ class ThreadScreen(ConsoleScreen[str]):
             promised,
         )
 
-    @work(thread=True, exclusive=True, group="follow-up")
+    @service_work(exclusive=True, group="follow-up")
     def _promise(self, promise: str, due_at: datetime) -> None:
         assert self.inbound_id is not None
-        try:
-            self.services.follow_ups.promise(self.who, self.inbound_id, promise, due_at)
-        except CmconsoleError as error:
-            self.post_message(self.ReplyRefused(str(error)))
-        else:
-            self.app.call_from_thread(self._load)
+        self.services.follow_ups.promise(self.who, self.inbound_id, promise, due_at)
+        self.app.call_from_thread(self._load)
 
     def action_follow_up_done(self) -> None:
         open_ones = [f for f in self._follow_ups if f.done_at is None]
         if open_ones:
             self._complete(open_ones[0].id)
 
-    @work(thread=True, exclusive=True, group="follow-up")
+    @service_work(exclusive=True, group="follow-up")
     def _complete(self, follow_up_id: int) -> None:
-        try:
-            self.services.follow_ups.complete(self.who, follow_up_id)
-        except CmconsoleError as error:
-            self.post_message(self.ReplyRefused(str(error)))
-        else:
-            self.app.call_from_thread(self._load)
+        self.services.follow_ups.complete(self.who, follow_up_id)
+        self.app.call_from_thread(self._load)
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#compose-status", Static)
