@@ -163,14 +163,11 @@ async def test_the_demo_public_keeps_writing_while_the_console_is_open(demo, clo
         await open_alias(pilot, "@acmehelp")
         table = pilot.app.screen.query_one("#inbox-table", DataTable)
         before = cells(table)
-        for _ in range(100):
-            await pilot.pause(0.05)
-            pilot.app.screen.action_refresh()
-            await settle(pilot)
-            if cells(table) != before and cells(table)[0] not in before:
-                break
+        # No key pressed: the console fetches what the public wrote and the inbox shows it.
         # A new message from the public tops the inbox: a new thread, or a thread with one more.
-        assert cells(table)[0] not in before
+        await until(
+            pilot, lambda: cells(table)[0] not in before, what="a new message atop the inbox"
+        )
         newest = cells(table)[0]
         assert newest[0].strip() == "NEW"
         assert newest[2].startswith("@")
@@ -220,6 +217,11 @@ async def test_a_second_console_leaving_does_not_end_the_first_ones_shift(demo, 
     assert [o.name for _, o in demo.shifts.on_shift(acme.id)] == ["anna"]
 
 
+def _signing_in(app):
+    """The sign-in screen's workers that are running (waiting for the workspace, say)."""
+    return [w for w in app.workers if isinstance(w.node, SignInScreen) and w.is_running]
+
+
 async def test_the_sign_in_screen_shows_before_the_workspace_opens_and_waits_for_it(demo, clock):
     release = threading.Event()
 
@@ -237,7 +239,7 @@ async def test_the_sign_in_screen_shows_before_the_workspace_opens_and_waits_for
         app.screen.query_one("#name", Input).value = "anna"
         app.screen.query_one("#passphrase", Input).value = "anna-demo-pass"
         await pilot.click("#sign-in-button")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: _signing_in(app), what="the sign-in under way")
         assert isinstance(app.screen, SignInScreen)
         release.set()
         await settle(pilot)
@@ -301,7 +303,7 @@ async def test_quitting_while_the_workspace_opens_releases_a_waiting_sign_in(dem
             app.screen.query_one("#name", Input).value = "anna"
             app.screen.query_one("#passphrase", Input).value = "anna-demo-pass"
             await pilot.click("#sign-in-button")
-            await pilot.pause(0.1)
+            await until(pilot, lambda: _signing_in(app), what="the sign-in under way")
             app.exit()
         # Whoever still waits for the workspace (the sign-in's thread) is let go at once.
         waited = []
@@ -326,12 +328,25 @@ async def test_signing_in_twice_while_the_workspace_opens_shows_one_alias_picker
         app.screen.query_one("#name", Input).value = "anna"
         app.screen.query_one("#passphrase", Input).value = "anna-demo-pass"
         await pilot.click("#sign-in-button")
-        await pilot.pause(0.1)
-        await pilot.click("#sign-in-button")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: _signing_in(app), what="the first sign-in under way")
+        [first] = _signing_in(app)
+        # Then Enter in the passphrase: a second click this soon would land while the button
+        # still shows its press, and a button ignores that.
+        app.screen.query_one("#passphrase", Input).focus()
+        await pilot.press("enter")
+        # The second submission takes over: the first (still waiting in its thread) is cancelled.
+        await until(
+            pilot,
+            lambda: first.is_cancelled and any(w is not first for w in _signing_in(app)),
+            what="the second sign-in under way",
+        )
         release.set()
+        await until(
+            pilot,
+            lambda: isinstance(app.screen, AliasPickerScreen),
+            what="the alias picker",
+        )
         await settle(pilot)
-        await pilot.pause(0.2)
         pickers = [s for s in app.screen_stack if isinstance(s, AliasPickerScreen)]
         assert len(pickers) == 1
 

@@ -97,10 +97,11 @@ def _message(demo, alias, text):
     return next(m for m in demo.inbox.messages(lea, alias.id) if m.text == text)
 
 
-async def _a_fan_writes_while_the_thread_is_open(pilot, demo, clock, alias):
+async def _a_fan_writes_while_the_thread_is_open(pilot, console, clock, alias):
+    """A fan's message fetched by `console` (the demo's own, or another on the same workspace)."""
     clock.advance(minutes=1)
-    demo.public.mention("@dev_sam", "@acmehelp Any news on #4411?")
-    demo.inbox.sync(alias.id)
+    console.public.mention("@dev_sam", "@acmehelp Any news on #4411?")
+    console.inbox.sync(alias.id)
     screen = pilot.app.screen
     await until(
         pilot,
@@ -108,22 +109,6 @@ async def _a_fan_writes_while_the_thread_is_open(pilot, demo, clock, alias):
         what="the new message in the open thread",
         timeout=10,
     )
-
-
-async def test_an_open_thread_shows_a_new_message_and_the_reply_answers_it(demo, clock):
-    alias = _alias(demo, "@acmehelp")
-    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
-        await sign_in(pilot, "anna", "anna-demo-pass")
-        await open_alias(pilot, "@acmehelp")
-        await open_message(pilot, "#4411")
-        await _a_fan_writes_while_the_thread_is_open(pilot, demo, clock, alias)
-        thread = pilot.app.screen
-        assert "Any news on #4411?" in _shown(thread, "#answering")
-        await pilot.press(*"Still on it.")
-        await pilot.press("ctrl+s")
-        await until(pilot, lambda: pilot.app.screen is not thread, what="the reply sent")
-    newest = _message(demo, alias, "@acmehelp Any news on #4411?")
-    assert _posted(demo, alias, "Still on it.").in_reply_to_id == newest.id
 
 
 async def test_f3_picks_an_older_message_to_answer(demo, clock):
@@ -224,3 +209,32 @@ async def test_a_colleagues_claim_on_another_console_shows_here_on_postgresql(
             return next(row[3] for row in cells(table) if row[2].startswith("@kim_r"))
 
         await until(pilot, lambda: answering() == "omar", what="omar's claim", timeout=10)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_and_fan_console(request):
+    """The demo, and the console a fan's message arrives through: on SQLite the demo's own; on
+    PostgreSQL another console's connection, so the open thread learns of it by a notification."""
+    if request.param == "sqlite":
+        demo = request.getfixturevalue("demo")
+        return demo, demo
+    return request.getfixturevalue("demo_on_postgresql")
+
+
+async def test_an_open_thread_shows_a_new_message_and_the_reply_answers_it(
+    demo_and_fan_console, clock
+):
+    demo, fan_console = demo_and_fan_console
+    alias = _alias(demo, "@acmehelp")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await open_message(pilot, "#4411")
+        await _a_fan_writes_while_the_thread_is_open(pilot, fan_console, clock, alias)
+        thread = pilot.app.screen
+        assert "Any news on #4411?" in _shown(thread, "#answering")
+        await pilot.press(*"Still on it.")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: pilot.app.screen is not thread, what="the reply sent")
+    newest = _message(demo, alias, "@acmehelp Any news on #4411?")
+    assert _posted(demo, alias, "Still on it.").in_reply_to_id == newest.id
