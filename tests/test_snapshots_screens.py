@@ -1,16 +1,23 @@
 """Each screen and dialog at 80x24 and at 120x40: nothing cut off at the smallest size."""
 
 import pytest
+from textual.widgets import DataTable
 
 from cmconsole.tui.app import CmconsoleApp
+from cmconsole.tui.dialogs.acknowledge import AcknowledgeDialog
+from cmconsole.tui.dialogs.choose import ChooseDialog
 from cmconsole.tui.dialogs.end_shift import EndShiftDialog
 from cmconsole.tui.dialogs.prompt import PromptDialog
+from cmconsole.tui.dialogs.text import TextDialog
+from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.screens.onboarding import OnboardingScreen
+from cmconsole.tui.screens.practice import PracticeScreen
+from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.wiring import open_demo
@@ -20,14 +27,41 @@ from tests.pilot import open_alias, settle, sign_in, until
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
-@pytest.fixture
-def demo_app(tmp_path):
+def _console(tmp_path, prepare=None):
+    """The demo, seeded (then `prepare`d) at one time and seen 7 minutes later."""
     seeded_at = FakeClock()
     services, _ = open_demo(f"sqlite:///{tmp_path / 'demo.db'}", clock=seeded_at)
+    if prepare is not None:
+        prepare(services)
     later = FakeClock(seeded_at.now)
     later.advance(minutes=7)
     yield CmconsoleApp(services, demo=True, clock=later, public_every=None)
     services.close()
+
+
+@pytest.fixture
+def demo_app(tmp_path):
+    yield from _console(tmp_path)
+
+
+def _trainee_replied(services):
+    """Théo, the demo's trainee, answers the damaged order on @bellehelene: it awaits approval."""
+    theo = services.accounts.sign_in("theo", "theo-demo-pass")
+    alias = next(a for a in services.accounts.aliases() if a.handle == "@bellehelene")
+    services.shifts.start(theo, alias.id)
+    for handover in services.handovers.pending(theo, alias.id):
+        services.handovers.acknowledge(theo, handover.id)
+    guide = services.guides.current(theo, alias.id)
+    services.guides.acknowledge(theo, alias.id, guide.version.version)
+    damaged = next(m for m in services.inbox.messages(theo, alias.id) if "abîmée" in m.text)
+    services.posting.reply(theo, damaged.id, "Nous sommes désolés : nous vous renvoyons une boîte.")
+    services.shifts.end(theo, alias.id)
+
+
+@pytest.fixture
+def awaiting_app(tmp_path):
+    """The demo with one trainee's reply awaiting a lead's approval."""
+    yield from _console(tmp_path, _trainee_replied)
 
 
 async def _shown(pilot, screen_type):
@@ -75,8 +109,7 @@ def test_follow_up_dialog(snap_compare, demo_app, size):
         await _on_alias(pilot, "anna", "@bellehelene")
         # The thread under the inbox's cursor: at 80 columns the rows show too little to pick by.
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(pilot.app.screen, ThreadScreen), what="a thread")
-        await settle(pilot)
+        await _shown(pilot, ThreadScreen)  # its toasts cleared: a dialog leaves them in view
         await pilot.press("ctrl+f")
         await _shown(pilot, PromptDialog)
 
@@ -138,5 +171,75 @@ def test_team(snap_compare, demo_app, size):
         await _on_alias(pilot, "lea", "@bellehelene")
         await pilot.press("m")
         await _shown(pilot, TeamScreen)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=shown)
+
+
+async def _onboarding_row(pilot, starting):
+    """Théo's onboarding track on @bellehelene, its cursor on the step whose title starts so."""
+    await _on_alias(pilot, "theo", "@bellehelene", onboarding=True)
+    await _shown(pilot, OnboardingScreen)
+    table = pilot.app.screen.query_one("#onboarding-table", DataTable)
+    await until(pilot, lambda: table.row_count > 0, what="the onboarding steps")
+    while not str(table.get_row_at(table.cursor_row)[0]).startswith(starting):
+        assert table.cursor_row < table.row_count - 1, f"no step starting {starting!r}"
+        await pilot.press("down")
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_practice(snap_compare, demo_app, size):
+    async def shown(pilot):
+        await _onboarding_row(pilot, "Practise")
+        await pilot.press("enter")
+        await _shown(pilot, PracticeScreen)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_acknowledge_dialog(snap_compare, demo_app, size):
+    async def shown(pilot):
+        await _onboarding_row(pilot, "Read the recent handovers")
+        await pilot.press("enter")
+        await _shown(pilot, AcknowledgeDialog)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review(snap_compare, awaiting_app, size):
+    async def shown(pilot):
+        await _on_alias(pilot, "lea", "@bellehelene")
+        await pilot.press("p")
+        table = pilot.app.screen.query_one("#approval-table", DataTable)
+        await until(pilot, lambda: table.row_count == 1, what="the trainee's reply to approve")
+        await pilot.press("enter")
+        await _shown(pilot, ReviewScreen)
+
+    assert snap_compare(awaiting_app, terminal_size=size, run_before=shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_choose_dialog(snap_compare, demo_app, size):
+    async def shown(pilot):
+        await _on_alias(pilot, "anna", "@bellehelene")
+        await pilot.press("enter")
+        await _shown(pilot, ThreadScreen)  # its toasts cleared: a dialog leaves them in view
+        await pilot.press("ctrl+r")
+        await _shown(pilot, ChooseDialog)
+
+    assert snap_compare(demo_app, terminal_size=size, run_before=shown)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_text_dialog(snap_compare, demo_app, size):
+    async def shown(pilot):
+        await _on_alias(pilot, "lea", "@bellehelene")
+        await _shown(pilot, AliasScreen)  # its toasts cleared: a dialog leaves them in view
+        await pilot.press("H")
+        table = pilot.app.screen.query_one("#handover-table", DataTable)
+        await until(pilot, lambda: table.row_count > 0, what="the handovers")
+        await pilot.press("enter")
+        await _shown(pilot, TextDialog)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=shown)
