@@ -1,8 +1,5 @@
 """One alias on shift: panes rendering the desk model, read again whenever the alias changes."""
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -10,9 +7,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
-from cmconsole.domain.errors import CmconsoleError, NotFound
 from cmconsole.domain.model import Membership, PostStatus
-from cmconsole.services.audit import SPOKEN_PAGE, SpeakersReport, Spoken, SpokenPage
 from cmconsole.services.desk_model import DeskFilters, DeskModel, HandoverFilter
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.ports import SandboxFault
@@ -23,6 +18,7 @@ from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.panes.banner import banner_text, own_track_summary, status_text
 from cmconsole.tui.panes.guide import GuidePane
 from cmconsole.tui.panes.inbox import InboxPane, next_filter
+from cmconsole.tui.panes.who_spoke import WhoSpokePane
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
@@ -35,7 +31,6 @@ from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.tui.widgets.handover_history import HandoverHistory
 from cmconsole.tui.widgets.handover_view import handover_text
-from cmconsole.tui.widgets.spoken_history import SpokenHistory
 from cmconsole.tui.widgets.tables import (
     ApprovalTable,
     AuditTable,
@@ -52,18 +47,6 @@ LIVE_WAIT_SECONDS = 0.5
 PUMP_SECONDS = 3.0
 # Relative times ("12s") are drawn again from the model shown: no read.
 TICK_SECONDS = 1.0
-
-
-@dataclass(frozen=True)
-class SpokenFilters:
-    operator: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-    text: str = ""
-
-
-def _newest(page: SpokenPage) -> int | None:
-    return page.posts[0].post.id if page.posts else None
 
 
 class AliasScreen(ConsoleScreen[None]):
@@ -102,38 +85,6 @@ class AliasScreen(ConsoleScreen[None]):
     class GuideEditAllowed(Message):
         """The services said this operator may edit the guide: the editor opens."""
 
-    class SpokenLoaded(Message):
-        """A page of who spoke: the first (read again on a refresh if `again`), or the one
-        after `after`; `generation` numbers the load it came from."""
-
-        def __init__(
-            self,
-            generation: int,
-            filters: SpokenFilters,
-            page: SpokenPage,
-            after: Spoken | None,
-            again: bool,
-        ) -> None:
-            super().__init__()
-            self.generation = generation
-            self.filters = filters
-            self.page = page
-            self.after = after
-            self.again = again
-
-    class SpeakersLoaded(Message):
-        def __init__(self, generation: int, report: SpeakersReport, key: object) -> None:
-            super().__init__()
-            self.generation = generation
-            self.report = report
-            self.key = key
-
-    class SpokenRefused(Message):
-        def __init__(self, generation: int, reason: str) -> None:
-            super().__init__()
-            self.generation = generation
-            self.reason = reason
-
     def __init__(self, who: SignedIn, membership: Membership, opened_shift: bool = True) -> None:
         super().__init__()
         # A shift this console joined (open in another of the operator's consoles) is left
@@ -144,15 +95,6 @@ class AliasScreen(ConsoleScreen[None]):
         self.alias = membership.alias
         self._filters = DeskFilters()
         self._model: DeskModel | None = None
-        self._spoken = SpokenFilters()
-        # Who spoke is read by one load at a time, each numbered: a superseded load's thread
-        # still finishes, and what it posts then is ignored.
-        self._spoken_generation = 0
-        self._spoken_worker: Worker[None] | None = None
-        # The filters the rows shown were read with (None: nothing read yet).
-        self._spoken_read: SpokenFilters | None = None
-        # What the per-operator numbers shown were counted for: the filters and the newest post.
-        self._speakers_key: object = None
         self._handovers_asked = False
         self._onboarding_offered = False
 
@@ -180,7 +122,7 @@ class AliasScreen(ConsoleScreen[None]):
             with TabPane("Guide", id="guide"):
                 yield GuidePane(id="guide-box")
             with TabPane("Who spoke", id="spoken"):
-                yield SpokenHistory(id="spoken-history")
+                yield WhoSpokePane(self.services.audit, self.who, self.alias.id, id="spoken-pane")
             with TabPane("Audit", id="audit"):
                 yield AuditTable(id="audit-table")
         yield Static("", id="alias-error", classes="error", markup=False)
@@ -208,19 +150,13 @@ class AliasScreen(ConsoleScreen[None]):
         if self.console.dispatches:
             self._pump()
         self._read_desk(self._filters)
-        if self.query_one(TabbedContent).active != "spoken":
-            return
-        if self._spoken_worker is not None and not self._spoken_worker.is_finished:
-            return  # a load under way (a first page, the next): it reads what is new anyway
-        rows = max(SPOKEN_PAGE, self.query_one(SpokenHistory).rows)
-        # Published posts never change, new ones come first: read the rows again only if the
-        # newest differs, and then with the cursor left where the reader was.
-        self._read_spoken(rows, again=self._spoken_read == self._spoken)
+        if self.query_one(TabbedContent).active == "spoken":
+            self.query_one(WhoSpokePane).read_again()
 
     @on(TabbedContent.TabActivated)
     def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
         if event.pane.id == "spoken":
-            self._read_spoken()
+            self.query_one(WhoSpokePane).read()
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -269,95 +205,6 @@ class AliasScreen(ConsoleScreen[None]):
         report = self.services.pump.run([self.alias.id])
         for failure in report.sync_failures:
             self.report_problem(f"{failure.handle}: {failure.reason}")
-
-    def _read_spoken(
-        self, rows: int = SPOKEN_PAGE, after: Spoken | None = None, *, again: bool = False
-    ) -> None:
-        """Start a load of who spoke, numbered here on the main thread (see _load_spoken)."""
-        self._spoken_generation += 1
-        shown = self.query_one(SpokenHistory).newest
-        self._spoken_worker = self._load_spoken(
-            self._spoken_generation, self._spoken, rows, after, again, shown
-        )
-
-    @service_work(exclusive=True, group="spoken")
-    def _load_spoken(
-        self,
-        generation: int,
-        filters: SpokenFilters,
-        rows: int,
-        after: Spoken | None,
-        again: bool,
-        shown: int | None,
-    ) -> None:
-        """A page of who spoke (the first `rows`, or those after `after`; read `again`, the
-        first only if its newest post is not the `shown` one); then, when the filters or the
-        newest post changed, the per-operator numbers, which take longer."""
-        audit, alias_id = self.services.audit, self.alias.id
-        operator, text = filters.operator or None, filters.text or None
-        since, until = filters.since, filters.until
-
-        def read(limit: int, after: Spoken | None = None) -> SpokenPage:
-            return audit.spoken(
-                self.who,
-                alias_id,
-                operator=operator,
-                since=since,
-                until=until,
-                text=text,
-                after=after,
-                limit=limit,
-            )
-
-        try:
-            if again and _newest(read(1)) == shown:
-                newest = shown  # nothing new: the rows shown stay, and so does the cursor
-            else:
-                page = read(rows, after)
-                self.post_message(self.SpokenLoaded(generation, filters, page, after, again))
-                if after is not None:
-                    return
-                newest = _newest(page)
-            key = (filters, newest)
-            if key != self._speakers_key:
-                speakers = audit.speakers(
-                    self.who, alias_id, operator=operator, since=since, until=until, text=text
-                )
-                self.post_message(self.SpeakersLoaded(generation, speakers, key))
-        except NotFound as error:  # an operator's name half typed in the filter
-            self.post_message(self.SpokenRefused(generation, str(error)))
-        except CmconsoleError as error:
-            self.report_problem(str(error))
-
-    def on_alias_screen_spoken_loaded(self, message: SpokenLoaded) -> None:
-        history = self.query_one(SpokenHistory)
-        if message.generation != self._spoken_generation:
-            return  # a newer load superseded it
-        if message.after is not None and message.after.post.id != history.last:
-            return  # the rows changed since: it no longer follows them
-        if message.after is None:
-            self._spoken_read = message.filters
-        history.show_page(
-            message.page, appended=message.after is not None, keep_cursor=message.again
-        )
-
-    def on_alias_screen_speakers_loaded(self, message: SpeakersLoaded) -> None:
-        if message.generation != self._spoken_generation:
-            return  # the next refresh counts them again if they are still wanted
-        self._speakers_key = message.key
-        self.query_one(SpokenHistory).show_speakers(message.report)
-
-    def on_alias_screen_spoken_refused(self, message: SpokenRefused) -> None:
-        if message.generation != self._spoken_generation:
-            return
-        self._speakers_key = None
-        self.query_one(SpokenHistory).show_problem(message.reason)
-
-    @on(SpokenHistory.MoreWanted)
-    def _more_spoken(self, event: SpokenHistory.MoreWanted) -> None:
-        if self._spoken_read != self._spoken:
-            return  # the rows shown are the old filters': the new first page is on its way
-        self._read_spoken(SPOKEN_PAGE, event.after)
 
     def action_cycle_filter(self) -> None:
         self._filters = DeskFilters(next_filter(self._filters.inbox), self._filters.handovers)
@@ -444,11 +291,6 @@ class AliasScreen(ConsoleScreen[None]):
         wanted = HandoverFilter(event.author, event.since, event.until)
         self._filters = DeskFilters(self._filters.inbox, wanted)
         self._read_desk(self._filters)
-
-    @on(SpokenHistory.FiltersChanged)
-    def _filter_spoken(self, event: SpokenHistory.FiltersChanged) -> None:
-        self._spoken = SpokenFilters(event.operator, event.since, event.until, event.text)
-        self._read_spoken()
 
     @on(HandoverHistory.HandoverChosen)
     def _show_handover(self, event: HandoverHistory.HandoverChosen) -> None:
