@@ -1,0 +1,29 @@
+"""A background load that fails is said on the screen's error line, and never its details."""
+
+import pytest
+from textual.widgets import Static
+
+from cmconsole.domain.errors import WorkspaceUnavailable
+from tests.pilot import SIZE, make_app, open_alias, sign_in, until
+
+
+@pytest.mark.parametrize(
+    "error, said",
+    [
+        (RuntimeError("secret url"), "Something went wrong (RuntimeError)"),
+        (WorkspaceUnavailable("The workspace is unreachable."), "The workspace is unreachable."),
+    ],
+)
+async def test_a_failed_who_spoke_load_is_said(demo, clock, monkeypatch, error, said):
+    def broken(*args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(demo.audit, "spoken", broken)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("w")
+        line = pilot.app.screen.query_one("#alias-error", Static)
+        await until(pilot, lambda: str(line.render()).startswith(said), what="the failure said")
+        assert "secret url" not in str(line.render())
+        assert pilot.app.is_running  # the console carries on
