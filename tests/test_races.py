@@ -215,7 +215,8 @@ def test_operators_racing_for_the_same_threads_answer_each_exactly_once(
 
     for run in runs:
         assert run.returncode == 0, run.explain()
-    answered = {str(run.summary["operator"]): int(str(run.summary["answered"])) for run in runs}
+    # An operator the others beat to every thread answered none: its summary has no count.
+    answered = {str(run.summary["operator"]): int(run.summary.get("answered", 0)) for run in runs}
     assert sum(answered.values()) == 200, "\n".join(run.stdout for run in runs)
     # They really raced: more than one of them got to answer.
     assert sum(1 for n in answered.values() if n) >= 2, answered
