@@ -146,7 +146,6 @@ class Terminal:
         """A key that is an escape sequence, written at once as a terminal sends it (one byte
         at a time, the ESC alone would be read as the Escape key)."""
         os.write(self.master, sequence.encode())
-        time.sleep(0.02)
 
     def close(self) -> None:
         if self.process.poll() is None:
