@@ -27,6 +27,7 @@ from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
+from cmconsole.services.triage import TriageService
 from cmconsole.services.voice import VoiceService
 from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
@@ -87,6 +88,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         handovers=HandoverService(workspace, clock),
         follow_ups=FollowUpService(workspace, clock),
         team=TeamService(workspace, clock),
+        triage=TriageService(workspace, clock),
         guides=GuideService(workspace, clock),
         voice=VoiceService(workspace),
         onboarding=OnboardingService(workspace, clock),

@@ -6,6 +6,7 @@ import pytest
 
 from cmconsole.domain.errors import PermissionDenied
 from cmconsole.domain.model import PostStatus, Role
+from cmconsole.domain.triage import ThreadState
 from cmconsole.services.desk_model import DeskFilters
 from cmconsole.services.inbox import InboxFilter
 from cmconsole.wiring import open_services
@@ -26,7 +27,7 @@ def test_the_desk_lists_threads_by_contact_with_who_answers_and_what_waits_for_a
     assert {t.key for t in desk.threads} == {"@ann", "@bob"}
     ann, bob = desk.thread("@ann"), desk.thread("@bob")
     assert ann is not None and bob is not None
-    assert ann.awaiting_approval and not bob.awaiting_approval
+    assert (ann.state, bob.state) == (ThreadState.AWAITING_APPROVAL, ThreadState.NEW)
     assert bob.claim is not None and bob.claim.operator_name == "otto"
     [waiting] = desk.awaiting
     assert (waiting.author, waiting.asked, waiting.post.text) == (

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from cmconsole.domain.triage import Closing, Handing, ThreadState
+
 
 class Role(StrEnum):
     """What an operator may do on one alias."""
@@ -154,10 +156,18 @@ class ContactThread:
     waiting_since: datetime | None
     message_count: int
     last_text: str = ""
+    state: ThreadState = ThreadState.NEW
+    closing: Closing | None = None  # the newest closing without reply, even once reopened
+    handing: Handing | None = None  # the newest handing to a colleague
 
     @property
     def unanswered(self) -> bool:
         return self.waiting_since is not None
+
+    @property
+    def waiting(self) -> bool:
+        """Whether the fan waits for the alias: not answered, nor closed without a reply."""
+        return self.state.waiting
 
 
 @dataclass(frozen=True)

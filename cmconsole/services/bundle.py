@@ -21,6 +21,7 @@ from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
+from cmconsole.services.triage import TriageService
 from cmconsole.services.voice import VoiceService
 
 
@@ -38,6 +39,7 @@ class Services:
     handovers: HandoverService
     follow_ups: FollowUpService
     team: TeamService
+    triage: TriageService
     guides: GuideService
     voice: VoiceService
     onboarding: OnboardingService

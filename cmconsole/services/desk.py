@@ -4,6 +4,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from cmconsole.domain.model import Alias, Operator, Role
+from cmconsole.domain.triage import WAITING_STATES
 from cmconsole.services.desk_model import (
     DESK_AUDIT_LEAVES_OUT,
     AwaitingApproval,
@@ -22,7 +23,7 @@ from cmconsole.services.guard import (
 )
 from cmconsole.services.guides import changes_since_last_shift, current_guide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
-from cmconsole.services.inbox import INBOX_PAGE, InboxFilter
+from cmconsole.services.inbox import INBOX_PAGE, InboxFilter, page_threads
 from cmconsole.services.onboarding import trainee_tracks
 from cmconsole.services.ports import (
     Channel,
@@ -98,8 +99,7 @@ def _read(
     version = tx.desk.version(alias.id)
     found = tx.desk.awaiting(alias.id, AWAITING_PAGE)
     awaiting = [AwaitingApproval(post, author, asked) for post, author, asked, _ in found]
-    awaiting_contacts = {contact for *_, contact in found if contact}
-    threads, stale_at = _threads(tx, operator, alias, filters.inbox, now, awaiting_contacts)
+    threads, stale_at = _threads(tx, operator, alias, filters.inbox, now)
     handovers, handovers_problem = _handovers(tx, alias, filters.handovers)
     shift = tx.shifts.open_for(operator.id, alias.id)
     unread = len(unread_handovers(tx, operator, alias, shift))
@@ -114,6 +114,7 @@ def _read(
         awaiting=awaiting,
         timeline=[],
         handovers=handovers,
+        waiting=tx.threads.count(alias.id, WAITING_STATES),
         audit=tx.audit.recent(
             alias.id,
             AUDIT_PAGE,
@@ -141,23 +142,14 @@ def _threads(
     alias: Alias,
     which: InboxFilter,
     now: datetime,
-    awaiting_contacts: set[str],
 ) -> tuple[list[DeskThread], datetime | None]:
     """One page of threads, newest activity first, and when the first live claim lapses."""
     claims = {claim.contact_handle: claim for claim in tx.claims.live(alias.id, now)}
-    page = tx.threads.page(
-        alias.id,
-        INBOX_PAGE,
-        unanswered_only=which is InboxFilter.UNANSWERED,
-        claimed_by=operator.id if which is InboxFilter.MINE else None,
-        claimed_only=which is InboxFilter.CLAIMED,
-        now=now,
-    )
+    page = page_threads(tx, alias.id, operator.id, which, INBOX_PAGE, now)
     threads = [
         DeskThread(
             thread,
             claims.get(thread.contact_handle),
-            thread.contact_handle in awaiting_contacts,
         )
         for thread in page
     ]

@@ -13,6 +13,7 @@ from cmconsole.domain.model import (
     PublicPost,
     Role,
 )
+from cmconsole.domain.triage import ThreadState
 from cmconsole.services.guides import CurrentGuide
 from cmconsole.services.handover import HandoverRecord
 from cmconsole.services.inbox import InboxFilter
@@ -43,12 +44,14 @@ class DeskFilters:
 
 @dataclass(frozen=True)
 class DeskThread:
-    """A contact's thread as the inbox lists it: who answers it now, and whether the alias's
-    newest reply to it still waits for approval."""
+    """A contact's thread as the inbox lists it, and who answers it now."""
 
     thread: ContactThread
     claim: Claim | None
-    awaiting_approval: bool = False
+
+    @property
+    def state(self) -> ThreadState:
+        return self.thread.state
 
     @property
     def key(self) -> str:
@@ -82,6 +85,7 @@ class DeskModel:
     awaiting: list[AwaitingApproval]
     timeline: list[PublicPost]
     handovers: list[HandoverRecord]
+    waiting: int  # threads whose fan waits for the alias (all of them, not the page's)
     audit: list[AuditEntry]
     on_shift: list[str]
     follow_ups_due: int
@@ -95,11 +99,6 @@ class DeskModel:
     timeline_problem: str | None = None
     # When the desk goes stale with no write (the first live claim lapses): re-read by then.
     stale_at: datetime | None = None
-
-    @property
-    def waiting(self) -> int:
-        """Threads whose newest messages nobody has answered yet."""
-        return sum(t.thread.unanswered for t in self.threads)
 
     @property
     def may_edit_guide(self) -> bool:

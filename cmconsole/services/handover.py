@@ -8,11 +8,13 @@ from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import (
     Acknowledgement,
     Alias,
+    ContactThread,
     Handover,
     HandoverContent,
     Operator,
     PostStatus,
 )
+from cmconsole.domain.triage import WAITING_STATES
 from cmconsole.services.guard import (
     SignedIn,
     active_operator,
@@ -34,6 +36,14 @@ class HandoverRecord:
     acknowledgements: list[Acknowledgement]
 
 
+def _handed(thread: ContactThread) -> str:
+    handing = thread.handing
+    if handing is None:
+        return ""
+    note = f": {one_line(handing.note, 60)}" if handing.note else ""
+    return f" (handed to {handing.to_name} by {handing.by_name}{note})"
+
+
 def gather(
     tx: Transaction,
     alias: Alias,
@@ -48,10 +58,11 @@ def gather(
     names = {operator.id: operator.name for operator, _ in tx.memberships.for_alias(alias.id)}
     # One line per fan waiting (their newest message), not one per message: a fan who wrote
     # four times is one thread to answer.
+    # A thread closed without a reply is settled: it is not listed.
     waiting = [
-        f"{t.contact_handle}: {one_line(t.last_text, 80)}"
+        f"{t.contact_handle}: {one_line(t.last_text, 80)}{_handed(t)}"
         for t in sorted(
-            tx.threads.page(alias.id, _LISTED, unanswered_only=True),
+            tx.threads.page(alias.id, _LISTED, states=WAITING_STATES),
             key=lambda t: (t.waiting_since or t.last_activity_at, t.id),
         )
     ]

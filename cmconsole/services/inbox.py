@@ -1,11 +1,20 @@
 """The inbox: what the public sent the alias, pulled from its channel, and the replies to each."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from cmconsole.domain.model import Claim, ContactThread, InboundMessage, Post
+from cmconsole.domain.triage import WAITING_STATES, ThreadState
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
-from cmconsole.services.ports import AuditDraft, Channel, Clock, Workspace, channel_for
+from cmconsole.services.ports import (
+    AuditDraft,
+    Channel,
+    Clock,
+    Transaction,
+    Workspace,
+    channel_for,
+)
 
 INBOX_PAGE = 200
 CONVERSATION_LENGTH = 50
@@ -14,10 +23,41 @@ CONVERSATION_LENGTH = 50
 class InboxFilter(StrEnum):
     """Which threads the inbox lists."""
 
-    UNANSWERED = "unanswered"
-    MINE = "mine"
-    CLAIMED = "claimed"
-    ALL = "all"
+    ALL = "all"  # every thread but spam
+    UNANSWERED = "unanswered"  # the fan waits: new, open, or a reply awaiting approval
+    MINE = "mine"  # claimed by me, or handed to me while the fan waits
+    CLAIMED = "claimed"  # someone holds a live claim
+    APPROVAL = "approval"  # a reply waits for a lead's approval
+    CLOSED = "closed"  # settled without a reply (spam aside)
+    SPAM = "spam"
+
+
+_STATES: dict[InboxFilter, tuple[ThreadState, ...]] = {
+    InboxFilter.UNANSWERED: WAITING_STATES,
+    InboxFilter.APPROVAL: (ThreadState.AWAITING_APPROVAL,),
+    InboxFilter.CLOSED: (ThreadState.CLOSED,),
+    InboxFilter.SPAM: (ThreadState.SPAM,),
+}
+
+
+def page_threads(
+    tx: Transaction,
+    alias_id: int,
+    operator_id: int,
+    which: InboxFilter,
+    limit: int,
+    now: datetime,
+) -> list[ContactThread]:
+    """One page of the alias's threads as the filter asks, newest activity first."""
+    if which is InboxFilter.MINE:
+        return tx.threads.page(alias_id, limit, mine=operator_id, now=now)
+    if which is InboxFilter.CLAIMED:
+        return tx.threads.page(alias_id, limit, claimed_only=True, now=now)
+    if which is InboxFilter.ALL:
+        # Left out rather than listed: the page then walks the activity index in order.
+        return tx.threads.page(alias_id, limit, leave_out=(ThreadState.SPAM,), now=now)
+    states = _STATES[which]
+    return tx.threads.page(alias_id, limit, states=states, now=now)
 
 
 @dataclass(frozen=True)
@@ -63,6 +103,12 @@ class Thread:
     replies: list[Post]
 
 
+def _closed_threads(tx: Transaction, alias_id: int, contacts: set[str]) -> list[ContactThread]:
+    """Of these contacts' threads, those closed without a reply (a new message reopens them)."""
+    found = (tx.threads.by_contact(alias_id, contact) for contact in sorted(contacts))
+    return [t for t in found if t is not None and t.state is ThreadState.CLOSED]
+
+
 class InboxService:
     """Fetches new mentions from each alias's channel and lists them for operators."""
 
@@ -81,12 +127,26 @@ class InboxService:
         if not mentions:
             return 0
         with self._workspace.transaction() as tx:
+            closed = _closed_threads(tx, alias.id, {m.author_handle for m in mentions})
             added = sum(
                 tx.inbound.add_if_new(
                     alias.id, m.channel_post_id, m.author_handle, m.text, m.published_at
                 )
                 for m in mentions
             )
+            for thread in closed:
+                now_open = tx.threads.by_contact(alias.id, thread.contact_handle)
+                if now_open is not None and now_open.state is not ThreadState.CLOSED:
+                    tx.audit.append(
+                        AuditDraft(
+                            "thread.reopened",
+                            None,  # the fan did, by writing again
+                            alias.id,
+                            thread.contact_handle,
+                            {"contact": thread.contact_handle, "by": "a new message"},
+                        ),
+                        self._clock(),
+                    )
             tx.aliases.set_mention_cursor(alias.id, mentions[-1].channel_post_id)
             if added:
                 tx.audit.append(
@@ -121,14 +181,7 @@ class InboxService:
         with self._workspace.transaction() as tx:
             operator = active_operator(tx, who)
             role_on(tx, operator, existing_alias(tx, alias_id))
-            threads = tx.threads.page(
-                alias_id,
-                limit,
-                unanswered_only=which is InboxFilter.UNANSWERED,
-                claimed_by=operator.id if which is InboxFilter.MINE else None,
-                claimed_only=which is InboxFilter.CLAIMED,
-                now=now,
-            )
+            threads = page_threads(tx, alias_id, operator.id, which, limit, now)
             claims = {claim.contact_handle: claim for claim in tx.claims.live(alias_id, now)}
         return [InboxThread(thread, claims.get(thread.contact_handle)) for thread in threads]
 

@@ -31,6 +31,7 @@ from cmconsole.domain.model import (
     Shift,
     SignatureKind,
 )
+from cmconsole.domain.triage import CloseReason, ThreadState
 
 Clock = Callable[[], datetime]
 
@@ -282,13 +283,34 @@ class ThreadRepository(Protocol):
         alias_id: int,
         limit: int,
         *,
-        unanswered_only: bool = False,
-        claimed_by: int | None = None,
+        states: Sequence[ThreadState] | None = None,
+        leave_out: Sequence[ThreadState] = (),
+        mine: int | None = None,
         claimed_only: bool = False,
         now: datetime | None = None,
     ) -> list[ContactThread]: ...
+    def count(self, alias_id: int, states: Sequence[ThreadState]) -> int: ...
     def by_contact(self, alias_id: int, contact: str) -> ContactThread | None: ...
     def messages(self, alias_id: int, contact: str, limit: int) -> list[InboundMessage]: ...
+    def close(
+        self,
+        alias_id: int,
+        contacts: Sequence[str],
+        reason: CloseReason,
+        note: str,
+        by_id: int,
+        now: datetime,
+    ) -> list[ContactThread]:
+        """Settle the threads without a reply; those found, as they were before."""
+        ...
+
+    def reopen(self, alias_id: int, contacts: Sequence[str]) -> list[ContactThread]:
+        """Undo closings; the threads that were closed, as they were."""
+        ...
+
+    def hand(
+        self, alias_id: int, contact: str, to_id: int, by_id: int, note: str, now: datetime
+    ) -> None: ...
 
 
 class ClaimRepository(Protocol):

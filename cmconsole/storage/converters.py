@@ -25,11 +25,11 @@ from cmconsole.domain.model import (
     Shift,
     SignatureKind,
 )
+from cmconsole.domain.triage import CloseReason, Closing, Handing, ThreadState
 from cmconsole.storage.tables import (
     AliasRow,
     AuditEventRow,
     ClaimRow,
-    ContactThreadRow,
     FollowUpRow,
     GuideVersionRow,
     HandoverRow,
@@ -157,8 +157,28 @@ def post_attempt(row: PostAttemptRow) -> PostAttempt:
     )
 
 
-def thread(row: ContactThreadRow, last_text: str) -> ContactThread:
-    assert row.id is not None
+def thread(row: Any) -> ContactThread:
+    """A thread from a listed row: the table's columns, `last_text`, and the names of the
+    handing's people (`handed_to_name`, `handed_by_name`)."""
+    closing = None
+    if row.closed_reason is not None:
+        closing = Closing(
+            CloseReason(row.closed_reason),
+            row.closed_note or "",
+            row.closed_by,
+            row.closed_at,
+            row.closed_upto,
+        )
+    handing = None
+    if row.handed_to is not None:
+        handing = Handing(
+            row.handed_to,
+            row.handed_to_name or "?",
+            row.handed_by,
+            row.handed_by_name or "?",
+            row.handed_at,
+            row.handed_note or "",
+        )
     return ContactThread(
         row.id,
         row.alias_id,
@@ -167,7 +187,10 @@ def thread(row: ContactThreadRow, last_text: str) -> ContactThread:
         row.last_activity_at,
         row.waiting_since,
         row.message_count,
-        last_text,
+        row.last_text,
+        ThreadState(row.state),
+        closing,
+        handing,
     )
 
 

@@ -140,6 +140,8 @@ class ContactThreadRow(SQLModel, table=True):
         UniqueConstraint("alias_id", "contact_handle", name="uq_thread_contact"),
         Index("ix_thread_activity", "alias_id", "last_activity_at"),
         Index("ix_thread_unanswered", "alias_id", "unanswered", "last_activity_at"),
+        Index("ix_thread_state", "alias_id", "state", "last_activity_at"),
+        Index("ix_thread_handed", "handed_to", "alias_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -151,6 +153,19 @@ class ContactThreadRow(SQLModel, table=True):
     waiting_since: datetime | None = None
     unanswered: bool = True
     message_count: int = 0
+    # domain.triage.thread_state of what follows, kept current like the rest (filtered on).
+    state: str = Field(default="new", max_length=20)
+    # Settled without a reply: why, by whom, and up to which of the fan's messages.
+    closed_reason: str | None = Field(default=None, max_length=20)
+    closed_note: str | None = None
+    closed_by: int | None = Field(default=None, foreign_key="operator.id")
+    closed_at: datetime | None = None
+    closed_upto: int | None = None
+    # Passed to a named colleague, with the note they read first (the newest handing only).
+    handed_to: int | None = Field(default=None, foreign_key="operator.id")
+    handed_by: int | None = Field(default=None, foreign_key="operator.id")
+    handed_at: datetime | None = None
+    handed_note: str | None = None
 
 
 class ClaimRow(SQLModel, table=True):

@@ -1,13 +1,16 @@
 """Repositories for the team inbox: contact threads kept current, and who has claimed which."""
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, delete, select
 
 from cmconsole.domain.model import Claim, ContactThread, InboundMessage, PostStatus
+from cmconsole.domain.triage import WAITING_STATES, CloseReason, ThreadState, thread_state
 from cmconsole.storage import converters
 from cmconsole.storage.tables import (
     ClaimRow,
@@ -18,6 +21,7 @@ from cmconsole.storage.tables import (
 )
 
 _THREAD = ContactThreadRow.__table__  # type: ignore[attr-defined]
+_SETTLED_WITHOUT_REPLY = (ThreadState.CLOSED, ThreadState.SPAM)
 # Replies that answer nothing: never to be public, or not approved yet.
 NOT_ANSWERING = [status.value for status in PostStatus if not status.answers]
 NOT_LIVE = NOT_ANSWERING  # the name messages.py imports
@@ -53,6 +57,34 @@ def refresh_thread(session: Session, alias_id: int, contact: str) -> None:
             *of_contact, col(InboundMessageRow.id) > (answered_upto or 0)
         )
     ).one()
+    awaiting = session.exec(
+        select(func.count(col(PostRow.id)))
+        .join(InboundMessageRow, col(PostRow.in_reply_to_id) == InboundMessageRow.id)
+        .where(
+            *of_contact,
+            col(InboundMessageRow.id) > (answered_upto or 0),
+            col(PostRow.status) == PostStatus.AWAITING_APPROVAL.value,
+        )
+    ).one()
+    triage = session.exec(
+        select(
+            col(ContactThreadRow.closed_reason),
+            col(ContactThreadRow.closed_upto),
+            col(ContactThreadRow.handed_to),
+        ).where(
+            col(ContactThreadRow.alias_id) == alias_id,
+            col(ContactThreadRow.contact_handle) == contact,
+        )
+    ).first()
+    closed_reason, closed_upto, handed_to = triage if triage else (None, None, None)
+    state = thread_state(
+        waiting=waiting_since is not None,
+        awaiting_approval=bool(awaiting),
+        answered_before=answered_upto is not None,
+        handed=handed_to is not None,
+        closed_reason=CloseReason(closed_reason) if closed_reason else None,
+        closed_covers_newest=closed_upto is not None and closed_upto >= (last_id or 0),
+    )
     last_activity = max(last_received, last_reply or last_received)
     values = {
         "last_inbound_id": last_id,
@@ -60,6 +92,7 @@ def refresh_thread(session: Session, alias_id: int, contact: str) -> None:
         "waiting_since": waiting_since,
         "unanswered": waiting_since is not None,
         "message_count": count,
+        "state": state.value,
     }
     statement = (
         _insert(session)(ContactThreadRow)
@@ -67,6 +100,27 @@ def refresh_thread(session: Session, alias_id: int, contact: str) -> None:
         .on_conflict_do_update(index_elements=["alias_id", "contact_handle"], set_=values)
     )
     session.execute(statement)
+
+
+_HANDED_TO = aliased(OperatorRow, name="handed_to_operator")
+_HANDED_BY = aliased(OperatorRow, name="handed_by_operator")
+
+
+def _listed(query: Any) -> Any:
+    """A thread query with the newest message's text and the names of the handing's people."""
+    return (
+        query.join(InboundMessageRow, col(InboundMessageRow.id) == ContactThreadRow.last_inbound_id)
+        .outerjoin(_HANDED_TO, col(_HANDED_TO.id) == ContactThreadRow.handed_to)
+        .outerjoin(_HANDED_BY, col(_HANDED_BY.id) == ContactThreadRow.handed_by)
+    )
+
+
+_LISTED_COLUMNS: tuple[Any, ...] = (
+    _THREAD,
+    col(InboundMessageRow.text).label("last_text"),
+    col(_HANDED_TO.name).label("handed_to_name"),
+    col(_HANDED_BY.name).label("handed_by_name"),
+)
 
 
 class SqlThreads:
@@ -78,46 +132,136 @@ class SqlThreads:
         alias_id: int,
         limit: int,
         *,
-        unanswered_only: bool = False,
-        claimed_by: int | None = None,
+        states: Sequence[ThreadState] | None = None,
+        leave_out: Sequence[ThreadState] = (),
+        mine: int | None = None,
         claimed_only: bool = False,
         now: datetime | None = None,
     ) -> list[ContactThread]:
-        """Threads, newest activity first, with the text of each one's newest message."""
+        """Threads, newest activity first, with the text of each one's newest message: those in
+        `states` if given, but for those in `leave_out`; `mine`: those the operator holds a live
+        claim on or was handed while the fan waits; `claimed_only`: those someone holds a live
+        claim on."""
         # On the bare table, columns only: mapping a page of ORM objects cost more than the query.
-        query: Any = (
-            select(_THREAD, col(InboundMessageRow.text).label("last_text"))
-            .join(InboundMessageRow, col(InboundMessageRow.id) == ContactThreadRow.last_inbound_id)
-            .where(col(ContactThreadRow.alias_id) == alias_id)
+        query: Any = _listed(select(*_LISTED_COLUMNS)).where(
+            col(ContactThreadRow.alias_id) == alias_id
         )
-        if unanswered_only:
-            query = query.where(col(ContactThreadRow.unanswered).is_(True))
-        if claimed_only or claimed_by is not None:
+        if states is not None:
+            query = query.where(col(ContactThreadRow.state).in_([s.value for s in states]))
+        if leave_out:
+            query = query.where(col(ContactThreadRow.state).not_in([s.value for s in leave_out]))
+        if claimed_only or mine is not None:
             assert now is not None, "claims are live only at a given moment"
-            query = query.join(
-                ClaimRow,
-                (col(ClaimRow.alias_id) == ContactThreadRow.alias_id)
-                & (col(ClaimRow.contact_handle) == ContactThreadRow.contact_handle),
-            ).where(col(ClaimRow.expires_at) > now)
-            if claimed_by is not None:
-                query = query.where(col(ClaimRow.operator_id) == claimed_by)
+            claim = (col(ClaimRow.alias_id) == ContactThreadRow.alias_id) & (
+                col(ClaimRow.contact_handle) == ContactThreadRow.contact_handle
+            )
+            live = col(ClaimRow.expires_at) > now
+            if claimed_only:
+                query = query.join(ClaimRow, claim).where(live)
+            else:
+                query = query.outerjoin(ClaimRow, claim & live).where(
+                    (col(ClaimRow.operator_id) == mine)
+                    | (
+                        (col(ContactThreadRow.handed_to) == mine)
+                        & col(ContactThreadRow.state).in_([s.value for s in WAITING_STATES])
+                    )
+                )
         rows = self._session.execute(
             query.order_by(
                 col(ContactThreadRow.last_activity_at).desc(), col(ContactThreadRow.id).desc()
             ).limit(limit)
         )
-        return [converters.thread(cast(ContactThreadRow, row), row.last_text) for row in rows]
+        return [converters.thread(row) for row in rows]
 
-    def by_contact(self, alias_id: int, contact: str) -> ContactThread | None:
-        found = self._session.exec(
-            select(ContactThreadRow, InboundMessageRow.text)
-            .join(InboundMessageRow, col(InboundMessageRow.id) == ContactThreadRow.last_inbound_id)
+    def count(self, alias_id: int, states: Sequence[ThreadState]) -> int:
+        """How many of the alias's threads are in these states (the unanswered count)."""
+        return int(
+            self._session.exec(
+                select(func.count())
+                .select_from(ContactThreadRow)
+                .where(
+                    col(ContactThreadRow.alias_id) == alias_id,
+                    col(ContactThreadRow.state).in_([s.value for s in states]),
+                )
+            ).one()
+        )
+
+    def close(
+        self,
+        alias_id: int,
+        contacts: Sequence[str],
+        reason: CloseReason,
+        note: str,
+        by_id: int,
+        now: datetime,
+    ) -> list[ContactThread]:
+        """Settle these threads without a reply, up to each one's newest message; return them
+        as they were before (those not found are left out)."""
+        before = self._by_contacts(alias_id, contacts)
+        for thread in before:
+            self._session.execute(
+                update(ContactThreadRow)
+                .where(col(ContactThreadRow.id) == thread.id)
+                .values(
+                    closed_reason=reason.value,
+                    closed_note=note,
+                    closed_by=by_id,
+                    closed_at=now,
+                    closed_upto=thread.last_inbound_id,
+                )
+            )
+            refresh_thread(self._session, alias_id, thread.contact_handle)
+        return before
+
+    def reopen(self, alias_id: int, contacts: Sequence[str]) -> list[ContactThread]:
+        """Undo the closing of these threads; return those that were closed, as they were."""
+        closed = [
+            t for t in self._by_contacts(alias_id, contacts) if t.state in _SETTLED_WITHOUT_REPLY
+        ]
+        for thread in closed:
+            self._session.execute(
+                update(ContactThreadRow)
+                .where(col(ContactThreadRow.id) == thread.id)
+                .values(
+                    closed_reason=None,
+                    closed_note=None,
+                    closed_by=None,
+                    closed_at=None,
+                    closed_upto=None,
+                )
+            )
+            refresh_thread(self._session, alias_id, thread.contact_handle)
+        return closed
+
+    def hand(
+        self, alias_id: int, contact: str, to_id: int, by_id: int, note: str, now: datetime
+    ) -> None:
+        self._session.execute(
+            update(ContactThreadRow)
             .where(
                 col(ContactThreadRow.alias_id) == alias_id,
                 col(ContactThreadRow.contact_handle) == contact,
             )
-        ).first()
-        return converters.thread(found[0], found[1]) if found else None
+            .values(handed_to=to_id, handed_by=by_id, handed_at=now, handed_note=note)
+        )
+        refresh_thread(self._session, alias_id, contact)
+
+    def _by_contacts(self, alias_id: int, contacts: Sequence[str]) -> list[ContactThread]:
+        if not contacts:
+            return []
+        rows = self._session.execute(
+            _listed(select(*_LISTED_COLUMNS))
+            .where(
+                col(ContactThreadRow.alias_id) == alias_id,
+                col(ContactThreadRow.contact_handle).in_(list(contacts)),
+            )
+            .order_by(col(ContactThreadRow.id))
+        )
+        return [converters.thread(row) for row in rows]
+
+    def by_contact(self, alias_id: int, contact: str) -> ContactThread | None:
+        found = self._by_contacts(alias_id, [contact])
+        return found[0] if found else None
 
     def messages(self, alias_id: int, contact: str, limit: int) -> list[InboundMessage]:
         """The contact's most recent messages to the alias, oldest first."""

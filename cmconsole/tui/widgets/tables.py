@@ -5,6 +5,7 @@ from datetime import datetime
 from textual.widgets import DataTable
 
 from cmconsole.domain.model import AuditEntry, Post, PostStatus, PublicPost
+from cmconsole.domain.triage import ThreadState
 from cmconsole.services.desk_model import AwaitingApproval, DeskThread
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import cell
@@ -43,41 +44,82 @@ class _RecordTable(DataTable[object]):
 
 
 class InboxTable(_RecordTable):
-    """Contacts' threads, newest activity first: unanswered ones stand out with how long they
-    have waited, and each shows who is answering it now."""
+    """Contacts' threads, newest activity first: each one's state, how long the fan has waited,
+    who answers it now (or was handed it), and which the operator selected."""
 
     COLUMNS = ("", "waited", "from", "answering", "latest message")
-    _FIXED_WIDTH = 50  # the first four columns and the cell padding
+    _FIXED_WIDTH = 55  # the first four columns and the cell padding
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.selected: set[str] = set()
+        self._shown: tuple[list[DeskThread], datetime, int] = ([], datetime.min, 0)
 
     def show(self, threads: list[DeskThread], now: datetime, me: int) -> None:
+        self._shown = (threads, now, me)
+        self.selected &= {t.key for t in threads}
         width = max(20, self.size.width - self._FIXED_WIDTH)
-        self._refill([(t.key, self._row(t, now, me, width)) for t in threads])
+        self._refill(
+            [(t.key, self._row(t, now, me, width, t.key in self.selected)) for t in threads]
+        )
+
+    def toggle_selected(self) -> None:
+        """Select the highlighted thread, or leave it out of the selection again."""
+        key = self.highlighted_key
+        if key is None:
+            return
+        self.selected ^= {key}
+        self.show(*self._shown)
+
+    def chosen(self) -> list[str]:
+        """The selected threads' contacts, else the highlighted one's."""
+        if self.selected:
+            return sorted(self.selected)
+        key = self.highlighted_key
+        return [key] if key is not None else []
 
     @staticmethod
-    def _row(listed: DeskThread, now: datetime, me: int, width: int) -> list[object]:
-        thread, claim = listed.thread, listed.claim
-        waiting = thread.waiting_since
-        if claim is None:
-            answering = cell("")
-        elif claim.operator_id == me:
-            answering = cell("you", style="bold green")
-        else:
-            answering = cell(claim.operator_name, 10, "bold yellow")
+    def _row(
+        listed: DeskThread, now: datetime, me: int, width: int, selected: bool
+    ) -> list[object]:
+        thread = listed.thread
+        waiting = thread.waiting_since if thread.waiting else None
         return [
-            _state(listed),
+            _state(listed, selected),
             cell(ago(waiting or thread.last_activity_at, now)),
             cell(f"{thread.contact_handle} ({thread.message_count})", 18),
-            answering,
+            _answering(listed, me),
             cell(thread.last_text, width, "bold" if waiting else ""),
         ]
 
 
-def _state(listed: DeskThread) -> object:
-    if listed.awaiting_approval:
-        return cell("approval", style="italic yellow")
-    if listed.thread.waiting_since:
-        return cell(" NEW ", style="reverse")
-    return cell("answered", style="green")
+def _answering(listed: DeskThread, me: int) -> object:
+    claim, handing = listed.claim, listed.thread.handing
+    if claim is not None:
+        if claim.operator_id == me:
+            return cell("you", style="bold green")
+        return cell(claim.operator_name, 10, "bold yellow")
+    if handing is not None and listed.thread.waiting:
+        name = "you" if handing.to_id == me else handing.to_name
+        return cell(f"→{name}", 10, "bold magenta")
+    return cell("")
+
+
+_STATE_STYLE = {
+    ThreadState.NEW: "reverse",
+    ThreadState.OPEN: "bold",
+    ThreadState.AWAITING_APPROVAL: "italic yellow",
+    ThreadState.ANSWERED: "green",
+    ThreadState.CLOSED: "dim",
+    ThreadState.SPAM: "dim red",
+}
+
+
+def _state(listed: DeskThread, selected: bool) -> object:
+    mark = "✓" if selected else " "
+    state = listed.state
+    label = f" {state.label.upper()} " if state is ThreadState.NEW else state.label
+    return cell(f"{mark}{label}", style=_STATE_STYLE[state])
 
 
 class OutboxTable(_RecordTable):
