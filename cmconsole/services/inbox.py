@@ -76,6 +76,7 @@ class Conversation:
     contact: str
     messages: list[InboundMessage]
     replies: dict[int, list[Post]]
+    thread: ContactThread | None = None  # its state, closing and handing
 
     @property
     def latest(self) -> InboundMessage | None:
@@ -191,7 +192,8 @@ class InboxService:
             role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
             messages = tx.threads.messages(alias_id, contact, CONVERSATION_LENGTH)
             replies = {message.id: tx.posts.replies_to(message.id) for message in messages}
-        return Conversation(alias_id, contact, messages, replies)
+            thread = tx.threads.by_contact(alias_id, contact)
+        return Conversation(alias_id, contact, messages, replies, thread)
 
     def thread(self, who: SignedIn, inbound_id: int) -> Thread | None:
         with self._workspace.transaction() as tx:

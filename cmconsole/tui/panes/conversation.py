@@ -6,7 +6,8 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from cmconsole.domain.model import FollowUp, InboundMessage, PostStatus
+from cmconsole.domain.model import ContactThread, FollowUp, InboundMessage, PostStatus
+from cmconsole.domain.triage import ThreadState
 from cmconsole.services.inbox import Conversation
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import content
@@ -60,13 +61,14 @@ class ConversationPane(VerticalScroll):
         if conversation is None:
             return
         latest = conversation.latest
+        meta = (
+            f"{self.contact}: {_messages(len(conversation.messages))}, oldest first; the "
+            f"latest {ago(latest.received_at, now)} ago."
+            if latest
+            else f"{self.contact} has written nothing yet."
+        )
         self.query_one("#message-meta", Static).update(
-            content(
-                f"{self.contact}: {_messages(len(conversation.messages))}, oldest first; the "
-                f"latest {ago(latest.received_at, now)} ago."
-                if latest
-                else f"{self.contact} has written nothing yet."
-            )
+            content(_triage_lines(conversation.thread, now) + meta)
         )
         lines: list[str] = []
         for each in conversation.messages:
@@ -84,6 +86,25 @@ class ConversationPane(VerticalScroll):
         self.query_one("#follow-ups", Static).update(
             content("Follow-ups:\n" + "\n".join(promises) if promises else "")
         )
+
+
+def _triage_lines(thread: ContactThread | None, now: datetime) -> str:
+    """What the team decided about the thread, read before anything else: who handed it to
+    whom with which note, and a closing without reply."""
+    if thread is None:
+        return ""
+    lines = ""
+    handing = thread.handing
+    if handing is not None and thread.waiting:
+        note = f": {handing.note}" if handing.note else ""
+        lines += (
+            f"Handed to {handing.to_name} by {handing.by_name} {ago(handing.at, now)} ago{note}\n"
+        )
+    closing = thread.closing
+    if closing is not None and thread.state in (ThreadState.CLOSED, ThreadState.SPAM):
+        note = f": {closing.note}" if closing.note else ""
+        lines += f"Closed without a reply ({closing.reason.label}){note}\n"
+    return lines
 
 
 def answering_line(message: InboundMessage | None, now: datetime, picked: bool) -> str:

@@ -10,12 +10,23 @@ from cmconsole.services.desk_model import DeskModel
 from cmconsole.services.inbox import InboxFilter
 from cmconsole.tui.widgets.tables import InboxTable
 
-FILTER_CYCLE = [InboxFilter.ALL, InboxFilter.UNANSWERED, InboxFilter.MINE, InboxFilter.CLAIMED]
+FILTER_CYCLE = [
+    InboxFilter.ALL,
+    InboxFilter.UNANSWERED,
+    InboxFilter.MINE,
+    InboxFilter.CLAIMED,
+    InboxFilter.APPROVAL,
+    InboxFilter.CLOSED,
+    InboxFilter.SPAM,
+]
 _SHOWN = {
-    InboxFilter.ALL: "all threads",
-    InboxFilter.UNANSWERED: "unanswered threads",
-    InboxFilter.MINE: "threads you are answering",
+    InboxFilter.ALL: "all threads but spam",
+    InboxFilter.UNANSWERED: "unanswered: the fan waits",
+    InboxFilter.MINE: "yours (claimed or handed to you)",
     InboxFilter.CLAIMED: "threads someone is answering",
+    InboxFilter.APPROVAL: "replies awaiting approval",
+    InboxFilter.CLOSED: "closed without a reply",
+    InboxFilter.SPAM: "spam",
 }
 
 
@@ -33,5 +44,5 @@ class InboxPane(Vertical):
 
     def show_filter(self, which: InboxFilter) -> None:
         self.query_one("#inbox-filter", Static).update(
-            f"Showing {_SHOWN[which]} · f: all / unanswered / mine / claimed · Enter opens, claims"
+            f"{_SHOWN[which].capitalize()} · f: filter · space: select · x: close · >: hand"
         )

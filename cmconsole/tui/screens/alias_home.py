@@ -20,7 +20,7 @@ from cmconsole.tui.panes.guide import GuidePane
 from cmconsole.tui.panes.inbox import InboxPane, next_filter
 from cmconsole.tui.panes.who_spoke import WhoSpokePane
 from cmconsole.tui.safe import content
-from cmconsole.tui.screens.base import ConsoleScreen, service_work
+from cmconsole.tui.screens.base import service_work
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
@@ -29,6 +29,7 @@ from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
+from cmconsole.tui.screens.triage import TriageKeys
 from cmconsole.tui.widgets.handover_history import HandoverHistory
 from cmconsole.tui.widgets.handover_view import handover_text
 from cmconsole.tui.widgets.tables import (
@@ -49,7 +50,7 @@ PUMP_SECONDS = 3.0
 TICK_SECONDS = 1.0
 
 
-class AliasScreen(ConsoleScreen[None]):
+class AliasScreen(TriageKeys):
     """The operator's desk for one alias."""
 
     BINDINGS = [
@@ -144,6 +145,9 @@ class AliasScreen(ConsoleScreen[None]):
             self.set_interval(self.console.public_every, self._public_writes)
 
     def on_screen_resume(self) -> None:
+        self._read_desk(self._filters)
+
+    def desk_changed(self) -> None:
         self._read_desk(self._filters)
 
     def action_refresh(self) -> None:
