@@ -30,7 +30,7 @@ from cmconsole.domain.guide import parse_guide
 from cmconsole.domain.model import HandoverContent
 from cmconsole.domain.passphrase import hash_passphrase
 
-GENERATOR_VERSION = 2  # 2: content stamps on the audit, salted posts
+GENERATOR_VERSION = 3  # 2: content stamps on the audit, salted posts; 3: thread states
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # a Friday afternoon: two shifts on, a peak
 PASSPHRASE = "benchmark passphrase"
 SEARCHED = "remboursement"
@@ -100,7 +100,7 @@ COLUMNS = {
     "published_at channel_post_id guide_version overrides content_salt",
     "post_attempt": "id post_id number dispatcher started_at finished_at outcome detail",
     "contact_thread": "id alias_id contact_handle last_inbound_id last_activity_at "
-    "waiting_since unanswered message_count",
+    "waiting_since unanswered message_count state",
     "claim": "alias_id contact_handle operator_id claimed_at expires_at",
     "audit_event": "seq occurred_at kind actor_id alias_id subject details prev_hash hash "
     "content_ref content",
@@ -696,6 +696,8 @@ class _Simulation:
                         None if waiting_since is None else stamp(waiting_since),
                         waiting_since is not None,
                         t.count,
+                        # domain.triage.thread_state: nothing here is closed, handed or awaiting
+                        "answered" if waiting_since is None else "open" if t.answered else "new",
                     )
                 )
         rows.sort()

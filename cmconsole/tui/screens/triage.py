@@ -16,7 +16,7 @@ from cmconsole.tui.widgets.tables import InboxTable
 LEAD_ON_SHIFT = ""
 _REASONS = [
     (
-        "No reply needed (a thanks, a like, a conversation between fans)",
+        "No reply needed (a thanks, a like, fans talking together)",
         CloseReason.NO_REPLY_NEEDED,
     ),
     ("Handled elsewhere (by email, by phone, in a shop)", CloseReason.HANDLED_ELSEWHERE),
@@ -30,9 +30,9 @@ class TriageKeys(ConsoleScreen[None]):
 
     BINDINGS = [
         Binding("space", "select_thread", "Select", show=False),
-        Binding("x", "close_threads", "Close"),
+        Binding("x", "close_threads", "Close", show=False),
         Binding("U", "reopen_threads", "Reopen", show=False),
-        Binding("greater_than_sign", "hand_thread", "Hand to…", key_display=">"),
+        Binding("greater_than_sign", "hand_thread", "Hand to…", key_display=">", show=False),
     ]
 
     who: SignedIn

@@ -116,7 +116,7 @@ _STATE_STYLE = {
 
 
 def _state(listed: DeskThread, selected: bool) -> object:
-    mark = "✓" if selected else " "
+    mark = "✓ " if selected else "  "
     state = listed.state
     label = f" {state.label.upper()} " if state is ThreadState.NEW else state.label
     return cell(f"{mark}{label}", style=_STATE_STYLE[state])
