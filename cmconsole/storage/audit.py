@@ -158,6 +158,16 @@ class SqlAudit:
         )
         return self._with_texts(self._session.exec(query.limit(limit)))
 
+    def of_kinds(
+        self, alias_id: int, kinds: frozenset[str], since: datetime | None, limit: int
+    ) -> list[AuditEntry]:
+        """The alias's newest events of these kinds, newest first, after `since` if given."""
+        query = _entries(alias_id, None, None, None).where(col(AuditEventRow.kind).in_(kinds))
+        if since is not None:
+            query = query.where(col(AuditEventRow.occurred_at) > stamp(since))
+        query = query.order_by(col(AuditEventRow.seq).desc()).limit(limit)
+        return self._with_texts(self._session.exec(query))
+
     def for_subject(self, subject: str) -> list[AuditEntry]:
         query = _entries(None, None, None, None).where(AuditEventRow.subject == subject)
         return self._with_texts(self._session.exec(query.order_by(col(AuditEventRow.seq))))

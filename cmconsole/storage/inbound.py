@@ -1,8 +1,9 @@
 """Messages from the public, kept per alias; a thread is refreshed as each arrives."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import exists
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -81,3 +82,27 @@ class SqlInbound:
             .limit(limit)
         )
         return [converters.inbound(row, False) for row in rows]
+
+    def from_contacts_after(
+        self, alias_id: int, after: Mapping[str, datetime], since: datetime | None, limit: int
+    ) -> list[InboundMessage]:
+        """Messages from each contact in `after` received after its time (and after `since`, if
+        given), newest first: what came into the threads someone holds."""
+        if not after:
+            return []
+        received = col(InboundMessageRow.received_at)
+        per_contact = or_(
+            *(
+                and_(col(InboundMessageRow.author_handle) == contact, received > start)
+                for contact, start in after.items()
+            )
+        )
+        query = select(InboundMessageRow, _ANSWERED.label("answered")).where(
+            InboundMessageRow.alias_id == alias_id, per_contact
+        )
+        if since is not None:
+            query = query.where(received > since)
+        rows = self._session.exec(
+            query.order_by(received.desc(), col(InboundMessageRow.id).desc()).limit(limit)
+        )
+        return [converters.inbound(row, answered) for row, answered in rows]

@@ -343,3 +343,13 @@ class DeskChangeRow(SQLModel, table=True):
 
     alias_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     version: int = Field(default=0, sa_type=BigInteger)
+
+
+class OperatorSettingRow(SQLModel, table=True):
+    """A person's own preference (the notification bell), the same on every console they use."""
+
+    __tablename__ = "operator_setting"
+
+    operator_id: int = Field(foreign_key="operator.id", primary_key=True)
+    name: str = Field(max_length=48, primary_key=True)
+    value: str = Field(max_length=200)

@@ -1,0 +1,29 @@
+"""Each operator's own preferences (the notification bell, first), the same on every console.
+
+Revision ID: 0016
+Revises: 0013
+Create Date: 2026-12-07 00:40:00
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0016"
+down_revision: str | None = "0013"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "operator_setting",
+        sa.Column("operator_id", sa.Integer(), sa.ForeignKey("operator.id"), primary_key=True),
+        sa.Column("name", sa.String(48), primary_key=True),
+        sa.Column("value", sa.String(200), nullable=False),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("operator_setting")
