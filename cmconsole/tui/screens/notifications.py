@@ -108,6 +108,7 @@ class NotificationsScreen(ConsoleScreen[None]):
         self.membership = membership
         self.alias = membership.alias
         self._contacts: dict[str, str] = {}
+        self._texts: dict[str, str] = {}
         self._bell = False
 
     def compose(self) -> ComposeResult:
@@ -120,6 +121,7 @@ class NotificationsScreen(ConsoleScreen[None]):
         table: DataTable[object] = DataTable(id="notifications", cursor_type="row")
         table.add_columns("when", "what", "")
         yield table
+        yield Static("", id="notification-text", markup=False)
         yield Static("", id="bell-state", markup=False)
         yield Static("", id="notifications-error", classes="error", markup=False)
         yield Footer()
@@ -140,6 +142,7 @@ class NotificationsScreen(ConsoleScreen[None]):
         table = self.query_one("#notifications", DataTable)
         table.clear()
         self._contacts = {}
+        self._texts = {notice.key: notice.text for notice in message.found}
         width = max(20, self.size.width - 34)
         for notice in message.found:
             table.add_row(
@@ -154,6 +157,12 @@ class NotificationsScreen(ConsoleScreen[None]):
             table.add_row(cell(""), cell("Nothing yet"), cell(""), key="")
         self._show_bell(message.bell)
         table.focus()
+
+    @on(DataTable.RowHighlighted, "#notifications")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The row shows the start of a notice: the whole of it is shown below the list."""
+        text = self._texts.get(str(event.row_key.value), "")
+        self.query_one("#notification-text", Static).update(content(text))
 
     def _show_bell(self, bell: bool) -> None:
         self._bell = bell
