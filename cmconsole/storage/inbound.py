@@ -3,7 +3,7 @@
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import exists
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
@@ -88,21 +88,16 @@ class SqlInbound:
     ) -> list[InboundMessage]:
         """Messages from each contact in `after` received after its time (and after `since`, if
         given), newest first: what came into the threads someone holds."""
-        if not after:
-            return []
-        received = col(InboundMessageRow.received_at)
-        per_contact = or_(
-            *(
-                and_(col(InboundMessageRow.author_handle) == contact, received > start)
-                for contact, start in after.items()
+        found: list[tuple[InboundMessageRow, bool]] = []
+        # One read per contact, on its own messages (ix_inbound_contact): an OR of them walked
+        # every message of the alias.
+        for contact, start in sorted(after.items()):
+            query = select(InboundMessageRow, _ANSWERED.label("answered")).where(
+                col(InboundMessageRow.alias_id) == alias_id,
+                col(InboundMessageRow.author_handle) == contact,
+                col(InboundMessageRow.received_at) > max(start, since or start),
             )
-        )
-        query = select(InboundMessageRow, _ANSWERED.label("answered")).where(
-            InboundMessageRow.alias_id == alias_id, per_contact
-        )
-        if since is not None:
-            query = query.where(received > since)
-        rows = self._session.exec(
-            query.order_by(received.desc(), col(InboundMessageRow.id).desc()).limit(limit)
-        )
-        return [converters.inbound(row, answered) for row, answered in rows]
+            rows = self._session.exec(query.order_by(col(InboundMessageRow.id).desc()).limit(limit))
+            found.extend((row, answered) for row, answered in rows)
+        found.sort(key=lambda pair: (pair[0].received_at, pair[0].id or 0), reverse=True)
+        return [converters.inbound(row, answered) for row, answered in found[:limit]]

@@ -191,6 +191,9 @@ class AuditEventRow(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (
         Index("ix_audit_alias", "alias_id", "seq"),
+        # Notifications read the few events of some kinds on an alias (a reply sent back, a
+        # takeover) among its millions: without it, each read walks the alias's whole history.
+        Index("ix_audit_alias_kind", "alias_id", "kind", "seq"),
         Index("ix_audit_subject", "subject"),
         Index("ix_audit_time", "occurred_at"),
     )

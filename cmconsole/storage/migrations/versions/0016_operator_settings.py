@@ -1,4 +1,5 @@
-"""Each operator's own preferences (the notification bell, first), the same on every console.
+"""Each operator's own preferences (the notification bell, first), the same on every console;
+and an index by alias and kind on the audit, which notifications read a few kinds of.
 
 Revision ID: 0016
 Revises: 0013
@@ -23,7 +24,9 @@ def upgrade() -> None:
         sa.Column("name", sa.String(48), primary_key=True),
         sa.Column("value", sa.String(200), nullable=False),
     )
+    op.create_index("ix_audit_alias_kind", "audit_event", ["alias_id", "kind", "seq"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_audit_alias_kind", table_name="audit_event")
     op.drop_table("operator_setting")
