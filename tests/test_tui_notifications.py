@@ -86,3 +86,25 @@ async def test_the_bell_is_turned_on_and_off_from_the_list(demo, clock):
         await until(pilot, lambda: demo.notifications.bell(theo), what="the bell turned on")
         await pilot.press("b")
         await until(pilot, lambda: not demo.notifications.bell(theo), what="the bell turned off")
+
+
+async def test_a_fans_words_in_a_notification_are_shown_as_written_never_as_markup(demo, clock):
+    alias = _alias(demo, "@acmehelp")
+    anna = demo.accounts.sign_in("anna", "anna-demo-pass")
+    async with make_app(demo, clock).run_test(size=SIZE, notifications=True) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        demo.claims.claim(anna, alias.id, "@kim_r")  # as if from her other console
+        await settle(pilot)
+
+        clock.advance(minutes=1)
+        demo.public.mention("@kim_r", "@acmehelp [b]still[/b] waiting [@click=app.quit]here[/]")
+        demo.inbox.sync(alias.id)
+        await until(
+            pilot,
+            lambda: any(
+                "[b]still[/b] waiting [@click=app.quit]here[/]" in t for t in _toasts(pilot)
+            ),
+            what="the toast with the fan's words as written",
+        )
+        assert pilot.app.is_running
