@@ -196,6 +196,28 @@ def test_notifications_come_newest_first_and_only_after_the_time_asked(services,
     assert len({n.key for n in found}) == len(found)
 
 
+def test_what_concerned_someone_while_they_were_away_is_told_when_they_return(
+    services, team, clock
+):
+    assert services.notifications.while_away(team.trainee, team.alias.id) == []
+    message = receive(services, team.alias, "@fan", "@brand where is my parcel?")
+    services.shifts.start(team.trainee, team.alias.id)
+    services.shifts.start(team.lead, team.alias.id)
+    post = services.posting.reply(team.trainee, message, "No idea, sorry")
+    services.claims.claim(team.trainee, team.alias.id, "@fan")
+    services.claims.take_over(team.operator, team.alias.id, "@fan")  # while she was there
+    clock.advance(minutes=1)
+    services.shifts.end(team.trainee, team.alias.id)
+    clock.advance(minutes=1)
+    services.posting.reject(team.lead, post.id, "Never say you have no idea.")
+    clock.advance(hours=12)
+    services.shifts.start(team.trainee, team.alias.id)
+
+    away = services.notifications.while_away(team.trainee, team.alias.id)
+    assert [n.kind for n in away] == [NotificationKind.SENT_BACK]
+    assert services.notifications.while_away(team.other, team.alias.id) == []
+
+
 def test_only_someone_with_a_role_on_the_alias_reads_its_notifications(services, team):
     services.accounts.add_operator("zed", "Zed Outsider", PASSPHRASE, by=team.lead)
     zed = services.accounts.sign_in("zed", PASSPHRASE)

@@ -108,3 +108,22 @@ async def test_a_fans_words_in_a_notification_are_shown_as_written_never_as_mark
             what="the toast with the fan's words as written",
         )
         assert pilot.app.is_running
+
+
+async def test_a_trainee_back_on_shift_is_told_a_reply_was_sent_back_while_away(demo, clock):
+    alias = _alias(demo, "@bellehelene")
+    theo, _, post = _trainee_replies(demo, alias)
+    demo.shifts.end(theo, alias.id)
+    clock.advance(minutes=30)
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    _ready(demo, lea, alias)
+    demo.posting.reject(lea, post.id, "Vouvoiement, et propose un échange.")
+    clock.advance(hours=12)
+    async with make_app(demo, clock).run_test(size=SIZE, notifications=True) as pilot:
+        await sign_in(pilot, "theo", "theo-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await until(
+            pilot,
+            lambda: any("while you were away" in t and "Vouvoiement" in t for t in _toasts(pilot)),
+            what="the toast telling Théo what happened while he was away",
+        )

@@ -71,6 +71,20 @@ class NotificationService:
         found.sort(key=lambda notice: notice.when, reverse=True)
         return found[:limit]
 
+    def while_away(self, who: SignedIn, alias_id: int) -> list[Notification]:
+        """What concerned the operator personally (a reply sent back, a claim taken over, a
+        thread handed to them) since their previous shift on the alias ended, newest first;
+        nothing if they never ended one there."""
+        now = self._clock()
+        with self._workspace.reading() as tx:
+            operator = active_operator(tx, who)
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, operator, alias)
+            left = tx.shifts.last_ended_before(operator.id, alias.id, now)
+            if left is None:
+                return []
+            return _from_audit(tx, operator, alias, left)[:RECENT]
+
     def bell(self, who: SignedIn) -> bool:
         """Whether the operator wants the terminal bell with each new notification."""
         with self._workspace.reading() as tx:

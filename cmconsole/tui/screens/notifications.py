@@ -1,6 +1,7 @@
 """Notifications: told as toasts (and the bell, for who wants it) as they come, listed on `n`."""
 
 from datetime import datetime
+from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -38,9 +39,10 @@ SEVERITIES: dict[NotificationKind, SeverityLevel] = {
 
 class Notices:
     """Watches one operator's notifications on an alias for a screen: each new one is told once,
-    as a toast, with the bell if they turned it on. What happened before the screen opened is
-    not told (it is in the list); after that, a notice is new by its key, never by comparing
-    clocks, which two consoles may not agree on."""
+    as a toast, with the bell if they turned it on. What concerned them since their previous
+    shift is told once, as the screen opens; what happened before the screen opened is not told
+    one by one (it is in the list, `n`). After that a notice is new by its key, never by
+    comparing clocks, which two consoles may not agree on."""
 
     def __init__(self, screen: ConsoleScreen[None], who: SignedIn, alias_id: int) -> None:
         self._screen = screen
@@ -55,33 +57,59 @@ class Notices:
         if self._timer is None:
             self._opened_at = self._screen.console.clock()
             self._timer = self._screen.set_interval(CHECK_EVERY_SECONDS, self.check)
+        first = self._seen is None
         self._screen.run_worker(
-            self._read, thread=True, group="notifications", exclusive=True, exit_on_error=False
+            partial(self._read, first),
+            thread=True,
+            group="notifications",
+            exclusive=True,
+            exit_on_error=False,
         )
 
-    def _read(self) -> None:
+    def _read(self, first: bool) -> None:
         services = self._screen.services
         found = services.notifications.recent(self._who, self._alias_id)
+        away = services.notifications.while_away(self._who, self._alias_id) if first else []
         bell = services.notifications.bell(self._who)
-        self._screen.app.call_from_thread(self._tell, found, bell)
+        self._screen.app.call_from_thread(self._tell, found, away, bell)
 
-    def _tell(self, found: list[Notification], bell: bool) -> None:
+    def _tell(self, found: list[Notification], away: list[Notification], bell: bool) -> None:
         keys = {notice.key for notice in found}
         if self._seen is None:
             opened = self._opened_at
             self._seen = {n.key for n in found if opened is None or n.when <= opened}
+            self._seen |= {notice.key for notice in away}
+            if away:
+                self._toast_away(away)
         news = [notice for notice in found if notice.key not in self._seen]
         self._seen |= keys
         for notice in reversed(news):  # oldest first: the newest ends on top
-            self._screen.notify(
-                inert(notice.text),
-                title=TITLES[notice.kind],
-                severity=SEVERITIES.get(notice.kind, "information"),
-                timeout=TOAST_SECONDS,
-                markup=False,
-            )
-        if news and bell:
+            self._toast(notice.text, TITLES[notice.kind], SEVERITIES.get(notice.kind))
+        if (news or away) and bell:
             self._screen.app.bell()
+
+    def _toast_away(self, away: list[Notification]) -> None:
+        if len(away) == 1:
+            [notice] = away
+            title = f"{TITLES[notice.kind]} while you were away"
+            self._toast(notice.text, title, SEVERITIES.get(notice.kind))
+            return
+        newest = away[0]
+        self._toast(
+            f"{len(away)} things concerned you while you were away; the newest: {newest.text}\n"
+            "n lists them.",
+            "While you were away",
+            "warning",
+        )
+
+    def _toast(self, text: str, title: str, severity: SeverityLevel | None) -> None:
+        self._screen.notify(
+            inert(text),
+            title=title,
+            severity=severity or "information",
+            timeout=TOAST_SECONDS,
+            markup=False,
+        )
 
 
 class NotificationsScreen(ConsoleScreen[None]):
