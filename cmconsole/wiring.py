@@ -19,6 +19,7 @@ from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
+from cmconsole.services.notifications import NotificationService
 from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
@@ -87,6 +88,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         timeline=TimelineService(workspace, channels),
         handovers=HandoverService(workspace, clock),
         follow_ups=FollowUpService(workspace, clock),
+        notifications=NotificationService(workspace, clock),
         team=TeamService(workspace, clock),
         triage=TriageService(workspace, clock),
         guides=GuideService(workspace, clock),

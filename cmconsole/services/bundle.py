@@ -13,6 +13,7 @@ from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
 from cmconsole.services.inbox import InboxService
+from cmconsole.services.notifications import NotificationService
 from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
@@ -38,6 +39,7 @@ class Services:
     timeline: TimelineService
     handovers: HandoverService
     follow_ups: FollowUpService
+    notifications: NotificationService
     team: TeamService
     triage: TriageService
     guides: GuideService

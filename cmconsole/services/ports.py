@@ -146,6 +146,12 @@ class InboundRepository(Protocol):
 
     def page(self, alias_id: int, limit: int) -> list[InboundMessage]: ...
     def unanswered(self, alias_id: int, limit: int) -> list[InboundMessage]: ...
+    def from_contacts_after(
+        self, alias_id: int, after: Mapping[str, datetime], since: datetime | None, limit: int
+    ) -> list[InboundMessage]:
+        """Messages from each contact in `after` received after its time (and after `since`, if
+        given), newest first."""
+        ...
 
 
 class PostRepository(Protocol):
@@ -361,6 +367,12 @@ class AuditRepository(Protocol):
         ...
 
     def for_subject(self, subject: str) -> list[AuditEntry]: ...
+    def of_kinds(
+        self, alias_id: int, kinds: frozenset[str], since: datetime | None, limit: int
+    ) -> list[AuditEntry]:
+        """The alias's newest events of these kinds, newest first, after `since` if given."""
+        ...
+
     def stream(
         self,
         alias_id: int | None,
@@ -483,6 +495,13 @@ class OnboardingRepository(Protocol):
     def reviewed(self, alias_id: int, author_id: int, limit: int) -> list[Post]: ...
 
 
+class SettingRepository(Protocol):
+    """Each operator's own preferences, by name."""
+
+    def get(self, operator_id: int, name: str) -> str | None: ...
+    def put(self, operator_id: int, name: str, value: str) -> None: ...
+
+
 class DeskRepository(Protocol):
     """The desk's batched reads, and its change counter."""
 
@@ -550,6 +569,8 @@ class Transaction(Protocol):
     def onboarding(self) -> OnboardingRepository: ...
     @property
     def desk(self) -> DeskRepository: ...
+    @property
+    def settings(self) -> SettingRepository: ...
 
 
 class Workspace(Protocol):

@@ -158,6 +158,22 @@ class SqlAudit:
         )
         return self._with_texts(self._session.exec(query.limit(limit)))
 
+    def of_kinds(
+        self, alias_id: int, kinds: frozenset[str], since: datetime | None, limit: int
+    ) -> list[AuditEntry]:
+        """The alias's newest events of these kinds, newest first, after `since` if given."""
+        rows: list[Any] = []
+        # One read per kind, each walking ix_audit_alias_kind backwards: with `kind IN (...)`
+        # the planner walked the alias's whole history instead, to spare itself a sort.
+        for kind in sorted(kinds):
+            query = _entries(alias_id, None, None, None).where(col(AuditEventRow.kind) == kind)
+            if since is not None:
+                query = query.where(col(AuditEventRow.occurred_at) > stamp(since))
+            query = query.order_by(col(AuditEventRow.seq).desc()).limit(limit)
+            rows.extend(self._session.exec(query))
+        rows.sort(key=lambda row: row[0].seq, reverse=True)
+        return self._with_texts(rows[:limit])
+
     def for_subject(self, subject: str) -> list[AuditEntry]:
         query = _entries(None, None, None, None).where(AuditEventRow.subject == subject)
         return self._with_texts(self._session.exec(query.order_by(col(AuditEventRow.seq))))

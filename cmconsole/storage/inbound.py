@@ -1,5 +1,6 @@
 """Messages from the public, kept per alias; a thread is refreshed as each arrives."""
 
+from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy import exists
@@ -81,3 +82,22 @@ class SqlInbound:
             .limit(limit)
         )
         return [converters.inbound(row, False) for row in rows]
+
+    def from_contacts_after(
+        self, alias_id: int, after: Mapping[str, datetime], since: datetime | None, limit: int
+    ) -> list[InboundMessage]:
+        """Messages from each contact in `after` received after its time (and after `since`, if
+        given), newest first: what came into the threads someone holds."""
+        found: list[tuple[InboundMessageRow, bool]] = []
+        # One read per contact, on its own messages (ix_inbound_contact): an OR of them walked
+        # every message of the alias.
+        for contact, start in sorted(after.items()):
+            query = select(InboundMessageRow, _ANSWERED.label("answered")).where(
+                col(InboundMessageRow.alias_id) == alias_id,
+                col(InboundMessageRow.author_handle) == contact,
+                col(InboundMessageRow.received_at) > max(start, since or start),
+            )
+            rows = self._session.exec(query.order_by(col(InboundMessageRow.id).desc()).limit(limit))
+            found.extend((row, answered) for row, answered in rows)
+        found.sort(key=lambda pair: (pair[0].received_at, pair[0].id or 0), reverse=True)
+        return [converters.inbound(row, answered) for row, answered in found[:limit]]

@@ -206,6 +206,9 @@ class AuditEventRow(SQLModel, table=True):
     __tablename__ = "audit_event"
     __table_args__ = (
         Index("ix_audit_alias", "alias_id", "seq"),
+        # Notifications read the few events of some kinds on an alias (a reply sent back, a
+        # takeover) among its millions: without it, each read walks the alias's whole history.
+        Index("ix_audit_alias_kind", "alias_id", "kind", "seq"),
         Index("ix_audit_subject", "subject"),
         Index("ix_audit_time", "occurred_at"),
     )
@@ -358,3 +361,13 @@ class DeskChangeRow(SQLModel, table=True):
 
     alias_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     version: int = Field(default=0, sa_type=BigInteger)
+
+
+class OperatorSettingRow(SQLModel, table=True):
+    """A person's own preference (the notification bell), the same on every console they use."""
+
+    __tablename__ = "operator_setting"
+
+    operator_id: int = Field(foreign_key="operator.id", primary_key=True)
+    name: str = Field(max_length=48, primary_key=True)
+    value: str = Field(max_length=200)

@@ -25,6 +25,7 @@ from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+from cmconsole.tui.screens.notifications import Notices, NotificationsScreen
 from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.team import TeamScreen
@@ -72,6 +73,7 @@ class AliasScreen(TriageKeys):
         Binding("v", "guide_versions", "Guide versions", show=False),
         Binding("w", "tab('spoken')", "Who spoke", show=False),
         Binding("a", "tab('audit')", "Audit", show=False),
+        Binding("n", "notifications", "Notifications", show=False),
         Binding("F", "sandbox_fault", "Sandbox: make the next send fail", show=False),
     ]
 
@@ -98,6 +100,7 @@ class AliasScreen(TriageKeys):
         self._model: DeskModel | None = None
         self._handovers_asked = False
         self._onboarding_offered = False
+        self._notices = Notices(self, who, self.alias.id)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -408,3 +411,11 @@ class AliasScreen(TriageKeys):
     def _end_shift(self) -> None:
         self.console.end_open_shift()
         self.dismiss()
+
+    @on(Refreshed)
+    def _check_notifications(self) -> None:
+        """The desk moved: anything new for this operator is told (notifications.py)."""
+        self._notices.check()
+
+    def action_notifications(self) -> None:
+        self.app.push_screen(NotificationsScreen(self.who, self.membership))
