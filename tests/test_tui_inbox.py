@@ -93,7 +93,7 @@ async def test_the_inbox_filters_cycle_through_unanswered_mine_and_claimed(demo,
         await pilot.press("f")  # unanswered
         await settle(pilot)
         assert contacts() == ["@dev_sam", "@kim_r"]
-        assert "unanswered" in str(screen.query_one("#inbox-filter", Static).render())
+        assert "unanswered" in str(screen.query_one("#inbox-filter", Static).render()).lower()
         await pilot.press("f")  # mine
         await settle(pilot)
         assert contacts() == []

@@ -20,11 +20,10 @@ from cmconsole.domain.audit_chain import (
     record_hash,
     stamp,
 )
-from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.domain.model import AuditEntry, AuditEvent
 from cmconsole.services.ports import AuditDraft, StoredEvent
 from cmconsole.storage import converters
-from cmconsole.storage.content import every_stamp, hashing_start, stamps_of
+from cmconsole.storage.content import driver_failed, every_stamp, hashing_start, stamps_of
 from cmconsole.storage.tables import AliasRow, AuditEventRow, OperatorRow, PostRow
 
 # Any constant will do: it names the lock that serialises appends to the chain on PostgreSQL.
@@ -246,8 +245,7 @@ class SqlAudit:
         except (sqlite3.Error, psycopg.Error) as error:
             # The driver's own errors: SQLAlchemy, which names them for every other read, is
             # not between this cursor and the database (a damaged file, a dropped connection).
-            reason = str(error).splitlines()[0] if str(error) else type(error).__name__
-            raise WorkspaceUnavailable(f"reading the audit failed: {reason}") from None
+            raise driver_failed(error, "reading the audit") from None
         finally:
             cursor.close()
 

@@ -1,13 +1,16 @@
 """The content stamps of stored rows: computed from the rows as they are, for the audit to record
 when they are written and for verification to compare with what the audit recorded."""
 
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
+import psycopg
 from sqlalchemy import text
 from sqlmodel import Session
 
 from cmconsole.domain.content import guide_stamp, handover_stamp, operator_stamp, post_stamp
+from cmconsole.domain.errors import WorkspaceUnavailable
 
 # Per content table: what names a row in a stamp's `table KEY` (a guide version is named by its
 # alias and number, `guide_version 3.2`: that is what the service knows), the columns a stamp
@@ -68,8 +71,19 @@ def every_stamp(session: Session) -> Iterator[tuple[str, int, str]]:
             prefix = f"{table} "
             for row_id, key, *values in cursor:
                 yield prefix + str(key), row_id, make(*values)
+        except (sqlite3.Error, psycopg.Error) as error:
+            raise driver_failed(error, f"reading the {table} rows") from None
         finally:
             cursor.close()
+
+
+def driver_failed(error: Exception, what: str) -> WorkspaceUnavailable:
+    """A driver's own error, read through its cursor where SQLAlchemy does not name it for us (a
+    damaged file, a dropped connection), as one line without the row's text it may quote."""
+    reason = str(error).splitlines()[0] if str(error) else type(error).__name__
+    # "Could not decode to UTF-8 column 'source' with text '…'": the row's bytes stay out.
+    reason = reason.split(" with text ", 1)[0]
+    return WorkspaceUnavailable(f"{what} failed: {reason[:200]}")
 
 
 def hashing_start(session: Session) -> dict[str, int]:

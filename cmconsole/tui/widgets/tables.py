@@ -48,7 +48,7 @@ class InboxTable(_RecordTable):
     who answers it now (or was handed it), and which the operator selected."""
 
     COLUMNS = ("", "waited", "from", "answering", "latest message")
-    _FIXED_WIDTH = 55  # the first four columns and the cell padding
+    _FIXED_WIDTH = 51  # the first four columns and the cell padding
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -116,7 +116,7 @@ _STATE_STYLE = {
 
 
 def _state(listed: DeskThread, selected: bool) -> object:
-    mark = "✓ " if selected else "  "
+    mark = "✓" if selected else " "
     state = listed.state
     label = f" {state.label.upper()} " if state is ThreadState.NEW else state.label
     return cell(f"{mark}{label}", style=_STATE_STYLE[state])
