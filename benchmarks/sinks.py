@@ -17,6 +17,8 @@ MARKER_TABLE = "benchmark_build"
 # The migrations say content hashing began with the (then empty) tables; the generator says
 # where it began in the history it writes.
 _NO_HASHING_START = "DELETE FROM content_hashing_start"
+# SQLite's full-text tables over the loaded rows, filled once at the end (their triggers dropped).
+_FULL_TEXT = ("post_text", "inbound_search", "reply_search")
 _MARKER = f"CREATE TABLE {MARKER_TABLE} (name VARCHAR(32) PRIMARY KEY, value TEXT NOT NULL)"
 
 
@@ -30,7 +32,8 @@ class SqliteSink:
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
         ).fetchall()
         self._triggers = self._db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'post'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN ('post', 'inbound_message')"
         ).fetchall()
         for name, _ in self._indexes:
             self._db.execute(f'DROP INDEX "{name}"')
@@ -46,7 +49,8 @@ class SqliteSink:
     def finish(self, marker: str, facts: Facts) -> None:
         for _, sql in self._indexes:
             self._db.execute(sql)
-        self._db.execute("INSERT INTO post_text(post_text) VALUES ('rebuild')")
+        for fts in _FULL_TEXT:
+            self._db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         for _, sql in self._triggers:
             self._db.execute(sql)
         self._db.execute(_MARKER)

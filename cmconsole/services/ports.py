@@ -31,6 +31,7 @@ from cmconsole.domain.model import (
     Shift,
     SignatureKind,
 )
+from cmconsole.domain.search import SearchHit
 
 Clock = Callable[[], datetime]
 
@@ -315,6 +316,15 @@ class SavedReplyRepository(Protocol):
     def remove(self, alias_id: int, name: str) -> bool: ...
 
 
+class SearchRepository(Protocol):
+    def threads(
+        self, alias_id: int, language: str, words: list[str], limit: int, offset: int
+    ) -> list[SearchHit]:
+        """The alias's messages and published replies holding every word, best match first,
+        newer first among equals."""
+        ...
+
+
 class AuditRepository(Protocol):
     def append(self, draft: AuditDraft, now: datetime) -> AuditEvent: ...
     def append_all(self, drafts: list[AuditDraft], now: datetime) -> list[AuditEvent]:
@@ -528,6 +538,8 @@ class Transaction(Protocol):
     def onboarding(self) -> OnboardingRepository: ...
     @property
     def desk(self) -> DeskRepository: ...
+    @property
+    def search(self) -> SearchRepository: ...
 
 
 class Workspace(Protocol):

@@ -28,6 +28,7 @@ from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, S
 from cmconsole.storage.posts import SqlPosts
 from cmconsole.storage.sandbox import SqlSandboxTimeline
 from cmconsole.storage.saved_replies import SqlSavedReplies
+from cmconsole.storage.search import SqlSearch
 from cmconsole.storage.threads import SqlClaims, SqlThreads
 
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision. A workspace already at it opens without loading Alembic, a
 # third of a second saved on every command; tests/test_storage.py keeps it equal to the head.
-SCHEMA_HEAD = "0013"
+SCHEMA_HEAD = "0014"
 
 
 class SqlTransaction:
@@ -58,6 +59,7 @@ class SqlTransaction:
         self.claims = SqlClaims(session)
         self.saved_replies = SqlSavedReplies(session)
         self.onboarding = SqlOnboarding(session)
+        self.search = SqlSearch(session)
 
 
 class SqlWorkspace:
