@@ -176,3 +176,19 @@ def test_messages_from_before_the_migration_are_found_and_it_can_be_undone(datab
         assert [hit.contact for hit in page.hits] == ["@ana"]
     finally:
         services.close()
+
+
+def test_a_thread_opens_around_an_old_message_a_search_found(services, team, clock):
+    ids = [said(services, team, "@ana", f"@brand note {n}", clock) for n in range(70)]
+    said(services, team, "@ana", "@brand the parcel finally came", clock)
+    ids.append(said(services, team, "@bob", "@brand hello", clock))
+    [hit] = services.search.search(team.operator, team.alias.id, "note 5").hits
+    conversation = services.inbox.conversation(team.operator, team.alias.id, "@ana", hit.message_id)
+    shown = [message.id for message in conversation.messages]
+    assert hit.message_id in shown and shown == sorted(shown)
+    assert shown[0] == ids[0] and len(shown) == 50  # nothing older to show: the rest after it
+    latest = services.inbox.conversation(team.operator, team.alias.id, "@ana")
+    assert hit.message_id not in [message.id for message in latest.messages]
+    middle = services.inbox.conversation(team.operator, team.alias.id, "@ana", ids[40])
+    shown = [message.id for message in middle.messages]
+    assert shown == ids[16:66]
