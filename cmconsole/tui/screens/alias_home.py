@@ -60,7 +60,8 @@ class AliasScreen(ConsoleScreen[None]):
         Binding("m", "team", "Team"),
         Binding("O", "onboarding", "Onboarding"),
         Binding("r", "refresh", "Refresh"),
-        Binding("slash", "search", "Search"),
+        # Under `?` with the tab keys (the footer has no room left at 80 columns).
+        Binding("slash", "search", "Search threads", show=False),
         # The tabs are on screen; their keys (i o t p H g w a) are under `?`, leaving the footer
         # room at 80 columns for the rest.
         Binding("i", "tab('inbox')", "Inbox", show=False),

@@ -1,7 +1,8 @@
 """Searching an alias's threads: the public's messages and the alias's replies, by words.
 
 SQLite: FTS5 tables over inbound_message and post (porter stemming over unicode61 with accents
-folded), kept in step by triggers and filled from the rows already there. PostgreSQL: GIN
+folded), kept in step by triggers and filled from the rows already there. Each also indexes the
+alias's id, so that a search walks only that alias's matches, not every alias's. PostgreSQL: GIN
 expression indexes over the text with its accents folded, for the French, English and 'simple'
 configurations; the service's statements name the same configuration as a literal.
 
@@ -47,21 +48,23 @@ def upgrade() -> None:
         return
     for fts, table in _FTS:
         op.execute(
-            f"CREATE VIRTUAL TABLE {fts} USING fts5(text, content='{table}', "
+            f"CREATE VIRTUAL TABLE {fts} USING fts5(text, alias_id, content='{table}', "
             f"content_rowid='id', tokenize='{_TOKENIZER}')"
         )
         op.execute(
             f"CREATE TRIGGER {fts}_insert AFTER INSERT ON {table} BEGIN "
-            f"INSERT INTO {fts}(rowid, text) VALUES (new.id, new.text); END"
+            f"INSERT INTO {fts}(rowid, text, alias_id) VALUES (new.id, new.text, new.alias_id); END"
         )
         op.execute(
             f"CREATE TRIGGER {fts}_delete AFTER DELETE ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, text) VALUES ('delete', old.id, old.text); END"
+            f"INSERT INTO {fts}({fts}, rowid, text, alias_id) "
+            "VALUES ('delete', old.id, old.text, old.alias_id); END"
         )
         op.execute(
             f"CREATE TRIGGER {fts}_update AFTER UPDATE OF text ON {table} BEGIN "
-            f"INSERT INTO {fts}({fts}, rowid, text) VALUES ('delete', old.id, old.text); "
-            f"INSERT INTO {fts}(rowid, text) VALUES (new.id, new.text); END"
+            f"INSERT INTO {fts}({fts}, rowid, text, alias_id) "
+            "VALUES ('delete', old.id, old.text, old.alias_id); "
+            f"INSERT INTO {fts}(rowid, text, alias_id) VALUES (new.id, new.text, new.alias_id); END"
         )
         op.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
 
