@@ -8,32 +8,38 @@ from benchmarks.workspace import Plain, Workspace
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.search import SEARCH_PAGE
+from cmconsole.storage.search import WINDOW
 
 TARGET_MS = 100.0
-_ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝ"
-_PLAIN = "aaaaaaceeeeiiiinooooouuuuyyAAAAAACEEEEIIIINOOOOOUUUUY"
 _ORDER = "ORDER BY rank DESC, at DESC, kind, id DESC LIMIT ? OFFSET 0"
 _SQLITE = (
-    "SELECT kind, id FROM ("
-    "SELECT 'message' AS kind, m.id AS id, m.received_at AS at, "
-    "-bm25(inbound_search, 1.0, 0.0) AS rank "
-    "FROM inbound_search CROSS JOIN inbound_message AS m ON m.id = inbound_search.rowid "
-    "WHERE inbound_search MATCH ? AND m.alias_id = ? "
+    "SELECT kind, id, contact, text, at, message_id, rank FROM ("
+    "SELECT 'message' AS kind, m.id AS id, m.author_handle AS contact, m.text AS text, "
+    "m.received_at AS at, m.id AS message_id, found.rank AS rank "
+    "FROM (SELECT rowid AS id, -bm25(inbound_search, 1.0, 0.0) AS rank FROM inbound_search "
+    "WHERE inbound_search MATCH ? ORDER BY rowid DESC LIMIT ?) AS found "
+    "CROSS JOIN inbound_message AS m ON m.id = found.id WHERE m.alias_id = ? "
     "UNION ALL "
-    "SELECT 'reply', p.id, p.published_at, -bm25(reply_search, 1.0, 0.0) "
-    "FROM reply_search CROSS JOIN post AS p ON p.id = reply_search.rowid "
+    "SELECT 'reply', p.id, m.author_handle, p.text, p.published_at, m.id, found.rank "
+    "FROM (SELECT rowid AS id, -bm25(reply_search, 1.0, 0.0) AS rank FROM reply_search "
+    "WHERE reply_search MATCH ? ORDER BY rowid DESC LIMIT ?) AS found "
+    "CROSS JOIN post AS p ON p.id = found.id "
     "JOIN inbound_message AS m ON m.id = p.in_reply_to_id "
-    "WHERE reply_search MATCH ? AND p.alias_id = ? AND p.status = 'published') " + _ORDER
+    "WHERE p.alias_id = ? AND p.status = 'published') " + _ORDER
 )
 _POSTGRES = (
-    "SELECT kind, id FROM ("
-    "SELECT 'message'::text AS kind, m.id AS id, m.received_at AS at, "
-    "ts_rank({message}, {query}) AS rank FROM inbound_message AS m "
-    "WHERE m.alias_id = ? AND {message} @@ {query} "
+    "SELECT hits.kind, hits.id, m.author_handle, hits.text, hits.at, hits.message_id, hits.rank "
+    "FROM (SELECT kind, id, text, at, message_id, ts_rank(vector, {query}) AS rank FROM ("
+    "(SELECT 'message'::text AS kind, m.id AS id, m.text AS text, m.received_at AS at, "
+    "m.id AS message_id, m.search_vector AS vector FROM inbound_message AS m "
+    "WHERE m.alias_id = ? AND m.search_vector @@ {query} ORDER BY m.id DESC LIMIT ?) "
     "UNION ALL "
-    "SELECT 'reply'::text, p.id, p.published_at, ts_rank({reply}, {query}) "
-    "FROM post AS p JOIN inbound_message AS m ON m.id = p.in_reply_to_id "
-    "WHERE p.alias_id = ? AND p.status = 'published' AND {reply} @@ {query}) AS hits " + _ORDER
+    "(SELECT 'reply'::text, p.id, p.text, p.published_at, p.in_reply_to_id, p.search_vector "
+    "FROM post AS p WHERE p.alias_id = ? AND p.status = 'published' "
+    "AND p.in_reply_to_id IS NOT NULL AND p.search_vector @@ {query} "
+    "ORDER BY p.id DESC LIMIT ?)) AS matched " + _ORDER + ") AS hits "
+    "JOIN inbound_message AS m ON m.id = hits.message_id "
+    "ORDER BY hits.rank DESC, hits.at DESC, hits.kind, hits.id DESC"
 )
 
 
@@ -51,23 +57,19 @@ def run(
     if plain.database == "sqlite":
         quoted = f'alias_id : "{facts.alias_id}" AND text : "{word}"'
         statement = _SQLITE
-        parameters: tuple[object, ...] = (quoted, facts.alias_id, quoted, facts.alias_id)
+        alias = facts.alias_id
+        parameters: tuple[object, ...] = (quoted, WINDOW, alias, quoted, WINDOW, alias)
     else:
         config = {"fr": "french", "en": "english"}.get(language[:2], "simple")
 
-        def vector(column: str) -> str:
-            return f"to_tsvector('{config}', translate({column}, '{_ACCENTED}', '{_PLAIN}'))"
-
-        statement = _POSTGRES.format(
-            message=vector("m.text"),
-            reply=vector("p.text"),
-            query=f"plainto_tsquery('{config}', ?)",
-        )
-        # The query's placeholder comes first in each branch's SELECT list (ts_rank).
-        parameters = (word, facts.alias_id, word, word, facts.alias_id, word)
+        statement = _POSTGRES.format(query=f"plainto_tsquery('{config}', ?)")
+        # In the order of the placeholders: the rank's query first, then each branch's.
+        alias = facts.alias_id
+        parameters = (word, alias, word, WINDOW, alias, word, WINDOW)
 
     def bare_page() -> list[tuple[str, int]]:
-        return [(kind, id_) for kind, id_ in plain.fetch(statement, (*parameters, SEARCH_PAGE + 1))]
+        rows = plain.fetch(statement, (*parameters, SEARCH_PAGE + 1))
+        return [(row[0], row[1]) for row in rows]
 
     found = first_page()
     assert found and found == bare_page()[:SEARCH_PAGE], "the service and the bare SQL disagree"

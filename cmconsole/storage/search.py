@@ -13,47 +13,62 @@ from cmconsole.storage.tables import InboundMessageRow
 
 # PostgreSQL's text search configuration for an alias's language; 'simple' (no stemming) else.
 CONFIGURATIONS = {"fr": "french", "en": "english"}
-# Accents folded before PostgreSQL's parser sees the text, as the indexes of migration 0014 do.
+# Accents folded before PostgreSQL's parser sees the query, as migration 0014 folds the text.
 ACCENTED = "àáâãäåçèéêëìíîïñòóôõöùúûüýÿÀÁÂÃÄÅÇÈÉÊËÌÍÎÏÑÒÓÔÕÖÙÚÛÜÝ"
 PLAIN = "aaaaaaceeeeiiiinooooouuuuyyAAAAAACEEEEIIIINOOOOOUUUUY"
 _FOLD = str.maketrans(ACCENTED, PLAIN)
 _WHEN = InboundMessageRow.__table__.c.received_at.type  # type: ignore[attr-defined]
 _ORDER = "ORDER BY rank DESC, at DESC, kind, id DESC LIMIT :limit OFFSET :offset"
 
-# CROSS JOIN: SQLite then always walks the full-text matches first (never every message of the
-# alias, probing the index for each: seconds instead of milliseconds on a large alias).
+# Ranking reads the newest WINDOW matches of each kind (messages, replies), never all of them:
+# a common word over years of messages would otherwise cost a score for each. A rarer word (an
+# old exchange) has fewer matches than that, and all of them are ranked.
+WINDOW = 2000
+
+# The matches come from the full-text index newest first (no score computed past the window);
+# CROSS JOIN keeps SQLite on that side (never every message of the alias, probing the index).
 _SQLITE = f"""
 SELECT kind, id, contact, text, at, message_id, rank FROM (
   SELECT 'message' AS kind, m.id AS id, m.author_handle AS contact, m.text AS text,
-         m.received_at AS at, m.id AS message_id,
-         -bm25(inbound_search, 1.0, 0.0) AS rank
-  FROM inbound_search CROSS JOIN inbound_message AS m ON m.id = inbound_search.rowid
-  WHERE inbound_search MATCH :query AND m.alias_id = :alias
+         m.received_at AS at, m.id AS message_id, found.rank AS rank
+  FROM (SELECT rowid AS id, -bm25(inbound_search, 1.0, 0.0) AS rank FROM inbound_search
+        WHERE inbound_search MATCH :query ORDER BY rowid DESC LIMIT :window) AS found
+  CROSS JOIN inbound_message AS m ON m.id = found.id
+  WHERE m.alias_id = :alias
   UNION ALL
-  SELECT 'reply', p.id, m.author_handle, p.text, p.published_at, m.id,
-         -bm25(reply_search, 1.0, 0.0)
-  FROM reply_search CROSS JOIN post AS p ON p.id = reply_search.rowid
+  SELECT 'reply', p.id, m.author_handle, p.text, p.published_at, m.id, found.rank
+  FROM (SELECT rowid AS id, -bm25(reply_search, 1.0, 0.0) AS rank FROM reply_search
+        WHERE reply_search MATCH :query ORDER BY rowid DESC LIMIT :window) AS found
+  CROSS JOIN post AS p ON p.id = found.id
   JOIN inbound_message AS m ON m.id = p.in_reply_to_id
-  WHERE reply_search MATCH :query AND p.alias_id = :alias AND p.status = :published
+  WHERE p.alias_id = :alias AND p.status = :published
 )
 {_ORDER}
 """
 
-# {config} is a literal, never a bound parameter: a prepared statement's generic plan would
-# otherwise no longer match the expression indexes (see README, Performance).
+# {config} names the alias's configuration, as the stored vectors were made with (migration
+# 0014); a literal, never a bound parameter (see README, Performance).
 _POSTGRES = """
-SELECT kind, id, contact, text, at, message_id, rank FROM (
-  SELECT 'message'::text AS kind, m.id AS id, m.author_handle AS contact, m.text AS text,
-         m.received_at AS at, m.id AS message_id, ts_rank({message}, {query}) AS rank
-  FROM inbound_message AS m
-  WHERE m.alias_id = :alias AND {message} @@ {query}
-  UNION ALL
-  SELECT 'reply'::text, p.id, m.author_handle, p.text, p.published_at, m.id,
-         ts_rank({reply}, {query})
-  FROM post AS p JOIN inbound_message AS m ON m.id = p.in_reply_to_id
-  WHERE p.alias_id = :alias AND p.status = :published AND {reply} @@ {query}
+SELECT hits.kind, hits.id, m.author_handle, hits.text, hits.at, hits.message_id, hits.rank
+FROM (
+  SELECT kind, id, text, at, message_id, ts_rank(vector, {query}) AS rank FROM (
+    (SELECT 'message'::text AS kind, m.id AS id, m.text AS text, m.received_at AS at,
+            m.id AS message_id, m.search_vector AS vector
+     FROM inbound_message AS m
+     WHERE m.alias_id = :alias AND m.search_vector @@ {query}
+     ORDER BY m.id DESC LIMIT :window)
+    UNION ALL
+    (SELECT 'reply'::text, p.id, p.text, p.published_at, p.in_reply_to_id, p.search_vector
+     FROM post AS p
+     WHERE p.alias_id = :alias AND p.status = :published AND p.in_reply_to_id IS NOT NULL
+       AND p.search_vector @@ {query}
+     ORDER BY p.id DESC LIMIT :window)
+  ) AS matched
+  {order}
 ) AS hits
-{order}
+-- The thread's contact, for the page's rows only.
+JOIN inbound_message AS m ON m.id = hits.message_id
+ORDER BY hits.rank DESC, hits.at DESC, hits.kind, hits.id DESC
 """
 
 
@@ -91,6 +106,7 @@ class SqlSearch:
                 "published": PostStatus.PUBLISHED.value,
                 "limit": limit,
                 "offset": offset,
+                "window": WINDOW,
             },
         )
         return [
@@ -103,12 +119,7 @@ class SqlSearch:
 def _statement(dialect: str, config: str) -> TextualSelect:
     sql = _SQLITE
     if dialect == "postgresql":
-        sql = _POSTGRES.format(
-            message=_vector(config, "m.text"),
-            reply=_vector(config, "p.text"),
-            query=f"plainto_tsquery('{config}', :query)",
-            order=_ORDER,
-        )
+        sql = _POSTGRES.format(query=f"plainto_tsquery('{config}', :query)", order=_ORDER)
     columns: dict[str, Any] = {
         "kind": String,
         "id": Integer,
@@ -119,8 +130,3 @@ def _statement(dialect: str, config: str) -> TextualSelect:
         "rank": Float,
     }
     return text(sql).columns(**columns)
-
-
-def _vector(config: str, column: str) -> str:
-    """The indexed expression of migration 0014, on `column`."""
-    return f"to_tsvector('{config}', translate({column}, '{ACCENTED}', '{PLAIN}'))"
