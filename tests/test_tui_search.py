@@ -46,6 +46,9 @@ async def test_a_search_opens_the_thread_at_an_old_message(demo, clock):
         assert pane.scroll_y > 0  # scrolled to it: neither the top nor the bottom
         assert pane.region.overlaps(found.region)
         assert "update number 59" not in str(thread.query_one("#conversation").render())
+        # A reply from here answers the message found, and says so (f3 picks another).
+        answering = str(thread.query_one("#answering", Static).render())
+        assert "you picked" in answering and "Zanzibar" in answering
         await pilot.press("escape")
         await until(pilot, lambda: isinstance(pilot.app.screen, AliasScreen), what="the desk")
 

@@ -98,8 +98,9 @@ class ThreadScreen(ConsoleScreen[str]):
         self.at = at  # a message to open at (a search found it): shown around it, marked
         self._conversation: Conversation | None = None
         self._version: int | None = None  # the alias's change counter when last read
-        # The message the operator picked to answer (f3); None: the newest unanswered one.
-        self._picked: int | None = None
+        # The message the operator picked to answer (f3, or the one a search opened the thread
+        # at: never an older one of the window unseen); None: the newest unanswered one.
+        self._picked: int | None = at
         self._follow_ups: list[FollowUp] = []
         self._saved: list[SavedReply] = []
         self._sending = False
