@@ -21,6 +21,7 @@ from benchmarks import (
     dispatch,
     inbox,
     memory,
+    search,
     startup,
     who_spoke,
 )
@@ -40,6 +41,7 @@ GROUPS = {
     "inbox": ("inbox_first_page", "inbox_unanswered"),
     "desk": ("desk_refresh", "desk_idle"),
     "who_spoke": ("audit_first_page", "audit_search", "audit_speakers", "audit_search_speakers"),
+    "search": ("search_threads",),
     "check_draft": ("check_draft",),
     "audit_verify": ("audit_verify",),
     "dispatch": ("dispatch",),
@@ -109,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         measure(
             "who_spoke", lambda: who_spoke.run(workspace, services, plain, lead, repeats["query"])
         )
+        measure("search", lambda: search.run(workspace, services, plain, lead, repeats["query"]))
         measure("check_draft", lambda: check_draft.run(options.repeats))
         measure("audit_verify", lambda: audit_verify.run(services, plain, repeats["verify"]))
     finally:

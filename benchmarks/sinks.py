@@ -17,6 +17,10 @@ MARKER_TABLE = "benchmark_build"
 # The migrations say content hashing began with the (then empty) tables; the generator says
 # where it began in the history it writes.
 _NO_HASHING_START = "DELETE FROM content_hashing_start"
+# SQLite's full-text tables over the loaded rows, filled once at the end (their triggers dropped).
+_FULL_TEXT = ("post_text", "inbound_search", "reply_search")
+# PostgreSQL's tables with stored search words (migration 0014).
+_SEARCHED = ("inbound_message", "post")
 _MARKER = f"CREATE TABLE {MARKER_TABLE} (name VARCHAR(32) PRIMARY KEY, value TEXT NOT NULL)"
 
 
@@ -30,7 +34,8 @@ class SqliteSink:
             "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
         ).fetchall()
         self._triggers = self._db.execute(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'post'"
+            "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+            "AND tbl_name IN ('post', 'inbound_message')"
         ).fetchall()
         for name, _ in self._indexes:
             self._db.execute(f'DROP INDEX "{name}"')
@@ -46,7 +51,8 @@ class SqliteSink:
     def finish(self, marker: str, facts: Facts) -> None:
         for _, sql in self._indexes:
             self._db.execute(sql)
-        self._db.execute("INSERT INTO post_text(post_text) VALUES ('rebuild')")
+        for fts in _FULL_TEXT:
+            self._db.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
         for _, sql in self._triggers:
             self._db.execute(sql)
         self._db.execute(_MARKER)
@@ -84,6 +90,9 @@ class PostgresSink:
                 copy.write_row(row)
 
     def finish(self, marker: str, facts: Facts) -> None:
+        for table in _SEARCHED:
+            # Their search trigger is off while loading (replica mode): the words, in one pass.
+            self._db.execute(f"UPDATE {table} SET search_vector = search_vector_of(alias_id, text)")
         for _, sql in self._indexes:
             self._db.execute(sql)
         tables = self._db.execute(
@@ -107,5 +116,7 @@ class PostgresSink:
             "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
         ).fetchall()
         for (name,) in names:
-            self._db.execute(f'ANALYZE "{name}"')  # what autovacuum would soon do on its own
+            # What autovacuum would soon do on its own (and the rows the update above replaced).
+            vacuum = "VACUUM " if name in _SEARCHED else ""
+            self._db.execute(f'{vacuum}ANALYZE "{name}"')
         self._db.close()

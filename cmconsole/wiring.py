@@ -25,6 +25,7 @@ from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
 from cmconsole.services.pump import Pump
 from cmconsole.services.saved_replies import SavedReplyService
+from cmconsole.services.search import SearchService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
@@ -83,6 +84,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         claims=ClaimService(workspace, clock),
         posting=posting,
         saved_replies=SavedReplyService(workspace, clock),
+        search=SearchService(workspace),
         dispatcher=dispatcher,
         audit=AuditService(workspace),
         timeline=TimelineService(workspace, channels),

@@ -23,6 +23,7 @@ NAMES = [
     "audit_search",
     "audit_speakers",
     "audit_search_speakers",
+    "search_threads",
     "check_draft",
     "audit_verify",
     "dispatch",
@@ -35,6 +36,7 @@ WITH_BASELINE = {
     "desk_refresh",
     "desk_idle",
     "audit_first_page",
+    "search_threads",
 }
 # Reported for information: no target of their own.
 INFORMATION = {"audit_speakers", "audit_search_speakers"}

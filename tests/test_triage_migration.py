@@ -52,6 +52,6 @@ def test_threads_from_before_states_are_given_the_state_the_code_derives(
         "@dan": ThreadState.OPEN,
     }
 
-    _migrate(database_url, "0013", "head")
+    _migrate(database_url, "0014", "head")
 
     assert _states(services, team) == before

@@ -19,6 +19,7 @@ from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
 from cmconsole.services.pump import Pump
 from cmconsole.services.saved_replies import SavedReplyService
+from cmconsole.services.search import SearchService
 from cmconsole.services.shifts import ShiftService
 from cmconsole.services.team import TeamService
 from cmconsole.services.timeline import TimelineService
@@ -34,6 +35,7 @@ class Services:
     claims: ClaimService
     posting: PostingService
     saved_replies: SavedReplyService
+    search: SearchService
     dispatcher: Dispatcher
     audit: AuditService
     timeline: TimelineService

@@ -186,11 +186,14 @@ class InboxService:
             claims = {claim.contact_handle: claim for claim in tx.claims.live(alias_id, now)}
         return [InboxThread(thread, claims.get(thread.contact_handle)) for thread in threads]
 
-    def conversation(self, who: SignedIn, alias_id: int, contact: str) -> Conversation:
-        """The contact's recent messages and the alias's replies to them."""
+    def conversation(
+        self, who: SignedIn, alias_id: int, contact: str, at: int | None = None
+    ) -> Conversation:
+        """The contact's recent messages and the alias's replies to them; or, `at` one of
+        their messages (a search found it), the messages up to and around it."""
         with self._workspace.transaction() as tx:
             role_on(tx, active_operator(tx, who), existing_alias(tx, alias_id))
-            messages = tx.threads.messages(alias_id, contact, CONVERSATION_LENGTH)
+            messages = tx.threads.messages(alias_id, contact, CONVERSATION_LENGTH, at)
             replies = {message.id: tx.posts.replies_to(message.id) for message in messages}
             thread = tx.threads.by_contact(alias_id, contact)
         return Conversation(alias_id, contact, messages, replies, thread)

@@ -31,6 +31,7 @@ from cmconsole.domain.model import (
     Shift,
     SignatureKind,
 )
+from cmconsole.domain.search import SearchHit
 from cmconsole.domain.triage import CloseReason, ThreadState
 
 Clock = Callable[[], datetime]
@@ -297,7 +298,12 @@ class ThreadRepository(Protocol):
     ) -> list[ContactThread]: ...
     def count(self, alias_id: int, states: Sequence[ThreadState]) -> int: ...
     def by_contact(self, alias_id: int, contact: str) -> ContactThread | None: ...
-    def messages(self, alias_id: int, contact: str, limit: int) -> list[InboundMessage]: ...
+    def messages(
+        self, alias_id: int, contact: str, limit: int, around: int | None = None
+    ) -> list[InboundMessage]:
+        """The contact's newest `limit` messages, oldest first; or a window around one."""
+        ...
+
     def close(
         self,
         alias_id: int,
@@ -341,6 +347,15 @@ class SavedReplyRepository(Protocol):
     ) -> SavedReply: ...
     def for_alias(self, alias_id: int) -> list[SavedReply]: ...
     def remove(self, alias_id: int, name: str) -> bool: ...
+
+
+class SearchRepository(Protocol):
+    def threads(
+        self, alias_id: int, language: str, words: list[str], limit: int, offset: int
+    ) -> list[SearchHit]:
+        """The alias's messages and published replies holding every word, best match first,
+        newer first among equals."""
+        ...
 
 
 class AuditRepository(Protocol):
@@ -571,6 +586,8 @@ class Transaction(Protocol):
     def desk(self) -> DeskRepository: ...
     @property
     def settings(self) -> SettingRepository: ...
+    @property
+    def search(self) -> SearchRepository: ...
 
 
 class Workspace(Protocol):

@@ -263,8 +263,11 @@ class SqlThreads:
         found = self._by_contacts(alias_id, [contact])
         return found[0] if found else None
 
-    def messages(self, alias_id: int, contact: str, limit: int) -> list[InboundMessage]:
-        """The contact's most recent messages to the alias, oldest first."""
+    def messages(
+        self, alias_id: int, contact: str, limit: int, around: int | None = None
+    ) -> list[InboundMessage]:
+        """The contact's most recent messages to the alias, oldest first; or, `around` a
+        message, up to half of them before it (it included) and the rest after it."""
         answered = (
             select(func.count())
             .select_from(PostRow)
@@ -274,15 +277,25 @@ class SqlThreads:
             )
             .scalar_subquery()
         )
-        rows = self._session.exec(
-            select(InboundMessageRow, answered)
-            .where(
-                col(InboundMessageRow.alias_id) == alias_id,
-                col(InboundMessageRow.author_handle) == contact,
-            )
-            .order_by(col(InboundMessageRow.id).desc())
-            .limit(limit)
-        ).all()
+        query = select(InboundMessageRow, answered).where(
+            col(InboundMessageRow.alias_id) == alias_id,
+            col(InboundMessageRow.author_handle) == contact,
+        )
+        newest_first = col(InboundMessageRow.id).desc()
+        if around is None:
+            rows = self._session.exec(query.order_by(newest_first).limit(limit)).all()
+        else:
+            before = self._session.exec(
+                query.where(col(InboundMessageRow.id) <= around)
+                .order_by(newest_first)
+                .limit(max(1, limit // 2))
+            ).all()
+            after = self._session.exec(
+                query.where(col(InboundMessageRow.id) > around)
+                .order_by(col(InboundMessageRow.id))
+                .limit(limit - len(before))
+            ).all()
+            rows = [*reversed(after), *before]
         return [converters.inbound(row, bool(replies)) for row, replies in reversed(rows)]
 
 

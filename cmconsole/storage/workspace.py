@@ -28,6 +28,7 @@ from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, S
 from cmconsole.storage.posts import SqlPosts
 from cmconsole.storage.sandbox import SqlSandboxTimeline
 from cmconsole.storage.saved_replies import SqlSavedReplies
+from cmconsole.storage.search import SqlSearch
 from cmconsole.storage.settings import SqlSettings
 from cmconsole.storage.threads import SqlClaims, SqlThreads
 
@@ -60,6 +61,7 @@ class SqlTransaction:
         self.saved_replies = SqlSavedReplies(session)
         self.onboarding = SqlOnboarding(session)
         self.settings = SqlSettings(session)
+        self.search = SqlSearch(session)
 
 
 class SqlWorkspace:

@@ -22,13 +22,17 @@ STATUS_WORDS = {
     PostStatus.UNKNOWN: "outcome unknown, being checked",
 }
 
+_PARTS = ("#conversation", "#found", "#conversation-after")
+
 
 class ConversationPane(VerticalScroll):
-    """The messages and the replies to each, the one being answered marked; times tick."""
+    """The messages and the replies to each, the one being answered marked; times tick. Opened
+    at a message a search found (`found`), that one stands out and is scrolled to."""
 
-    def __init__(self, contact: str, *, id: str | None = None) -> None:
+    def __init__(self, contact: str, *, found: int | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.contact = contact
+        self.found = found
         self._conversation: Conversation | None = None
         self._follow_ups: list[FollowUp] = []
         self._target: int | None = None
@@ -36,6 +40,8 @@ class ConversationPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("", id="message-meta", markup=False)
         yield Static("", id="conversation", markup=False)
+        yield Static("", id="found", markup=False)
+        yield Static("", id="conversation-after", markup=False)
         yield Static("", id="follow-ups", markup=False)
 
     def show(
@@ -52,7 +58,10 @@ class ConversationPane(VerticalScroll):
         ]
         self._conversation, self._follow_ups, self._target = conversation, follow_ups, target
         self.tick(now)
-        if grew:
+        if grew and before is None and self.found is not None:
+            found = self.query_one("#found", Static)
+            self.call_after_refresh(self.scroll_to_center, found, animate=False)
+        elif grew:
             self.call_after_refresh(self.scroll_end, animate=False)
 
     def tick(self, now: datetime) -> None:
@@ -70,8 +79,13 @@ class ConversationPane(VerticalScroll):
         self.query_one("#message-meta", Static).update(
             content(_triage_lines(conversation.thread, now) + meta)
         )
-        lines: list[str] = []
+        # Before the message found (or all of them), the message found, after it.
+        parts: list[list[str]] = [[], [], []]
+        part = 0
         for each in conversation.messages:
+            if each.id == self.found:
+                part = 1
+            lines = parts[part]
             mark = "▶ " if each.id == self._target else ""
             lines.append(f"{mark}{each.author_handle} · {ago(each.received_at, now)} ago")
             lines.append(f"  {each.text}")
@@ -81,7 +95,13 @@ class ConversationPane(VerticalScroll):
                     + (f"  ({post.failure_reason})" if post.failure_reason else "")
                     + (f"\n     reviewer: {post.review_comment}" if post.review_comment else "")
                 )
-        self.query_one("#conversation", Static).update(content("\n".join(lines)))
+            part = 2 if part else 0
+        for at, lines in zip(
+            ("#conversation", "#found", "#conversation-after"), parts, strict=True
+        ):
+            shown = self.query_one(at, Static)
+            shown.update(content("\n".join(lines)))
+            shown.display = at == "#conversation" or bool(lines)
         promises = [f"  ⏰ {_when(f)}: {f.promise}" for f in self._follow_ups]
         self.query_one("#follow-ups", Static).update(
             content("Follow-ups:\n" + "\n".join(promises) if promises else "")

@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from textual.worker import Worker, WorkerState
 
 from cmconsole.domain.model import Membership, PostStatus
+from cmconsole.domain.search import SearchHit
 from cmconsole.services.desk_model import DeskFilters, DeskModel, HandoverFilter
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.ports import SandboxFault
@@ -28,6 +29,7 @@ from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.screens.notifications import Notices, NotificationsScreen
 from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.review import ReviewScreen
+from cmconsole.tui.screens.search import SearchScreen
 from cmconsole.tui.screens.team import TeamScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.tui.screens.triage import TriageKeys
@@ -60,6 +62,8 @@ class AliasScreen(TriageKeys):
         Binding("m", "team", "Team"),
         Binding("O", "onboarding", "Onboarding"),
         Binding("r", "refresh", "Refresh"),
+        # Under `?` with the tab keys (the footer has no room left at 80 columns).
+        Binding("slash", "search", "Search threads", show=False),
         # The tabs are on screen; their keys (i o t p H g w a) are under `?`, leaving the footer
         # room at 80 columns for the rest.
         Binding("i", "tab('inbox')", "Inbox", show=False),
@@ -322,6 +326,14 @@ class AliasScreen(TriageKeys):
                 ThreadScreen(self.who, self.membership, str(event.row_key.value)),
                 self._release_claim,
             )
+
+    def action_search(self) -> None:
+        def chosen(hit: SearchHit | None) -> None:
+            if hit is not None:  # its thread, opened where the search found it
+                thread = ThreadScreen(self.who, self.membership, hit.contact, hit.message_id)
+                self.app.push_screen(thread, self._release_claim)
+
+        self.app.push_screen(SearchScreen(self.who, self.alias), chosen)
 
     def _release_claim(self, contact: str | None) -> None:
         if contact is not None:

@@ -88,15 +88,19 @@ class ThreadScreen(ConsoleScreen[str]):
             self.reason = reason
             self.handovers_unread = handovers_unread
 
-    def __init__(self, who: SignedIn, membership: Membership, contact: str) -> None:
+    def __init__(
+        self, who: SignedIn, membership: Membership, contact: str, at: int | None = None
+    ) -> None:
         super().__init__()
         self.who = who
         self.alias = membership.alias
         self.contact = contact
+        self.at = at  # a message to open at (a search found it): shown around it, marked
         self._conversation: Conversation | None = None
         self._version: int | None = None  # the alias's change counter when last read
-        # The message the operator picked to answer (f3); None: the newest unanswered one.
-        self._picked: int | None = None
+        # The message the operator picked to answer (f3, or the one a search opened the thread
+        # at: never an older one of the window unseen); None: the newest unanswered one.
+        self._picked: int | None = at
         self._follow_ups: list[FollowUp] = []
         self._saved: list[SavedReply] = []
         self._sending = False
@@ -106,7 +110,7 @@ class ThreadScreen(ConsoleScreen[str]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="claim", markup=False)
-        yield ConversationPane(self.contact, id="thread")
+        yield ConversationPane(self.contact, found=self.at, id="thread")
         yield Static("", id="answering", markup=False)
         yield Label(content(f"Reply as {self.alias.display_name} ({self.alias.handle}):"))
         yield ComposeBox(id="compose")
@@ -170,7 +174,9 @@ class ThreadScreen(ConsoleScreen[str]):
 
     def _read_conversation(self) -> None:
         """From a worker: the conversation and its follow-ups, posted to the screen."""
-        conversation = self.services.inbox.conversation(self.who, self.alias.id, self.contact)
+        conversation = self.services.inbox.conversation(
+            self.who, self.alias.id, self.contact, self.at
+        )
         latest = conversation.latest
         follow_ups = self.services.follow_ups.for_thread(self.who, latest.id) if latest else []
         self.post_message(self.ConversationLoaded(conversation, follow_ups))
