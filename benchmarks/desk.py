@@ -37,9 +37,18 @@ _BARE = [
         "alias now",
     ),
     (
-        "SELECT contact_thread.*, inbound_message.text FROM contact_thread JOIN inbound_message "
-        "ON inbound_message.id = contact_thread.last_inbound_id WHERE contact_thread.alias_id = ? "
+        "SELECT contact_thread.*, inbound_message.text, handed_to.name, handed_by.name "
+        "FROM contact_thread JOIN inbound_message "
+        "ON inbound_message.id = contact_thread.last_inbound_id "
+        "LEFT JOIN operator AS handed_to ON handed_to.id = contact_thread.handed_to "
+        "LEFT JOIN operator AS handed_by ON handed_by.id = contact_thread.handed_by "
+        "WHERE contact_thread.alias_id = ? AND contact_thread.state <> 'spam' "
         "ORDER BY contact_thread.last_activity_at DESC, contact_thread.id DESC LIMIT 200",
+        "alias",
+    ),
+    (
+        "SELECT count(*) FROM contact_thread WHERE alias_id = ? "
+        "AND state IN ('new', 'open', 'awaiting_approval')",
         "alias",
     ),
     (

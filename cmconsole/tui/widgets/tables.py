@@ -48,7 +48,7 @@ class InboxTable(_RecordTable):
     who answers it now (or was handed it), and which the operator selected."""
 
     COLUMNS = ("", "waited", "from", "answering", "latest message")
-    _FIXED_WIDTH = 51  # the first four columns and the cell padding
+    _FIXED_WIDTH = 53  # the first four columns and the cell padding
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
