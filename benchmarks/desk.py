@@ -47,8 +47,8 @@ _BARE = [
         "alias",
     ),
     (
-        "SELECT count(*) FROM contact_thread WHERE alias_id = ? "
-        "AND state IN ('new', 'open', 'awaiting_approval')",
+        "SELECT count(*) FROM (SELECT id FROM contact_thread WHERE alias_id = ? "
+        "AND state IN ('new', 'open', 'awaiting_approval') LIMIT 1001) AS waiting",
         "alias",
     ),
     (

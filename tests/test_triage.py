@@ -5,6 +5,7 @@ from sqlalchemy import create_engine, text
 
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.triage import CloseReason, ThreadState
+from cmconsole.services import desk, desk_model
 from cmconsole.services.claims import CLAIM_IDLE
 from cmconsole.services.inbox import InboxFilter
 from tests.conftest import receive
@@ -235,3 +236,17 @@ def test_colleagues_list_leads_and_those_on_shift_first(services, team):
     services.shifts.start(team.other, team.alias.id)
     names = [c.name for c in services.triage.colleagues(team.operator, team.alias.id)]
     assert names == ["lena", "olga", "tina"]
+
+
+def test_past_what_the_desk_counts_the_banner_says_so_rather_than_count_every_thread(
+    services, team, monkeypatch
+):
+    for fan in ("@ann", "@bob", "@cat", "@dan"):
+        receive(services, team.alias, fan, f"@brand hello from {fan}")
+    monkeypatch.setattr(desk_model, "WAITING_COUNTED", 2)
+    monkeypatch.setattr(desk, "WAITING_COUNTED", 2)
+    model = services.desk.read(team.lead, team.alias.id)
+    assert (model.waiting, model.waiting_text) == (3, "2+ waiting")
+    services.triage.close(team.lead, team.alias.id, ["@ann", "@bob"], CloseReason.SPAM)
+    model = services.desk.read(team.lead, team.alias.id)
+    assert (model.waiting, model.waiting_text) == (2, "2 waiting")

@@ -7,6 +7,7 @@ from cmconsole.domain.model import Alias, Operator, Role
 from cmconsole.domain.triage import WAITING_STATES
 from cmconsole.services.desk_model import (
     DESK_AUDIT_LEAVES_OUT,
+    WAITING_COUNTED,
     AwaitingApproval,
     DeskFilters,
     DeskModel,
@@ -114,7 +115,7 @@ def _read(
         awaiting=awaiting,
         timeline=[],
         handovers=handovers,
-        waiting=tx.threads.count(alias.id, WAITING_STATES),
+        waiting=tx.threads.count(alias.id, WAITING_STATES, WAITING_COUNTED + 1),
         audit=tx.audit.recent(
             alias.id,
             AUDIT_PAGE,

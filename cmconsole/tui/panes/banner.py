@@ -12,7 +12,7 @@ def banner_text(model: DeskModel, who: SignedIn) -> str:
 
 def status_text(model: DeskModel, who: SignedIn) -> str:
     """Who is on shift, what waits, and what the reader should do next."""
-    parts = [f"On shift now: {', '.join(model.on_shift) or 'nobody'}", f"{model.waiting} waiting"]
+    parts = [f"On shift now: {', '.join(model.on_shift) or 'nobody'}", model.waiting_text]
     failed = sum(p.status is PostStatus.FAILED for p in model.outbox)
     if failed:
         parts.append(f"{failed} failed to send (Outbox)")
