@@ -76,3 +76,7 @@ def test_opening_a_workspace_loads_the_x_channels_libraries_only_when_an_alias_u
     url = f"sqlite:///{tmp_path / 'workspace.db'}"
     opening = f"from cmconsole.wiring import open_services\nopen_services({url!r}).close()"
     assert not _loaded_after(opening) & {"tweepy", "keyring", "requests"}
+
+
+def test_only_the_promise_finder_imports_dateparser():
+    assert _importers_of("dateparser") == {"cmconsole.domain.promises"}
