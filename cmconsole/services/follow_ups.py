@@ -1,11 +1,17 @@
 """Follow-ups: promises made to the public, with a due time, that outlive shifts."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from cmconsole.domain.errors import InvalidInput, NotFound
-from cmconsole.domain.model import FollowUp
+from cmconsole.domain.model import Alias, FollowUp
+from cmconsole.domain.names import time_zone
+from cmconsole.domain.promises import Promise, find_promises
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
+
+# How a due time is shown for editing and read back, on the alias's clock.
+DUE_FORMAT = "%Y-%m-%d %H:%M"
 
 
 class FollowUpService:
@@ -47,6 +53,33 @@ class FollowUpService:
                 self._clock(),
             )
             return follow_up
+
+    def proposed(self, alias: Alias, draft: str) -> list[Promise]:
+        """The follow-ups a draft reply promises ("nous revenons vers vous demain"), due on the
+        alias's clock, read in its language: to propose before the reply is sent. It reads no
+        data (the draft is the writer's own), so the console asks it as the reply is sent."""
+        return find_promises(draft, alias.language, alias.time_zone, self._clock())
+
+    def promise_on_alias_clock(
+        self, who: SignedIn, inbound_id: int, promise: str, due: str
+    ) -> FollowUp:
+        """Record a promise due at a time written on the alias's clock ("2026-11-03 10:00"), as
+        a proposed follow-up is shown for editing."""
+        with self._workspace.transaction() as tx:
+            message = tx.inbound.by_id(inbound_id)
+            if message is None:
+                raise NotFound(f"there is no message with id {inbound_id}")
+            zone = existing_alias(tx, message.alias_id).time_zone
+        try:
+            wall = datetime.strptime(due.strip(), DUE_FORMAT)
+        except ValueError:
+            raise InvalidInput(
+                f"say when the follow-up is due as YYYY-MM-DD HH:MM ({zone}), not {due!r}"
+            ) from None
+        due_at = wall.replace(tzinfo=ZoneInfo(time_zone(zone)))
+        if due_at <= self._clock():
+            raise InvalidInput(f"the follow-up would be due in the past ({due} {zone})")
+        return self.promise(who, inbound_id, promise, due_at)
 
     def complete(self, who: SignedIn, follow_up_id: int) -> None:
         with self._workspace.transaction() as tx:
