@@ -80,3 +80,7 @@ def test_opening_a_workspace_loads_the_x_channels_libraries_only_when_an_alias_u
 
 def test_only_the_promise_finder_imports_dateparser():
     assert _importers_of("dateparser") == {"cmconsole.domain.promises"}
+
+
+def test_the_date_parser_is_loaded_only_when_a_promise_is_looked_for():
+    assert "dateparser" not in _loaded_after("import cmconsole.services.bundle")

@@ -5,8 +5,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import dateparser
-
 # A bare day ("demain", "friday") is due at this hour in the alias's zone: early enough that the
 # follow-up shows before the working day is gone, late enough that the team has started it.
 BUSINESS_HOUR = time(10, 0)
@@ -169,6 +167,14 @@ def _as_written(when: re.Match[str]) -> str:
     return when.group().strip().rstrip(".,;")
 
 
+def prepare(language: str) -> None:
+    """Load the parser and its tables for `language` now (a few tenths of a second, once), so
+    the first promise found does not wait for them."""
+    language = language.lower()[:2]
+    if language in _COMMITMENTS:
+        _parse(TODAY[language], language, datetime(2000, 1, 1))
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -228,6 +234,8 @@ def _after(count: str, unit: str, language: str, tz: ZoneInfo, now: datetime) ->
 
 def _parse(words: str, language: str, base: datetime) -> datetime | None:
     """dateparser on the words, relative to `base`'s wall clock; a naive result on that clock."""
+    import dateparser  # loaded when first needed: it takes a few tenths of a second
+
     settings = {"PREFER_DATES_FROM": "future", "RELATIVE_BASE": base.replace(tzinfo=None)}
     parsed = dateparser.parse(words, languages=[language], settings=settings)
     return None if parsed is None else parsed.replace(tzinfo=None)

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.model import Alias, FollowUp
 from cmconsole.domain.names import time_zone
-from cmconsole.domain.promises import Promise, find_promises
+from cmconsole.domain.promises import Promise, find_promises, prepare
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
@@ -59,6 +59,10 @@ class FollowUpService:
         alias's clock, read in its language: to propose before the reply is sent. It reads no
         data (the draft is the writer's own), so the console asks it as the reply is sent."""
         return find_promises(draft, alias.language, alias.time_zone, self._clock())
+
+    def get_ready(self, alias: Alias) -> None:
+        """Load what finding promises in the alias's language needs, ahead of the first reply."""
+        prepare(alias.language)
 
     def promise_on_alias_clock(
         self, who: SignedIn, inbound_id: int, promise: str, due: str

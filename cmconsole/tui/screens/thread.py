@@ -1,7 +1,5 @@
 """A contact's conversation with the alias, who is answering it, and the box for the next reply."""
 
-from datetime import datetime, timedelta
-
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -26,11 +24,11 @@ from cmconsole.tui.dialogs.choose import ChooseDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.panes.conversation import STATUS_WORDS, ConversationPane, answering_line
 from cmconsole.tui.safe import content, inert
-from cmconsole.tui.screens.base import ConsoleScreen, service_work
+from cmconsole.tui.screens.base import service_work
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
+from cmconsole.tui.screens.thread_follow_ups import Accepted, ThreadFollowUps
 from cmconsole.tui.widgets.compose import ComposeBox
 
-MAX_FOLLOW_UP_HOURS = 24 * 365
 # One wait on the alias's change counter lasts this long at most, then the next begins: the
 # conversation and the claim are read again only when the counter moved (a new message, a
 # colleague's claim, a reply settled).
@@ -41,7 +39,7 @@ TICK_SECONDS = 1.0
 RENEW_SECONDS = 30.0
 
 
-class ThreadScreen(ConsoleScreen[str]):
+class ThreadScreen(ThreadFollowUps):
     """Read the conversation, write the reply, send it as the alias. Opening it claims the
     contact; leaving it (it dismisses with the contact) lets the alias screen release the claim.
     """
@@ -78,9 +76,10 @@ class ThreadScreen(ConsoleScreen[str]):
             self.state = state
 
     class ReplySent(Message):
-        def __init__(self, post: Post) -> None:
+        def __init__(self, post: Post, follow_ups_refused: list[str]) -> None:
             super().__init__()
             self.post = post
+            self.follow_ups_refused = follow_ups_refused
 
     class ReplyRefused(Message):
         def __init__(self, reason: str, *, handovers_unread: bool = False) -> None:
@@ -166,6 +165,7 @@ class ThreadScreen(ConsoleScreen[str]):
         guide = self.services.guides.for_checking(self.who, self.alias.id)
         initials = self.services.accounts.operator(self.who).initials
         saved = self.services.saved_replies.replies(self.who, self.alias.id)
+        self.services.follow_ups.get_ready(self.alias)  # so ctrl+s proposes without a pause
         self.post_message(self.ThreadLoaded(guide, initials, saved))
 
     @service_work(exclusive=True, group="thread")
@@ -295,12 +295,12 @@ class ThreadScreen(ConsoleScreen[str]):
             return
         warnings = sorted({f.rule for f in result.findings if f.severity is Severity.WARNING})
         if not warnings:
-            self._send(text, {})
+            self._propose_then_send(text, {})
             return
 
         def explained(values: list[str] | None) -> None:
             if values is not None:
-                self._send(text, dict(zip(warnings, values, strict=True)))
+                self._propose_then_send(text, dict(zip(warnings, values, strict=True)))
 
         self.app.push_screen(
             PromptDialog(
@@ -314,23 +314,31 @@ class ThreadScreen(ConsoleScreen[str]):
         if self.query_one(ComposeBox).apply_first_fix() is None:
             self._status("No finding has a fix to apply: rewrite it yourself.")
 
-    def _send(self, text: str, overrides: dict[str, str]) -> None:
+    def _propose_then_send(self, text: str, overrides: dict[str, str]) -> None:
+        """The follow-ups the reply promises are proposed first; it is sent either way."""
         if self._sending:
             return
-        self._sending = True
-        self._status("Sending…")
-        self._send_in_background(text, overrides)
+        self._sending = True  # a second ctrl+s while a proposal is open must not send twice
+
+        def send(accepted: list[Accepted]) -> None:
+            self._status("Sending…")
+            self._send_in_background(text, overrides, accepted)
+
+        self.propose_follow_ups(text, send)
 
     @service_work(group="send")
-    def _send_in_background(self, text: str, overrides: dict[str, str]) -> None:
-        if self.inbound_id is None:
+    def _send_in_background(
+        self, text: str, overrides: dict[str, str], accepted: list[Accepted]
+    ) -> None:
+        inbound_id = self.inbound_id
+        if inbound_id is None:
             self.post_message(self.ReplyRefused("There is no message to answer yet."))
             return
         try:
             # Returns once the post is settled, or queued (for approval, for later, or for a
             # dispatcher elsewhere): nothing to poll here.
             post = self.services.pump.send(
-                self.who, self.inbound_id, text, overrides, dispatch=self.console.dispatches
+                self.who, inbound_id, text, overrides, dispatch=self.console.dispatches
             )
         except ClaimHeld as error:
             self.post_message(self.ClaimChanged(ClaimState(error.claim, False)))
@@ -340,11 +348,15 @@ class ThreadScreen(ConsoleScreen[str]):
         except CmconsoleError as error:
             self.post_message(self.ReplyRefused(str(error)))
         else:
-            self.post_message(self.ReplySent(post))
+            # The accepted follow-ups are kept once the reply is on its way (a refused reply
+            # stays in the box, and proposes them again when sent).
+            self.post_message(self.ReplySent(post, self.record_accepted(inbound_id, accepted)))
 
     def on_thread_screen_reply_sent(self, message: ReplySent) -> None:
         self._sending = False
         post = message.post
+        for refused in message.follow_ups_refused:
+            self.notify(inert(refused), severity="error", markup=False)
         if post.status is PostStatus.FAILED:
             self._status(
                 f"Not published: {post.failure_reason}. It stays in the Outbox tab to resend.",
@@ -368,47 +380,6 @@ class ThreadScreen(ConsoleScreen[str]):
         if message.handovers_unread:
             # Take them to what they must read; their reply stays in the box meanwhile.
             self.app.push_screen(HandoverReadScreen(self.who, self.alias))
-
-    def action_promise(self) -> None:
-        def promised(values: list[str] | None) -> None:
-            if not values:
-                return
-            try:
-                hours = float(values[1].replace(",", "."))
-            except ValueError:
-                hours = -1.0
-            if not 0 < hours <= MAX_FOLLOW_UP_HOURS:  # also refuses nan and inf
-                self._status(
-                    f"Say in how many hours the follow-up is due: 1 to {MAX_FOLLOW_UP_HOURS}.",
-                    error=True,
-                )
-                return
-            if self.inbound_id is not None:
-                self._promise(values[0], self.console.clock() + timedelta(hours=hours))
-
-        self.app.push_screen(
-            PromptDialog(
-                "Promise a follow-up to this person",
-                [Field("What did we promise?"), Field("Due in how many hours?", value="24")],
-            ),
-            promised,
-        )
-
-    @service_work(exclusive=True, group="follow-up")
-    def _promise(self, promise: str, due_at: datetime) -> None:
-        assert self.inbound_id is not None
-        self.services.follow_ups.promise(self.who, self.inbound_id, promise, due_at)
-        self.app.call_from_thread(self._load)
-
-    def action_follow_up_done(self) -> None:
-        open_ones = [f for f in self._follow_ups if f.done_at is None]
-        if open_ones:
-            self._complete(open_ones[0].id)
-
-    @service_work(exclusive=True, group="follow-up")
-    def _complete(self, follow_up_id: int) -> None:
-        self.services.follow_ups.complete(self.who, follow_up_id)
-        self.app.call_from_thread(self._load)
 
     def _status(self, text: str, *, error: bool = False) -> None:
         status = self.query_one("#compose-status", Static)
