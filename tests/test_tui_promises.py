@@ -112,3 +112,20 @@ async def test_send_then_accept_typed_in_one_burst_lose_no_key(demo, clock):
         await settle(pilot)
     [follow_up] = _follow_ups(demo, clock)
     assert follow_up.promise == PROMISE
+
+
+async def test_a_proposal_edited_into_nonsense_is_refused_aloud_and_the_reply_still_sent(
+    demo, clock
+):
+    recorded = []
+    async with make_app(demo, clock).run_test(size=SIZE, message_hook=recorded.append) as pilot:
+        dialog = await _write_and_send(pilot, PROMISE)
+        dialog.query_one("#field-1", Input).value = "bientôt"
+        await pilot.press("enter", "enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, AliasScreen), what="the desk")
+        await settle(pilot)
+    [sent] = of_type(recorded, "ReplySent")
+    assert sent.post.status is PostStatus.PUBLISHED
+    [refused] = sent.follow_ups_refused
+    assert refused.startswith("Follow-up not recorded") and "YYYY-MM-DD HH:MM" in refused
+    assert _follow_ups(demo, clock) == []
