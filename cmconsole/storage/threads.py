@@ -34,6 +34,18 @@ def _insert(session: Session) -> Any:
 
 def refresh_thread(session: Session, alias_id: int, contact: str) -> None:
     """Recompute one contact's thread from its messages and replies (a handful of index reads)."""
+    # Lock the thread before reading what it is made of (PostgreSQL; SQLite writes one at a
+    # time anyway): a closing and the fan's next message, refreshed at once from two snapshots,
+    # each left a state that missed the other's change. Each statement after the lock sees what
+    # the other committed.
+    session.exec(
+        select(col(ContactThreadRow.id))
+        .where(
+            col(ContactThreadRow.alias_id) == alias_id,
+            col(ContactThreadRow.contact_handle) == contact,
+        )
+        .with_for_update()
+    ).first()
     of_contact = (
         col(InboundMessageRow.alias_id) == alias_id,
         col(InboundMessageRow.author_handle) == contact,
