@@ -1,6 +1,7 @@
 """A contact's whole history with the alias, across operators, read in a few index reads."""
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -31,6 +32,11 @@ _THREAD_EVENTS = [
 def _like(handle: str) -> str:
     escaped = handle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
+
+
+def _names(handle: str, text: str) -> bool:
+    """Whether the text names the handle itself, not a longer one that starts like it."""
+    return re.search(re.escape(handle) + r"(?![\w@])", text) is not None
 
 
 def history(session: Session, alias_id: int, handles: Sequence[str]) -> list[HistoryItem]:
@@ -111,6 +117,9 @@ def history(session: Session, alias_id: int, handles: Sequence[str]) -> list[His
         .where(col(HandoverRow.alias_id) == alias_id, or_(*mentions))
     )
     for handover, name in handovers:
+        named = [h for h in handles if _names(handle=h, text=handover.summary + handover.content)]
+        if not named:
+            continue
         items.append(
             HistoryItem(
                 HistoryKind.HANDOVER,
@@ -118,7 +127,7 @@ def history(session: Session, alias_id: int, handles: Sequence[str]) -> list[His
                 handover.summary,
                 by=name,
                 ref=handover.id,
-                handle=next((h for h in handles if h in handover.content + handover.summary), ""),
+                handle=named[0],
             )
         )
     events = session.execute(

@@ -50,8 +50,9 @@ def contact_seen(session: Session, alias_id: int, handle: str, at: datetime) -> 
             _insert(session)(ContactHandleRow)
             .values(alias_id=alias_id, handle=handle, contact_id=made.id)
             .on_conflict_do_nothing(index_elements=["alias_id", "handle"])
-        )
-        if claimed.rowcount:  # type: ignore[attr-defined]
+            .returning(ContactHandleRow.contact_id)
+        ).first()
+        if claimed is not None:
             return
         # Another console made the contact meanwhile: keep theirs.
         session.execute(delete(ContactRow).where(col(ContactRow.id) == made.id))
@@ -153,8 +154,10 @@ class SqlContacts:
             _insert(self._session)(ContactTagRow)
             .values(contact_id=contact_id, name=name, tagged_by=by_id, tagged_at=now)
             .on_conflict_do_nothing(index_elements=["contact_id", "name"])
-        )
-        return bool(done.rowcount)  # type: ignore[attr-defined]
+            # PostgreSQL's driver counted a row skipped by the conflict as inserted.
+            .returning(ContactTagRow.name)
+        ).first()
+        return done is not None
 
     def untag(self, contact_id: int, name: str) -> bool:
         done = self._session.execute(
