@@ -142,6 +142,12 @@ def alias() -> None:
 @click.option("--name", "display_name", required=True, help="The name the public sees.")
 @click.option("--language", default="en", show_default=True)
 @click.option(
+    "--time-zone",
+    default="UTC",
+    show_default=True,
+    help="Where the alias lives (an IANA name): its promises' due times are reckoned there.",
+)
+@click.option(
     "--channel", type=click.Choice(["sandbox", "x"]), default="sandbox", show_default=True
 )
 @click.option(
@@ -158,6 +164,7 @@ def alias_add(
     handle: str,
     display_name: str,
     language: str,
+    time_zone: str,
     channel: str,
     signature: str,
     sign_off: str,
@@ -175,9 +182,25 @@ def alias_add(
             channel=channel,
             signature=SignatureKind(signature),
             signature_text=sign_off,
+            time_zone=time_zone,
             by=by,
         )
     click.echo(f"added alias {added.handle} ({added.display_name}) on {added.channel}")
+
+
+@alias.command("set-time-zone")
+@click.argument("handle")
+@click.argument("zone")
+@signed_in_options
+@db_option
+def alias_set_time_zone(
+    handle: str, zone: str, as_name: str | None, passphrase_stdin: bool, db: str | None
+) -> None:
+    """Set where an alias lives (an IANA name such as Europe/Paris)."""
+    with workspace(db) as services:
+        by = acting_person(services, as_name, passphrase_stdin)
+        changed = services.accounts.set_time_zone(handle, zone, by=by)
+    click.echo(f"{changed.handle} lives in {changed.time_zone}")
 
 
 @alias.command("list")
@@ -186,7 +209,7 @@ def alias_list(db: str | None) -> None:
     """List aliases."""
     with workspace(db) as services:
         for each in services.accounts.aliases():
-            fields = (each.handle, each.display_name, each.language, each.channel)
+            fields = (each.handle, each.display_name, each.language, each.channel, each.time_zone)
             click.echo("\t".join(inert(field) for field in fields))
 
 

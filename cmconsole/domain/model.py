@@ -63,6 +63,7 @@ class Alias:
     channel: str
     signature_kind: SignatureKind
     signature_text: str
+    time_zone: str = "UTC"  # an IANA name: where "tomorrow" and business hours are reckoned
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Rules for the names people type: operator logins and alias handles."""
 
 import re
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cmconsole.domain.errors import InvalidInput
 
@@ -38,3 +39,15 @@ def alias_fields(display_name: str, language: str, sign_off: str) -> None:
     ):
         if len(value) > limit:
             raise InvalidInput(f"the {field} is {len(value)} characters long; at most {limit}")
+
+
+def time_zone(raw: str) -> str:
+    """An IANA time zone name the machine knows ("Europe/Paris"), or InvalidInput saying so."""
+    name = raw.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(
+            f"time zone {raw!r} is not known: use an IANA name such as Europe/Paris or UTC"
+        ) from None
+    return name

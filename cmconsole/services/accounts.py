@@ -1,6 +1,7 @@
 """Operators, aliases and roles: setting up a workspace and signing in."""
 
 import getpass
+from dataclasses import replace
 from functools import cache
 
 from cmconsole.domain import names
@@ -78,9 +79,11 @@ class AccountService:
         channel: str = "sandbox",
         signature: SignatureKind = SignatureKind.NONE,
         signature_text: str = "",
+        time_zone: str = "UTC",
         by: SignedIn | None = None,
     ) -> Alias:
         tag = names.handle(handle)
+        zone = names.time_zone(time_zone)
         if not display_name.strip():
             raise InvalidInput("an alias needs a display name: the name the public sees")
         if channel not in self._channels:
@@ -103,6 +106,7 @@ class AccountService:
                 signature,
                 signature_text.strip(),
                 self._clock(),
+                zone,
             )
             tx.audit.append(
                 AuditDraft(
@@ -115,6 +119,30 @@ class AccountService:
                 self._clock(),
             )
             return alias
+
+    def set_time_zone(self, handle: str, time_zone: str, by: SignedIn | None = None) -> Alias:
+        """Say where the alias lives: its promises' "tomorrow" and its business hours follow."""
+        tag = names.handle(handle)
+        zone = names.time_zone(time_zone)
+        with self._workspace.transaction() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            actor = administrator(tx, by, "set its time zone", alias)
+            if alias.time_zone == zone:
+                return alias
+            tx.aliases.set_time_zone(alias.id, zone)
+            tx.audit.append(
+                AuditDraft(
+                    "alias.time_zone_set",
+                    _id(actor),
+                    alias.id,
+                    alias.handle,
+                    {"time_zone": zone, "previous": alias.time_zone, "by": os_user()},
+                ),
+                self._clock(),
+            )
+            return replace(alias, time_zone=zone)
 
     def grant(
         self, operator_name: str, handle: str, role: Role, by: SignedIn | None = None

@@ -61,7 +61,11 @@ class DemoSeeder:
             return False
         for alias in demo_data.ALIASES:
             self.accounts.add_alias(
-                alias.handle, alias.display_name, language=alias.language, signature=alias.signature
+                alias.handle,
+                alias.display_name,
+                language=alias.language,
+                signature=alias.signature,
+                time_zone=alias.time_zone,
             )
         # Once the first lead is named the workspace is set up: the lead does the rest, as
         # anyone would have to.

@@ -20,6 +20,7 @@ class DemoAlias:
     language: str
     signature: SignatureKind
     about: str
+    time_zone: str
 
 
 ACCOUNTS = (
@@ -36,6 +37,7 @@ ALIASES = (
         "fr",
         SignatureKind.NONE,
         "a pastry brand; speaks as « nous », says « vous »",
+        "Europe/Paris",
     ),
     DemoAlias(
         "@acmehelp",
@@ -43,6 +45,7 @@ ALIASES = (
         "en",
         SignatureKind.INITIALS,
         "an English support desk; signs replies with initials (^AB)",
+        "Europe/London",
     ),
 )
 

@@ -79,6 +79,8 @@ class OperatorRepository(Protocol):
 
 
 class AliasRepository(Protocol):
+    def set_time_zone(self, alias_id: int, time_zone: str) -> None: ...
+
     def set_signature(self, alias_id: int, kind: SignatureKind, text: str) -> None: ...
 
     def add(
@@ -90,6 +92,7 @@ class AliasRepository(Protocol):
         signature_kind: SignatureKind,
         signature_text: str,
         now: datetime,
+        time_zone: str = "UTC",
     ) -> Alias: ...
     def by_handle(self, handle: str) -> Alias | None: ...
     def by_id(self, alias_id: int) -> Alias | None: ...

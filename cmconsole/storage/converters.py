@@ -58,6 +58,7 @@ def alias(row: AliasRow) -> Alias:
         row.channel,
         SignatureKind(row.signature_kind),
         row.signature_text,
+        row.time_zone,
     )
 
 

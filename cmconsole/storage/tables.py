@@ -29,6 +29,7 @@ class AliasRow(SQLModel, table=True):
     channel: str = Field(max_length=16)
     signature_kind: str = Field(max_length=16)
     signature_text: str = Field(default="", max_length=50)
+    time_zone: str = Field(default="UTC", max_length=64)
     mention_cursor: str | None = Field(default=None, max_length=64)
     created_at: datetime
 

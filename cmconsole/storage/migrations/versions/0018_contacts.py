@@ -13,7 +13,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -100,9 +100,7 @@ def upgrade() -> None:
         sa.Column("rated_by", sa.Integer(), sa.ForeignKey("operator.id"), nullable=False),
         _when("rated_at"),
     )
-    op.create_index(
-        "ix_contact_rating_contact", "contact_rating", ["contact_id", "facet", "id"]
-    )
+    op.create_index("ix_contact_rating_contact", "contact_rating", ["contact_id", "facet", "id"])
     op.execute(_CONTACTS)
     op.execute(_HANDLES)
     if op.get_bind().dialect.name == "postgresql":
