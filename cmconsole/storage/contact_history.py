@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from sqlalchemy import or_
+from sqlalchemy import select as columns  # sqlmodel's select types four columns at most
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -61,13 +62,13 @@ def history(session: Session, alias_id: int, handles: Sequence[str]) -> list[His
             )
         )
     replies = session.execute(
-        select(
-            PostRow.id,
-            PostRow.text,
-            PostRow.status,
-            PostRow.created_at,
-            PostRow.published_at,
-            InboundMessageRow.author_handle,
+        columns(
+            col(PostRow.id),
+            col(PostRow.text),
+            col(PostRow.status),
+            col(PostRow.created_at),
+            col(PostRow.published_at),
+            col(InboundMessageRow.author_handle),
             col(_AUTHOR.name),
             col(_APPROVER.name),
         )
