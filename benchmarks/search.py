@@ -8,7 +8,7 @@ from benchmarks.workspace import Plain, Workspace
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.search import SEARCH_PAGE
-from cmconsole.storage.search import WINDOW
+from cmconsole.storage.search import CUSTOM_PLANS, WINDOW
 
 TARGET_MS = 100.0
 _ORDER = "ORDER BY rank DESC, at DESC, kind, id DESC LIMIT ? OFFSET 0"
@@ -68,7 +68,7 @@ def run(
         parameters = (word, alias, word, WINDOW, alias, word, WINDOW)
 
     def bare_page() -> list[tuple[str, int]]:
-        rows = plain.fetch(statement, (*parameters, SEARCH_PAGE + 1))
+        rows = plain.fetch_in_transaction(CUSTOM_PLANS, statement, (*parameters, SEARCH_PAGE + 1))
         return [(row[0], row[1]) for row in rows]
 
     found = first_page()

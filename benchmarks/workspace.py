@@ -149,6 +149,17 @@ class Plain:
         assert self._pg is not None
         return self._pg.execute(sql.replace("?", "%s"), parameters).fetchall()
 
+    def fetch_in_transaction(
+        self, setup: str, sql: str, parameters: tuple[object, ...]
+    ) -> list[Any]:
+        """Run `setup` then `sql` in one transaction, as a service's unit of work does."""
+        if self._sqlite is not None:
+            return self.fetch(sql, parameters)
+        assert self._pg is not None
+        with self._pg.transaction():
+            self._pg.execute(setup)
+            return self._pg.execute(sql.replace("?", "%s"), parameters).fetchall()
+
     def stream(self, sql: str) -> Iterator[Any]:
         """The rows of `sql`, fetched in batches (a server-side cursor on PostgreSQL, inside a
         transaction as the service's own walk is)."""

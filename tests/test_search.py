@@ -7,6 +7,7 @@ import pytest
 from cmconsole.domain.errors import InvalidInput, PermissionDenied
 from cmconsole.domain.model import Role
 from cmconsole.domain.search import HitKind
+from cmconsole.storage import search as search_storage
 from tests.conftest import PASSPHRASE, receive
 
 
@@ -192,3 +193,32 @@ def test_a_thread_opens_around_an_old_message_a_search_found(services, team, clo
     middle = services.inbox.conversation(team.operator, team.alias.id, "@ana", ids[40])
     shown = [message.id for message in middle.messages]
     assert shown == ids[16:66]
+
+
+def test_a_common_word_is_ranked_among_its_newest_matches_and_a_second_word_reaches_older_ones(
+    services, team, clock, monkeypatch
+):
+    monkeypatch.setattr(search_storage, "WINDOW", 3)
+    said(services, team, "@old", "@brand parcel parcel parcel lost in the storm", clock)
+    for n in range(4):
+        said(services, team, f"@fan{n}", f"@brand parcel number {n}", clock)
+    page = services.search.search(team.operator, team.alias.id, "parcel")
+    assert [hit.contact for hit in page.hits] == ["@fan3", "@fan2", "@fan1"]
+    assert not page.more
+    refined = services.search.search(team.operator, team.alias.id, "parcel storm")
+    assert [hit.contact for hit in refined.hits] == ["@old"]
+
+
+def test_another_alias_busier_with_the_same_word_never_crowds_this_one_out(
+    services, team, clock, monkeypatch
+):
+    monkeypatch.setattr(search_storage, "WINDOW", 2)
+    said(services, team, "@ana", "@brand my parcel", clock)
+    said(services, team, "@bob", "@brand your parcel", clock)
+    other = services.accounts.add_alias("@other", "Other", by=team.lead)
+    services.accounts.grant("lena", "@other", Role.LEAD, by=team.lead)
+    for n in range(5):
+        clock.advance(minutes=1)
+        receive(services, other, f"@fan{n}", f"@other parcel {n}")
+    page = services.search.search(team.operator, team.alias.id, "parcel")
+    assert [hit.contact for hit in page.hits] == ["@bob", "@ana"]
