@@ -16,6 +16,7 @@ from pathlib import Path
 from benchmarks import (
     audit_verify,
     check_draft,
+    contact_card,
     desk,
     desk_fanout,
     dispatch,
@@ -42,6 +43,7 @@ GROUPS = {
     "desk": ("desk_refresh", "desk_idle"),
     "who_spoke": ("audit_first_page", "audit_search", "audit_speakers", "audit_search_speakers"),
     "search": ("search_threads",),
+    "contact_card": ("contact_card",),
     "check_draft": ("check_draft",),
     "audit_verify": ("audit_verify",),
     "dispatch": ("dispatch",),
@@ -112,6 +114,10 @@ def main(argv: list[str] | None = None) -> int:
             "who_spoke", lambda: who_spoke.run(workspace, services, plain, lead, repeats["query"])
         )
         measure("search", lambda: search.run(workspace, services, plain, lead, repeats["query"]))
+        measure(
+            "contact_card",
+            lambda: contact_card.run(workspace, services, plain, lead, repeats["query"]),
+        )
         measure("check_draft", lambda: check_draft.run(options.repeats))
         measure("audit_verify", lambda: audit_verify.run(services, plain, repeats["verify"]))
     finally:

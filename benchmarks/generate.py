@@ -30,7 +30,8 @@ from cmconsole.domain.guide import parse_guide
 from cmconsole.domain.model import HandoverContent
 from cmconsole.domain.passphrase import hash_passphrase
 
-GENERATOR_VERSION = 3  # 2: content stamps on the audit, salted posts; 3: thread states
+GENERATOR_VERSION = 4  # 2: content stamps on the audit, salted posts; 3: thread states;
+# 4: contacts
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # a Friday afternoon: two shifts on, a peak
 PASSPHRASE = "benchmark passphrase"
 SEARCHED = "remboursement"
@@ -102,6 +103,9 @@ COLUMNS = {
     "contact_thread": "id alias_id contact_handle last_inbound_id last_activity_at "
     "waiting_since unanswered message_count state",
     "claim": "alias_id contact_handle operator_id claimed_at expires_at",
+    # As storage's contact_seen keeps them (each thread's contact takes its id, as in 0018).
+    "contact": "id alias_id display_name first_contact_at last_contact_at",
+    "contact_handle": "alias_id handle contact_id",
     "audit_event": "seq occurred_at kind actor_id alias_id subject details prev_hash hash "
     "content_ref content",
     "content_hashing_start": "name first_id",
@@ -147,10 +151,11 @@ class _Reply:
 class _Thread:
     """One contact's thread, kept as storage's refresh_thread computes it."""
 
-    __slots__ = ("answered", "count", "id", "last_id", "last_reply", "last_t", "waiting")
+    __slots__ = ("answered", "count", "first_t", "id", "last_id", "last_reply", "last_t", "waiting")
 
     def __init__(self, number: int) -> None:
         self.id, self.count, self.last_id, self.last_t = number, 0, 0, 0.0
+        self.first_t = 0.0
         self.answered, self.last_reply = 0, 0.0
         self.waiting: list[tuple[int, float]] = []  # messages newer than the last one answered
 
@@ -530,6 +535,7 @@ class _Simulation:
         thread = self.threads[alias].get(handle)
         if thread is None:
             thread = self.threads[alias][handle] = _Thread(next(self.ids["thread"]))
+            thread.first_t = moment
         thread.count += 1
         thread.last_id, thread.last_t = number, moment
         thread.waiting.append((number, moment))
@@ -703,6 +709,16 @@ class _Simulation:
         rows.sort()
         for row in rows:
             self.tables.add("contact_thread", row)
+        contacts = sorted(
+            (t.id, alias, handle, t.first_t, t.last_t)
+            for alias, threads in self.threads.items()
+            for handle, t in threads.items()
+        )
+        for number, alias, _, first, last in contacts:
+            self.tables.add("contact", (number, alias, "", stamp(first), stamp(last)))
+        self.tables.flush("contact")
+        for number, alias, handle, _, _ in contacts:
+            self.tables.add("contact_handle", (alias, handle, number))
 
     # The audit chain --------------------------------------------------------------------------
 

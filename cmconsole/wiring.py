@@ -12,6 +12,8 @@ from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.bundle import Services
 from cmconsole.services.claims import ClaimService
+from cmconsole.services.contact_tags import ContactTagService
+from cmconsole.services.contacts import ContactService
 from cmconsole.services.demo import DemoPublic, DemoSeeder
 from cmconsole.services.desk import Desk
 from cmconsole.services.dispatch import Dispatcher
@@ -93,6 +95,8 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         notifications=NotificationService(workspace, clock),
         team=TeamService(workspace, clock),
         triage=TriageService(workspace, clock),
+        contacts=ContactService(workspace, clock),
+        contact_tags=ContactTagService(workspace, clock),
         guides=GuideService(workspace, clock),
         voice=VoiceService(workspace),
         onboarding=OnboardingService(workspace, clock),

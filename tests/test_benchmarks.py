@@ -24,6 +24,7 @@ NAMES = [
     "audit_speakers",
     "audit_search_speakers",
     "search_threads",
+    "contact_card",
     "check_draft",
     "audit_verify",
     "dispatch",
@@ -37,6 +38,7 @@ WITH_BASELINE = {
     "desk_idle",
     "audit_first_page",
     "search_threads",
+    "contact_card",
 }
 # Reported for information: no target of their own.
 INFORMATION = {"audit_speakers", "audit_search_speakers"}
@@ -80,6 +82,27 @@ def test_the_suite_runs_and_writes_its_json(tmp_path, capsys):
     for name in NAMES:
         assert name in printed
     _the_threads_are_what_storage_would_compute(tmp_path / "workspace-small.db")
+    _each_thread_has_its_contact_as_storage_keeps_it(tmp_path / "workspace-small.db")
+
+
+_CONTACTS_ASTRAY = """
+SELECT COUNT(*) FROM contact_thread t
+LEFT JOIN contact_handle h ON h.alias_id = t.alias_id AND h.handle = t.contact_handle
+LEFT JOIN contact c ON c.id = h.contact_id
+WHERE c.id IS NULL
+  OR c.first_contact_at != (SELECT MIN(received_at) FROM inbound_message m
+                            WHERE m.alias_id = t.alias_id AND m.author_handle = t.contact_handle)
+  OR c.last_contact_at != (SELECT MAX(received_at) FROM inbound_message m
+                           WHERE m.alias_id = t.alias_id AND m.author_handle = t.contact_handle)
+"""
+
+
+def _each_thread_has_its_contact_as_storage_keeps_it(path):
+    with sqlite3.connect(path) as plain:
+        [(threads,)] = plain.execute("SELECT COUNT(*) FROM contact_thread").fetchall()
+        [(contacts,)] = plain.execute("SELECT COUNT(*) FROM contact").fetchall()
+        [(astray,)] = plain.execute(_CONTACTS_ASTRAY).fetchall()
+    assert (contacts, astray) == (threads, 0) and threads > 0
 
 
 def _the_threads_are_what_storage_would_compute(path):

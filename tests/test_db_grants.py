@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from cmconsole.cli import main
+from cmconsole.domain.contacts import Facet
 from cmconsole.domain.model import PostStatus
 from cmconsole.wiring import open_services
 from tests.conftest import PASSPHRASE, POSTGRES_URL, _postgres_schema_url, make_team, receive
@@ -82,7 +83,7 @@ def test_names_that_are_not_plain_identifiers_are_refused():
 
 def test_the_sql_grants_no_rewrite_of_the_ledger_or_the_handovers():
     sql = run("db", "grants", "--db", "postgresql+psycopg://u@h/d").stdout
-    for table in ("audit_event", "handover"):
+    for table in ("audit_event", "handover", "contact_note", "contact_rating"):
         granted = re.findall(rf'GRANT ([A-Z, ]+) ON "public"."{table}" TO', sql)
         assert granted == ["SELECT, INSERT"], table
     assert 'GRANT SELECT, INSERT, UPDATE, DELETE ON "public"."post" TO' in sql
@@ -110,6 +111,8 @@ def test_a_team_works_under_the_console_role_and_the_server_refuses_tampering(
         [sent] = services.dispatcher.dispatch_pending()
         assert (sent.id, sent.status) == (post.id, PostStatus.PUBLISHED)
         services.handovers.write(otto, alias.id, "parcel question answered")
+        services.contacts.note(otto, alias.id, "@fan", "waited a week for the parcel")
+        services.contacts.rate(otto, alias.id, "@fan", Facet.TRUST, 3, "patient")
         services.shifts.end(otto, alias.id)
         services.shifts.start(lead, alias.id)
         for handover in services.handovers.pending(lead, alias.id):
@@ -120,9 +123,11 @@ def test_a_team_works_under_the_console_role_and_the_server_refuses_tampering(
 
     plain_as_role = _as_role(PLAIN, console_role)
     options = f"-csearch_path={_schema(owner_url)}"
-    for table in ("audit_event", "handover"):
+    forged = {"audit_event": "subject", "handover": "summary", "contact_note": "text"}
+    forged["contact_rating"] = "reason"
+    for table, column in forged.items():
         for statement in (
-            f"UPDATE {table} SET {'subject' if table == 'audit_event' else 'summary'} = 'forged'",
+            f"UPDATE {table} SET {column} = 'forged'",
             f"DELETE FROM {table}",
             f"TRUNCATE {table} CASCADE",
         ):

@@ -5,7 +5,7 @@ from typing import Any
 
 import click
 
-from cmconsole.cli import audit, check, guides, run, sandbox, saved, search, setup
+from cmconsole.cli import audit, check, contacts, guides, run, sandbox, saved, search, setup
 from cmconsole.cli.common import db_option, fail
 from cmconsole.domain.errors import CmconsoleError
 
@@ -65,6 +65,7 @@ for _command in (
     run.dispatch,
     saved.saved_group,
     search.search,
+    contacts.contact_group,
     setup.db_group,
 ):
     main.add_command(_command)

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.claims import ClaimService
+from cmconsole.services.contact_tags import ContactTagService
+from cmconsole.services.contacts import ContactService
 from cmconsole.services.demo import DemoPublic
 from cmconsole.services.desk import Desk
 from cmconsole.services.dispatch import Dispatcher
@@ -44,6 +46,8 @@ class Services:
     notifications: NotificationService
     team: TeamService
     triage: TriageService
+    contacts: ContactService
+    contact_tags: ContactTagService
     guides: GuideService
     voice: VoiceService
     onboarding: OnboardingService

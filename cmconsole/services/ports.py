@@ -33,6 +33,7 @@ from cmconsole.domain.model import (
 )
 from cmconsole.domain.search import SearchHit
 from cmconsole.domain.triage import CloseReason, ThreadState
+from cmconsole.services.contact_ports import ContactRepository
 
 Clock = Callable[[], datetime]
 
@@ -591,6 +592,8 @@ class Transaction(Protocol):
     def settings(self) -> SettingRepository: ...
     @property
     def search(self) -> SearchRepository: ...
+    @property
+    def contacts(self) -> ContactRepository: ...
 
 
 class Workspace(Protocol):

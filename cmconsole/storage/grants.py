@@ -9,9 +9,10 @@ from sqlmodel import SQLModel
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.storage import tables  # noqa: F401  (registers every table in the metadata)
 
-# What was said and handed over is only ever added to: the console role may read and append,
-# never UPDATE, DELETE or TRUNCATE (the triggers refuse those too, but an owner can drop them).
-APPEND_ONLY = ("audit_event", "handover")
+# What was said and handed over, and what the team noted and rated of a contact, is only ever
+# added to: the console role may read and append, never UPDATE, DELETE or TRUNCATE (on the
+# ledger and handovers the triggers refuse those too, but an owner can drop them).
+APPEND_ONLY = ("audit_event", "handover", "contact_note", "contact_rating")
 MIGRATIONS_TABLE = "alembic_version"
 _NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from cmconsole.domain.model import InboundMessage
 from cmconsole.storage import converters
+from cmconsole.storage.contacts import contact_seen
 from cmconsole.storage.tables import InboundMessageRow, PostRow
 from cmconsole.storage.threads import NOT_LIVE, refresh_thread
 
@@ -45,6 +46,7 @@ class SqlInbound:
         added = bool(self._session.execute(statement).rowcount)  # type: ignore[attr-defined]
         if added:
             refresh_thread(self._session, alias_id, author_handle)
+            contact_seen(self._session, alias_id, author_handle, received_at)
         return added
 
     def by_id(self, inbound_id: int) -> InboundMessage | None:

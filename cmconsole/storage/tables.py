@@ -372,3 +372,14 @@ class OperatorSettingRow(SQLModel, table=True):
     operator_id: int = Field(foreign_key="operator.id", primary_key=True)
     name: str = Field(max_length=48, primary_key=True)
     value: str = Field(max_length=200)
+
+
+# Registered on the same metadata (migrations, grants); kept apart to keep this module short.
+from cmconsole.storage.contact_tables import (  # noqa: E402, F401
+    ContactHandleRow,
+    ContactNoteRow,
+    ContactRatingRow,
+    ContactRow,
+    ContactTagListRow,
+    ContactTagRow,
+)

@@ -16,6 +16,7 @@ from cmconsole.domain.errors import (
     WorkspaceUnavailable,
 )
 from cmconsole.storage.audit import SqlAudit
+from cmconsole.storage.contacts import SqlContacts
 from cmconsole.storage.desk import SqlDesk, announce, notify_channel
 from cmconsole.storage.desk_signals import ListenedSignals, PolledSignals
 from cmconsole.storage.engine import READ_ONLY, create_workspace_engine, safe_url, sqlite_file
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision. A workspace already at it opens without loading Alembic, a
 # third of a second saved on every command; tests/test_storage.py keeps it equal to the head.
-SCHEMA_HEAD = "0017"
+SCHEMA_HEAD = "0018"
 
 
 class SqlTransaction:
@@ -62,6 +63,7 @@ class SqlTransaction:
         self.onboarding = SqlOnboarding(session)
         self.settings = SqlSettings(session)
         self.search = SqlSearch(session)
+        self.contacts = SqlContacts(session)
 
 
 class SqlWorkspace:

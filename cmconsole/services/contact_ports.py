@@ -1,0 +1,63 @@
+"""The interface the contact services need from storage (kept apart: ports.py is long)."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from cmconsole.domain.contacts import (
+    Contact,
+    ContactNote,
+    DirectoryEntry,
+    DirectorySort,
+    Facet,
+    FacetRating,
+    HistoryItem,
+)
+from cmconsole.domain.model import FollowUp
+
+
+class ContactRepository(Protocol):
+    def by_handle(self, alias_id: int, handle: str) -> Contact | None: ...
+    def describe(self, contact_id: int, display_name: str, language: str | None) -> None: ...
+    def add_note(
+        self,
+        contact: Contact,
+        author_id: int,
+        text: str,
+        pinned: bool,
+        by_trainee: bool,
+        corrects_id: int | None,
+        now: datetime,
+    ) -> ContactNote: ...
+    def notes(self, contact_id: int) -> list[ContactNote]:
+        """Every note, oldest first."""
+        ...
+
+    def tag_list(self, alias_id: int) -> list[str] | None:
+        """The alias's tags as a lead set them; None while the defaults apply."""
+        ...
+
+    def set_tag_list(
+        self, alias_id: int, names: Sequence[str], by_id: int, now: datetime
+    ) -> None: ...
+    def tags(self, contact_id: int) -> list[str]: ...
+    def tag(self, contact_id: int, name: str, by_id: int, now: datetime) -> bool: ...
+    def untag(self, contact_id: int, name: str) -> bool: ...
+    def rate(
+        self, contact: Contact, facet: Facet, value: int, reason: str, by_id: int, now: datetime
+    ) -> None: ...
+    def ratings(self, contact_id: int, facet: Facet | None = None) -> list[FacetRating]:
+        """Every rating given, oldest first."""
+        ...
+
+    def open_promises(self, alias_id: int, handles: Sequence[str]) -> list[FollowUp]: ...
+    def history(self, alias_id: int, handles: Sequence[str]) -> list[HistoryItem]: ...
+    def directory(
+        self,
+        alias_id: int,
+        search: str,
+        tag: str | None,
+        sort: DirectorySort,
+        limit: int,
+        offset: int,
+    ) -> list[DirectoryEntry]: ...
