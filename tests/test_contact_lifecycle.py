@@ -176,3 +176,23 @@ def test_the_migration_goes_down_and_up_again(services, team, two_handles, datab
     kept = services.contact_life.merge(team.lead, team.alias.id, "@ann_work", "@ann")
     assert kept.handles == ("@ann", "@ann_work")
     assert services.contact_life.unmerge(team.lead, team.alias.id, "@ann")[1].handles == ("@ann",)
+
+
+def test_merges_chain_and_are_undone_newest_first(services, team, two_handles):
+    receive(services, team.alias, "@ann_3", "@brand third account")
+    services.contacts.note(team.operator, team.alias.id, "@ann_3", "third")
+    services.contact_life.merge(team.lead, team.alias.id, "@ann_work", "@ann_3")
+    services.contact_life.merge(team.lead, team.alias.id, "@ann", "@ann_work")
+    card = services.contacts.card(team.lead, team.alias.id, "@ann_3")
+    assert card.contact.handles == ("@ann", "@ann_3", "@ann_work")
+    assert {"third", "loyal since 2019", "writes from work"} == {n.text for n in card.notes}
+
+    _, restored = services.contact_life.unmerge(team.lead, team.alias.id, "@ann_3")
+
+    assert restored.handles == ("@ann_3", "@ann_work")
+    _, restored = services.contact_life.unmerge(team.lead, team.alias.id, "@ann_3")
+    assert restored.handles == ("@ann_3",)
+    assert [n.text for n in services.contacts.card(team.lead, team.alias.id, "@ann_3").notes] == [
+        "third"
+    ]
+    assert sorted(_directory(services, team)) == [("@ann",), ("@ann_3",), ("@ann_work",)]
