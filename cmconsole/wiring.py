@@ -12,6 +12,7 @@ from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.bundle import Services
 from cmconsole.services.claims import ClaimService
+from cmconsole.services.contact_lifecycle import ContactLifecycleService
 from cmconsole.services.contact_tags import ContactTagService
 from cmconsole.services.contacts import ContactService
 from cmconsole.services.demo import DemoPublic, DemoSeeder
@@ -97,6 +98,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         triage=TriageService(workspace, clock),
         contacts=ContactService(workspace, clock),
         contact_tags=ContactTagService(workspace, clock),
+        contact_life=ContactLifecycleService(workspace, clock),
         guides=GuideService(workspace, clock),
         voice=VoiceService(workspace),
         onboarding=OnboardingService(workspace, clock),

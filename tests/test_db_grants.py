@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from cmconsole.cli import main
 from cmconsole.domain.contacts import Facet
+from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.domain.model import PostStatus
 from cmconsole.wiring import open_services
 from tests.conftest import PASSPHRASE, POSTGRES_URL, _postgres_schema_url, make_team, receive
@@ -158,3 +159,35 @@ def test_a_team_works_under_the_console_role_and_the_server_refuses_tampering(
     )  # fmt: skip
     assert listed.returncode == 0, listed.stderr
     assert {line.split("\t")[3] for line in listed.stdout.splitlines()} == {"otto"}
+
+
+def test_under_the_console_role_merges_work_and_an_erasure_is_refused_in_one_line(
+    owner_url, console_role
+):
+    """Notes and ratings stay append-only for the role: a merge leaves them where they are, and
+    an erasure (which blanks them) is refused whole and must run with the owner's URL."""
+    setup = open_services(owner_url)
+    team = make_team(setup)
+    for handle in ("@ann", "@ann_work"):
+        receive(setup, team.alias, handle, f"@brand I am {handle}, 12 Elm Road")
+        setup.contacts.note(team.lead, team.alias.id, handle, "lives on Elm Road")
+    setup.close()
+    _grant(owner_url, console_role)
+    services = open_services(_as_role(owner_url, console_role))
+    try:
+        lead = services.accounts.sign_in("lena", PASSPHRASE)
+        merged = services.contact_life.merge(lead, team.alias.id, "@ann", "@ann_work")
+        assert merged.handles == ("@ann", "@ann_work")
+        services.contact_life.unmerge(lead, team.alias.id, "@ann_work")
+        with pytest.raises(WorkspaceUnavailable, match="permission denied for table contact_note"):
+            services.contact_life.erase(lead, team.alias.id, "@ann")
+        card = services.contacts.card(lead, team.alias.id, "@ann")
+        assert card.contact.erased_at is None and card.history[0].text.endswith("Elm Road")
+    finally:
+        services.close()
+    owner = open_services(owner_url)
+    try:
+        owner.contact_life.erase(owner.accounts.sign_in("lena", PASSPHRASE), team.alias.id, "@ann")
+        assert owner.audit.verify().intact
+    finally:
+        owner.close()

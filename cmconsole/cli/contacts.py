@@ -71,6 +71,8 @@ def _card_lines(card: ContactCard) -> list[str]:
         f"{contact.last_contact_at:%Y-%m-%d %H:%M}",
         f"tags\t{inert(', '.join(card.tags)) or '-'}",
     ]
+    if contact.erased_at is not None:
+        lines.append(f"erased\t{contact.erased_at:%Y-%m-%d %H:%M}\ton request (GDPR art. 17)")
     if card.do_not_engage:
         lines.append("warning\tdo-not-engage: read the notes before any reply")
     for note in card.notes:
@@ -115,6 +117,7 @@ def _card_json(card: ContactCard) -> dict[str, object]:
         "language": contact.language,
         "first_contact_at": contact.first_contact_at.isoformat(),
         "last_contact_at": contact.last_contact_at.isoformat(),
+        "erased_at": contact.erased_at.isoformat() if contact.erased_at else None,
         "tags": list(card.tags),
         "do_not_engage": card.do_not_engage,
         "notes": [

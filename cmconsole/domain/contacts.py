@@ -65,6 +65,7 @@ class Contact:
     first_contact_at: datetime
     last_contact_at: datetime
     facets: dict[Facet, int] = field(default_factory=dict)  # the current rating of each rated
+    erased_at: datetime | None = None  # their personal data erased on request (GDPR art. 17)
 
 
 @dataclass(frozen=True)
@@ -142,3 +143,14 @@ def ordered_notes(notes: list[ContactNote]) -> tuple[ContactNote, ...]:
     corrected = {note.corrects_id for note in notes if note.corrects_id is not None}
     marked = [replace(note, corrected=note.id in corrected) for note in notes]
     return tuple(sorted(marked, key=lambda n: (not (n.pinned and not n.corrected), -n.id)))
+
+
+@dataclass(frozen=True)
+class ContactMerge:
+    """A contact merged into another: the handles that moved with it."""
+
+    id: int
+    kept_id: int
+    merged_id: int
+    handles: tuple[str, ...]
+    merged_at: datetime

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from cmconsole.services.accounts import AccountService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.claims import ClaimService
+from cmconsole.services.contact_lifecycle import ContactLifecycleService
 from cmconsole.services.contact_tags import ContactTagService
 from cmconsole.services.contacts import ContactService
 from cmconsole.services.demo import DemoPublic
@@ -48,6 +49,7 @@ class Services:
     triage: TriageService
     contacts: ContactService
     contact_tags: ContactTagService
+    contact_life: ContactLifecycleService
     guides: GuideService
     voice: VoiceService
     onboarding: OnboardingService

@@ -6,6 +6,7 @@ from typing import Protocol
 
 from cmconsole.domain.contacts import (
     Contact,
+    ContactMerge,
     ContactNote,
     DirectoryEntry,
     DirectorySort,
@@ -61,3 +62,16 @@ class ContactRepository(Protocol):
         limit: int,
         offset: int,
     ) -> list[DirectoryEntry]: ...
+    def merge(self, kept: Contact, merged: Contact, by_id: int, now: datetime) -> int:
+        """Move the merged contact's handles, notes, ratings and tags to the kept one; the
+        merge's id."""
+        ...
+
+    def last_merge(self, kept_id: int, handle: str) -> ContactMerge | None:
+        """The newest merge into the contact, not undone, that moved this handle to it."""
+        ...
+
+    def unmerge(self, merge_id: int, by_id: int, now: datetime) -> None: ...
+    def erase(self, contact: Contact, now: datetime) -> dict[str, int]:
+        """Redact the contact's personal data; how many rows of each kind were redacted."""
+        ...

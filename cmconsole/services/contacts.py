@@ -159,7 +159,8 @@ class ContactService:
                         "contact": contact.handles[0],
                         "facet": facet.value,
                         "value": value,
-                        "reason": reason,
+                        # The reason is the team's text about a person, kept on the rating
+                        # row: there it can be erased (GDPR art. 17), in the ledger it could not.
                     },
                 ),
                 now,
@@ -196,7 +197,11 @@ class ContactService:
                     person.operator.id,
                     contact.alias_id,
                     f"contact {contact.id}",
-                    {"contact": contact.handles[0], "name": display_name, "language": language},
+                    {
+                        "contact": contact.handles[0],
+                        "named": bool(display_name),
+                        "language": language,
+                    },
                 ),
                 now,
             )

@@ -18,6 +18,7 @@ def contact(row: ContactRow, handles: Sequence[str]) -> Contact:
         row.first_contact_at,
         row.last_contact_at,
         facets,
+        row.erased_at,
     )
 
 

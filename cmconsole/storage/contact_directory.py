@@ -50,7 +50,7 @@ def directory(
     """Up to `limit` contacts from `offset`: those whose handle or display name holds `search`
     (any case), tagged `tag` if given, in the order `sort` asks."""
     query: Any = select(ContactRow, _OPEN_PROMISES.label("open_promises")).where(
-        col(ContactRow.alias_id) == alias_id
+        col(ContactRow.alias_id) == alias_id, col(ContactRow.merged_into).is_(None)
     )
     if search.strip():
         pattern = _like(search.strip())

@@ -26,6 +26,9 @@ class ContactRow(SQLModel, table=True):
     relevancy: int | None = Field(default=None, sa_type=SmallInteger)
     credibility: int | None = Field(default=None, sa_type=SmallInteger)
     trust: int | None = Field(default=None, sa_type=SmallInteger)
+    # Set while the contact is merged into another: it then has no handle of its own.
+    merged_into: int | None = Field(default=None, foreign_key="contact.id")
+    erased_at: datetime | None = None  # when their personal data was erased (GDPR art. 17)
 
 
 class ContactHandleRow(SQLModel, table=True):
@@ -90,3 +93,20 @@ class ContactRatingRow(SQLModel, table=True):
     reason: str
     rated_by: int = Field(foreign_key="operator.id")
     rated_at: datetime
+
+
+class ContactMergeRow(SQLModel, table=True):
+    """A merge of one contact into another, with what moved (JSON), so that it can be undone."""
+
+    __tablename__ = "contact_merge"
+    __table_args__ = (Index("ix_contact_merge_merged", "merged_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    alias_id: int = Field(foreign_key="alias.id")
+    kept_id: int = Field(foreign_key="contact.id")
+    merged_id: int = Field(foreign_key="contact.id")
+    moved: str
+    merged_by: int = Field(foreign_key="operator.id")
+    merged_at: datetime
+    undone_by: int | None = Field(default=None, foreign_key="operator.id")
+    undone_at: datetime | None = None

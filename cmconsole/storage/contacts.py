@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from cmconsole.domain.contacts import (
     Contact,
+    ContactMerge,
     ContactNote,
     DirectoryEntry,
     DirectorySort,
@@ -19,6 +20,7 @@ from cmconsole.domain.contacts import (
 )
 from cmconsole.domain.model import FollowUp
 from cmconsole.storage import contact_converters as converters
+from cmconsole.storage import contact_lifecycle as lifecycle
 from cmconsole.storage.contact_directory import directory, to_contacts
 from cmconsole.storage.contact_history import history
 from cmconsole.storage.contact_tables import (
@@ -119,7 +121,7 @@ class SqlContacts:
         rows = self._session.exec(
             select(ContactNoteRow, OperatorRow.name)
             .join(OperatorRow, col(OperatorRow.id) == ContactNoteRow.author_id)
-            .where(ContactNoteRow.contact_id == contact_id)
+            .where(col(ContactNoteRow.contact_id).in_(lifecycle.group(self._session, contact_id)))
             .order_by(col(ContactNoteRow.id))
         )
         return [converters.contact_note(row, name) for row, name in rows]
@@ -192,7 +194,7 @@ class SqlContacts:
         query: Any = (
             select(ContactRatingRow, OperatorRow.name)
             .join(OperatorRow, col(OperatorRow.id) == ContactRatingRow.rated_by)
-            .where(ContactRatingRow.contact_id == contact_id)
+            .where(col(ContactRatingRow.contact_id).in_(lifecycle.group(self._session, contact_id)))
         )
         if facet is not None:
             query = query.where(ContactRatingRow.facet == facet.value)
@@ -224,3 +226,15 @@ class SqlContacts:
         offset: int,
     ) -> list[DirectoryEntry]:
         return directory(self._session, alias_id, search, tag, sort, limit, offset)
+
+    def merge(self, kept: Contact, merged: Contact, by_id: int, now: datetime) -> int:
+        return lifecycle.merge(self._session, kept, merged, by_id, now)
+
+    def last_merge(self, kept_id: int, handle: str) -> ContactMerge | None:
+        return lifecycle.last_merge(self._session, kept_id, handle)
+
+    def unmerge(self, merge_id: int, by_id: int, now: datetime) -> None:
+        lifecycle.unmerge(self._session, merge_id, by_id, now)
+
+    def erase(self, contact: Contact, now: datetime) -> dict[str, int]:
+        return lifecycle.erase(self._session, contact, now)
