@@ -3,7 +3,7 @@
 import click
 
 from cmconsole.cli.common import alias_named, db_option, fail, workspace
-from cmconsole.cli.contacts import _person, contact_group
+from cmconsole.cli.contacts import contact_group, member_person
 from cmconsole.cli.identity import signed_in_options
 from cmconsole.cli.text import argument, exact_json, inert
 
@@ -25,7 +25,7 @@ def contact_merge(
     """Merge MERGED into KEEP on ALIAS, the same person: MERGED's handles, notes, tags, ratings
     and history follow (a lead; `contact unmerge` undoes it)."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         kept = services.contact_life.merge(
             by, alias.id, argument(keep, "the handle kept"), argument(merge, "the handle merged")
@@ -48,7 +48,7 @@ def contact_unmerge(
     """Undo the merge that brought HANDLE to its contact on ALIAS: the contact merged comes
     back as it was (a lead)."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         kept, restored = services.contact_life.unmerge(by, alias.id, argument(handle, "the handle"))
     click.echo(
@@ -78,7 +78,7 @@ def contact_erase(
     if not yes:
         fail(f"erasing {handle}'s data cannot be undone: run it again with --yes to erase it", 2)
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         counts = services.contact_life.erase(by, alias.id, handle)
     click.echo(
@@ -102,7 +102,7 @@ def contact_export(
     """Print all ALIAS holds about HANDLE as one JSON object (GDPR art. 15; a lead): profile,
     handles, messages, replies, notes, tags, ratings, follow-ups."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         record = services.contact_life.export(by, alias.id, argument(handle, "the handle"))
     click.echo(exact_json(record))

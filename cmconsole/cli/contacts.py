@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 _WHO = "contacts are read and written by a member of the alias: say who you are with --as NAME"
 
 
-def _person(services: "Services", as_name: str | None, passphrase_stdin: bool) -> "SignedIn":
+def member_person(services: "Services", as_name: str | None, passphrase_stdin: bool) -> "SignedIn":
+    """The signed-in member a contact command acts as; the workspace's set-up mode is no one."""
     by = acting_person(services, as_name, passphrase_stdin)
     if by is None:
         fail(_WHO, 2)
@@ -52,7 +53,7 @@ def contact_show(
     """Show HANDLE's card on ALIAS: who they are, tags, notes (pinned first), ratings, open
     promises, and the whole history across operators, oldest first."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         card = services.contacts.card(by, alias.id, argument(handle, "the handle"))
     if as_json:
@@ -186,7 +187,7 @@ def contact_list(
 ) -> None:
     """List ALIAS's contacts: last contact, open promises, handles, name, tags."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         found = services.contacts.directory(
             by,
@@ -229,7 +230,7 @@ def contact_note(
 ) -> None:
     """Add a note to HANDLE's card on ALIAS (notes are never edited: correct with a new one)."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         note = services.contacts.note(
             by,
@@ -260,7 +261,7 @@ def contact_tag(
 ) -> None:
     """Tag HANDLE on ALIAS with TAG, one of the alias's tags (`contact tags` lists them)."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         handle, tag = argument(handle, "the handle"), argument(tag, "the tag")
         change = services.contact_tags.untag if remove else services.contact_tags.tag
@@ -283,7 +284,7 @@ def contact_tags(
 ) -> None:
     """List ALIAS's contact tags, or (a lead) replace them with --set."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         if names is None:
             listed = services.contact_tags.tag_list(by, alias.id)
@@ -314,7 +315,7 @@ def contact_rate(
 ) -> None:
     """Rate one facet of HANDLE's influence on ALIAS, from 0 to 5, with a reason."""
     with workspace(db) as services:
-        by = _person(services, as_name, passphrase_stdin)
+        by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         services.contacts.rate(
             by,
