@@ -1,15 +1,17 @@
 """Pilot walks of the contact card beside a thread, notes across a handover, do-not-engage."""
 
-from textual.widgets import Static, TextArea
+from textual.widgets import DataTable, Static, TextArea
 
 from cmconsole.tui.dialogs.confirm import ConfirmDialog
 from cmconsole.tui.dialogs.note import NoteDialog
 from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
+from cmconsole.tui.screens.contact import ContactScreen
+from cmconsole.tui.screens.contacts import ContactsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.screens.thread import ThreadScreen
-from tests.pilot import SIZE, make_app, open_alias, open_message, settle, sign_in, until
+from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in, until
 
 
 def alias_named(services, handle):
@@ -94,3 +96,31 @@ async def test_a_reply_to_someone_not_engaged_with_is_confirmed_first(demo, cloc
         await pilot.press("enter")
         await until(pilot, lambda: isinstance(pilot.app.screen, AliasScreen), what="sent")
     assert [p for p in demo.posting.posts(anna, belle.id) if "regardons" in p.text]
+
+
+async def test_the_directory_filters_sorts_and_opens_a_contacts_card(demo, clock):
+    lead_tags(demo, "@jules75", "journalist")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("c")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ContactsScreen), what="contacts")
+        screen = pilot.app.screen
+        table = screen.query_one("#contacts-table", DataTable)
+        await until(pilot, lambda: table.row_count > 1, what="the directory")
+        await pilot.press("ctrl+t", "ctrl+t")  # every tag, VIP, journalist
+        await until(pilot, lambda: [r[0] for r in cells(table)] == ["@jules75"], what="filter")
+        filters = str(screen.query_one("#contacts-filter", Static).render())
+        assert "tag journalist" in filters
+        await pilot.press("ctrl+o")
+        await until(
+            pilot,
+            lambda: "open promises" in str(screen.query_one("#contacts-filter", Static).render()),
+            what="the sort",
+        )
+        table.focus()
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ContactScreen), what="card")
+        text = pilot.app.screen.query_one("#contact-text", Static)
+        await until(pilot, lambda: "History (oldest first):" in str(text.render()), what="history")
+        assert "tags: journalist" in str(text.render())
