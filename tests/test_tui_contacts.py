@@ -28,7 +28,6 @@ def card_text(pilot):
 
 
 async def test_a_note_written_before_a_handover_is_on_the_card_the_next_operator_sees(demo, clock):
-    lead_tags(demo, "@camille_b", "VIP")
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         await sign_in(pilot, "anna", "anna-demo-pass")
         await open_alias(pilot, "@bellehelene")
@@ -37,7 +36,9 @@ async def test_a_note_written_before_a_handover_is_on_the_card_the_next_operator
         assert not card.display  # 100 columns: folded so the conversation keeps the room
         await pilot.press("f4")
         assert card.display
-        await until(pilot, lambda: "tags: VIP" in card_text(pilot), what="camille's tags")
+        # The demo's journalist, as the lead tagged and noted her.
+        await until(pilot, lambda: "tags: journalist" in card_text(pilot), what="camille's tags")
+        assert "📌 lea" in card_text(pilot) and "Le Petit Gourmet" in card_text(pilot)
         await pilot.press("f5")
         await until(pilot, lambda: isinstance(pilot.app.screen, NoteDialog), what="note dialog")
         await pilot.press(*"[b]Fidèle[/b] depuis 2019", "tab", "space", "tab", "enter")
@@ -66,8 +67,8 @@ async def test_a_note_written_before_a_handover_is_on_the_card_the_next_operator
         await pilot.press("f4")
         await until(pilot, lambda: "Fidèle" in card_text(pilot), what="anna's note for omar")
         text = card_text(pilot)
-        assert "tags: VIP" in text
-        assert text.index("📌 anna") < text.index("Recent:")
+        assert "tags: journalist" in text
+        assert text.index("📌 anna") < text.index("📌 lea") < text.index("Recent:")
 
 
 async def test_a_reply_to_someone_not_engaged_with_is_confirmed_first(demo, clock):
@@ -99,7 +100,6 @@ async def test_a_reply_to_someone_not_engaged_with_is_confirmed_first(demo, cloc
 
 
 async def test_the_directory_filters_sorts_and_opens_a_contacts_card(demo, clock):
-    lead_tags(demo, "@jules75", "journalist")
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         await sign_in(pilot, "anna", "anna-demo-pass")
         await open_alias(pilot, "@bellehelene")
@@ -108,10 +108,9 @@ async def test_the_directory_filters_sorts_and_opens_a_contacts_card(demo, clock
         screen = pilot.app.screen
         table = screen.query_one("#contacts-table", DataTable)
         await until(pilot, lambda: table.row_count > 1, what="the directory")
-        await pilot.press("ctrl+t", "ctrl+t")  # every tag, VIP, journalist
-        await until(pilot, lambda: [r[0] for r in cells(table)] == ["@jules75"], what="filter")
-        filters = str(screen.query_one("#contacts-filter", Static).render())
-        assert "tag journalist" in filters
+        await pilot.press("ctrl+t")  # from every tag to the first of the list: VIP
+        await until(pilot, lambda: [r[0] for r in cells(table)] == ["@marie.patisse"], what="VIP")
+        assert "tag VIP" in str(screen.query_one("#contacts-filter", Static).render())
         await pilot.press("ctrl+o")
         await until(
             pilot,
@@ -123,4 +122,4 @@ async def test_the_directory_filters_sorts_and_opens_a_contacts_card(demo, clock
         await until(pilot, lambda: isinstance(pilot.app.screen, ContactScreen), what="card")
         text = pilot.app.screen.query_one("#contact-text", Static)
         await until(pilot, lambda: "History (oldest first):" in str(text.render()), what="history")
-        assert "tags: journalist" in str(text.render())
+        assert "tags: VIP" in str(text.render()) and "Cliente fidèle" in str(text.render())
