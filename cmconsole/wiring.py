@@ -173,4 +173,6 @@ def _seed(services: Services) -> bool:
         services.guides,
         services.public,
         services.saved_replies,
+        services.contacts,
+        services.contact_tags,
     ).seed_if_empty()

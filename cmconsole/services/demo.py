@@ -4,10 +4,13 @@ import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
+from cmconsole.domain.contacts import Facet
 from cmconsole.domain.errors import NotFound
 from cmconsole.domain.model import Alias, Role
 from cmconsole.services import demo_data
 from cmconsole.services.accounts import AccountService
+from cmconsole.services.contact_tags import ContactTagService
+from cmconsole.services.contacts import ContactService
 from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.guides import GuideService
@@ -54,6 +57,8 @@ class DemoSeeder:
     guides: GuideService
     public: DemoPublic
     saved_replies: SavedReplyService
+    contacts: ContactService
+    contact_tags: ContactTagService
 
     def seed_if_empty(self) -> bool:
         """Fill a new workspace with the demo; return False if it already had people in it."""
@@ -92,6 +97,7 @@ class DemoSeeder:
         passphrases = {a.name: a.passphrase for a in demo_data.ACCOUNTS}
         for handle, fan, asked, author, text in demo_data.EARLIER:
             self._answer(handles[handle], fan, asked, author, passphrases[author], text)
+        self._know_contacts(handles, passphrases)
         for handle, messages in demo_data.HISTORY.items():
             for author, text in messages:
                 self.public.mention(author, text)
@@ -116,6 +122,21 @@ class DemoSeeder:
         for handle, author, summary, watch, mood in demo_data.HANDOVERS:
             who = self.accounts.sign_in(author, passphrases[author])
             self.handovers.write(who, handles[handle].id, summary, people_to_watch=watch, mood=mood)
+
+    def _know_contacts(self, handles: dict[str, Alias], passphrases: dict[str, str]) -> None:
+        """What the team already knows of a few contacts: the lead tags, each author notes."""
+        lead = self.accounts.sign_in("lea", passphrases["lea"])
+        for handle, contact, name, language, tags, notes, ratings in demo_data.CONTACTS:
+            alias_id = handles[handle].id
+            self.contacts.describe(lead, alias_id, contact, name, language)
+            for tag in tags:
+                self.contact_tags.tag(lead, alias_id, contact, tag)
+            for author, text, pinned in notes:
+                who = self.accounts.sign_in(author, passphrases[author])
+                self.contacts.note(who, alias_id, contact, text, pinned=pinned)
+            for author, facet, value, reason in ratings:
+                who = self.accounts.sign_in(author, passphrases[author])
+                self.contacts.rate(who, alias_id, contact, Facet(facet), value, reason)
 
     def _answer(
         self, alias: Alias, fan: str, asked: str, author: str, passphrase: str, text: str

@@ -181,3 +181,49 @@ SAVED_REPLIES = (
         "We know about it and are on it. Status updates: https://status.example.com",
     ),
 )
+
+# Contacts the team already knows, seeded right after the conversations of the past: (alias
+# handle, contact, display name, language, tags (a lead gives them), notes as (author, text,
+# pinned), ratings as (author, facet, value, reason)).
+CONTACTS = (
+    (
+        "@bellehelene",
+        "@marie.patisse",
+        "Marie Lefèvre",
+        "fr",
+        ("VIP",),
+        (
+            (
+                "anna",
+                "Cliente fidèle depuis 2019 : commande chaque dimanche. Toujours la remercier.",
+                True,
+            ),
+            ("anna", "A aimé la tarte aux poires ; aucune allergie connue.", False),
+        ),
+        (
+            ("anna", "proximity", 4, "écrit presque chaque semaine"),
+            ("anna", "trust", 5, "recommande la boutique à ses amis"),
+        ),
+    ),
+    (
+        "@bellehelene",
+        "@camille_b",
+        "Camille Bernard",
+        "fr",
+        ("journalist",),
+        (
+            (
+                "lea",
+                "Journaliste culinaire (Le Petit Gourmet) : toute réponse peut être citée. "
+                "Rien sur les prix ni les fournisseurs sans moi.",
+                True,
+            ),
+        ),
+        (
+            ("lea", "reach", 4, "rubrique lue dans toute la région"),
+            ("lea", "expertise", 4, "critique pâtissière reconnue"),
+            ("lea", "relevancy", 5, "prépare un article sur les éclairs"),
+            ("lea", "proximity", 1, "ne nous connaît pas encore"),
+        ),
+    ),
+)

@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from cmconsole.domain.model import ContactThread, FollowUp, InboundMessage, PostStatus
 from cmconsole.domain.triage import ThreadState
+from cmconsole.services.claims import ClaimState
 from cmconsole.services.inbox import Conversation
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import content
@@ -135,6 +136,18 @@ def answering_line(message: InboundMessage | None, now: datetime, picked: bool) 
     return (
         f"answering ({how}; f3 picks another): {message.author_handle} · "
         f"{ago(message.received_at, now)} ago: {message.text}"
+    )
+
+
+def claim_line(state: ClaimState, contact: str) -> str:
+    """The banner atop the thread: who is answering the contact."""
+    if state.claim is None:
+        return f"Nobody is answering {contact}: writing here claims it."
+    if state.mine:
+        return f"You are answering {contact}; the others see it."
+    return (
+        f"Being answered by {state.claim.operator_name} (since "
+        f"{state.claim.claimed_at:%H:%M} UTC): ctrl+o takes it over."
     )
 
 

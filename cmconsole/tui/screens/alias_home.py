@@ -22,6 +22,7 @@ from cmconsole.tui.panes.inbox import InboxPane, next_filter
 from cmconsole.tui.panes.who_spoke import WhoSpokePane
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import service_work
+from cmconsole.tui.screens.contacts import ContactsScreen
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
 from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
@@ -64,6 +65,7 @@ class AliasScreen(TriageKeys):
         Binding("r", "refresh", "Refresh"),
         # Under `?` with the tab keys (the footer has no room left at 80 columns).
         Binding("slash", "search", "Search threads", show=False),
+        Binding("c", "contacts", "Contacts", show=False),
         # The tabs are on screen; their keys (i o t p H g w a) are under `?`, leaving the footer
         # room at 80 columns for the rest.
         Binding("i", "tab('inbox')", "Inbox", show=False),
@@ -401,6 +403,9 @@ class AliasScreen(TriageKeys):
 
     def action_onboarding(self) -> None:
         self.app.push_screen(OnboardingScreen(self.who, self.alias))
+
+    def action_contacts(self) -> None:
+        self.app.push_screen(ContactsScreen(self.who, self.alias))
 
     def action_team(self) -> None:
         self.app.push_screen(TeamScreen(self.who, self.alias))

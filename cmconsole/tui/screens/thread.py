@@ -2,11 +2,12 @@
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.containers import Horizontal
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
 from textual.worker import Worker, WorkerState
 
-from cmconsole.domain.checker import check
+from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import CmconsoleError, HandoversUnread
 from cmconsole.domain.guide import Guide, Severity
 from cmconsole.domain.model import (
@@ -22,11 +23,17 @@ from cmconsole.services.guard import SignedIn
 from cmconsole.services.inbox import Conversation
 from cmconsole.tui.dialogs.choose import ChooseDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
-from cmconsole.tui.panes.conversation import STATUS_WORDS, ConversationPane, answering_line
+from cmconsole.tui.panes.conversation import (
+    STATUS_WORDS,
+    ConversationPane,
+    answering_line,
+    claim_line,
+)
 from cmconsole.tui.safe import content, inert
 from cmconsole.tui.screens.base import service_work
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
-from cmconsole.tui.screens.thread_follow_ups import Accepted, ThreadFollowUps
+from cmconsole.tui.screens.thread_contact import ThreadContact
+from cmconsole.tui.screens.thread_follow_ups import Accepted
 from cmconsole.tui.widgets.compose import ComposeBox
 
 # One wait on the alias's change counter lasts this long at most, then the next begins: the
@@ -39,7 +46,7 @@ TICK_SECONDS = 1.0
 RENEW_SECONDS = 30.0
 
 
-class ThreadScreen(ThreadFollowUps):
+class ThreadScreen(ThreadContact):
     """Read the conversation, write the reply, send it as the alias. Opening it claims the
     contact; leaving it (it dismisses with the contact) lets the alias screen release the claim.
     """
@@ -52,6 +59,8 @@ class ThreadScreen(ThreadFollowUps):
         Binding("ctrl+f", "promise", "Promise a follow-up", priority=True),
         Binding("ctrl+d", "follow_up_done", "Follow-up done", priority=True),
         Binding("f3", "pick_message", "Pick the message to answer", priority=True),
+        Binding("f4", "toggle_card", "Show or hide the contact card", priority=True, show=False),
+        Binding("f5", "write_note", "Write a note about the contact", priority=True, show=False),
         Binding("escape", "back", "Back to inbox"),
     ]
 
@@ -109,7 +118,9 @@ class ThreadScreen(ThreadFollowUps):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="claim", markup=False)
-        yield ConversationPane(self.contact, found=self.at, id="thread")
+        with Horizontal(id="thread-row"):
+            yield ConversationPane(self.contact, found=self.at, id="thread")
+            yield self.contact_card()
         yield Static("", id="answering", markup=False)
         yield Label(content(f"Reply as {self.alias.display_name} ({self.alias.handle}):"))
         yield ComposeBox(id="compose")
@@ -122,6 +133,7 @@ class ThreadScreen(ThreadFollowUps):
 
     def on_mount(self) -> None:
         self.query_one("#reply", TextArea).focus()
+        self.fold_card_to_fit()
         self._load_setup()
         self._watch_claim()
         self._wait_for_change()
@@ -166,6 +178,7 @@ class ThreadScreen(ThreadFollowUps):
         initials = self.services.accounts.operator(self.who).initials
         saved = self.services.saved_replies.replies(self.who, self.alias.id)
         self.services.follow_ups.get_ready(self.alias)  # so ctrl+s proposes without a pause
+        self.read_contact()  # before the guide: no reply is sent before its warning is known
         self.post_message(self.ThreadLoaded(guide, initials, saved))
 
     @service_work(exclusive=True, group="thread")
@@ -180,6 +193,7 @@ class ThreadScreen(ThreadFollowUps):
         latest = conversation.latest
         follow_ups = self.services.follow_ups.for_thread(self.who, latest.id) if latest else []
         self.post_message(self.ConversationLoaded(conversation, follow_ups))
+        self.read_contact()
 
     @property
     def answering(self) -> InboundMessage | None:
@@ -214,6 +228,7 @@ class ThreadScreen(ThreadFollowUps):
             self.query_one(ConversationPane).show(
                 self._conversation, self._follow_ups, self.inbound_id, now
             )
+        self.tick_card()
         message = self.answering
         picked = message is not None and message.id == self._picked
         self.query_one("#answering", Static).update(content(answering_line(message, now, picked)))
@@ -227,16 +242,7 @@ class ThreadScreen(ThreadFollowUps):
     def on_thread_screen_claim_changed(self, message: ClaimChanged) -> None:
         self._claim = state = message.state
         banner = self.query_one("#claim", Static)
-        if state.claim is None:
-            text = f"Nobody is answering {self.contact}: writing here claims it."
-        elif state.mine:
-            text = f"You are answering {self.contact}; the others see it."
-        else:
-            text = (
-                f"Being answered by {state.claim.operator_name} (since "
-                f"{state.claim.claimed_at:%H:%M} UTC): ctrl+o takes it over."
-            )
-        banner.update(content(text))
+        banner.update(content(claim_line(state, self.contact)))
         banner.set_class(state.claim is not None and not state.mine, "warning")
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
@@ -293,6 +299,9 @@ class ThreadScreen(ThreadFollowUps):
             errors = ", ".join(f.rule for f in result.findings if f.severity is Severity.ERROR)
             self._status(f"Not sent: fix what the guide calls errors first ({errors}).", error=True)
             return
+        self.confirm_engagement(lambda: self._send_checked(text, result))
+
+    def _send_checked(self, text: str, result: CheckResult) -> None:
         warnings = sorted({f.rule for f in result.findings if f.severity is Severity.WARNING})
         if not warnings:
             self._propose_then_send(text, {})

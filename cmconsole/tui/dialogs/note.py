@@ -1,0 +1,48 @@
+"""Write a note about a contact for the whole team, pinned or not; escape cancels."""
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Checkbox, Input, Label
+
+from cmconsole.tui.safe import content
+
+
+@dataclass(frozen=True)
+class NoteDraft:
+    text: str
+    pinned: bool
+
+
+class NoteDialog(ModalScreen[NoteDraft | None]):
+    """Returns the note written, or None if cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, handle: str) -> None:
+        super().__init__()
+        self._handle = handle
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(content(f"A note about {self._handle}: every operator reads it."))
+            yield Input(placeholder="What the team should know", id="note-text")
+            yield Checkbox("Pin it (shown first on the card)", id="note-pinned")
+            yield Button("Save the note", variant="primary", id="ok")
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#ok")
+    def _done(self) -> None:
+        self.dismiss(
+            NoteDraft(
+                self.query_one("#note-text", Input).value,
+                self.query_one("#note-pinned", Checkbox).value,
+            )
+        )
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
