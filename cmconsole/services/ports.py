@@ -299,6 +299,9 @@ class ThreadRepository(Protocol):
         mine: int | None = None,
         claimed_only: bool = False,
         now: datetime | None = None,
+        due_first: bool = False,
+        facet: str | None = None,
+        tag: str | None = None,
     ) -> list[ContactThread]: ...
     def count(self, alias_id: int, states: Sequence[ThreadState], upto: int) -> int: ...
     def by_contact(self, alias_id: int, contact: str) -> ContactThread | None: ...

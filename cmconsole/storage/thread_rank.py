@@ -1,0 +1,100 @@
+"""Ranking the inbox's page: threads of contacts with a promise due first, then by a facet."""
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import exists
+from sqlmodel import Session, col, select
+
+from cmconsole.storage.contact_tables import ContactHandleRow, ContactRow, ContactTagRow
+from cmconsole.storage.tables import ContactThreadRow, FollowUpRow
+
+_OF_THREAD = (col(ContactHandleRow.alias_id) == ContactThreadRow.alias_id) & (
+    col(ContactHandleRow.handle) == ContactThreadRow.contact_handle
+)
+
+
+def due_handles(session: Session, alias_id: int, now: datetime) -> list[str]:
+    """The handles of contacts who were promised something now due and not done: the promised
+    handle, and every other handle of the same contact (the promise is to the person)."""
+    promised = set(
+        session.exec(
+            select(col(FollowUpRow.contact_handle))
+            .where(
+                col(FollowUpRow.alias_id) == alias_id,
+                col(FollowUpRow.done_at).is_(None),
+                col(FollowUpRow.due_at) <= now,
+            )
+            .distinct()
+        ).all()
+    )
+    if not promised:
+        return []
+    people = select(col(ContactHandleRow.contact_id)).where(
+        col(ContactHandleRow.alias_id) == alias_id, col(ContactHandleRow.handle).in_(promised)
+    )
+    same_people = session.exec(
+        select(col(ContactHandleRow.handle)).where(
+            col(ContactHandleRow.alias_id) == alias_id,
+            col(ContactHandleRow.contact_id).in_(people),
+        )
+    ).all()
+    return sorted(promised | set(same_people))
+
+
+def facet_column(facet: str) -> Any:
+    """The contact's current rating of the facet."""
+    column = getattr(ContactRow, facet, None)
+    if column is None or facet in {"id", "alias_id", "display_name", "language"}:
+        raise ValueError(f"no facet {facet!r}")
+    return col(column)
+
+
+def rated(facet: str) -> Any:
+    """The condition: the thread's contact has a rating of the facet."""
+    return exists(
+        select(col(ContactHandleRow.handle))
+        .join(ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id)
+        .where(_OF_THREAD, facet_column(facet).is_not(None))
+    )
+
+
+def with_rating(query: Any, facet: str) -> Any:
+    """The query joined to the rated contacts, for ordering by their rating of the facet."""
+    return (
+        query.join(ContactHandleRow, _OF_THREAD)
+        .join(ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id)
+        .where(facet_column(facet).is_not(None))
+    )
+
+
+def tagged(tag: str) -> Any:
+    """The condition: the thread's contact bears the tag."""
+    return exists(
+        select(col(ContactTagRow.contact_id))
+        .join(ContactHandleRow, col(ContactHandleRow.contact_id) == ContactTagRow.contact_id)
+        .where(_OF_THREAD, col(ContactTagRow.name) == tag)
+    )
+
+
+def ranked_pages(
+    query: Any,
+    order: Sequence[Any],
+    due: Sequence[str],
+    facet: str | None,
+) -> list[tuple[Any, Sequence[Any]]]:
+    """The queries to run in turn, each leaving out what those before it listed: the due
+    contacts' threads, then (by a facet) the rated contacts' by rating, then the rest."""
+    handle = col(ContactThreadRow.contact_handle)
+    pages: list[tuple[Any, Sequence[Any]]] = []
+    rest = query
+    if due:
+        pages.append((rest.where(handle.in_(list(due))), order))
+        rest = rest.where(handle.not_in(list(due)))
+    if facet is not None:
+        rating = facet_column(facet)
+        pages.append((with_rating(rest, facet), (rating.desc(), *order)))
+        rest = rest.where(~rated(facet))
+    pages.append((rest, order))
+    return pages
