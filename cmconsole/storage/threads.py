@@ -199,6 +199,9 @@ class SqlThreads:
                 break
         return found
 
+    def due_contacts(self, alias_id: int, now: datetime) -> list[str]:
+        return thread_rank.due_handles(self._session, alias_id, now)
+
     def count(self, alias_id: int, states: Sequence[ThreadState], upto: int) -> int:
         """How many of the alias's threads are in these states, counted up to `upto` (a count
         of every waiting thread of a busy alias reads thousands of rows at each refresh)."""
