@@ -1,9 +1,14 @@
 """On screen: the inbox sorted by a facet of the contact, and handovers that link people."""
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, OptionList, Static
 
 from cmconsole.domain.contacts import Facet
-from tests.pilot import SIZE, cells, make_app, open_alias, sign_in, until
+from cmconsole.tui.dialogs.end_shift import EndShiftDialog
+from cmconsole.tui.dialogs.pick import PickDialog
+from cmconsole.tui.screens.handover_read import HandoverReadScreen
+from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+from cmconsole.tui.widgets.handover_view import handover_text
+from tests.pilot import SIZE, cells, make_app, open_alias, settle, sign_in, until
 
 
 def _alias(demo, handle):
@@ -36,3 +41,43 @@ async def test_sorted_by_relevancy_the_journalists_thread_comes_first(demo, cloc
             await pilot.press("s")
         assert "by relevancy first" in str(shown.render())
         await until(pilot, lambda: first() == journalist, what="the journalist first")
+
+
+async def test_a_contact_picked_to_watch_is_read_by_the_next_person(demo, clock):
+    belle = _alias(demo, "@bellehelene")
+    anna = demo.accounts.sign_in("anna", "anna-demo-pass")
+    demo.contact_tags.tag(anna, belle.id, "@camille_b", "VIP")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HandoverWriteScreen), what="form")
+        form = pilot.app.screen
+        await pilot.press(*"Calme.")
+        await pilot.press("ctrl+t")
+        await until(pilot, lambda: isinstance(pilot.app.screen, PickDialog), what="the contacts")
+        dialog = pilot.app.screen
+        await pilot.press(*"elle attend les éclairs", "enter")
+        choices = dialog.query_one(OptionList)
+        shown = [str(choices.get_option_at_index(n).prompt) for n in range(choices.option_count)]
+        choices.highlighted = next(n for n, s in enumerate(shown) if s.startswith("@camille_b"))
+        await pilot.press("enter")
+        await until(pilot, lambda: bool(form.query("#watched")), what="the contact picked")
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: not form.is_attached, what="the handover saved")
+
+        await pilot.press("escape")  # end the shift: the picker, then sign out
+        await until(pilot, lambda: isinstance(pilot.app.screen, EndShiftDialog), what="end")
+    omar = demo.accounts.sign_in("omar", "omar-demo-pass")
+    [newest, *_] = demo.handovers.pending(omar, belle.id)[::-1]
+    text = handover_text(newest)
+    assert "@camille_b" in text and "[VIP]: elle attend les éclairs" in text
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "omar", "omar-demo-pass")
+        await open_alias(pilot, "@bellehelene", read_handovers=False)
+        texts = []
+        while isinstance(pilot.app.screen, HandoverReadScreen):
+            texts.append(str(pilot.app.screen.query_one("#handover-text", Static).render()))
+            await pilot.press("enter")
+            await settle(pilot)
+        assert any("Contacts to watch:" in t and "elle attend les éclairs" in t for t in texts)
