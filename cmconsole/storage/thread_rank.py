@@ -51,21 +51,21 @@ def facet_column(facet: str) -> Any:
     return col(column)
 
 
-def rated(facet: str) -> Any:
-    """The condition: the thread's contact has a rating of the facet."""
-    return exists(
-        select(col(ContactHandleRow.handle))
-        .join(ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id)
-        .where(_OF_THREAD, facet_column(facet).is_not(None))
+def rated_handles(session: Session, alias_id: int, facet: str) -> list[str]:
+    """The handles of the alias's contacts rated on the facet."""
+    return list(
+        session.exec(
+            select(col(ContactHandleRow.handle))
+            .join(ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id)
+            .where(col(ContactRow.alias_id) == alias_id, facet_column(facet).is_not(None))
+        ).all()
     )
 
 
-def with_rating(query: Any, facet: str) -> Any:
-    """The query joined to the rated contacts, for ordering by their rating of the facet."""
-    return (
-        query.join(ContactHandleRow, _OF_THREAD)
-        .join(ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id)
-        .where(facet_column(facet).is_not(None))
+def with_rating(query: Any) -> Any:
+    """The query joined to the threads' contacts, for ordering by their rating."""
+    return query.join(ContactHandleRow, _OF_THREAD).join(
+        ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id
     )
 
 
@@ -83,18 +83,20 @@ def ranked_pages(
     order: Sequence[Any],
     due: Sequence[str],
     facet: str | None,
+    rated: Sequence[str],
 ) -> list[tuple[Any, Sequence[Any]]]:
     """The queries to run in turn, each leaving out what those before it listed: the due
-    contacts' threads, then (by a facet) the rated contacts' by rating, then the rest."""
+    contacts' threads, then the `rated` contacts' by their rating of the facet, then the rest.
+    Handles are named, not joined: each query then reads the thread index it walks."""
     handle = col(ContactThreadRow.contact_handle)
     pages: list[tuple[Any, Sequence[Any]]] = []
     rest = query
     if due:
         pages.append((rest.where(handle.in_(list(due))), order))
         rest = rest.where(handle.not_in(list(due)))
-    if facet is not None:
-        rating = facet_column(facet)
-        pages.append((with_rating(rest, facet), (rating.desc(), *order)))
-        rest = rest.where(~rated(facet))
+    if facet is not None and rated:
+        ranked = with_rating(rest.where(handle.in_(list(rated))))
+        pages.append((ranked, (facet_column(facet).desc(), *order)))
+        rest = rest.where(handle.not_in(list(rated)))
     pages.append((rest, order))
     return pages

@@ -192,7 +192,8 @@ class SqlThreads:
         newest = (col(ContactThreadRow.last_activity_at).desc(), col(ContactThreadRow.id).desc())
         found: list[ContactThread] = []
         # Each rank its own query: the plain page still walks the activity index in order.
-        for ranked, order in thread_rank.ranked_pages(query, newest, due, facet):
+        rated = [] if facet is None else thread_rank.rated_handles(self._session, alias_id, facet)
+        for ranked, order in thread_rank.ranked_pages(query, newest, due, facet, rated):
             rows = self._session.execute(ranked.order_by(*order).limit(limit - len(found)))
             found.extend(converters.thread(row) for row in rows)
             if len(found) >= limit:
