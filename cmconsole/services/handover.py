@@ -97,7 +97,11 @@ def gather(
         f"{t.contact_handle}: {one_line(t.last_text, 80)}{_handed(t)}"
         for t in sorted(
             tx.threads.page(alias.id, _LISTED, states=WAITING_STATES, now=now, due_first=True),
-            key=lambda t: (t.contact_handle not in owed, t.waiting_since or t.last_activity_at),
+            key=lambda t: (
+                t.contact_handle not in owed,
+                t.waiting_since or t.last_activity_at,
+                t.id,
+            ),
         )
     ]
     awaiting = [
