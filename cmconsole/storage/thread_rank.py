@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import exists
 from sqlmodel import Session, col, select
 
+from cmconsole.domain.contacts import Facet
 from cmconsole.storage.contact_tables import ContactHandleRow, ContactRow, ContactTagRow
 from cmconsole.storage.tables import ContactThreadRow, FollowUpRow
 
@@ -45,10 +46,9 @@ def due_handles(session: Session, alias_id: int, now: datetime) -> list[str]:
 
 def facet_column(facet: str) -> Any:
     """The contact's current rating of the facet."""
-    column = getattr(ContactRow, facet, None)
-    if column is None or facet in {"id", "alias_id", "display_name", "language"}:
+    if facet not in {f.value for f in Facet}:
         raise ValueError(f"no facet {facet!r}")
-    return col(column)
+    return col(getattr(ContactRow, facet))
 
 
 def rated_handles(session: Session, alias_id: int, facet: str) -> list[str]:
