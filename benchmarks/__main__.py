@@ -39,7 +39,7 @@ REPEATS = {
 }
 GROUPS = {
     "startup": ("startup",),
-    "inbox": ("inbox_first_page", "inbox_unanswered"),
+    "inbox": ("inbox_first_page", "inbox_unanswered", "inbox_by_facet"),
     "desk": ("desk_refresh", "desk_idle"),
     "who_spoke": ("audit_first_page", "audit_search", "audit_speakers", "audit_search_speakers"),
     "search": ("search_threads",),

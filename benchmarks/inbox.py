@@ -1,11 +1,13 @@
-"""inbox_first_page and inbox_unanswered: the first page of the busiest alias's threads, with
-their states, as the console asks for it, against the same rows fetched with the bare driver."""
+"""inbox_first_page, inbox_unanswered and inbox_by_facet: the first page of the busiest alias's
+threads, with their states (the last sorted by the contacts' relevancy), as the console asks for
+it, against the same rows fetched with the bare driver."""
 
 from typing import Any
 
 from benchmarks.results import Result
 from benchmarks.timing import paired_median_ms
 from benchmarks.workspace import Plain, Workspace
+from cmconsole.domain.contacts import Facet
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.inbox import INBOX_PAGE, InboxFilter
@@ -27,6 +29,21 @@ _THREADS = (
     "ON handed_by_operator.id = contact_thread.handed_by "
     "WHERE contact_thread.alias_id = ?{states} "
     "ORDER BY contact_thread.last_activity_at DESC, contact_thread.id DESC LIMIT ?"
+)
+# The contacts owed a promise now due, whose threads lead the page.
+_DUE = (
+    "SELECT DISTINCT follow_up.contact_handle FROM follow_up WHERE follow_up.alias_id = ? "
+    "AND follow_up.done_at IS NULL AND follow_up.due_at <= ?"
+)
+_RATED_HANDLES = (
+    "SELECT contact_handle.handle FROM contact_handle JOIN contact "
+    "ON contact.id = contact_handle.contact_id "
+    "WHERE contact.alias_id = ? AND contact.relevancy IS NOT NULL"
+)
+_RATED_JOIN = (
+    " JOIN contact_handle ON contact_handle.alias_id = contact_thread.alias_id "
+    "AND contact_handle.handle = contact_thread.contact_handle "
+    "JOIN contact ON contact.id = contact_handle.contact_id"
 )
 _CLAIMS = (
     "SELECT claim.alias_id, claim.contact_handle, claim.operator_id, claim.claimed_at, "
@@ -51,6 +68,7 @@ def run(
         threads_sql = _THREADS.format(states=condition)
 
         def bare(sql: str = threads_sql) -> tuple[list[Any], list[Any]]:
+            plain.fetch(_DUE, (facts.alias_id, now))  # none due in the generated workspace
             return (
                 plain.fetch(sql, (facts.alias_id, INBOX_PAGE)),
                 plain.fetch(_CLAIMS, (facts.alias_id, now)),
@@ -65,4 +83,41 @@ def run(
         assert len(listed) == INBOX_PAGE and any(t.claim for t in listed), name
         ours, baseline = paired_median_ms(service, bare, repeats)
         results.append(Result(name, ours, "ms", TARGET_MS, baseline=baseline))
+    results.append(_by_facet(workspace, services, plain, lead, repeats))
     return results
+
+
+def _by_facet(
+    workspace: Workspace, services: Services, plain: Plain, lead: SignedIn, repeats: int
+) -> Result:
+    """The page sorted by relevancy: the rated contacts' threads by rating, then the rest."""
+    facts = workspace.facts
+    now = plain.time(facts.moment)
+    spam = " AND contact_thread.state NOT IN ('spam')"
+    head, tail = _THREADS.split(" WHERE ")
+
+    def bare() -> tuple[list[Any], list[Any]]:
+        plain.fetch(_DUE, (facts.alias_id, now))
+        handles = [row[0] for row in plain.fetch(_RATED_HANDLES, (facts.alias_id,))]
+        rated: list[Any] = []
+        rest_states = spam
+        if handles:
+            named = f" AND contact_thread.contact_handle IN ({', '.join('?' * len(handles))})"
+            rated_sql = f"{head}{_RATED_JOIN} WHERE {tail.format(states=spam + named)}"
+            rated_sql = rated_sql.replace("ORDER BY ", "ORDER BY contact.relevancy DESC, ")
+            rated = plain.fetch(rated_sql, (facts.alias_id, *handles, INBOX_PAGE))
+            rest_states = spam + named.replace(" IN ", " NOT IN ")
+        rest = plain.fetch(
+            _THREADS.format(states=rest_states),
+            (facts.alias_id, *handles, INBOX_PAGE - len(rated)),
+        )
+        return rated + rest, plain.fetch(_CLAIMS, (facts.alias_id, now))
+
+    def service() -> object:
+        return services.inbox.threads(lead, facts.alias_id, sort=Facet.RELEVANCY)
+
+    listed = services.inbox.threads(lead, facts.alias_id, sort=Facet.RELEVANCY)
+    assert [t.thread.contact_handle for t in listed] == [row[2] for row in bare()[0]]
+    assert len(listed) == INBOX_PAGE
+    ours, baseline = paired_median_ms(service, bare, repeats)
+    return Result("inbox_by_facet", ours, "ms", TARGET_MS, baseline=baseline)

@@ -248,6 +248,17 @@ class FollowUp:
 
 
 @dataclass(frozen=True)
+class WatchedContact:
+    """A contact a handover asks the next person to watch, as they were when it was written."""
+
+    contact_id: int
+    handle: str
+    display_name: str
+    tags: tuple[str, ...]
+    note: str
+
+
+@dataclass(frozen=True)
 class HandoverContent:
     """What a handover carries: gathered from the data, then marked up by its writer."""
 
@@ -259,6 +270,7 @@ class HandoverContent:
     people_to_watch: str = ""
     promises: str = ""
     mood: str = ""
+    watched: tuple[WatchedContact, ...] = ()  # picked from the directory, each with a note
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from cmconsole.services.guard import (
 )
 from cmconsole.services.guides import changes_since_last_shift, current_guide
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON, HandoverRecord
-from cmconsole.services.inbox import INBOX_PAGE, InboxFilter, page_threads
+from cmconsole.services.inbox import INBOX_PAGE, page_threads
 from cmconsole.services.onboarding import trainee_tracks
 from cmconsole.services.ports import (
     Channel,
@@ -100,7 +100,7 @@ def _read(
     version = tx.desk.version(alias.id)
     found = tx.desk.awaiting(alias.id, AWAITING_PAGE)
     awaiting = [AwaitingApproval(post, author, asked) for post, author, asked, _ in found]
-    threads, stale_at = _threads(tx, operator, alias, filters.inbox, now)
+    threads, stale_at = _threads(tx, operator, alias, filters, now)
     handovers, handovers_problem = _handovers(tx, alias, filters.handovers)
     shift = tx.shifts.open_for(operator.id, alias.id)
     unread = len(unread_handovers(tx, operator, alias, shift))
@@ -141,12 +141,12 @@ def _threads(
     tx: Transaction,
     operator: Operator,
     alias: Alias,
-    which: InboxFilter,
+    filters: DeskFilters,
     now: datetime,
 ) -> tuple[list[DeskThread], datetime | None]:
     """One page of threads, newest activity first, and when the first live claim lapses."""
     claims = {claim.contact_handle: claim for claim in tx.claims.live(alias.id, now)}
-    page = page_threads(tx, alias.id, operator.id, which, INBOX_PAGE, now)
+    page = page_threads(tx, alias.id, operator.id, filters.inbox, INBOX_PAGE, now, filters.sort)
     threads = [
         DeskThread(
             thread,

@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from cmconsole.domain.contacts import Facet
 from cmconsole.domain.model import (
     Alias,
     AuditEntry,
@@ -43,6 +44,7 @@ class DeskFilters:
     inbox: InboxFilter = InboxFilter.ALL
     handovers: HandoverFilter = field(default_factory=HandoverFilter)
     timeline: bool = True  # read the alias's public timeline from its channel (network for X)
+    sort: Facet | None = None  # the inbox by the contacts' rating of a facet, highest first
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """Handovers: what one shift leaves the next, gathered from the data and read before speaking."""
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -9,10 +10,12 @@ from cmconsole.domain.model import (
     Acknowledgement,
     Alias,
     ContactThread,
+    FollowUp,
     Handover,
     HandoverContent,
     Operator,
     PostStatus,
+    WatchedContact,
 )
 from cmconsole.domain.triage import WAITING_STATES
 from cmconsole.services.guard import (
@@ -44,6 +47,35 @@ def _handed(thread: ContactThread) -> str:
     return f" (handed to {handing.to_name} by {handing.by_name}{note})"
 
 
+def per_contact(follow_ups: Iterable[FollowUp]) -> list[FollowUp]:
+    """The follow-ups, soonest due first, each contact's together: one promise overdue puts all
+    that is owed to them at the top."""
+    listed = sorted(follow_ups, key=lambda f: (f.due_at, f.id))
+    first: dict[str, int] = {}
+    for f in listed:
+        first.setdefault(f.contact_handle, len(first))
+    return sorted(listed, key=lambda f: first[f.contact_handle])
+
+
+def watch(tx: Transaction, alias: Alias, picked: Sequence[tuple[str, str]]) -> list[WatchedContact]:
+    """The contacts picked from the alias's directory, each with the writer's note."""
+    watched = []
+    for handle, note in picked:
+        contact = tx.contacts.by_handle(alias.id, handle.strip())
+        if contact is None:
+            raise NotFound(f"{handle.strip()} is not in {alias.handle}'s contacts")
+        watched.append(
+            WatchedContact(
+                contact.id,
+                handle.strip(),
+                contact.display_name,
+                tuple(tx.contacts.tags(contact.id)),
+                note.strip(),
+            )
+        )
+    return watched
+
+
 def gather(
     tx: Transaction,
     alias: Alias,
@@ -59,11 +91,17 @@ def gather(
     # One line per fan waiting (their newest message), not one per message: a fan who wrote
     # four times is one thread to answer.
     # A thread closed without a reply is settled: it is not listed.
+    # The fans owed a promise now due come first, whichever of their handles wrote.
+    owed = set(tx.threads.due_contacts(alias.id, now))
     waiting = [
         f"{t.contact_handle}: {one_line(t.last_text, 80)}{_handed(t)}"
         for t in sorted(
-            tx.threads.page(alias.id, _LISTED, states=WAITING_STATES),
-            key=lambda t: (t.waiting_since or t.last_activity_at, t.id),
+            tx.threads.page(alias.id, _LISTED, states=WAITING_STATES, now=now, due_first=True),
+            key=lambda t: (
+                t.contact_handle not in owed,
+                t.waiting_since or t.last_activity_at,
+                t.id,
+            ),
         )
     ]
     awaiting = [
@@ -76,8 +114,11 @@ def gather(
     ]
     due = [
         f"{f.contact_handle}, due {f.due_at:%Y-%m-%d %H:%M} UTC: {one_line(f.promise, 80)}"
-        for f in tx.follow_ups.open_due_before(alias.id, now + FOLLOW_UPS_HORIZON)
-        if author_id is None or f.created_by == author_id
+        for f in per_contact(
+            f
+            for f in tx.follow_ups.open_due_before(alias.id, now + FOLLOW_UPS_HORIZON)
+            if author_id is None or f.created_by == author_id
+        )
     ]
     guide_changes = [
         f"v{v.version} by {v.author_name or 'the administrator'}: {v.change_note}"
@@ -143,12 +184,14 @@ class HandoverService:
         people_to_watch: str = "",
         promises: str = "",
         mood: str = "",
+        watched: Sequence[tuple[str, str]] = (),
         corrects_id: int | None = None,
         previewed: HandoverContent | None = None,
     ) -> Handover:
         """Write a handover. Its data part is the `previewed` draft the writer saw and sent
         (see `draft`), so what is saved is what they read; without one, it is gathered now, in
-        the same transaction."""
+        the same transaction. `watched`: (handle, note) of contacts to watch, from the
+        alias's directory."""
         if not summary.strip():
             raise InvalidInput("a handover needs a summary: what should the next person know?")
         now = self._clock()
@@ -168,6 +211,7 @@ class HandoverService:
                 people_to_watch=people_to_watch.strip(),
                 promises=promises.strip(),
                 mood=mood.strip(),
+                watched=tuple(watch(tx, alias, watched)),
             )
             return write_handover(
                 tx, alias, operator.id, summary.strip(), content, now, corrects_id=corrects_id

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from cmconsole.domain.contacts import Facet
 from cmconsole.domain.model import Claim, ContactThread, InboundMessage, Post
 from cmconsole.domain.triage import WAITING_STATES, ThreadState
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
@@ -47,17 +48,26 @@ def page_threads(
     which: InboxFilter,
     limit: int,
     now: datetime,
+    sort: Facet | None = None,
+    tag: str | None = None,
 ) -> list[ContactThread]:
-    """One page of the alias's threads as the filter asks, newest activity first."""
-    if which is InboxFilter.MINE:
-        return tx.threads.page(alias_id, limit, mine=operator_id, now=now)
-    if which is InboxFilter.CLAIMED:
-        return tx.threads.page(alias_id, limit, claimed_only=True, now=now)
-    if which is InboxFilter.ALL:
+    """One page of the alias's threads as the filter asks: those of contacts with a promise
+    due first, then (`sort`) those of contacts rated on the facet, highest first, then newest
+    activity first; `tag`: only those of contacts bearing it."""
+    states: tuple[ThreadState, ...] | None = _STATES.get(which)
+    return tx.threads.page(
+        alias_id,
+        limit,
+        states=states,
         # Left out rather than listed: the page then walks the activity index in order.
-        return tx.threads.page(alias_id, limit, leave_out=(ThreadState.SPAM,), now=now)
-    states = _STATES[which]
-    return tx.threads.page(alias_id, limit, states=states, now=now)
+        leave_out=(ThreadState.SPAM,) if which is InboxFilter.ALL else (),
+        mine=operator_id if which is InboxFilter.MINE else None,
+        claimed_only=which is InboxFilter.CLAIMED,
+        now=now,
+        due_first=True,
+        facet=sort.value if sort else None,
+        tag=tag,
+    )
 
 
 @dataclass(frozen=True)
@@ -176,13 +186,16 @@ class InboxService:
         alias_id: int,
         which: InboxFilter = InboxFilter.ALL,
         limit: int = INBOX_PAGE,
+        sort: Facet | None = None,
+        tag: str | None = None,
     ) -> list[InboxThread]:
-        """The alias's threads, newest activity first: one page, read through the thread index."""
+        """The alias's threads, one page read through the thread index: those of contacts with
+        a promise due first, then by the `sort` facet (unrated last), then newest activity."""
         now = self._clock()
         with self._workspace.transaction() as tx:
             operator = active_operator(tx, who)
             role_on(tx, operator, existing_alias(tx, alias_id))
-            threads = page_threads(tx, alias_id, operator.id, which, limit, now)
+            threads = page_threads(tx, alias_id, operator.id, which, limit, now, sort, tag)
             claims = {claim.contact_handle: claim for claim in tx.claims.live(alias_id, now)}
         return [InboxThread(thread, claims.get(thread.contact_handle)) for thread in threads]
 

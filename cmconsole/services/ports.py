@@ -299,7 +299,14 @@ class ThreadRepository(Protocol):
         mine: int | None = None,
         claimed_only: bool = False,
         now: datetime | None = None,
+        due_first: bool = False,
+        facet: str | None = None,
+        tag: str | None = None,
     ) -> list[ContactThread]: ...
+    def due_contacts(self, alias_id: int, now: datetime) -> list[str]:
+        """Every handle of the contacts owed a promise due at `now` and not done."""
+        ...
+
     def count(self, alias_id: int, states: Sequence[ThreadState], upto: int) -> int: ...
     def by_contact(self, alias_id: int, contact: str) -> ContactThread | None: ...
     def messages(

@@ -10,7 +10,14 @@ class ContactRow(SQLModel, table=True):
     """A person the alias talks to, kept current as their messages arrive."""
 
     __tablename__ = "contact"
-    __table_args__ = (Index("ix_contact_last", "alias_id", "last_contact_at"),)
+    __table_args__ = (
+        Index("ix_contact_last", "alias_id", "last_contact_at"),
+        # The inbox sorted by a facet finds the rated contacts through these.
+        *(
+            Index(f"ix_contact_{facet}", "alias_id", facet)
+            for facet in ("reach", "proximity", "expertise", "relevancy", "credibility", "trust")
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     alias_id: int = Field(foreign_key="alias.id")

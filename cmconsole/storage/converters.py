@@ -24,6 +24,7 @@ from cmconsole.domain.model import (
     SavedReply,
     Shift,
     SignatureKind,
+    WatchedContact,
 )
 from cmconsole.domain.triage import CloseReason, Closing, Handing, ThreadState
 from cmconsole.storage.tables import (
@@ -247,6 +248,10 @@ def handover(row: HandoverRow, author_name: str) -> Handover:
         people_to_watch=raw["people_to_watch"],
         promises=raw["promises"],
         mood=raw["mood"],
+        # Handovers written before contacts could be picked have none.
+        watched=tuple(
+            WatchedContact(**{**w, "tags": tuple(w["tags"])}) for w in raw.get("watched", ())
+        ),
     )
     return Handover(
         row.id,

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, delete, select
 
 from cmconsole.domain.model import Claim, ContactThread, InboundMessage, PostStatus
 from cmconsole.domain.triage import WAITING_STATES, CloseReason, ThreadState, thread_state
-from cmconsole.storage import converters
+from cmconsole.storage import converters, thread_rank
 from cmconsole.storage.tables import (
     ClaimRow,
     ContactThreadRow,
@@ -149,11 +149,16 @@ class SqlThreads:
         mine: int | None = None,
         claimed_only: bool = False,
         now: datetime | None = None,
+        due_first: bool = False,
+        facet: str | None = None,
+        tag: str | None = None,
     ) -> list[ContactThread]:
         """Threads, newest activity first, with the text of each one's newest message: those in
         `states` if given, but for those in `leave_out`; `mine`: those the operator holds a live
         claim on or was handed while the fan waits; `claimed_only`: those someone holds a live
-        claim on."""
+        claim on; `tag`: those whose contact bears it. `due_first`: the threads of contacts with
+        a promise due at `now` come first; `facet`: then those of contacts rated on it, highest
+        rating first."""
         # On the bare table, columns only: mapping a page of ORM objects cost more than the query.
         query: Any = _listed(select(*_LISTED_COLUMNS)).where(
             col(ContactThreadRow.alias_id) == alias_id
@@ -178,12 +183,25 @@ class SqlThreads:
                         & col(ContactThreadRow.state).in_([s.value for s in WAITING_STATES])
                     )
                 )
-        rows = self._session.execute(
-            query.order_by(
-                col(ContactThreadRow.last_activity_at).desc(), col(ContactThreadRow.id).desc()
-            ).limit(limit)
-        )
-        return [converters.thread(row) for row in rows]
+        if tag is not None:
+            query = query.where(thread_rank.tagged(tag))
+        due: list[str] = []
+        if due_first:
+            assert now is not None, "promises are due at a given moment"
+            due = thread_rank.due_handles(self._session, alias_id, now)
+        newest = (col(ContactThreadRow.last_activity_at).desc(), col(ContactThreadRow.id).desc())
+        found: list[ContactThread] = []
+        # Each rank its own query: the plain page still walks the activity index in order.
+        rated = [] if facet is None else thread_rank.rated_handles(self._session, alias_id, facet)
+        for ranked, order in thread_rank.ranked_pages(query, newest, due, facet, rated):
+            rows = self._session.execute(ranked.order_by(*order).limit(limit - len(found)))
+            found.extend(converters.thread(row) for row in rows)
+            if len(found) >= limit:
+                break
+        return found
+
+    def due_contacts(self, alias_id: int, now: datetime) -> list[str]:
+        return thread_rank.due_handles(self._session, alias_id, now)
 
     def count(self, alias_id: int, states: Sequence[ThreadState], upto: int) -> int:
         """How many of the alias's threads are in these states, counted up to `upto` (a count

@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from cmconsole.domain.contacts import Facet
 from cmconsole.services.desk_model import DeskModel
 from cmconsole.services.inbox import InboxFilter
 from cmconsole.tui.widgets.tables import InboxTable
@@ -30,6 +31,13 @@ _SHOWN = {
 }
 
 
+SORT_CYCLE: list[Facet | None] = [None, *Facet]
+
+
+def next_sort(current: Facet | None) -> Facet | None:
+    return SORT_CYCLE[(SORT_CYCLE.index(current) + 1) % len(SORT_CYCLE)]
+
+
 def next_filter(current: InboxFilter) -> InboxFilter:
     return FILTER_CYCLE[(FILTER_CYCLE.index(current) + 1) % len(FILTER_CYCLE)]
 
@@ -42,7 +50,8 @@ class InboxPane(Vertical):
     def show(self, model: DeskModel, now: datetime, me: int) -> None:
         self.query_one(InboxTable).show(model.threads, now, me)
 
-    def show_filter(self, which: InboxFilter) -> None:
+    def show_filter(self, which: InboxFilter, sort: Facet | None = None) -> None:
+        shown = _SHOWN[which].capitalize() + (f", by {sort.value} first" if sort else "")
         self.query_one("#inbox-filter", Static).update(
-            f"{_SHOWN[which].capitalize()} · f: filter · space: select · x: close · >: hand"
+            f"{shown} · f: filter · space: select · x: close · >: hand"
         )

@@ -1,5 +1,7 @@
 """One alias on shift: panes rendering the desk model, read again whenever the alias changes."""
 
+from dataclasses import replace
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -18,7 +20,7 @@ from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.panes.banner import banner_text, own_track_summary, status_text
 from cmconsole.tui.panes.guide import GuidePane
-from cmconsole.tui.panes.inbox import InboxPane, next_filter
+from cmconsole.tui.panes.inbox import InboxPane, next_filter, next_sort
 from cmconsole.tui.panes.who_spoke import WhoSpokePane
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import service_work
@@ -70,6 +72,7 @@ class AliasScreen(TriageKeys):
         # room at 80 columns for the rest.
         Binding("i", "tab('inbox')", "Inbox", show=False),
         Binding("f", "cycle_filter", "Inbox filter"),
+        Binding("s", "cycle_sort", "Inbox sort: by a facet of the contact", show=False),
         Binding("o", "tab('outbox')", "Outbox", show=False),
         Binding("t", "tab('timeline')", "Public timeline", show=False),
         Binding("p", "tab('approvals')", "Approvals", show=False),
@@ -220,8 +223,13 @@ class AliasScreen(TriageKeys):
             self.report_problem(f"{failure.handle}: {failure.reason}")
 
     def action_cycle_filter(self) -> None:
-        self._filters = DeskFilters(next_filter(self._filters.inbox), self._filters.handovers)
-        self.query_one(InboxPane).show_filter(self._filters.inbox)
+        self._filters = replace(self._filters, inbox=next_filter(self._filters.inbox))
+        self.query_one(InboxPane).show_filter(self._filters.inbox, self._filters.sort)
+        self._read_desk(self._filters)
+
+    def action_cycle_sort(self) -> None:
+        self._filters = replace(self._filters, sort=next_sort(self._filters.sort))
+        self.query_one(InboxPane).show_filter(self._filters.inbox, self._filters.sort)
         self._read_desk(self._filters)
 
     @service_work(group="heartbeat")
@@ -302,7 +310,7 @@ class AliasScreen(TriageKeys):
     @on(HandoverHistory.FiltersChanged)
     def _filter_handovers(self, event: HandoverHistory.FiltersChanged) -> None:
         wanted = HandoverFilter(event.author, event.since, event.until)
-        self._filters = DeskFilters(self._filters.inbox, wanted)
+        self._filters = replace(self._filters, handovers=wanted)
         self._read_desk(self._filters)
 
     @on(HandoverHistory.HandoverChosen)

@@ -6,12 +6,14 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Input, Label, Static, TextArea
 
+from cmconsole.domain.contacts import DirectoryPage
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Handover, HandoverContent
 from cmconsole.services.guard import SignedIn
+from cmconsole.tui.dialogs.pick import PickDialog, Picked
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
-from cmconsole.tui.widgets.handover_view import content_lines
+from cmconsole.tui.widgets.handover_view import content_lines, watched_line
 
 
 class HandoverWriteScreen(ConsoleScreen[bool]):
@@ -20,7 +22,14 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save the handover", priority=True),
         Binding("escape", "abandon", "Cancel"),
+        # Under `?`: the footer and the form stay as they were for those who type names.
+        Binding("ctrl+t", "watch_contact", "Pick a contact to watch", show=False, priority=True),
     ]
+
+    class DirectoryRead(Message):
+        def __init__(self, page: DirectoryPage) -> None:
+            super().__init__()
+            self.page = page
 
     class DraftLoaded(Message):
         def __init__(self, draft: HandoverContent) -> None:
@@ -43,6 +52,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         self.alias = alias
         self.ending_shift = ending_shift
         self._saving = False
+        self._watched: dict[str, str] = {}  # handle: note, in the order picked
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -83,6 +93,46 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
             )
         )
 
+    def action_watch_contact(self) -> None:
+        self._read_directory()
+
+    @service_work(exclusive=True, group="directory")
+    def _read_directory(self) -> None:
+        try:
+            self.post_message(
+                self.DirectoryRead(self.services.contacts.directory(self.who, self.alias.id))
+            )
+        except CmconsoleError as error:
+            self.post_message(self.WriteRefused(str(error)))
+
+    def on_handover_write_screen_directory_read(self, message: DirectoryRead) -> None:
+        choices = [
+            (watched_line(e.contact.handles[0], e.contact.display_name, e.tags, ""), handle)
+            for e in message.page.entries
+            for handle in e.contact.handles[:1]
+        ]
+        if not choices:
+            self._status("The alias has no contacts yet.", error=True)
+            return
+        self.app.push_screen(
+            PickDialog("A contact to watch", choices, "Why watch them? (a note for the next)"),
+            self._picked,
+        )
+
+    def _picked(self, picked: Picked | None) -> None:
+        if picked is None:
+            return
+        self._watched[picked.value] = picked.note
+        shown = "\n".join(f"  • {handle}: {note}" for handle, note in self._watched.items())
+        found = self.query("#watched")
+        if found:
+            found.first(Static).update(content(shown))
+        else:
+            after = self.query_one("#watch", Input)
+            self.query_one("#handover-form").mount(
+                Static(content(shown), id="watched", markup=False), after=after
+            )
+
     def action_save(self) -> None:
         if self._saving:
             return  # a second ctrl+s must not write the handover twice
@@ -109,6 +159,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
                 people_to_watch=watch,
                 promises=promises,
                 mood=mood,
+                watched=list(self._watched.items()),
             )
         except CmconsoleError as error:
             self.post_message(self.WriteRefused(str(error)))

@@ -1,6 +1,15 @@
 """A handover as text to read: the writer's summary and marks, then what the data showed."""
 
+from collections.abc import Sequence
+
 from cmconsole.domain.model import Acknowledgement, Handover, HandoverContent
+
+
+def watched_line(handle: str, display_name: str, tags: Sequence[str], note: str) -> str:
+    """A contact as a handover names them: handle, name, tags, and why to watch them."""
+    name = f" ({display_name})" if display_name else ""
+    tagged = f" [{', '.join(tags)}]" if tags else ""
+    return f"{handle}{name}{tagged}" + (f": {note}" if note else "")
 
 
 def content_lines(content: HandoverContent) -> list[str]:
@@ -13,6 +22,10 @@ def content_lines(content: HandoverContent) -> list[str]:
     ):
         if text:
             lines += [f"{title}: {text}"]
+    if content.watched:
+        lines += ["Contacts to watch:"] + [
+            f"  • {watched_line(w.handle, w.display_name, w.tags, w.note)}" for w in content.watched
+        ]
     for title, items in (
         ("Threads still open", content.open_threads),
         ("Replies awaiting approval", content.awaiting_approval),
