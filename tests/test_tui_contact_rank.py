@@ -81,3 +81,25 @@ async def test_a_contact_picked_to_watch_is_read_by_the_next_person(demo, clock)
             await pilot.press("enter")
             await settle(pilot)
         assert any("Contacts to watch:" in t and "elle attend les éclairs" in t for t in texts)
+
+
+async def test_the_handover_saved_lists_what_its_writer_read_not_what_came_after(demo, clock):
+    belle = _alias(demo, "@bellehelene")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(pilot.app.screen, HandoverWriteScreen), what="form")
+        form = pilot.app.screen
+        gathered = form.query_one("#gathered", Static)
+        await until(pilot, lambda: "Threads still open" in str(gathered.render()), what="data")
+        shown = str(gathered.render())
+        demo.public.mention("@late_fan", "@bellehelene une question de dernière minute")
+        demo.inbox.sync(belle.id)
+        await pilot.press(*"Calme.", "ctrl+s")
+        await until(pilot, lambda: not form.is_attached, what="the handover saved")
+    omar = demo.accounts.sign_in("omar", "omar-demo-pass")
+    newest = demo.handovers.pending(omar, belle.id)[-1]
+    assert newest.summary == "Calme."
+    assert "@late_fan" not in handover_text(newest) and "@late_fan" not in shown
+    assert all(thread in shown for thread in newest.content.open_threads)

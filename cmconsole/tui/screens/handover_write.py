@@ -53,6 +53,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         self.ending_shift = ending_shift
         self._saving = False
         self._watched: dict[str, str] = {}  # handle: note, in the order picked
+        self._previewed: HandoverContent | None = None  # the gathered data shown, once read
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -86,6 +87,8 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
             self.post_message(self.WriteRefused(str(error)))
 
     def on_handover_write_screen_draft_loaded(self, message: DraftLoaded) -> None:
+        # What is saved is what the writer read: a fan who writes meanwhile is for the next one.
+        self._previewed = message.draft
         lines = content_lines(message.draft)
         self.query_one("#gathered", Static).update(
             content(
@@ -160,6 +163,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
                 promises=promises,
                 mood=mood,
                 watched=list(self._watched.items()),
+                previewed=self._previewed,
             )
         except CmconsoleError as error:
             self.post_message(self.WriteRefused(str(error)))
