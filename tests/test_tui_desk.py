@@ -8,6 +8,7 @@ from textual.widgets import DataTable
 
 from cmconsole.domain.model import Role
 from cmconsole.services import demo_data
+from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.wiring import open_demo, open_services
 from tests.conftest import FakeClock, _postgres_schema_url
@@ -325,3 +326,30 @@ async def test_at_80x24_the_sign_in_screen_shows_every_demo_account(demo, clock)
     assert len(demo_data.ACCOUNTS) == 4
     for account in demo_data.ACCOUNTS:
         assert any(account.name in line and account.passphrase in line for line in lines), account
+
+
+async def test_a_review_refused_is_said_on_its_status_line_and_the_reply_stays(demo, clock):
+    alias = _alias(demo, "@bellehelene")
+    theo = demo.accounts.sign_in("theo", "theo-demo-pass")
+    _ready(demo, theo, alias)
+    damaged = next(m for m in demo.inbox.messages(theo, alias.id) if "abîmée" in m.text)
+    post = demo.posting.reply(theo, damaged.id, "Désolés, on regarde ça.")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("p")
+        table = pilot.app.screen.query_one("#approval-table", DataTable)
+        await until(pilot, lambda: table.row_count == 1, what="the trainee's reply to approve")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), what="review")
+        review = pilot.app.screen
+        lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+        demo.posting.reject(lea, post.id, "Sent back from another console.")
+        await pilot.press("ctrl+s")
+        await until(
+            pilot,
+            lambda: "ctrl+s approves" not in _shown(review, "#review-status"),
+            what="the refusal on the review's status line",
+        )
+        assert pilot.app.screen is review
+        assert review.query_one("#review-status").has_class("error")
