@@ -133,6 +133,19 @@ def demo(tmp_path, clock: FakeClock) -> Iterator[Services]:
     services.close()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def demo_on_each_engine(request, clock: FakeClock) -> Iterator[Services]:
+    """The demo workspace on SQLite, then on PostgreSQL: for the few Pilot tests whose storage
+    differs by engine (the rest drive the console on SQLite, to keep the suite short)."""
+    if request.param == "sqlite":
+        yield request.getfixturevalue("demo")
+        return
+    for url in _postgres_schema_url():
+        services, _ = open_demo(url, clock=clock)
+        yield services
+        services.close()
+
+
 class MemoryKeyring(KeyringBackend):
     """A keyring held in a dict: what the OS keyring would keep, and nothing leaves the test."""
 

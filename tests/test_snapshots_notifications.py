@@ -1,4 +1,4 @@
-"""The notifications list at 80x24, as a trainee finds it; README shows this SVG."""
+"""The notifications list at both sizes, as a trainee finds it; README shows the 80x24 SVG."""
 
 from datetime import timedelta
 
@@ -9,6 +9,7 @@ from cmconsole.tui.screens.notifications import NotificationsScreen
 from cmconsole.wiring import open_demo
 from tests.conftest import FakeClock
 from tests.pilot import open_alias, settle, sign_in, until
+from tests.test_snapshots_screens import SIZES
 
 
 def _ready(services, who, alias):
@@ -56,7 +57,8 @@ def morning_app(tmp_path):
     services.close()
 
 
-def test_notifications_list(snap_compare, morning_app):
+@pytest.mark.parametrize("size", SIZES)
+def test_notifications_list(snap_compare, morning_app, size):
     async def shown(pilot):
         await sign_in(pilot, "theo", "theo-demo-pass")
         await open_alias(pilot, "@bellehelene")
@@ -66,4 +68,4 @@ def test_notifications_list(snap_compare, morning_app):
         pilot.app.clear_notifications()
         await settle(pilot)
 
-    assert snap_compare(morning_app, terminal_size=(80, 24), run_before=shown)
+    assert snap_compare(morning_app, terminal_size=size, run_before=shown)

@@ -51,11 +51,12 @@ def test_close_threads_dialog(snap_compare, triaged_app, size):
     assert snap_compare(triaged_app, terminal_size=size, run_before=shown)
 
 
-def test_hand_thread_dialog(snap_compare, triaged_app):
+@pytest.mark.parametrize("size", SIZES)
+def test_hand_thread_dialog(snap_compare, triaged_app, size):
     async def shown(pilot):
         await _on_alias(pilot, "anna", "@bellehelene")
         await _shown(pilot, AliasScreen)
         await pilot.press(">")
         await _shown(pilot, PickDialog)
 
-    assert snap_compare(triaged_app, terminal_size=(80, 24), run_before=shown)
+    assert snap_compare(triaged_app, terminal_size=size, run_before=shown)

@@ -1,9 +1,14 @@
 """The desk on screen, live: the cursor stays on its fan, an open thread follows what arrives."""
 
+import html
+import re
+
 import pytest
 from textual.widgets import DataTable
 
 from cmconsole.domain.model import Role
+from cmconsole.services import demo_data
+from cmconsole.tui.screens.review import ReviewScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.wiring import open_demo, open_services
 from tests.conftest import FakeClock, _postgres_schema_url
@@ -166,7 +171,8 @@ async def test_at_80x24_the_message_answered_is_on_screen_next_to_the_compose_bo
         assert _shown(thread, "#conversation").rstrip().endswith("Message number 7 about my order.")
 
 
-async def test_a_promoted_trainees_open_console_shows_the_new_role(demo, clock):
+async def test_a_promoted_trainees_open_console_shows_the_new_role(demo_on_each_engine, clock):
+    demo = demo_on_each_engine
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         await sign_in(pilot, "theo", "theo-demo-pass")
         await open_alias(pilot, "@bellehelene")
@@ -238,3 +244,112 @@ async def test_an_open_thread_shows_a_new_message_and_the_reply_answers_it(
         await until(pilot, lambda: pilot.app.screen is not thread, what="the reply sent")
     newest = _message(demo, alias, "@acmehelp Any news on #4411?")
     assert _posted(demo, alias, "Still on it.").in_reply_to_id == newest.id
+
+
+def _ready(demo, who, alias):
+    """On shift, handovers read, the guide acknowledged: what speaking as the alias asks."""
+    demo.shifts.start(who, alias.id)
+    for handover in demo.handovers.pending(who, alias.id):
+        demo.handovers.acknowledge(who, handover.id)
+    demo.guides.acknowledge(who, alias.id, demo.guides.current(who, alias.id).version.version)
+
+
+async def test_a_trainees_reply_awaiting_approval_leaves_the_thread_waiting_for_the_lead(
+    demo_on_each_engine, clock
+):
+    demo = demo_on_each_engine
+    alias = _alias(demo, "@bellehelene")
+    theo = demo.accounts.sign_in("theo", "theo-demo-pass")
+    _ready(demo, theo, alias)
+    damaged = next(m for m in demo.inbox.messages(theo, alias.id) if "abîmée" in m.text)
+    demo.posting.reply(theo, damaged.id, "Désolés, on regarde ça.")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+
+        def state():
+            rows = [row for row in cells(table) if row[2].startswith(damaged.author_handle)]
+            return rows[0][0].strip() if rows else None
+
+        await until(pilot, lambda: state() == "approval", what="the thread awaiting approval")
+        await pilot.press("f")  # unanswered: the fan still waits for the reply to go out
+        await until(
+            pilot,
+            lambda: "unanswered" in _shown(pilot.app.screen, "#inbox-filter").lower(),
+            what="the unanswered filter",
+        )
+        await settle(pilot)
+        assert state() == "approval"
+
+
+async def test_the_audit_tab_leaves_out_syncs_the_ledger_keeps(demo, clock):
+    alias = _alias(demo, "@acmehelp")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        clock.advance(minutes=1)
+        demo.public.mention("@newfan", "@acmehelp Where is my parcel?")
+        demo.inbox.sync(alias.id)
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+        await until(pilot, lambda: "@newfan" in _contacts(table), what="the synced message")
+        await pilot.press("a")
+        audit = pilot.app.screen.query_one("#audit-table", DataTable)
+        await until(
+            pilot, lambda: any(r[3] == "shift.started" for r in cells(audit)), what="the audit"
+        )
+        assert not [row for row in cells(audit) if row[3] == "inbox.synced"]
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    ledger = [e.event.kind for e in demo.audit.for_alias(lea, alias.id)]
+    assert "inbox.synced" in ledger
+
+
+def _screen_lines(app):
+    """The text on screen, row by row, as the terminal shows it (read from a screenshot)."""
+    rows: dict[float, list[tuple[float, str]]] = {}
+    svg = app.export_screenshot()
+    for x, y, text in re.findall(
+        r'<text class="[^"]*" x="([\d.]+)" y="([\d.]+)"[^>]*>(.*?)</text>', svg
+    ):
+        rows.setdefault(float(y), []).append((float(x), html.unescape(text).replace("\xa0", " ")))
+    return ["".join(text for _, text in sorted(rows[y])) for y in sorted(rows)]
+
+
+async def test_at_80x24_the_sign_in_screen_shows_every_demo_account(demo, clock):
+    async with make_app(demo, clock).run_test(size=(80, 24)) as pilot:
+        screen = pilot.app.screen
+        await until(pilot, lambda: pilot.app.focused is not None, what="the name field")
+        box = screen.query_one("#demo-accounts")
+        assert box.region.height > 0
+        assert screen.region.contains_region(box.region)
+        lines = _screen_lines(pilot.app)
+    assert len(demo_data.ACCOUNTS) == 4
+    for account in demo_data.ACCOUNTS:
+        assert any(account.name in line and account.passphrase in line for line in lines), account
+
+
+async def test_a_review_refused_is_said_on_its_status_line_and_the_reply_stays(demo, clock):
+    alias = _alias(demo, "@bellehelene")
+    theo = demo.accounts.sign_in("theo", "theo-demo-pass")
+    _ready(demo, theo, alias)
+    damaged = next(m for m in demo.inbox.messages(theo, alias.id) if "abîmée" in m.text)
+    post = demo.posting.reply(theo, damaged.id, "Désolés, on regarde ça.")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("p")
+        table = pilot.app.screen.query_one("#approval-table", DataTable)
+        await until(pilot, lambda: table.row_count == 1, what="the trainee's reply to approve")
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen), what="review")
+        review = pilot.app.screen
+        lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+        demo.posting.reject(lea, post.id, "Sent back from another console.")
+        await pilot.press("ctrl+s")
+        await until(
+            pilot,
+            lambda: "ctrl+s approves" not in _shown(review, "#review-status"),
+            what="the refusal on the review's status line",
+        )
+        assert pilot.app.screen is review
+        assert review.query_one("#review-status").has_class("error")

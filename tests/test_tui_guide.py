@@ -1,10 +1,13 @@
 """Pilot tests of the guide in the compose box: live findings, fixes, blocked sends, reasons."""
 
-from textual.widgets import Input, Static
+from textual.widgets import DataTable, Input, Static, TextArea
 
+from cmconsole.domain.errors import NotFound, PermissionDenied
 from cmconsole.domain.model import PostStatus
 from cmconsole.tui.dialogs.prompt import PromptDialog
 from cmconsole.tui.screens.alias_home import AliasScreen
+from cmconsole.tui.screens.guide_edit import GuideEditScreen
+from cmconsole.tui.screens.guide_versions import GuideVersionsScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from tests.pilot import SIZE, make_app, open_alias, open_message, settle, sign_in, until
 
@@ -157,4 +160,54 @@ async def test_an_operator_is_refused_the_guide_editor_before_typing_anything(de
         assert isinstance(pilot.app.screen, AliasScreen)
         assert shown(pilot.app.screen, "#alias-error") == (
             "only a lead of @bellehelene may do this"
+        )
+
+
+async def test_an_editor_whose_lead_lost_the_right_meanwhile_stays_open_read_only(
+    demo, clock, monkeypatch
+):
+    # The alias screen's check said yes; by the time the editor asks, the answer is no.
+    checked = demo.guides.check_may_edit
+    answers = iter([None])
+
+    def yes_then_no(who, alias_id):
+        if next(answers, "no") == "no":
+            raise PermissionDenied("only a lead of @bellehelene may do this")
+        checked(who, alias_id)
+
+    monkeypatch.setattr(demo.guides, "check_may_edit", yes_then_no)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("g", "e")
+        await until(pilot, lambda: isinstance(pilot.app.screen, GuideEditScreen), what="editor")
+        editor = pilot.app.screen
+        await until(
+            pilot,
+            lambda: shown(editor, "#guide-status").startswith("Read only: only a lead"),
+            what="the refusal on the editor's status line",
+        )
+        assert editor.query_one("#guide-source", TextArea).read_only
+
+
+async def test_the_guide_versions_screen_says_a_refused_diff_where_the_diff_goes(
+    demo, clock, monkeypatch
+):
+    def refused(who, alias_id, version):
+        raise NotFound(f"no version {version} of this guide")
+
+    monkeypatch.setattr(demo.guides, "diff", refused)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("g", "v")
+        await until(pilot, lambda: isinstance(pilot.app.screen, GuideVersionsScreen), what="list")
+        screen = pilot.app.screen
+        table = screen.query_one("#versions", DataTable)
+        await until(pilot, lambda: table.row_count == 1, what="the versions")
+        await pilot.press("enter")
+        await until(
+            pilot,
+            lambda: shown(screen, "#diff") == "no version 1 of this guide",
+            what="the refusal where the diff goes",
         )

@@ -92,7 +92,8 @@ def _hours(hours: float):
     return timedelta(hours=hours)
 
 
-async def test_signing_out_clears_the_form_for_the_next_person(demo, clock):
+async def test_signing_out_clears_the_form_for_the_next_person(demo_on_each_engine, clock):
+    demo = demo_on_each_engine
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         sign_in_screen = pilot.app.screen
         await sign_in(pilot, "anna", "anna-demo-pass")

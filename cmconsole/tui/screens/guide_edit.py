@@ -5,7 +5,6 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, GuideVersion
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
@@ -24,22 +23,13 @@ class GuideEditScreen(ConsoleScreen[None]):
             super().__init__()
             self.version = version
 
-    class SaveRefused(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
-
-    class EditRefused(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
-
     def __init__(self, who: SignedIn, alias: Alias, source: str) -> None:
         super().__init__()
         self.who = who
         self.alias = alias
         self._source = source
         self._refused: str | None = None
+        self._may_edit_known = False  # until the check answers, a problem is the check's
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -54,18 +44,20 @@ class GuideEditScreen(ConsoleScreen[None]):
 
     @service_work(exclusive=True, group="may-edit")
     def _check_may_edit(self) -> None:
-        try:
-            self.services.guides.check_may_edit(self.who, self.alias.id)
-        except CmconsoleError as error:
-            self.post_message(self.EditRefused(str(error)))
+        self.services.guides.check_may_edit(self.who, self.alias.id)
+        self._may_edit_known = True
 
-    def on_guide_edit_screen_edit_refused(self, message: EditRefused) -> None:
-        # Told now, not after the edit: the guide stays here to read.
-        self._refused = message.reason
-        self.query_one("#guide-source", TextArea).read_only = True
+    def show_problem(self, reason: str) -> None:
         status = self.query_one("#guide-status", Static)
-        status.update(content(f"Read only: {message.reason} · esc leaves"))
         status.add_class("error")
+        if self._may_edit_known:
+            # The previous version stays in force; the edit stays here to be corrected.
+            status.update(content(f"Not saved: {reason}"))
+            return
+        # Told now, not after the edit: the guide stays here to read.
+        self._refused = reason
+        self.query_one("#guide-source", TextArea).read_only = True
+        status.update(content(f"Read only: {reason} · esc leaves"))
 
     def action_save(self) -> None:
         if self._refused is not None:
@@ -84,22 +76,12 @@ class GuideEditScreen(ConsoleScreen[None]):
 
     @service_work(exclusive=True)
     def _save(self, source: str, note: str) -> None:
-        try:
-            version = self.services.guides.save(self.who, self.alias.id, source, note)
-        except CmconsoleError as error:
-            self.post_message(self.SaveRefused(str(error)))
-        else:
-            self.post_message(self.GuideSaved(version))
+        version = self.services.guides.save(self.who, self.alias.id, source, note)
+        self.post_message(self.GuideSaved(version))
 
     def on_guide_edit_screen_guide_saved(self, message: GuideSaved) -> None:
         self.notify(f"Guide version {message.version.version} is in force.")
         self.dismiss()
-
-    def on_guide_edit_screen_save_refused(self, message: SaveRefused) -> None:
-        # The previous version stays in force; the edit stays here to be corrected.
-        status = self.query_one("#guide-status", Static)
-        status.update(content(f"Not saved: {message.reason}"))
-        status.add_class("error")
 
     def action_back(self) -> None:
         self.dismiss()

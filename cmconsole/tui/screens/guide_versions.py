@@ -7,7 +7,6 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, GuideVersion
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.safe import cell, content
@@ -49,12 +48,8 @@ class GuideVersionsScreen(ConsoleScreen[None]):
 
     @service_work(exclusive=True, group="versions")
     def _load(self) -> None:
-        try:
-            versions = self.services.guides.versions(self.who, self.alias.id)
-        except CmconsoleError as error:
-            self.post_message(self.DiffLoaded(str(error)))
-        else:
-            self.post_message(self.VersionsLoaded(versions))
+        versions = self.services.guides.versions(self.who, self.alias.id)
+        self.post_message(self.VersionsLoaded(versions))
 
     def on_guide_versions_screen_versions_loaded(self, message: VersionsLoaded) -> None:
         table = self.query_one("#versions", DataTable)
@@ -75,14 +70,15 @@ class GuideVersionsScreen(ConsoleScreen[None]):
 
     @service_work(exclusive=True, group="diff")
     def _diff(self, version: int) -> None:
-        try:
-            diff = self.services.guides.diff(self.who, self.alias.id, version)
-        except CmconsoleError as error:
-            diff = str(error)
+        diff = self.services.guides.diff(self.who, self.alias.id, version)
         self.post_message(self.DiffLoaded(diff or "No difference."))
 
     def on_guide_versions_screen_diff_loaded(self, message: DiffLoaded) -> None:
         self.query_one("#diff", Static).update(content(message.diff))
+
+    def show_problem(self, reason: str) -> None:
+        # Where the diff would be: the one place on this screen that says things.
+        self.query_one("#diff", Static).update(content(reason))
 
     def action_back(self) -> None:
         self.dismiss()

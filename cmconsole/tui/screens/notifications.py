@@ -1,7 +1,6 @@
 """Notifications: told as toasts (and the bell, for who wants it) as they come, listed on `n`."""
 
 from datetime import datetime
-from functools import partial
 
 from textual import on
 from textual.app import ComposeResult
@@ -37,6 +36,12 @@ SEVERITIES: dict[NotificationKind, SeverityLevel] = {
 }
 
 
+@service_work(group="notifications", exclusive=True)
+def _read_notices(screen: ConsoleScreen[None], notices: "Notices", first: bool) -> None:
+    """`notices.read` on `screen`'s worker: a failure is said by the screen, like its own."""
+    notices.read(first)
+
+
 class Notices:
     """Watches one operator's notifications on an alias for a screen: each new one is told once,
     as a toast, with the bell if they turned it on. What concerned them since their previous
@@ -58,15 +63,10 @@ class Notices:
             self._opened_at = self._screen.console.clock()
             self._timer = self._screen.set_interval(CHECK_EVERY_SECONDS, self.check)
         first = self._seen is None
-        self._screen.run_worker(
-            partial(self._read, first),
-            thread=True,
-            group="notifications",
-            exclusive=True,
-            exit_on_error=False,
-        )
+        _read_notices(self._screen, self, first)
 
-    def _read(self, first: bool) -> None:
+    def read(self, first: bool) -> None:
+        """On a worker: fetch what to tell, and tell it on the console's thread."""
         services = self._screen.services
         found = services.notifications.recent(self._who, self._alias_id)
         away = services.notifications.while_away(self._who, self._alias_id) if first else []

@@ -6,7 +6,6 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
-from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Post, PostStatus
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
@@ -25,11 +24,6 @@ class ReviewScreen(ConsoleScreen[None]):
         def __init__(self, post: Post) -> None:
             super().__init__()
             self.post = post
-
-    class ReviewRefused(Message):
-        def __init__(self, reason: str) -> None:
-            super().__init__()
-            self.reason = reason
 
     def __init__(self, who: SignedIn, alias: Alias, post: Post, author: str, asked: str) -> None:
         super().__init__()
@@ -80,25 +74,22 @@ class ReviewScreen(ConsoleScreen[None]):
     @service_work(group="review")
     def _decide(self, edited: str | None, comment: str | None) -> None:
         posting = self.services.posting
-        try:
-            if comment is None:
-                post = posting.approve(self.who, self.post.id, edited)
-            else:
-                post = posting.reject(self.who, self.post.id, comment)
-        except CmconsoleError as error:
-            self.post_message(self.ReviewRefused(str(error)))
+        if comment is None:
+            post = posting.approve(self.who, self.post.id, edited)
         else:
-            self.post_message(self.ReviewDone(post))
+            post = posting.reject(self.who, self.post.id, comment)
+        self.post_message(self.ReviewDone(post))
 
     def on_review_screen_review_done(self, message: ReviewDone) -> None:
         verdict = "sent back" if message.post.status is PostStatus.REJECTED else "approved"
         self.notify(inert(f"{self._author}'s reply {verdict}."), markup=False)
         self.dismiss()
 
-    def on_review_screen_review_refused(self, message: ReviewRefused) -> None:
+    def show_problem(self, reason: str) -> None:
+        # The reply stays here to be decided again.
         self._busy = False
         status = self.query_one("#review-status", Static)
-        status.update(content(message.reason))
+        status.update(content(reason))
         status.add_class("error")
 
     def action_back(self) -> None:
