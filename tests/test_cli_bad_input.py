@@ -139,7 +139,7 @@ def test_outside_text_in_lists_exports_and_check_output_is_printed_inert(tmp_pat
         assert done.returncode == 0, done.stderr
         assert b"\x1b" not in done.stdout and b"\xc2\x9b" not in done.stdout, command
     names = cli(tmp_path, "alias", "list", "--db", demo_db).stdout.decode().splitlines()
-    assert "@evil\tEvil Name\ten\tsandbox" in names  # columns kept: no tab or newline inside
+    assert "@evil\tEvil Name\ten\tsandbox\tUTC" in names  # columns kept: no tab or newline inside
     exported = cli(tmp_path, "audit", "export", *AS_LEA, "--db", demo_db, stdin=LEA.encode())
     assert b"\x1b" not in exported.stdout and b"\xc2\x9b" not in exported.stdout
     assert "\\u001b]0;pwned" in exported.stdout.decode()  # kept exactly, escaped
