@@ -171,6 +171,10 @@ def test_team(snap_compare, demo_app, size):
         await _on_alias(pilot, "lea", "@bellehelene")
         await pilot.press("m")
         await _shown(pilot, TeamScreen)
+        # Its rows come in a message after the worker: on a loaded machine, after the settle.
+        table = pilot.app.screen.query_one("#team-table", DataTable)
+        await until(pilot, lambda: table.row_count > 0, what="the team's rows")
+        await settle(pilot)
 
     assert snap_compare(demo_app, terminal_size=size, run_before=shown)
 

@@ -71,7 +71,8 @@ async def test_a_contact_picked_to_watch_is_read_by_the_next_person(demo, clock)
     omar = demo.accounts.sign_in("omar", "omar-demo-pass")
     [newest, *_] = demo.handovers.pending(omar, belle.id)[::-1]
     text = handover_text(newest)
-    assert "@camille_b" in text and "[VIP]: elle attend les éclairs" in text
+    # The demo knows her as a journalist already; anna added VIP.
+    assert "@camille_b (Camille Bernard) [VIP, journalist]: elle attend les éclairs" in text
     async with make_app(demo, clock).run_test(size=SIZE) as pilot:
         await sign_in(pilot, "omar", "omar-demo-pass")
         await open_alias(pilot, "@bellehelene", read_handovers=False)
