@@ -1,4 +1,4 @@
-"""`cmconsole check`: drafts against X's rules and a voice guide, plain or JSON lines."""
+"""`cmconsole check`: drafts against a channel's rules and a voice guide, plain or JSON lines."""
 
 import json
 import sys
@@ -209,6 +209,13 @@ def _json_report(where: int, result: "CheckResult") -> str:
     callback=_initials_option,
     help="The author's initials, for a guide that signs with them (else room for 3 is kept).",
 )
+@click.option(
+    "--channel",
+    type=click.Choice(["x", "mastodon", "bluesky"]),
+    default="x",
+    show_default=True,
+    help="Count the length as this channel counts it, against its limit or the guide's.",
+)
 @db_option
 def check_command(
     texts: tuple[str, ...],
@@ -216,14 +223,17 @@ def check_command(
     guide_file: Path | None,
     as_json: bool,
     initials: str,
+    channel: str,
     db: str | None,
 ) -> None:
-    """Check drafts: X's length and hidden characters, and a voice guide's rules.
+    """Check drafts: the channel's length and hidden characters, and a voice guide's rules.
 
     Each TEXT is one draft; with no TEXT, all of standard input is one draft (its final newline
     dropped). Without --alias or --guide only what holds for every alias on X is checked (the
     length against 280 and hidden characters), and no workspace is opened. --db is used only with
-    --alias.
+    --alias. --channel mastodon counts grapheme clusters against 500, each http(s) URL as 23 and
+    `@user@domain` as `@user`; --channel bluesky counts grapheme clusters against 300; a guide's
+    `[lengths]` table sets a channel's own limit.
 
     Plain output, per draft: `draft N: length PUBLISHED/LIMIT`, one line per finding
     (`SEVERITY rule [start:end] message (fix: suggestion)`), then `ok` or `refused`.
@@ -257,7 +267,7 @@ def check_command(
 
     refused = False
     for draft in drafts:
-        result = check(draft.text, guide, author_initials=draft.initials)
+        result = check(draft.text, guide, author_initials=draft.initials, channel=channel)
         refused = refused or not result.ok
         if as_json:
             click.echo(_json_report(draft.where, result))

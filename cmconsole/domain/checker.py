@@ -1,4 +1,4 @@
-"""The tone checker: a draft against its alias's guide, X's weighted length, unsafe characters."""
+"""The tone checker: a draft against its alias's guide, its channel's length, unsafe characters."""
 
 import dataclasses
 import re
@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+from cmconsole.domain.channel_length import Counter, counter
+from cmconsole.domain.channel_limits import longest_post
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.guide import (
     Countable,
@@ -20,12 +22,10 @@ from cmconsole.domain.guide import (
     word_key,
 )
 from cmconsole.domain.weighted_length import (
-    LIMIT,
     Measure,
     Span,
     measure,
     normalise,
-    weighted_length,
 )
 
 # Counted in place of unknown initials: as long as initials get, so no room is promised that the
@@ -63,16 +63,21 @@ class CheckResult:
         return self.ok and self.length_ok
 
 
-def check(text: str, guide: Guide | None, *, author_initials: str = "") -> CheckResult:
-    """Check a draft; with no guide, only what holds for every alias on X (length, characters)."""
-    limit = guide.length if guide else LIMIT
+def check(
+    text: str, guide: Guide | None, *, author_initials: str = "", channel: str = "x"
+) -> CheckResult:
+    """Check a draft for `channel`, its length counted as that channel counts; with no guide,
+    only what holds for every alias there (length, characters)."""
+    limit = guide.length_on(channel) if guide else longest_post(channel)
+    count = counter(channel)
     normal, origins = normalise(text)
-    measured = measure(normal, limit)
+    measured = count(normal, limit)
     published = published_text(text, guide, author_initials or RESERVED_INITIALS)
     published_length = (
-        measured.weighted_length if published == normal else weighted_length(published)
+        measured.weighted_length if published == normal else count(published, limit).weighted_length
     )
-    draft = _Draft(normal, measured)
+    # Rules see links and emoji as X's tokenizer finds them, whatever the channel.
+    draft = _Draft(normal, measured if count is measure else measure(normal, limit))
     findings = list(_unsafe(draft))
     for rule in guide.rules if guide else ():
         findings.extend(_CHECKS[type(rule)](rule, draft))
@@ -80,7 +85,7 @@ def check(text: str, guide: Guide | None, *, author_initials: str = "") -> Check
         findings = [_back(finding, origins, len(text)) for finding in findings]
     if published_length > limit:
         signed = bool(guide and guide.signature.suffix(RESERVED_INITIALS))
-        findings.append(_length(text, published_length, limit, signed))
+        findings.append(_length(text, published_length, limit, signed, count))
     findings.sort(key=lambda f: (f.start, f.end, _RANK[f.severity]))
     return CheckResult(
         findings=findings,
@@ -126,12 +131,12 @@ def without_unsafe(text: str) -> str:
     return "".join(kept)
 
 
-def _length(text: str, published: int, limit: int, signed: bool) -> Finding:
+def _length(text: str, published: int, limit: int, signed: bool, count: Counter) -> Finding:
     """The overflow, from the first character that does not fit to the end of what is sent."""
     body = text.strip()
     lead = len(text) - len(text.lstrip())
-    room = limit - (published - weighted_length(body))  # what the signature leaves
-    at = measure(body, room).overflow_at
+    room = limit - (published - count(body, limit).weighted_length)  # what the signature leaves
+    at = count(body, room).overflow_at
     start = lead + (len(body) if at is None else at)
     extra = " with the signature" if signed else ""
     message = f"{published - limit} over the limit of {limit}{extra}"

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+from cmconsole.domain.channel_limits import CHANNELS, longest_post
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.model import SignatureKind
 from cmconsole.domain.patterns import GuidePattern, PatternRefused
@@ -152,6 +153,19 @@ class Guide:
     examples: tuple[Example, ...] = ()
     rules: tuple[Rule, ...] = ()
     onboarding: Onboarding = Onboarding()
+    # `[lengths]`: a channel's own limit; and whether `length` was written (then it caps every
+    # channel, else each channel takes its longest post).
+    lengths: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
+    length_given: bool = False
+
+    def length_on(self, channel: str) -> int:
+        """The longest post this guide lets the alias publish on `channel`."""
+        if channel in self.lengths:
+            return self.lengths[channel]
+        if channel in ("x", "sandbox"):
+            return self.length
+        longest = longest_post(channel)
+        return min(self.length, longest) if self.length_given else longest
 
 
 def word_key(word: str) -> str:
@@ -194,6 +208,7 @@ def parse_guide(source: str, origin: str, longest: int = 100_000) -> Guide:
             "handle",
             "language",
             "length",
+            "lengths",
             "signature",
             "prose",
             "examples",
@@ -223,7 +238,23 @@ def parse_guide(source: str, origin: str, longest: int = 100_000) -> Guide:
         onboarding=_onboarding(
             _Table(lines, top.get("onboarding", dict, {}), "[onboarding]", "onboarding")
         ),
+        lengths=MappingProxyType(
+            _lengths(_Table(lines, top.get("lengths", dict, {}), "[lengths]", "lengths"))
+        ),
+        length_given="length" in data,
     )
+
+
+def _lengths(table: "_Table") -> dict[str, int]:
+    """`[lengths]`: per channel, a limit no longer than what the channel takes."""
+    table.only(set(CHANNELS))
+    lengths = {}
+    for channel in table.values:
+        length, longest = table.get(channel, int, 0), longest_post(channel)
+        if not 0 < length <= longest:
+            raise table.error(f"{channel!r} must be between 1 and {longest}, not {length}", channel)
+        lengths[channel] = length
+    return lengths
 
 
 def _onboarding(table: "_Table") -> Onboarding:

@@ -26,9 +26,12 @@ class GuideKeptChanging(InvalidInput):
 class _Unchecked(Exception):
     """The unit asked for a check not made yet against the guide in force: roll back, check."""
 
-    def __init__(self, key: _Key, text: str, guide: Guide | None, initials: str) -> None:
+    def __init__(
+        self, key: _Key, text: str, guide: Guide | None, initials: str, channel: str
+    ) -> None:
         super().__init__("unchecked draft")
         self.key, self.text, self.guide, self.initials = key, text, guide, initials
+        self.channel = channel
 
 
 class Checks:
@@ -43,15 +46,24 @@ class Checks:
         version = current.version.version if current else None
         # A stored version never changes: its number names the guide. With no guide, the
         # alias's signature policy decides the length counted.
-        key = (text, initials, alias.id, version, alias.signature_kind, alias.signature_text)
+        key = (
+            text,
+            initials,
+            alias.id,
+            version,
+            alias.signature_kind,
+            alias.signature_text,
+            alias.channel,
+        )
         found = self._results.get(key)
         if found is None:
-            raise _Unchecked(key, text, guide_to_check(alias, current), initials)
+            guide = guide_to_check(alias, current)
+            raise _Unchecked(key, text, guide, initials, alias.channel)
         return found
 
     def check_now(self, wanted: _Unchecked) -> None:
         self._results[wanted.key] = check(
-            wanted.text, wanted.guide, author_initials=wanted.initials
+            wanted.text, wanted.guide, author_initials=wanted.initials, channel=wanted.channel
         )
 
 
