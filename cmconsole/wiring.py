@@ -9,6 +9,7 @@ from cmconsole.channels.deferred import DeferredChannel
 from cmconsole.channels.sandbox import SandboxChannel
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.services.accounts import AccountService
+from cmconsole.services.announcements import AnnouncementService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.bundle import Services
 from cmconsole.services.claims import ClaimService
@@ -86,6 +87,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         inbox=inbox,
         claims=ClaimService(workspace, clock),
         posting=posting,
+        announcements=AnnouncementService(workspace, clock),
         saved_replies=SavedReplyService(workspace, clock),
         search=SearchService(workspace),
         dispatcher=dispatcher,

@@ -6,7 +6,18 @@ from typing import Any
 import click
 
 import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
-from cmconsole.cli import audit, check, contacts, guides, run, sandbox, saved, search, setup
+from cmconsole.cli import (
+    announce,
+    audit,
+    check,
+    contacts,
+    guides,
+    run,
+    sandbox,
+    saved,
+    search,
+    setup,
+)
 from cmconsole.cli.common import db_option, fail
 from cmconsole.domain.errors import CmconsoleError
 
@@ -67,6 +78,8 @@ for _command in (
     saved.saved_group,
     search.search,
     contacts.contact_group,
+    announce.announce,
+    announce.scheduled_group,
     setup.db_group,
 ):
     main.add_command(_command)

@@ -38,6 +38,7 @@ class PostStatus(StrEnum):
     PUBLISHED = "published"
     FAILED = "failed"
     REJECTED = "rejected"
+    CANCELLED = "cancelled"  # a scheduled announcement a lead called off before it went out
     # The channel may or may not have published it: settled against its recent posts, never
     # retried blindly.
     UNKNOWN = "unknown"
@@ -45,7 +46,7 @@ class PostStatus(StrEnum):
     @property
     def live(self) -> bool:
         """Whether the post is, or may become, public."""
-        return self not in (PostStatus.FAILED, PostStatus.REJECTED)
+        return self not in (PostStatus.FAILED, PostStatus.REJECTED, PostStatus.CANCELLED)
 
     @property
     def answers(self) -> bool:
@@ -64,6 +65,8 @@ class Alias:
     signature_kind: SignatureKind
     signature_text: str
     time_zone: str = "UTC"  # an IANA name: where "tomorrow" and business hours are reckoned
+    # An announcement missed by more than this (no dispatcher ran) waits for a lead.
+    late_hold_minutes: int = 60
 
 
 @dataclass(frozen=True)
@@ -130,6 +133,8 @@ class Post:
     retry_at: datetime | None = None
     # Stable across every try at publishing this post: what a channel's idempotency key is made of.
     idempotency_key: str | None = None
+    # An announcement set for later: no dispatcher takes it before then.
+    scheduled_for: datetime | None = None
 
 
 @dataclass(frozen=True)

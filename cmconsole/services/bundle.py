@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from cmconsole.services.accounts import AccountService
+from cmconsole.services.announcements import AnnouncementService
 from cmconsole.services.audit import AuditService
 from cmconsole.services.claims import ClaimService
 from cmconsole.services.contact_lifecycle import ContactLifecycleService
@@ -37,6 +38,7 @@ class Services:
     inbox: InboxService
     claims: ClaimService
     posting: PostingService
+    announcements: AnnouncementService
     saved_replies: SavedReplyService
     search: SearchService
     dispatcher: Dispatcher

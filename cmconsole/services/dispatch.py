@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from cmconsole.domain.model import Alias, Post, PublicPost
 from cmconsole.domain.signature import signed_text
+from cmconsole.services.announcements import hold_overdue
 from cmconsole.services.heartbeat import Heartbeat
 from cmconsole.services.ports import (
     AuditDraft,
@@ -34,6 +35,8 @@ log = logging.getLogger(__name__)
 # Longer than any channel call may take (they time out well before), so a live sender's lease
 # never runs out under it; past it, the sender is presumed dead and its post unknown.
 LEASE = timedelta(minutes=2)
+# A scheduled post published later than this past its time says so in the ledger.
+LATE_NOTE_AFTER = timedelta(minutes=1)
 RETRY_BASE = timedelta(seconds=5)
 RETRY_CAP = timedelta(minutes=15)
 # Posts the channel could not be reached for are given up (failed, visible) after this many tries.
@@ -214,6 +217,7 @@ class Dispatcher:
     def _take(self, limit: int, post_id: int | None = None) -> list[_Sending]:
         now = self._clock()
         with self._workspace.transaction() as tx:
+            hold_overdue(tx, now)
             posts = tx.posts.take_due(now, now + LEASE, limit, self._name, post_id)
             for alias_id in {post.alias_id for post in posts}:
                 tx.desk.changed(alias_id)  # the outbox shows them sending
@@ -378,6 +382,10 @@ class Dispatcher:
             "by": self._name,
             "approver": post.approver_id,
         }
+        if post.scheduled_for is not None:
+            late = sending.started_at - post.scheduled_for
+            if late > LATE_NOTE_AFTER:
+                details["late_by_minutes"] = int(late.total_seconds() // 60)
         return AuditDraft(
             "post.published",
             post.author_id,

@@ -5,7 +5,7 @@ from collections.abc import Mapping
 from cmconsole.domain.checker import Finding
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.guide import Severity
-from cmconsole.domain.model import Alias, Operator, Post, PostAttempt, PostStatus
+from cmconsole.domain.model import Alias, Operator, Post, PostAttempt, PostStatus, Role
 from cmconsole.services.checking import Checks, run_checked
 from cmconsole.services.claims import hold_claim
 from cmconsole.services.guard import (
@@ -84,7 +84,7 @@ class PostingService:
         now = self._clock()
         hold_claim(tx, alias, message.author_handle, operator, now)
         guide = current_guide(tx, alias)
-        reasons = _passed_warnings(result.findings, overrides or {})
+        reasons = passed_warnings(result.findings, overrides or {})
         status = (
             PostStatus.QUEUED if role.publishes_without_approval else PostStatus.AWAITING_APPROVAL
         )
@@ -152,7 +152,7 @@ class PostingService:
                 raise InvalidInput("the edited reply is empty")
             author = tx.operators.by_id(post.author_id)
             result = checks.result(tx, alias, edited, author.initials if author else "")
-            reasons = _passed_warnings(result.findings, overrides or {})
+            reasons = passed_warnings(result.findings, overrides or {})
         comment = f"edited by {operator.name}" if edited is not None else None
         if not tx.posts.approve(post.id, operator.id, edited, comment):
             raise InvalidInput(f"post {post.id} is {post.status.value}, not awaiting approval")
@@ -172,6 +172,8 @@ class PostingService:
             ),
             self._clock(),
         )
+        if post.scheduled_for is not None and post.scheduled_for <= self._clock():
+            tx.posts.reschedule(post.id, None)  # a missed announcement a lead lets go: now
         note_if_ready(tx, alias, post.author_id, self._clock())
         approved = tx.posts.by_id(post.id)
         assert approved is not None
@@ -213,9 +215,13 @@ class PostingService:
             raise NotFound(f"there is no post with id {post_id}")
         operator = active_operator(tx, who)
         alias = existing_alias(tx, post.alias_id)
-        if not role_on(tx, operator, alias).publishes_without_approval:
+        role = role_on(tx, operator, alias)
+        if not role.publishes_without_approval:
             raise PermissionDenied("a trainee cannot approve or reject posts")
-        if post.author_id == operator.id:
+        # A lead's own announcement held because it was missed asks about its time, not its
+        # words: the lead may let it go.
+        own_missed = post.scheduled_for is not None and role is Role.LEAD
+        if post.author_id == operator.id and not own_missed:
             raise PermissionDenied("nobody reviews their own post: ask someone else on shift")
         ready_to_speak(tx, operator, alias)
         return post, operator, alias
@@ -259,7 +265,7 @@ class PostingService:
             raise InvalidInput("the reply is empty: write something before sending")
         author = tx.operators.by_id(post.author_id)
         result = checks.result(tx, alias, text, author.initials if author else "")
-        reasons = _passed_warnings(result.findings, overrides or post.overrides)
+        reasons = passed_warnings(result.findings, overrides or post.overrides)
         status = (
             PostStatus.QUEUED if role.publishes_without_approval else PostStatus.AWAITING_APPROVAL
         )
@@ -317,7 +323,7 @@ class PostingService:
             return tx.posts.for_alias(alias_id, limit)
 
 
-def _passed_warnings(findings: list[Finding], overrides: Mapping[str, str]) -> dict[str, str]:
+def passed_warnings(findings: list[Finding], overrides: Mapping[str, str]) -> dict[str, str]:
     """The reasons given for the draft's warnings; refuse errors and unexplained warnings."""
     errors = [f for f in findings if f.severity is Severity.ERROR]
     if errors:

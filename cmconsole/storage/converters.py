@@ -60,6 +60,7 @@ def alias(row: AliasRow) -> Alias:
         SignatureKind(row.signature_kind),
         row.signature_text,
         row.time_zone,
+        row.late_hold_minutes,
     )
 
 
@@ -109,6 +110,7 @@ POST_COLUMNS = (
     "attempts",
     "retry_at",
     "idempotency_key",
+    "scheduled_for",
 )
 _NO_OVERRIDES = "{}"
 
@@ -119,7 +121,7 @@ def post_of(values: Sequence[Any]) -> Post:
     (
         post_id, alias_id, author_id, approver_id, text, in_reply_to_id, status, created_at,
         published_at, channel_post_id, failure_reason, guide_version, overrides, review_comment,
-        attempts, retry_at, idempotency_key,
+        attempts, retry_at, idempotency_key, scheduled_for,
     ) = values  # fmt: skip
     return Post(
         post_id,
@@ -139,6 +141,7 @@ def post_of(values: Sequence[Any]) -> Post:
         attempts,
         retry_at,
         idempotency_key,
+        scheduled_for,
     )
 
 

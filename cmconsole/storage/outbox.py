@@ -52,6 +52,7 @@ class SqlOutbox(PostTable):
         due = select(PostRow.id).where(
             PostRow.status == PostStatus.QUEUED.value,
             (col(PostRow.retry_at).is_(None)) | (col(PostRow.retry_at) <= now),
+            (col(PostRow.scheduled_for).is_(None)) | (col(PostRow.scheduled_for) <= now),
         )
         if post_id is not None:
             due = due.where(PostRow.id == post_id)

@@ -142,6 +142,11 @@ class SqlAliases:
             update(AliasRow).where(col(AliasRow.id) == alias_id).values(time_zone=time_zone)
         )
 
+    def set_late_hold(self, alias_id: int, minutes: int) -> None:
+        self._session.execute(
+            update(AliasRow).where(col(AliasRow.id) == alias_id).values(late_hold_minutes=minutes)
+        )
+
     def set_signature(self, alias_id: int, kind: SignatureKind, text: str) -> None:
         self._session.execute(
             update(AliasRow)

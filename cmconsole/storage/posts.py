@@ -11,10 +11,11 @@ from cmconsole.domain.model import Post, PostStatus
 from cmconsole.storage import converters
 from cmconsole.storage.outbox import SqlOutbox
 from cmconsole.storage.published import SqlPublished
+from cmconsole.storage.scheduled import SqlScheduled
 from cmconsole.storage.tables import PostRow
 
 
-class SqlPosts(SqlOutbox, SqlPublished):
+class SqlPosts(SqlOutbox, SqlPublished, SqlScheduled):
     """The post repository the services see: drafts and their review, the outbox and what
     was published."""
 
@@ -28,6 +29,7 @@ class SqlPosts(SqlOutbox, SqlPublished):
         now: datetime,
         guide_version: int | None = None,
         overrides: dict[str, str] | None = None,
+        scheduled_for: datetime | None = None,
     ) -> Post:
         row = PostRow(
             alias_id=alias_id,
@@ -40,6 +42,7 @@ class SqlPosts(SqlOutbox, SqlPublished):
             overrides=json.dumps(overrides or {}, ensure_ascii=False, sort_keys=True),
             idempotency_key=uuid.uuid4().hex,
             content_salt=secrets.token_hex(16),
+            scheduled_for=scheduled_for,
         )
         self._session.add(row)
         self._session.flush()

@@ -30,6 +30,7 @@ class AliasRow(SQLModel, table=True):
     signature_kind: str = Field(max_length=16)
     signature_text: str = Field(default="", max_length=50)
     time_zone: str = Field(default="UTC", max_length=64)
+    late_hold_minutes: int = Field(default=60)
     mention_cursor: str | None = Field(default=None, max_length=64)
     created_at: datetime
 
@@ -84,6 +85,7 @@ class PostRow(SQLModel, table=True):
         Index("ix_post_published", "alias_id", "status", "published_at"),
         Index("ix_post_author_published", "author_id", "published_at"),
         Index("ix_post_channel_id", "channel_post_id"),
+        Index("ix_post_scheduled", "alias_id", "scheduled_for"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -114,6 +116,8 @@ class PostRow(SQLModel, table=True):
     held_by: str | None = Field(default=None, max_length=200)
     # Sent with every try at publishing this post, on channels that honour such keys.
     idempotency_key: str | None = Field(default=None, max_length=64)
+    # An announcement set for later (None: as soon as a dispatcher takes it).
+    scheduled_for: datetime | None = None
 
 
 class PostAttemptRow(SQLModel, table=True):

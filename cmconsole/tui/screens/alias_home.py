@@ -23,6 +23,7 @@ from cmconsole.tui.panes.guide import GuidePane
 from cmconsole.tui.panes.inbox import InboxPane, next_filter, next_sort
 from cmconsole.tui.panes.who_spoke import WhoSpokePane
 from cmconsole.tui.safe import content
+from cmconsole.tui.screens.announce import AnnounceScreen
 from cmconsole.tui.screens.base import service_work
 from cmconsole.tui.screens.contacts import ContactsScreen
 from cmconsole.tui.screens.guide_edit import GuideEditScreen
@@ -68,6 +69,7 @@ class AliasScreen(TriageKeys):
         # Under `?` with the tab keys (the footer has no room left at 80 columns).
         Binding("slash", "search", "Search threads", show=False),
         Binding("c", "contacts", "Contacts", show=False),
+        Binding("A", "announce", "Announce (speak first, now or later)", show=False),
         # The tabs are on screen; their keys (i o t p H g w a) are under `?`, leaving the footer
         # room at 80 columns for the rest.
         Binding("i", "tab('inbox')", "Inbox", show=False),
@@ -414,6 +416,9 @@ class AliasScreen(TriageKeys):
 
     def action_contacts(self) -> None:
         self.app.push_screen(ContactsScreen(self.who, self.alias))
+
+    def action_announce(self) -> None:
+        self.app.push_screen(AnnounceScreen(self.who, self.alias))
 
     def action_team(self) -> None:
         self.app.push_screen(TeamScreen(self.who, self.alias))

@@ -37,8 +37,14 @@ class ReviewScreen(ConsoleScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="review-context"):
-            yield Label("The public wrote:", markup=False)
-            yield Static(content(self._asked), id="review-asked", markup=False)
+            if self.post.in_reply_to_id is None:
+                # An announcement: it answers no one; a missed one says when it was due.
+                yield Label("An announcement, replying to no one.", markup=False)
+                if self.post.review_comment:
+                    yield Static(self.post.review_comment, id="review-asked", markup=False)
+            else:
+                yield Label("The public wrote:", markup=False)
+                yield Static(content(self._asked), id="review-asked", markup=False)
         yield Label(
             f"{self._author} would reply as {self.alias.display_name} (edit it if needed):",
             markup=False,
