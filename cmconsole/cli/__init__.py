@@ -6,7 +6,18 @@ from typing import Any
 import click
 
 import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
-from cmconsole.cli import audit, check, contacts, guides, run, sandbox, saved, search, setup
+from cmconsole.cli import (
+    audit,
+    check,
+    contacts,
+    guides,
+    run,
+    sandbox,
+    saved,
+    search,
+    serve,
+    setup,
+)
 from cmconsole.cli.common import db_option, fail
 from cmconsole.domain.errors import CmconsoleError
 
@@ -64,6 +75,7 @@ for _command in (
     guides.guide_group,
     sandbox.sandbox_group,
     run.dispatch,
+    serve.serve,
     saved.saved_group,
     search.search,
     contacts.contact_group,
