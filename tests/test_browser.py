@@ -85,7 +85,7 @@ def served(tmp_path) -> Iterator[Served]:
     url = f"sqlite:///{tmp_path / 'demo.db'}"
     services, _ = open_demo(url)
     services.close()
-    server = Served(tmp_path, "--db", url, "serve", "--demo")
+    server = Served(tmp_path, "serve", "--demo", "--db", url)
     try:
         server.wait_until_up()
         yield server

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import click
 
-from cmconsole.cli.common import fail, group_db, reported_errors
+from cmconsole.cli.common import db_option, fail, group_db, reported_errors
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -78,7 +78,10 @@ def console_command(demo: bool, db: str | None) -> str:
     "(e.g. https://console.example.com).",
 )
 @click.option("--demo", is_flag=True, help="Serve the demo console (`cmconsole demo`).")
-def serve(host: str, port_text: str, public: bool, public_url: str | None, demo: bool) -> None:
+@db_option
+def serve(
+    host: str, port_text: str, public: bool, public_url: str | None, demo: bool, db: str | None
+) -> None:
     """Serve the console to web browsers: each connection runs its own console, which asks
     for a sign-in like any other. Listens on this machine only unless --public is given."""
     port = parse_port(port_text)
@@ -93,7 +96,7 @@ def serve(host: str, port_text: str, public: bool, public_url: str | None, demo:
     shown_host = f"[{host}]" if ":" in host and not host.startswith("[") else host
     url = public_url.rstrip("/") if public_url else f"http://{shown_host}:{port}"
     origin = origin_of(url)
-    db = group_db()
+    db = db or group_db()
     _check_workspace(db, demo)
     if _root_flag("no_dispatch"):
         os.environ["CMCONSOLE_NO_DISPATCH"] = "1"  # the consoles leave it to `dispatch`
