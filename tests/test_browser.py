@@ -152,7 +152,7 @@ def test_the_lead_signs_in_in_a_browser_and_reads_a_fan(browser, served, tmp_pat
     # Another browser gets a console of its own, at its sign-in screen: nothing is shared.
     other = _page(browser, served)
     first = _shows(other, "Sign in", "operator name")
-    assert "Signed in" not in first and "Speak as" not in first
+    assert "Signed in" not in first and "Speak as" not in first and "@kim_r" not in first
     other.close()
 
     page.keyboard.press("Enter")  # the first alias: Acme Support
