@@ -22,6 +22,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "docs" / "browser.png"  # shown in the README; see `_keep_screenshot`
 # As the machine notes say: no sandbox as root, and none of chromium's background calls home.
 INBOX = "On shift now:"  # the alias screen's banner, above its inbox
+TO_READ = "(window.cmScreen().split('\\n').find(row => row.includes('Before you speak')) || '')"
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -147,7 +148,8 @@ def test_the_lead_signs_in_in_a_browser_and_reads_a_fan(browser, served, tmp_pat
     page.keyboard.press("Enter")
     page.keyboard.type("lead-demo-pass")
     page.keyboard.press("Enter")
-    _shows(page, "Signed in as lea. Speak as:", "Acme Support")
+    # The picker lists the lead's aliases once loaded, and focuses them in the same step.
+    _shows(page, "Signed in as lea. Speak as:", "Acme Support  @acmehelp  (lead)")
 
     # Another browser gets a console of its own, at its sign-in screen: nothing is shared.
     other = _page(browser, served)
@@ -157,11 +159,12 @@ def test_the_lead_signs_in_in_a_browser_and_reads_a_fan(browser, served, tmp_pat
 
     page.keyboard.press("Enter")  # the first alias: Acme Support
     # Before speaking, the lead reads what is waiting (a handover, the guide); then the inbox.
+    # Its header counts what is left ("2 left to read · handover 3"); other lines tick.
     while "Before you speak" in _shows_one_of(page, "Before you speak", INBOX):
-        before = _screen(page)
+        before = page.evaluate(f"() => {TO_READ}")
         page.keyboard.press("Enter")  # "I have read it"
         page.wait_for_function(
-            "before => window.cmScreen() !== before", arg=before, timeout=TIMEOUT * 1000
+            f"before => {TO_READ} !== before", arg=before, timeout=TIMEOUT * 1000, polling=100
         )
     # A fan's message, in the inbox the lead now answers from.
     screen = _shows(page, INBOX, "you: lea (lead)", "@kim_r", "@acmehelp Is the API down?")
