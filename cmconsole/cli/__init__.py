@@ -16,6 +16,7 @@ from cmconsole.cli import (
     sandbox,
     saved,
     search,
+    serve,
     setup,
 )
 from cmconsole.cli.common import db_option, fail
@@ -75,6 +76,7 @@ for _command in (
     guides.guide_group,
     sandbox.sandbox_group,
     run.dispatch,
+    serve.serve,
     saved.saved_group,
     search.search,
     contacts.contact_group,
