@@ -7,24 +7,23 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
 
 from cmconsole.domain.checker import check
-from cmconsole.domain.display import one_line
 from cmconsole.domain.guide import Guide, Severity
 from cmconsole.domain.model import Alias, Post
 from cmconsole.services.announcements import alias_clock_text, on_alias_clock
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
-from cmconsole.tui.safe import content
+from cmconsole.tui.safe import cell
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.widgets.compose import ComposeBox
 
 
 class AnnounceScreen(ConsoleScreen[None]):
     BINDINGS = [
-        Binding("ctrl+s", "publish", "Publish or schedule", priority=True),
-        Binding("f2", "fix", "Apply the first fix", priority=True),
-        Binding("f6", "move", "Move (leads)", priority=True),
-        Binding("f8", "call_off", "Call off (leads)", priority=True),
         Binding("escape", "back", "Back"),
+        Binding("ctrl+s", "publish", "Publish", priority=True),
+        Binding("f2", "fix", "Fix", priority=True),
+        Binding("f6", "move", "Move", priority=True),
+        Binding("f8", "call_off", "Call off", priority=True),
     ]
 
     class Loaded(Message):
@@ -91,7 +90,7 @@ class AnnounceScreen(ConsoleScreen[None]):
             table.add_row(
                 alias_clock_text(self.alias, post.scheduled_for),
                 post.status.value.replace("_", " "),
-                content(one_line(post.text, 200)),
+                cell(post.text, 200),
                 key=key,
             )
 
