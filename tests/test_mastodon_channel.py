@@ -233,8 +233,20 @@ def test_published_since_pages_back_to_the_time_and_reads_html_back_as_text(chan
     )
 
 
-def test_published_since_that_runs_out_of_posts_early_is_an_error_not_a_miss(channel, api):
+def test_an_account_with_no_older_posts_is_read_in_full(channel, api):
     api.get(f"{API}/accounts/{ACCOUNT_ID}/statuses", json=[])
+    assert list(channel.published_since(ALIAS, NOW - timedelta(days=400))) == []
+
+
+def test_published_since_that_cannot_reach_back_far_enough_is_an_error_not_a_miss(
+    channel, api, monkeypatch
+):
+    monkeypatch.setattr("cmconsole.channels.mastodon.TIMELINE_PAGES", 2)
+    for number in (2, 1):
+        api.get(
+            f"{API}/accounts/{ACCOUNT_ID}/statuses",
+            json=[_own(f"600{number}", "x", f"2026-12-0{number}T08:00:00.000Z")],
+        )
     with pytest.raises(ChannelError, match="could not show all"):
         list(channel.published_since(ALIAS, NOW - timedelta(days=400)))
 

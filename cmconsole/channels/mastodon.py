@@ -235,15 +235,13 @@ class MastodonChannel:
         return newest_first
 
     def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
-        """The account's statuses from now back to `since`, a page at a time. Running out of
-        pages before reaching `since` is an error (the post stays unknown), never "not found"."""
-        for post in self._statuses(alias, since, TIMELINE_PAGES):
+        """The account's statuses from now back to `since`, a page at a time (an empty page
+        means there are no older ones). Reaching the page limit before `since` is an error (the
+        post stays unknown), never "not found"."""
+        for post in self._statuses(alias, since, TIMELINE_PAGES, complete=True):
             if post.published_at < since:
                 return
             yield post
-        raise ChannelError(
-            f"Mastodon could not show all of {alias.handle}'s posts back to the time asked for"
-        )
 
     def limits(self, alias: Alias) -> InstanceLimits:
         """The instance's length rules, read once per instance (the defaults if it says none)."""
@@ -256,9 +254,11 @@ class MastodonChannel:
                 self._limits[keys.instance] = known
         return known
 
-    def _statuses(self, alias: Alias, since: datetime | None, pages: int) -> Iterator[PublicPost]:
-        """The alias's own statuses, newest first, boosts left out; stops when a page is empty
-        (then StopIteration) or after `pages` pages."""
+    def _statuses(
+        self, alias: Alias, since: datetime | None, pages: int, *, complete: bool = False
+    ) -> Iterator[PublicPost]:
+        """The alias's own statuses, newest first, boosts left out, until a page is empty, one
+        older than `since` came, or `pages` pages were read (then, with `complete`, an error)."""
         client, keys = self._connected(alias)
         account_id = self._account_id(alias, client, keys)
         server = host(keys.instance)
@@ -280,9 +280,13 @@ class MastodonChannel:
                 return
             posts = sorted((public(each, server) for each in page), key=newest_first)
             yield from posts
-            below = posts[-1].channel_post_id
+            below = str(min(int(post.channel_post_id) for post in posts))
             if since is not None and posts[-1].published_at < since:
                 return
+        if complete:
+            raise ChannelError(
+                f"Mastodon could not show all of {alias.handle}'s posts back to the time asked for"
+            )
 
     def _account_id(self, alias: Alias, client: Any, keys: MastodonKeys) -> str:
         if keys.account_id:
