@@ -381,9 +381,12 @@ class Calls:
                     failure = lost(cause)
             except MastodonAPIError as error:
                 raise _refusal(handle, what, error, self._said()) from None
-            except MastodonError as error:  # a malformed answer, an illegal argument
+            except MastodonError as error:  # wrapped by Mastodon.py, or a malformed answer
+                said = self._said()
                 raise ChannelError(
-                    f"Mastodon's answer to {what} on {handle} was not understood "
+                    f"Mastodon refused {what} on {handle} ({said})"
+                    if said
+                    else f"Mastodon's answer to {what} on {handle} was not understood "
                     f"({type(error).__name__})"
                 ) from None
             if attempt + 1 < self._attempts:
@@ -426,6 +429,9 @@ def client_for(
         ratelimit_method="throw",
         request_timeout=TIMEOUT,  # type: ignore[arg-type]  # requests takes (connect, read)
         version_check_mode="none",
+        # Said, so that Mastodon.py never probes the version: after log_in, Mastodon.py 2.3.3
+        # probes it and recurses without end when the instance endpoint cannot be read.
+        mastodon_version="4.0.0",
         session=session,
         client_id=client_id,
         client_secret=client_secret,
@@ -456,10 +462,16 @@ def register_app(calls: Calls, instance: str, name: str) -> tuple[str, str]:
 
 
 def read_limits(calls: Calls, handle: str, client: Any) -> InstanceLimits:
-    """`configuration.statuses` of the instance endpoint (v2, as Mastodon 4 serves it)."""
-    instance = calls.run(
-        handle, "reading the instance's limits", client.instance_v2, safe_to_repeat=True
-    )
+    """`configuration.statuses` of the instance endpoint: v2 as Mastodon 4 serves it, else v1
+    (Mastodon 3); the defaults if neither says."""
+    try:
+        instance = calls.run(
+            handle, "reading the instance's limits", client.instance_v2, safe_to_repeat=True
+        )
+    except _Gone:
+        instance = calls.run(
+            handle, "reading the instance's limits", client.instance_v1, safe_to_repeat=True
+        )
     statuses = ((instance.get("configuration") or {}).get("statuses")) or {}
     return InstanceLimits(
         int(statuses.get("max_characters") or DEFAULT_MAX_CHARACTERS),

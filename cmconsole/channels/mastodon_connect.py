@@ -65,7 +65,9 @@ class MastodonConnection:
         register_secret(secret)
         self._app = (client_id, secret)
         client = client_for(self.instance, None, self._calls, client_id, secret)
-        return str(client.auth_request_url(redirect_uris=OUT_OF_BAND, scopes=SCOPES))
+        # Mastodon 4.3 states its OAuth endpoints (RFC 8414); older instances use the defaults.
+        ask = partial(client.auth_request_url, redirect_uris=OUT_OF_BAND, scopes=SCOPES)
+        return str(self._calls.run("the new connection", "asking for a sign-in link", ask, True))
 
     def exchange_code(self, code: str) -> str:
         """The access token that the code from `authorization_url` stands for."""

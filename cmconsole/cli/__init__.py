@@ -5,7 +5,8 @@ from typing import Any
 
 import click
 
-import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
+import cmconsole.cli.contact_lifecycle
+import cmconsole.cli.mastodon  # noqa: F401  (adds connect-mastodon to `alias`)
 from cmconsole.cli import audit, check, contacts, guides, run, sandbox, saved, search, setup
 from cmconsole.cli.common import db_option, fail
 from cmconsole.domain.errors import CmconsoleError
