@@ -222,15 +222,38 @@ def test_published_since_pages_back_to_the_time_and_reads_html_back_as_text(chan
     )
     api.get(url, json=[reply, _own("6002", "deux", "2026-12-07T08:40:00.000Z")])
     api.get(url, json=[_own("6001", "un", "2026-12-07T07:00:00.000Z")])
+    # A status that mentions someone is read back as written (methods/statuses#source):
+    # its HTML says only "@anna", however the mention was typed.
+    written = "@Anna@Other.Example merci\nà bientôt\n\nL'équipe"
+    api.get(f"{API}/statuses/6003/source", json={"id": "6003", "text": written, "spoiler_text": ""})
     found = list(channel.published_since(ALIAS, datetime(2026, 12, 7, 8, 0, tzinfo=UTC)))
 
     assert [post.channel_post_id for post in found] == ["6003", "6002"]
-    assert found[0].text == "@anna@other.example merci\nà bientôt\n\nL'équipe"
+    assert found[0].text == written
     assert found[0].in_reply_to == "5001"
-    assert "max_id=6002" in api.calls[1].request.url
+    assert len(api.calls) == 3  # no source asked of a status that mentions nobody
+    assert "max_id=6002" in api.calls[2].request.url
     assert "exclude_reblogs=1" in api.calls[0].request.url or "exclude_reblogs=true" in (
         api.calls[0].request.url.lower()
     )
+
+
+def test_without_a_source_a_status_reads_as_its_html(channel, api):
+    url = f"{API}/accounts/{ACCOUNT_ID}/statuses"
+    link = f'<a href="{FAN["url"]}" class="u-url mention">@<span>anna</span></a>'
+    reply = status(
+        "6003",
+        f"<p><span class='h-card'>{link}</span> merci<br />à bientôt</p><p>L&#39;équipe</p>",
+        BRAND,
+        "2026-12-07T08:50:00.000Z",
+        in_reply_to="5001",
+        mentions=[{"id": "2001", "username": "anna", "url": FAN["url"], "acct": FAN["acct"]}],
+    )
+    api.get(url, json=[reply])
+    api.get(url, json=[])
+    api.get(f"{API}/statuses/6003/source", status=404, json=error("Record not found"))
+    [found] = channel.published_since(ALIAS, datetime(2026, 12, 7, 8, 0, tzinfo=UTC))
+    assert found.text == "@anna@other.example merci\nà bientôt\n\nL'équipe"
 
 
 def test_an_account_with_no_older_posts_is_read_in_full(channel, api):

@@ -67,7 +67,11 @@ def _reply(services, alias, otto, api, status_id, text, visibility="public"):
     return post
 
 
+SOURCES: dict[str, str] = {}  # what each of the alias's statuses was written as
+
+
 def _own(status_id, text, created, in_reply_to, visibility="public"):
+    SOURCES[status_id] = text
     mentions = [{"id": "2001", "username": "anna", "url": FAN["url"], "acct": FAN["acct"]}]
     link = f'<a href="{FAN["url"]}" class="u-url mention">@<span>anna</span></a>'
     content = f"<p><span class='h-card'>{link}</span> {text.split(' ', 1)[1]}</p>"
@@ -87,6 +91,9 @@ def _account(api, *statuses):
     api.get(STATUSES, json=list(statuses))
     if statuses:
         api.get(STATUSES, json=[])
+    for each in statuses:  # GET /api/v1/statuses/:id/source (methods/statuses#source)
+        source = {"id": each["id"], "text": SOURCES[each["id"]], "spoiler_text": ""}
+        api.get(f"{API}/statuses/{each['id']}/source", json=source)
 
 
 def _posts_sent(api):

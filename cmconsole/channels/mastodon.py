@@ -20,7 +20,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -238,7 +238,7 @@ class MastodonChannel:
         """The account's statuses from now back to `since`, a page at a time (an empty page
         means there are no older ones). Reaching the page limit before `since` is an error (the
         post stays unknown), never "not found"."""
-        for post in self._statuses(alias, since, TIMELINE_PAGES, complete=True):
+        for post in self._statuses(alias, since, TIMELINE_PAGES, complete=True, exact=True):
             if post.published_at < since:
                 return
             yield post
@@ -255,10 +255,19 @@ class MastodonChannel:
         return known
 
     def _statuses(
-        self, alias: Alias, since: datetime | None, pages: int, *, complete: bool = False
+        self,
+        alias: Alias,
+        since: datetime | None,
+        pages: int,
+        *,
+        complete: bool = False,
+        exact: bool = False,
     ) -> Iterator[PublicPost]:
         """The alias's own statuses, newest first, boosts left out, until a page is empty, one
-        older than `since` came, or `pages` pages were read (then, with `complete`, an error)."""
+        older than `since` came, or `pages` pages were read (then, with `complete`, an error).
+        With `exact`, a status that mentions someone is read back as written (its source): its
+        HTML shows a mention only as `@user`, however it was typed, and a reconciliation that
+        compared the two would miss the post and send it again."""
         client, keys = self._connected(alias)
         account_id = self._account_id(alias, client, keys)
         server = host(keys.instance)
@@ -278,7 +287,15 @@ class MastodonChannel:
             )
             if not page:
                 return
-            posts = sorted((public(each, server) for each in page), key=newest_first)
+            posts = sorted(
+                (
+                    self._as_written(alias, client, each, public(each, server))
+                    if exact and each.get("mentions") and not _older(each, since)
+                    else public(each, server)
+                    for each in page
+                ),
+                key=newest_first,
+            )
             yield from posts
             below = str(min(int(post.channel_post_id) for post in posts))
             if since is not None and posts[-1].published_at < since:
@@ -287,6 +304,22 @@ class MastodonChannel:
             raise ChannelError(
                 f"Mastodon could not show all of {alias.handle}'s posts back to the time asked for"
             )
+
+    def _as_written(self, alias: Alias, client: Any, status: Any, post: PublicPost) -> PublicPost:
+        """The post with the text as it was sent (GET /api/v1/statuses/:id/source, Mastodon
+        3.5+); as its HTML reads if the instance does not give the source."""
+        try:
+            source = self._calls.run(
+                alias.handle,
+                "reading its own posts",
+                partial(client.status_source, status["id"]),
+                safe_to_repeat=True,
+            )
+        except _Gone:
+            return post
+        text = str(source.get("text") or "")
+        warning = str(source.get("spoiler_text") or "").strip()
+        return replace(post, text=f"{warning}\n\n{text}" if warning else text)
 
     def _account_id(self, alias: Alias, client: Any, keys: MastodonKeys) -> str:
         if keys.account_id:
@@ -410,6 +443,11 @@ class Calls:
         reset = response.headers.get("X-RateLimit-Reset") if response is not None else None
         found = when(reset)
         return found if found is not None else self._clock() + RATE_LIMIT_FALLBACK
+
+
+def _older(status: Any, since: datetime | None) -> bool:
+    created = when(status.get("created_at"))
+    return since is not None and created is not None and created < since
 
 
 def client_for(
