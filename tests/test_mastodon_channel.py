@@ -426,3 +426,10 @@ def test_the_token_reaches_no_log_and_no_error(memory_keyring, api, caplog, monk
         assert canary not in shown
     for each in errors:
         assert canary not in f"{each} {each!r} {each.args}"
+
+
+def test_a_server_that_pages_no_further_back_is_not_read_in_a_loop(channel, api):
+    same = [notification("702", fan_mention("5002", "salut", "2026-12-07T08:10:00.000Z"))]
+    api.get(f"{API}/notifications", json=same)  # whatever max_id says, the same page again
+    assert [post.channel_post_id for post in channel.fetch_mentions(ALIAS, "n:700")] == ["5002"]
+    assert len(api.calls) == 2

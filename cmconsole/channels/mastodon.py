@@ -221,9 +221,10 @@ class MastodonChannel:
                 post = public(status, server, cursor=f"{CURSOR_PREFIX}{note['id']}")
                 if post.channel_post_id not in found or found[post.channel_post_id][0] < number:
                     found[post.channel_post_id] = (number, post)
-            if not page or after is None:
-                break
-            below = str(min(int(note["id"]) for note in page))
+            lowest = min((int(note["id"]) for note in page), default=None)
+            if lowest is None or after is None or (below is not None and lowest >= int(below)):
+                break  # no more; or a page that did not go further back (never loop on it)
+            below = str(lowest)
         return [post for _, post in sorted(found.values(), key=lambda each: each[0])]
 
     def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
