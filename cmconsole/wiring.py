@@ -38,7 +38,7 @@ from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
 
 if TYPE_CHECKING:
-    from cmconsole.channels.mastodon_connect import MastodonConnection
+    from cmconsole.channels.mastodon.connect import MastodonConnection
     from cmconsole.channels.x import XConnection
 
 
@@ -158,7 +158,7 @@ def _mastodon_channel(clock: Clock) -> Callable[[], Channel]:
 
 def mastodon_connection(instance: str) -> "MastodonConnection":
     """The out-of-band code flow and account check of `alias connect-mastodon`."""
-    from cmconsole.channels.mastodon_connect import MastodonConnection
+    from cmconsole.channels.mastodon.connect import MastodonConnection
 
     return MastodonConnection(instance)
 

@@ -95,7 +95,8 @@ def test_the_date_parser_is_loaded_only_when_a_promise_is_looked_for():
 
 
 def test_only_the_mastodon_channel_imports_mastodon_py():
-    assert _importers_of("mastodon") == {"cmconsole.channels.mastodon"}
+    importers = _importers_of("mastodon")
+    assert importers and all(name.startswith("cmconsole.channels.mastodon.") for name in importers)
 
 
 def test_wiring_loads_mastodon_py_only_when_an_alias_uses_it():

@@ -264,7 +264,7 @@ def test_an_account_with_no_older_posts_is_read_in_full(channel, api):
 def test_published_since_that_cannot_reach_back_far_enough_is_an_error_not_a_miss(
     channel, api, monkeypatch
 ):
-    monkeypatch.setattr("cmconsole.channels.mastodon.TIMELINE_PAGES", 2)
+    monkeypatch.setattr("cmconsole.channels.mastodon.channel.TIMELINE_PAGES", 2)
     for number in (2, 1):
         api.get(
             f"{API}/accounts/{ACCOUNT_ID}/statuses",

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import partial
 from urllib.parse import urlsplit
 
-from cmconsole.channels.mastodon import (
+from cmconsole.channels.mastodon.calls import (
     OUT_OF_BAND,
     SCOPES,
     Calls,
