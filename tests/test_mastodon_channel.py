@@ -7,6 +7,7 @@ import random
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import keyring
 import pytest
 import requests
 import responses
@@ -433,3 +434,27 @@ def test_a_server_that_pages_no_further_back_is_not_read_in_a_loop(channel, api)
     api.get(f"{API}/notifications", json=same)  # whatever max_id says, the same page again
     assert [post.channel_post_id for post in channel.fetch_mentions(ALIAS, "n:700")] == ["5002"]
     assert len(api.calls) == 2
+
+
+def test_with_the_environment_fallback_the_channel_uses_the_given_token(api):
+    environ = {
+        "CMCONSOLE_CREDENTIALS": "environment",
+        "CMCONSOLE_MASTODON_BRAND_INSTANCE": INSTANCE,
+        "CMCONSOLE_MASTODON_BRAND_ACCESS_TOKEN": "env-token-1",
+    }
+    channel = MastodonChannel(CredentialStore(environ=environ), lambda: NOW)
+    api.get(f"{API}/notifications", json=[])
+    assert channel.fetch_mentions(ALIAS, "n:1") == []
+    assert api.calls[0].request.headers["Authorization"] == "Bearer env-token-1"
+    missing = MastodonChannel(CredentialStore(environ={"CMCONSOLE_CREDENTIALS": "environment"}))
+    with pytest.raises(ChannelError, match="CMCONSOLE_MASTODON_BRAND_INSTANCE"):
+        missing.fetch_mentions(ALIAS, None)
+
+
+def test_a_damaged_keyring_entry_says_to_connect_again(memory_keyring, api):
+    keyring.get_keyring().set_password("cmconsole", "mastodon:brand", '{"instance": "x"}')
+    channel = MastodonChannel(CredentialStore(environ={}), lambda: NOW)
+    with pytest.raises(
+        ChannelError, match="damaged: connect again with `cmconsole alias connect-m"
+    ):
+        channel.fetch_mentions(ALIAS, None)
