@@ -7,6 +7,8 @@ Environment fallback (only with CMCONSOLE_CREDENTIALS=environment):
   CMCONSOLE_X_CONSUMER_KEY, CMCONSOLE_X_CONSUMER_SECRET     the X app's keys
   CMCONSOLE_X_<HANDLE>_ACCESS_TOKEN, ..._ACCESS_SECRET      each alias's tokens
   CMCONSOLE_X_<HANDLE>_USER_ID                              optional: the account's numeric id
+  CMCONSOLE_MASTODON_<HANDLE>_INSTANCE, ..._ACCESS_TOKEN   each Mastodon alias's instance URL
+                                                          and user token
 where <HANDLE> is the alias's handle without '@', in capitals (@belle_h gives BELLE_H).
 """
 
@@ -31,6 +33,7 @@ CONSUMER_KEY_VARIABLE = "CMCONSOLE_X_CONSUMER_KEY"
 CONSUMER_SECRET_VARIABLE = "CMCONSOLE_X_CONSUMER_SECRET"
 
 _APP_ENTRY = "x-app"
+_MASTODON_PREFIX = "mastodon:"  # then the handle, as for X's entries
 # The lead's Ed25519 key that signs audit checkpoints (cmconsole.checkpoints): kept only here.
 _LEDGER_ENTRY = "ledger-signing-key"
 
@@ -73,9 +76,25 @@ class XCredentials:
     username: str | None = None
 
 
+@dataclass(frozen=True)
+class MastodonCredentials:
+    """Everything needed to act as one Mastodon account; repr shows no secret."""
+
+    instance: str  # https://host
+    access_token: str = field(repr=False)
+    account_id: str | None = None
+    username: str | None = None
+    client_id: str = field(default="", repr=False)  # the app registered on the instance
+    client_secret: str = field(default="", repr=False)
+
+
 def handle_variable(handle: str, what: str) -> str:
     """The environment variable holding `what` (ACCESS_TOKEN, ...) for the alias `handle`."""
     return f"CMCONSOLE_X_{handle.strip().lstrip('@').upper()}_{what}"
+
+
+def _mastodon_variable(handle: str, what: str) -> str:
+    return f"CMCONSOLE_MASTODON_{handle.strip().lstrip('@').upper()}_{what}"
 
 
 def _entry(handle: str) -> str:
@@ -160,6 +179,56 @@ class CredentialStore:
             ("access_token", "access_secret"),
         )
 
+    def mastodon_credentials(self, handle: str) -> MastodonCredentials | None:
+        """The alias's Mastodon instance and token; None if none were kept for it (keyring); in
+        environment mode a missing variable is an error naming it."""
+        if self.source == ENVIRONMENT:
+            names = [_mastodon_variable(handle, what) for what in ("INSTANCE", "ACCESS_TOKEN")]
+            instance, token = (self._environ.get(name, "").strip() for name in names)
+            given = zip(names, (instance, token), strict=True)
+            missing = [name for name, value in given if not value]
+            if missing:
+                raise CredentialsUnavailable(
+                    f"{SOURCE_VARIABLE}=environment, but {', '.join(missing)} "
+                    f"{'is' if len(missing) == 1 else 'are'} not set for {handle}"
+                )
+            register_secret(token)
+            return MastodonCredentials(instance, token)
+        entry = _MASTODON_PREFIX + _entry(handle)[2:]
+        stored = self._read(entry, handle)
+        if stored is None:
+            return None
+        if not stored.get("instance") or not stored.get("access_token"):
+            raise CredentialsUnavailable(
+                f"what the OS keyring keeps for {handle} is damaged: "
+                "connect again with `cmconsole alias connect-mastodon`"
+            )
+        for name in ("access_token", "client_secret"):
+            register_secret(stored.get(name, ""))
+        return MastodonCredentials(
+            stored["instance"],
+            stored["access_token"],
+            stored.get("account_id"),
+            stored.get("username"),
+            stored.get("client_id", ""),
+            stored.get("client_secret", ""),
+        )
+
+    def save_mastodon_account(self, handle: str, kept: MastodonCredentials) -> None:
+        """Keep the alias's instance, token and app, with the account's id and username."""
+        values = {
+            "instance": kept.instance,
+            "access_token": kept.access_token,
+            "account_id": kept.account_id or "",
+            "username": kept.username or "",
+            "client_id": kept.client_id,
+            "client_secret": kept.client_secret,
+        }
+        secrets = ("access_token", "client_secret") if kept.client_secret else ("access_token",)
+        self._write(
+            _MASTODON_PREFIX + _entry(handle)[2:], values, secrets, what="the Mastodon token"
+        )
+
     def ledger_key(self) -> bytes | None:
         """The private key that signs audit checkpoints, if this keyring keeps one."""
         stored = self._read(_LEDGER_ENTRY, "the audit signing key")
@@ -226,6 +295,8 @@ class CredentialStore:
                 + (
                     "create it again with `cmconsole audit key create`"
                     if entry == _LEDGER_ENTRY
+                    else "connect again with `cmconsole alias connect-mastodon`"
+                    if entry.startswith(_MASTODON_PREFIX)
                     else "connect again with `cmconsole alias connect-x`"
                 )
             ) from None

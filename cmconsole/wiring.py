@@ -39,6 +39,7 @@ from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
 
 if TYPE_CHECKING:
+    from cmconsole.channels.mastodon.connect import MastodonConnection
     from cmconsole.channels.x import XConnection
 
 
@@ -68,6 +69,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
     channels: dict[str, Channel] = {
         "sandbox": sandbox,
         "x": DeferredChannel("x", _x_channel(clock)),
+        "mastodon": DeferredChannel("mastodon", _mastodon_channel(clock)),
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
     desk = Desk(workspace, channels, clock, workspace.desk_signals())
@@ -142,6 +144,25 @@ def x_connection(consumer_key: str, consumer_secret: str) -> "XConnection":
     from cmconsole.channels.x import XConnection
 
     return XConnection(consumer_key, consumer_secret)
+
+
+def _mastodon_channel(clock: Clock) -> Callable[[], Channel]:
+    """How to build the Mastodon channel: Mastodon.py and keyring load only when it is used."""
+
+    def build() -> Channel:
+        from cmconsole.channels.mastodon import MastodonChannel
+        from cmconsole.credentials import CredentialStore
+
+        return MastodonChannel(CredentialStore(), clock)
+
+    return build
+
+
+def mastodon_connection(instance: str) -> "MastodonConnection":
+    """The out-of-band code flow and account check of `alias connect-mastodon`."""
+    from cmconsole.channels.mastodon.connect import MastodonConnection
+
+    return MastodonConnection(instance)
 
 
 def open_demo(

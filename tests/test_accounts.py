@@ -50,8 +50,8 @@ def test_duplicate_and_invalid_accounts_are_refused(services):
         services.accounts.add_alias("BRAND", "Brand again")
     with pytest.raises(InvalidInput, match="display name"):
         services.accounts.add_alias("@other", "  ")
-    with pytest.raises(InvalidInput, match="'mastodon' channel is not available in this version"):
-        services.accounts.add_alias("@other", "Other", channel="mastodon")
+    with pytest.raises(InvalidInput, match="'telegram' channel is not available in this version"):
+        services.accounts.add_alias("@other", "Other", channel="telegram")
     with pytest.raises(InvalidInput, match="language is 11 characters long; at most 8"):
         services.accounts.add_alias("@other", "Other", language="english-usa")
     with pytest.raises(InvalidInput, match="display name is 101 characters"):

@@ -27,7 +27,15 @@ def test_domain_and_services_load_no_framework_database_or_network_library():
         "import cmconsole.domain.model, cmconsole.domain.passphrase, cmconsole.domain.display\n"
         "import cmconsole.services.bundle, cmconsole.services.posting, cmconsole.services.audit"
     )
-    assert not loaded & {"textual", "sqlmodel", "sqlalchemy", "alembic", "tweepy", "keyring"}
+    assert not loaded & {
+        "textual",
+        "sqlmodel",
+        "sqlalchemy",
+        "alembic",
+        "tweepy",
+        "mastodon",
+        "keyring",
+    }
 
 
 def test_the_command_line_loads_textual_only_when_it_opens_the_console():
@@ -84,3 +92,13 @@ def test_only_the_promise_finder_imports_dateparser():
 
 def test_the_date_parser_is_loaded_only_when_a_promise_is_looked_for():
     assert "dateparser" not in _loaded_after("import cmconsole.services.bundle")
+
+
+def test_only_the_mastodon_channel_imports_mastodon_py():
+    importers = _importers_of("mastodon")
+    assert importers and all(name.startswith("cmconsole.channels.mastodon.") for name in importers)
+
+
+def test_wiring_loads_mastodon_py_only_when_an_alias_uses_it():
+    loaded = _loaded_after("import cmconsole.wiring, cmconsole.cli")
+    assert "mastodon" not in loaded

@@ -6,6 +6,7 @@ from typing import Any
 import click
 
 import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
+import cmconsole.cli.mastodon  # noqa: F401  (adds connect-mastodon to `alias`)
 from cmconsole.cli import (
     announce,
     audit,

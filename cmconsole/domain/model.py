@@ -208,6 +208,11 @@ class PublicPost:
     text: str
     published_at: datetime
     in_reply_to: str | None
+    # A private message (Mastodon's `direct` visibility): shown as such, never answered in public.
+    private: bool = False
+    # Where the channel's mention feed stands after this post, when that is not the post's id
+    # (Mastodon pages mentions by notification id): the inbox keeps it as the alias's cursor.
+    cursor: str | None = None
 
 
 @dataclass(frozen=True)

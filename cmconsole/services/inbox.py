@@ -158,7 +158,8 @@ class InboxService:
                         ),
                         self._clock(),
                     )
-            tx.aliases.set_mention_cursor(alias.id, mentions[-1].channel_post_id)
+            cursor = mentions[-1].cursor or mentions[-1].channel_post_id
+            tx.aliases.set_mention_cursor(alias.id, cursor)
             if added:
                 tx.audit.append(
                     AuditDraft(
@@ -166,7 +167,7 @@ class InboxService:
                         None,
                         alias.id,
                         alias.handle,
-                        {"new": added, "cursor": mentions[-1].channel_post_id},
+                        {"new": added, "cursor": cursor},
                     ),
                     self._clock(),
                 )
