@@ -5,7 +5,8 @@ from typing import Any
 
 import click
 
-import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
+# contact_lifecycle adds merge, unmerge, erase, export to `contact`.
+import cmconsole.cli.contact_lifecycle
 import cmconsole.cli.mastodon  # noqa: F401  (adds connect-mastodon to `alias`)
 from cmconsole.cli import (
     announce,
