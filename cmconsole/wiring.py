@@ -38,6 +38,7 @@ from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
 
 if TYPE_CHECKING:
+    from cmconsole.channels.bluesky import BlueskyConnection
     from cmconsole.channels.x import XConnection
 
 
@@ -67,6 +68,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
     channels: dict[str, Channel] = {
         "sandbox": sandbox,
         "x": DeferredChannel("x", _x_channel(clock)),
+        "bluesky": DeferredChannel("bluesky", _bluesky_channel(clock)),
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
     desk = Desk(workspace, channels, clock, workspace.desk_signals())
@@ -140,6 +142,26 @@ def x_connection(consumer_key: str, consumer_secret: str) -> "XConnection":
     from cmconsole.channels.x import XConnection
 
     return XConnection(consumer_key, consumer_secret)
+
+
+def _bluesky_channel(clock: Clock) -> Callable[[], Channel]:
+    """How to build the Bluesky channel: atproto, httpx and keyring load only when an alias
+    uses Bluesky."""
+
+    def build() -> Channel:
+        from cmconsole.channels.bluesky import BlueskyChannel
+        from cmconsole.credentials import CredentialStore
+
+        return BlueskyChannel(CredentialStore(), clock)
+
+    return build
+
+
+def bluesky_connection(service: str) -> "BlueskyConnection":
+    """The app-password sign-in of `alias connect-bluesky`, for the command line."""
+    from cmconsole.channels.bluesky import BlueskyConnection
+
+    return BlueskyConnection(service)
 
 
 def open_demo(

@@ -84,3 +84,15 @@ def test_only_the_promise_finder_imports_dateparser():
 
 def test_the_date_parser_is_loaded_only_when_a_promise_is_looked_for():
     assert "dateparser" not in _loaded_after("import cmconsole.services.bundle")
+
+
+def test_only_the_bluesky_channel_imports_atproto_and_it_loads_only_when_used(tmp_path):
+    assert _importers_of("atproto") | _importers_of("atproto_client") == {
+        "cmconsole.channels.bluesky"
+    }
+    assert "keyring" not in _loaded_after("import cmconsole.channels.bluesky")
+    assert not _loaded_after("import cmconsole.credentials") & {"atproto", "httpx"}
+    assert not _loaded_after("import cmconsole.cli") & {"atproto", "atproto_client", "httpx"}
+    url = f"sqlite:///{tmp_path / 'workspace.db'}"
+    opening = f"from cmconsole.wiring import open_services\nopen_services({url!r}).close()"
+    assert not _loaded_after(opening) & {"atproto", "atproto_client", "httpx"}

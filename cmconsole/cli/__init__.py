@@ -5,6 +5,7 @@ from typing import Any
 
 import click
 
+import cmconsole.cli.connect_bluesky  # adds connect-bluesky to `alias`
 import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
 from cmconsole.cli import audit, check, contacts, guides, run, sandbox, saved, search, setup
 from cmconsole.cli.common import db_option, fail

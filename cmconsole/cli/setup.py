@@ -148,7 +148,10 @@ def alias() -> None:
     help="Where the alias lives (an IANA name): its promises' due times are reckoned there.",
 )
 @click.option(
-    "--channel", type=click.Choice(["sandbox", "x"]), default="sandbox", show_default=True
+    "--channel",
+    type=click.Choice(["sandbox", "x", "bluesky"]),
+    default="sandbox",
+    show_default=True,
 )
 @click.option(
     "--signature",

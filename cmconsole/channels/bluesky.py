@@ -1,0 +1,576 @@
+"""The Bluesky channel: the atproto SDK's Client signed in with an app password, its failures
+mapped to the ports'.
+
+The only importer of atproto. A post is created with com.atproto.repo.createRecord under a
+record key this channel chooses (a TID made from the attempt and the post), so a create repeated
+within one attempt, after the session was renewed, cannot post twice: the PDS refuses a key it
+holds already (today with a 500, bluesky-social/atproto issue #3718). What a failure means:
+- nothing left this machine (connection refused, name lookup, connect timeout): reads and posts
+  are retried here, with exponential backoff and full jitter, then ChannelUnreachable;
+- a 429: ChannelRateLimited at the `ratelimit-reset` time, never slept on here;
+- a post whose request left but whose answer did not come (read timeout, dropped connection,
+  5xx): ChannelOutcomeUnknown at once, never resent; the dispatcher reads the author feed;
+- an expired or revoked session (ExpiredToken, InvalidToken): signed in again with the app
+  password, once, then the call is made again (it had been refused, so nothing was done);
+- the app password withdrawn (AuthenticationRequired on sign-in): a ChannelError saying to
+  reconnect. Messages name the alias and never a credential, a token or a header."""
+
+import contextlib
+import random
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any, Protocol, TypeVar
+
+import httpx
+from atproto import Client, models
+from atproto_client.client.session import SessionEvent
+from atproto_client.exceptions import (
+    AtProtocolError,
+    BadRequestError,
+    LoginRequiredError,
+    NetworkError,
+    RateLimitExceededError,
+    RequestErrorBase,
+    UnauthorizedError,
+)
+from atproto_client.request import Request
+from atproto_client.utils.facet_detection import detect_facets, detect_mentions
+
+from cmconsole.domain.bluesky_keys import POST_COLLECTION, record_key, tid_time
+from cmconsole.domain.errors import CmconsoleError
+from cmconsole.domain.model import Alias, PublicPost, SignatureKind
+from cmconsole.logs import register_secret
+from cmconsole.services.ports import (
+    ChannelError,
+    ChannelOutcomeUnknown,
+    ChannelRateLimited,
+    ChannelUnreachable,
+    Clock,
+    Published,
+)
+
+SERVICE = "https://bsky.social"
+TIMEOUT = httpx.Timeout(20.0, connect=5.0)
+ATTEMPTS = 4
+BACKOFF_BASE = 1.0
+BACKOFF_CAP = 30.0
+RATE_LIMIT_FALLBACK = timedelta(minutes=5)  # Bluesky's shortest window, without a reset header
+PAGE_SIZE = 50  # listNotifications and getAuthorFeed serve at most 100 a page
+MAX_PAGES = 20
+FEED_PAGES = 200  # published_since: 10,000 posts back, then an error rather than "not found"
+CURSOR_MARGIN = timedelta(hours=1)  # a mention is indexed a little after its key was made
+_SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthRequired", "AuthMissing"}
+
+T = TypeVar("T")
+
+
+class BlueskyKeys(Protocol):
+    """What the channel needs to act as one Bluesky account."""
+
+    @property
+    def account(self) -> str: ...  # the account's handle (brand.bsky.social) or DID
+    @property
+    def app_password(self) -> str: ...
+    @property
+    def service(self) -> str: ...  # the PDS that signs in (https://bsky.social by default)
+    @property
+    def session(self) -> str: ...  # the SDK's session string (tokens); "" before the first
+
+
+class BlueskyCredentialSource(Protocol):
+    """Where the channel finds each alias's keys, and keeps a renewed session."""
+
+    def bluesky_credentials(self, handle: str) -> BlueskyKeys | None: ...
+    def save_bluesky_session(self, handle: str, session: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class BlueskyAccount:
+    """The Bluesky account an app password signs in as."""
+
+    did: str
+    handle: str
+    session: str  # secret: kept in the keyring only
+
+    def __repr__(self) -> str:
+        return f"BlueskyAccount({self.did!r}, {self.handle!r})"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class BlueskyChannel:
+    """Publishes, reads mentions and reads back its own posts for every alias on "bluesky"."""
+
+    name = "bluesky"
+
+    def __init__(
+        self,
+        credentials: BlueskyCredentialSource,
+        clock: Clock = utc_now,
+        *,
+        attempts: int = ATTEMPTS,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._credentials = credentials
+        self._clock = clock
+        self._attempts = max(1, attempts)
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._lock = threading.Lock()
+        self._clients: dict[str, tuple[tuple[str, str, str], Client]] = {}
+
+    def publish(
+        self, alias: Alias, text: str, in_reply_to: str | None, idempotency_key: str | None = None
+    ) -> Published:
+        """Bluesky has no idempotency key: the post's own record key stands in for it within
+        this attempt; an unknown outcome is settled by reading the author feed back."""
+        client = self._connected(alias)
+        key = record_key(self._clock(), idempotency_key or text)
+        reply = self._reply_ref(alias, in_reply_to) if in_reply_to else None
+        record = models.AppBskyFeedPost.Record(
+            text=text,
+            created_at=self._clock().astimezone(UTC).isoformat(timespec="milliseconds"),
+            langs=[alias.language] if alias.language else None,
+            facets=self._facets(alias, text) or None,
+            reply=reply,
+        )
+        did = _did(client)
+        created = self._run(
+            alias,
+            "posting",
+            lambda: client.app.bsky.feed.post.create(did, record, rkey=key),
+            safe_to_repeat=False,
+        )
+        return Published(str(created.uri), self._clock())
+
+    def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
+        """Mentions and replies newer than the mention `since` (an AT URI), oldest first. Bluesky
+        pages notifications newest first with an opaque cursor: pages are read back until
+        `since` appears, or notifications older than its key. Without `since`, the newest page."""
+        client = self._connected(alias)
+        own = _did(client)
+        stop_at = _before(since)
+        found: dict[str, PublicPost] = {}
+        cursor: str | None = None
+        for _ in range(MAX_PAGES):
+            params = {"limit": PAGE_SIZE, **({"cursor": cursor} if cursor else {})}
+            page = self._run(
+                alias,
+                "reading mentions",
+                partial(client.app.bsky.notification.list_notifications, params=params),
+                safe_to_repeat=True,
+            )
+            reached = False
+            for note in page.notifications:
+                if note.uri == since or (stop_at and _when(note.indexed_at) < stop_at):
+                    reached = True
+                    continue
+                if note.reason in ("mention", "reply") and note.author.did != own:
+                    found[note.uri] = _public(note.uri, note.author, note.record, note.indexed_at)
+            cursor = page.cursor
+            if since is None or reached or not cursor:
+                break
+        return sorted(found.values(), key=lambda post: (post.published_at, post.channel_post_id))
+
+    def recent_posts(self, alias: Alias, limit: int) -> list[PublicPost]:
+        found: list[PublicPost] = []
+        for post in self._own_posts(alias, pages=MAX_PAGES):
+            found.append(post)
+            if len(found) >= limit:
+                break
+        return found
+
+    def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
+        """The author feed from now back to `since`, page by page. A feed that cannot be read
+        back that far is an error (the post stays unknown), never "not found"."""
+        for post in self._own_posts(alias, pages=FEED_PAGES, until=since):
+            if post.published_at >= since:
+                yield post
+
+    def _own_posts(
+        self, alias: Alias, pages: int, until: datetime | None = None
+    ) -> Iterator[PublicPost]:
+        """The alias's own posts and replies (app.bsky.feed.getAuthorFeed), newest first,
+        leaving out reposts and the pinned post."""
+        client = self._connected(alias)
+        own = _did(client)
+        cursor: str | None = None
+        for _ in range(pages):
+            params: dict[str, Any] = {"actor": own, "limit": PAGE_SIZE}
+            params["filter"] = "posts_with_replies"
+            if cursor:
+                params["cursor"] = cursor
+            page = self._run(
+                alias,
+                "reading its own posts",
+                partial(client.app.bsky.feed.get_author_feed, params=params),
+                safe_to_repeat=True,
+            )
+            oldest: datetime | None = None
+            for item in page.feed:
+                if item.reason is not None or item.post.author.did != own:
+                    continue
+                post = item.post
+                public = _public(post.uri, post.author, post.record, post.indexed_at)
+                oldest = public.published_at
+                yield public
+            cursor = page.cursor
+            if not cursor or (until is not None and oldest is not None and oldest < until):
+                return
+        if until is not None:
+            raise ChannelError(
+                f"Bluesky could not show all of {alias.handle}'s posts back to the time asked for"
+            )
+
+    def _reply_ref(self, alias: Alias, parent_uri: str) -> models.AppBskyFeedPost.ReplyRef:
+        """The strong references (uri and cid) of the post answered and of its thread's root."""
+        client = self._connected(alias)
+        found = self._run(
+            alias,
+            "reading the post it answers",
+            lambda: client.app.bsky.feed.get_posts(params={"uris": [parent_uri]}),
+            safe_to_repeat=True,
+        )
+        if not found.posts:
+            raise ChannelError(
+                f"the Bluesky post that {alias.handle} answers was deleted or is hidden: "
+                "the reply was not sent (its text is kept)"
+            )
+        parent = found.posts[0]
+        parent_ref = models.ComAtprotoRepoStrongRef.Main(uri=parent.uri, cid=parent.cid)
+        thread = _get(parent.record, "reply")
+        root = _get(thread, "root") if thread is not None else None
+        root_ref = (
+            models.ComAtprotoRepoStrongRef.Main(uri=_get(root, "uri"), cid=_get(root, "cid"))
+            if root is not None
+            else parent_ref
+        )
+        return models.AppBskyFeedPost.ReplyRef(root=root_ref, parent=parent_ref)
+
+    def _facets(self, alias: Alias, text: str) -> list[models.AppBskyRichtextFacet.Main]:
+        """Links and tags as found in the text, and each mention whose handle resolves to a DID,
+        with their UTF-8 byte offsets (app.bsky.richtext.facet)."""
+        client = self._connected(alias)
+        facets = list(detect_facets(text))
+        dids: dict[str, str | None] = {}
+        for mention in detect_mentions(text):
+            handle = mention.handle.lower()
+            if handle not in dids:
+                dids[handle] = self._resolved(alias, client, handle)
+            did = dids[handle]
+            if did is not None:
+                facets.append(
+                    models.AppBskyRichtextFacet.Main(
+                        features=[models.AppBskyRichtextFacet.Mention(did=did)],
+                        index=models.AppBskyRichtextFacet.ByteSlice(
+                            byte_start=mention.byte_start, byte_end=mention.byte_end
+                        ),
+                    )
+                )
+        return sorted(facets, key=lambda facet: facet.index.byte_start)
+
+    def _resolved(self, alias: Alias, client: Client, handle: str) -> str | None:
+        try:
+            answer = self._run(
+                alias,
+                "looking up a handle it mentions",
+                lambda: client.com.atproto.identity.resolve_handle(params={"handle": handle}),
+                safe_to_repeat=True,
+            )
+        except ChannelUnreachable:
+            raise
+        except ChannelError:
+            return None  # a handle that does not resolve stays plain text, as Bluesky's app does
+        return str(answer.did)
+
+    def _connected(self, alias: Alias) -> Client:
+        """The alias's client, signed in (from its kept session, else with the app password)."""
+        try:
+            keys = self._credentials.bluesky_credentials(alias.handle)
+        except CmconsoleError as error:
+            raise ChannelError(str(error)) from None
+        if keys is None:
+            raise ChannelError(
+                f"{alias.handle} has no Bluesky credentials on this machine: "
+                f"run `cmconsole alias connect-bluesky {alias.handle}`"
+            )
+        signature = (keys.account, keys.app_password, keys.service)
+        tag = alias.handle.lower()
+        with self._lock:
+            cached = self._clients.get(tag)
+            if cached is not None and cached[0] == signature:
+                return cached[1]
+        client = _client(keys.service)
+        client.on_session_change(self._keeper(alias.handle))
+        if keys.session:
+            try:
+                client.login(session_string=keys.session, fetch_bsky_profile=False)
+            except (AtProtocolError, ValueError):
+                self._sign_in(alias, client, keys)
+        else:
+            self._sign_in(alias, client, keys)
+        with self._lock:
+            self._clients[tag] = (signature, client)
+        return client
+
+    def _sign_in(self, alias: Alias, client: Client, keys: BlueskyKeys) -> None:
+        register_secret(keys.app_password)
+        self._run(
+            alias,
+            "signing in",
+            lambda: client.login(keys.account, keys.app_password, fetch_bsky_profile=False),
+            safe_to_repeat=True,
+            renew=False,
+        )
+
+    def _keeper(self, handle: str) -> Callable[[SessionEvent, Any], None]:
+        def keep(event: SessionEvent, session: Any) -> None:
+            for secret in (session.access_jwt, session.refresh_jwt):
+                register_secret(secret)
+            if event in (SessionEvent.CREATE, SessionEvent.REFRESH):
+                exported = session.export()
+                register_secret(exported)
+                # Kept in memory for this process if the store cannot keep it: signed in again
+                # with the app password next time.
+                with contextlib.suppress(CmconsoleError):
+                    self._credentials.save_bluesky_session(handle, exported)
+
+        return keep
+
+    def _renew(self, alias: Alias) -> None:
+        """Sign the alias's client in again with the app password after its session was
+        refused: the same client, so the request made again goes through it."""
+        keys = self._credentials.bluesky_credentials(alias.handle)
+        with self._lock:
+            cached = self._clients.get(alias.handle.lower())
+        if keys is None or cached is None:
+            raise ChannelError(f"{alias.handle} has no Bluesky credentials on this machine")
+        self._sign_in(alias, cached[1], keys)
+
+    def _run(
+        self,
+        alias: Alias,
+        what: str,
+        request: Callable[[], T],
+        safe_to_repeat: bool,
+        renew: bool = True,
+    ) -> T:
+        """`request()`, with the failures mapped; `safe_to_repeat` says whether a request that
+        left may be sent again. A refused session is renewed once, then the request made again
+        (through the new client: the request reads it from the cache)."""
+        handle = alias.handle
+        failure = ""
+        renewed = not renew
+        attempt = 0
+        while attempt < self._attempts:
+            try:
+                return request()
+            except RateLimitExceededError as error:
+                retry_at = error.reset_at or self._clock() + RATE_LIMIT_FALLBACK
+                raise ChannelRateLimited(
+                    f"Bluesky's rate limit for {what} on {handle} is used up: "
+                    f"waiting until {retry_at:%H:%M:%S} UTC",
+                    retry_at,
+                ) from None
+            except (BadRequestError, UnauthorizedError) as error:
+                name, message = _xrpc_error(error)
+                if what == "signing in":
+                    raise _sign_in_refused(handle, name, message) from None
+                if name in _SESSION_ERRORS and not renewed:
+                    renewed = True
+                    self._renew(alias)
+                    continue
+                raise _refusal(handle, what, error, name, message) from None
+            except LoginRequiredError:
+                if renewed:
+                    raise ChannelError(f"Bluesky did not keep {handle} signed in") from None
+                renewed = True
+                self._renew(alias)
+                continue
+            except NetworkError as error:
+                status = error.response.status_code if error.response is not None else None
+                if status in (409, 413):
+                    name, message = _xrpc_error(error)
+                    raise _refusal(handle, what, error, name, message) from None
+                if status is None and _never_left(error):
+                    failure = "no connection could be made"
+                elif not safe_to_repeat:
+                    raise _unknown(handle, _lost(error, status)) from None
+                else:
+                    failure = _lost(error, status)
+            except RequestErrorBase as error:
+                status = error.response.status_code if error.response is not None else 0
+                if status < 500:
+                    name, message = _xrpc_error(error)
+                    raise _refusal(handle, what, error, name, message) from None
+                failure = f"Bluesky answered {status}"
+                if not safe_to_repeat:
+                    raise _unknown(handle, failure) from None
+            except httpx.TransportError:  # what the SDK lets through: a broken answer
+                if not safe_to_repeat:
+                    raise _unknown(handle, "the connection was lost") from None
+                failure = "the connection was lost"
+            except AtProtocolError as error:  # an answer the SDK could not read
+                if not safe_to_repeat:
+                    raise _unknown(handle, "an answer that could not be read") from None
+                raise ChannelError(
+                    f"Bluesky's answer to {what} on {handle} could not be read "
+                    f"({type(error).__name__})"
+                ) from None
+            attempt += 1
+            if attempt < self._attempts:
+                self._sleep(self._rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
+        raise ChannelUnreachable(
+            f"Bluesky could not be reached for {what} on {handle} "
+            f"({failure}; {self._attempts} attempts): try again later"
+        )
+
+
+class BlueskyConnection:
+    """Signs an alias in to its Bluesky account with an app password (`alias connect-bluesky`)."""
+
+    def __init__(self, service: str = SERVICE, clock: Clock = utc_now) -> None:
+        self._service = service
+        self._clock = clock
+
+    def sign_in(self, handle: str, account: str, app_password: str) -> BlueskyAccount:
+        register_secret(app_password)
+        client = _client(self._service)
+        client.on_session_change(lambda _event, session: _register(session))
+        alias = Alias(0, handle, handle, "", "bluesky", SignatureKind.NONE, "")
+        calls = BlueskyChannel(_NoStore(), self._clock, attempts=1)
+        calls._run(
+            alias,
+            "signing in",
+            lambda: client.login(account, app_password, fetch_bsky_profile=False),
+            safe_to_repeat=True,
+            renew=False,
+        )
+        session = client._session  # set by the sign-in above
+        assert session is not None
+        exported = session.export()
+        register_secret(exported)
+        return BlueskyAccount(str(session.did), str(session.handle), exported)
+
+
+class _NoStore:
+    def bluesky_credentials(self, handle: str) -> BlueskyKeys | None:
+        return None
+
+    def save_bluesky_session(self, handle: str, session: str) -> None:
+        return None
+
+
+def _register(session: Any) -> None:
+    for secret in (session.access_jwt, session.refresh_jwt):
+        register_secret(secret)
+
+
+def _client(service: str) -> Client:
+    return Client(base_url=service, request=Request(timeout=TIMEOUT))
+
+
+def _did(client: Client) -> str:
+    session = client._session
+    if session is None:
+        raise ChannelError("Bluesky did not keep the account signed in")
+    return str(session.did)
+
+
+def _get(value: Any, name: str) -> Any:
+    """A field of a record, whether the SDK gave it as a model or as a plain dict."""
+    if value is None:
+        return None
+    if isinstance(value, dict):
+        return value.get(name)
+    return getattr(value, name, None)
+
+
+def _when(stamp: str) -> datetime:
+    moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _before(since: str | None) -> datetime | None:
+    made = tid_time(since.rstrip("/").rsplit("/", 1)[-1]) if since else None
+    return made - CURSOR_MARGIN if made else None
+
+
+def _public(uri: str, author: Any, record: Any, indexed_at: str) -> PublicPost:
+    created = _get(record, "created_at") or _get(record, "createdAt")
+    reply = _get(record, "reply")
+    parent = _get(reply, "parent") if reply is not None else None
+    handle = str(_get(author, "handle") or _get(author, "did") or "")
+    return PublicPost(
+        channel_post_id=str(uri),
+        author_handle=f"@{handle}",
+        author_name=str(_get(author, "display_name") or handle),
+        text=str(_get(record, "text") or ""),
+        published_at=_when(str(created or indexed_at)),
+        in_reply_to=str(_get(parent, "uri")) if parent is not None else None,
+    )
+
+
+def _xrpc_error(error: RequestErrorBase) -> tuple[str, str]:
+    """The XRPC error name and message of a refusal (the lexicons' `error` and `message`)."""
+    content = error.response.content if error.response is not None else None
+    name = str(_get(content, "error") or "")
+    message = str(_get(content, "message") or "")
+    return name, " ".join(message.split())[:160]
+
+
+def _never_left(error: NetworkError) -> bool:
+    """True when the request surely never reached the PDS: the connection itself failed."""
+    return isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
+
+
+def _lost(error: NetworkError, status: int | None) -> str:
+    if status is not None:
+        return f"Bluesky answered {status}"
+    if isinstance(error.__cause__, httpx.TimeoutException):
+        return "no answer in time"
+    return "the connection was lost"
+
+
+def _unknown(handle: str, why: str) -> ChannelOutcomeUnknown:
+    return ChannelOutcomeUnknown(
+        f"the post on {handle} may or may not have been published ({why}): "
+        "its author feed is read before any retry"
+    )
+
+
+def _sign_in_refused(handle: str, name: str, message: str) -> ChannelError:
+    if name == "AuthFactorTokenRequired":
+        return ChannelError(
+            f"Bluesky asks for an email code to sign {handle} in: that happens with the "
+            "account's own password; create an app password instead and connect with it"
+        )
+    if name in ("AccountTakedown", "AccountDeactivated"):
+        return ChannelError(f"Bluesky says the account of {handle} is {name[7:].lower()}")
+    return ChannelError(
+        f"Bluesky refused the app password of {handle} ({name or 'refused'}: it was withdrawn "
+        f"or mistyped): create one and run `cmconsole alias connect-bluesky {handle}`"
+    )
+
+
+def _refusal(
+    handle: str, what: str, error: RequestErrorBase, name: str, message: str
+) -> ChannelError:
+    status = error.response.status_code if error.response is not None else 0
+    if name in _SESSION_ERRORS or status in (401, 403):
+        return ChannelError(
+            f"Bluesky did not accept the session of {handle} ({name or status}): "
+            f"reconnect with `cmconsole alias connect-bluesky {handle}`"
+        )
+    detail = f"{name}: {message}" if name and message else name or message or "no reason given"
+    return ChannelError(f"Bluesky refused {what} on {handle} ({status}: {detail})")
+
+
+__all__ = ["POST_COLLECTION", "BlueskyAccount", "BlueskyChannel", "BlueskyConnection"]
