@@ -23,7 +23,8 @@ def jwt(subject: str, tag: str) -> str:
 
     header = part({"typ": "at+jwt", "alg": "ES256K"})
     payload = part({"scope": "com.atproto.appPass", "sub": subject, "exp": 4102444800, "j": tag})
-    return f"{header}.{payload}.c2lnbmF0dXJl{tag}"
+    signature = base64.urlsafe_b64encode(f"signature-{tag}".encode()).rstrip(b"=").decode()
+    return f"{header}.{payload}.{signature}"
 
 
 def session_body(access: str, refresh: str) -> dict:

@@ -11,7 +11,7 @@ import respx
 
 from cmconsole.channels.bluesky import ATTEMPTS, BlueskyChannel
 from cmconsole.credentials import BlueskyCredentials, CredentialStore
-from cmconsole.domain.bluesky_keys import post_uri, record_key, tid_time
+from cmconsole.domain.bluesky_keys import post_id, post_uri, record_key, tid_time
 from cmconsole.domain.model import Alias, SignatureKind
 from cmconsole.services.ports import (
     ChannelError,
@@ -79,6 +79,10 @@ def api():
         yield mock
 
 
+def sent_key(moment: datetime, key: str = "post-key-1") -> str:
+    return record_key(moment, key)
+
+
 def _body(call) -> dict:
     return json.loads(call.request.content)
 
@@ -102,7 +106,7 @@ def test_a_reply_names_its_thread_root_and_parent_and_is_created_under_a_tid_of_
 
     published = channel.publish(ALIAS, "Nous regardons.", parent, "post-key-1")
 
-    assert published.channel_post_id == made
+    assert published.channel_post_id == post_id(made) == f"{BRAND_DID}/{sent_key(NOW)}"
     sent = _body(create.calls.last)
     assert sent["repo"] == BRAND_DID and sent["collection"] == "app.bsky.feed.post"
     assert sent["rkey"] == record_key(NOW, "post-key-1") and tid_time(sent["rkey"]) == NOW
@@ -187,14 +191,14 @@ def test_mentions_since_the_cursor_follow_the_pages_back_to_it_and_come_oldest_f
             httpx.Response(200, json={"cursor": "page3", "notifications": second}),
         ]
     )
-    found = channel.fetch_mentions(ALIAS, since)
+    found = channel.fetch_mentions(ALIAS, post_id(since))
 
     assert [post.channel_post_id for post in found] == [
-        fan_post("3kmention0001"),
-        fan_post("3kmention0003"),
+        f"{FAN_DID}/3kmention0001",
+        f"{FAN_DID}/3kmention0003",
     ]
     assert found[0].author_handle == "@fan.bsky.social" and found[0].author_name == "A Fan"
-    assert found[1].in_reply_to == post_uri(BRAND_DID, "3kmine2222222")
+    assert found[1].in_reply_to == f"{BRAND_DID}/3kmine2222222"
     calls = api.routes["sign_in"].calls
     assert len(calls) == 1  # signed in once, then the session is used
 
@@ -255,7 +259,7 @@ def test_the_author_feed_gives_the_alias_own_posts_newest_first_without_reposts_
     )
     posts = channel.recent_posts(ALIAS, 10)
     assert [p.text for p in posts] == ["Merci !", "Avant"]
-    assert posts[0].in_reply_to == reply_to
+    assert posts[0].in_reply_to == post_id(reply_to)
 
 
 def test_published_since_pages_back_until_older_than_the_attempt(channel, api):

@@ -40,7 +40,7 @@ from atproto_client.exceptions import (
 from atproto_client.request import Request
 from atproto_client.utils.facet_detection import detect_facets, detect_mentions
 
-from cmconsole.domain.bluesky_keys import POST_COLLECTION, record_key, tid_time
+from cmconsole.domain.bluesky_keys import POST_COLLECTION, post_id, record_key, tid_time, uri_of
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, PublicPost, SignatureKind
 from cmconsole.logs import register_secret
@@ -63,6 +63,7 @@ PAGE_SIZE = 50  # listNotifications and getAuthorFeed serve at most 100 a page
 MAX_PAGES = 20
 FEED_PAGES = 200  # published_since: 10,000 posts back, then an error rather than "not found"
 CURSOR_MARGIN = timedelta(hours=1)  # a mention is indexed a little after its key was made
+MAX_HANDLE = 63  # a longer (custom domain) handle is kept as the account's DID
 _SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthRequired", "AuthMissing"}
 
 T = TypeVar("T")
@@ -148,7 +149,7 @@ class BlueskyChannel:
             lambda: client.app.bsky.feed.post.create(did, record, rkey=key),
             safe_to_repeat=False,
         )
-        return Published(str(created.uri), self._clock())
+        return Published(post_id(str(created.uri)), self._clock())
 
     def fetch_mentions(self, alias: Alias, since: str | None) -> list[PublicPost]:
         """Mentions and replies newer than the mention `since` (an AT URI), oldest first. Bluesky
@@ -169,7 +170,7 @@ class BlueskyChannel:
             )
             reached = False
             for note in page.notifications:
-                if note.uri == since or (stop_at and _when(note.indexed_at) < stop_at):
+                if post_id(note.uri) == since or (stop_at and _when(note.indexed_at) < stop_at):
                     reached = True
                     continue
                 if note.reason in ("mention", "reply") and note.author.did != own:
@@ -235,7 +236,7 @@ class BlueskyChannel:
         found = self._run(
             alias,
             "reading the post it answers",
-            lambda: client.app.bsky.feed.get_posts(params={"uris": [parent_uri]}),
+            lambda: client.app.bsky.feed.get_posts(params={"uris": [uri_of(parent_uri)]}),
             safe_to_repeat=True,
         )
         if not found.posts:
@@ -507,14 +508,16 @@ def _public(uri: str, author: Any, record: Any, indexed_at: str) -> PublicPost:
     created = _get(record, "created_at") or _get(record, "createdAt")
     reply = _get(record, "reply")
     parent = _get(reply, "parent") if reply is not None else None
-    handle = str(_get(author, "handle") or _get(author, "did") or "")
+    handle = str(_get(author, "handle") or "")
+    if not handle or len(handle) > MAX_HANDLE:  # the workspace keeps a contact's handle in 64
+        handle = str(_get(author, "did") or handle)
     return PublicPost(
-        channel_post_id=str(uri),
+        channel_post_id=post_id(str(uri)),
         author_handle=f"@{handle}",
         author_name=str(_get(author, "display_name") or handle),
         text=str(_get(record, "text") or ""),
         published_at=_when(str(created or indexed_at)),
-        in_reply_to=str(_get(parent, "uri")) if parent is not None else None,
+        in_reply_to=post_id(str(_get(parent, "uri"))) if parent is not None else None,
     )
 
 

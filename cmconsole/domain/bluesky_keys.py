@@ -42,6 +42,21 @@ def post_uri(did: str, key: str) -> str:
     return f"at://{did}/{POST_COLLECTION}/{key}"
 
 
+def post_id(uri: str) -> str:
+    """The id cmconsole keeps for a post: `DID/record key`, 46 characters for a did:plc where
+    the AT URI has 70 (the workspace keeps channel ids in 64). Other URIs are kept whole."""
+    prefix, _, key = uri.removeprefix("at://").rpartition(f"/{POST_COLLECTION}/")
+    return f"{prefix}/{key}" if uri.startswith("at://") and prefix and key else uri
+
+
+def uri_of(kept: str) -> str:
+    """The AT URI of a post id made by `post_id`."""
+    if kept.startswith("at://"):
+        return kept
+    did, _, key = kept.rpartition("/")
+    return post_uri(did, key)
+
+
 def uri_key(uri: str) -> str:
     """The record key at the end of an AT URI."""
     return uri.rstrip("/").rsplit("/", 1)[-1]
