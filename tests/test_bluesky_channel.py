@@ -391,3 +391,31 @@ def test_an_alias_without_credentials_is_told_to_connect(memory_keyring):
     channel = BlueskyChannel(CredentialStore(environ={}))
     with pytest.raises(ChannelError, match="alias connect-bluesky @brand"):
         channel.fetch_mentions(ALIAS, None)
+
+
+def test_no_app_password_or_token_reaches_an_error_message(channel, api, store):
+    session = None
+    failures = [
+        xrpc_error(400, "InvalidRequest", "Invalid record"),
+        xrpc_error(500, "InternalServerError", "Internal Server Error"),
+        httpx.ReadTimeout("read"),
+        xrpc_error(429, "RateLimitExceeded", "Rate Limit Exceeded"),
+    ]
+    create = api.post("/com.atproto.repo.createRecord")
+    for failure in failures:
+        create.mock(side_effect=[failure])
+        with pytest.raises(ChannelError) as raised:
+            channel.publish(ALIAS, "Bonjour", None, "k")
+        error = raised.value
+        session = store.bluesky_credentials("@brand").session
+        for secret in (APP_PASSWORD, ACCESS, REFRESH, session):
+            assert secret not in f"{error} {error!r} {error.args}"
+        assert error.__cause__ is None and error.__suppress_context__
+    api.routes["sign_in"].mock(
+        return_value=xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password")
+    )
+    fresh = BlueskyChannel(store)
+    store.save_bluesky_session("@brand", "")
+    with pytest.raises(ChannelError) as raised:
+        fresh.fetch_mentions(ALIAS, None)
+    assert APP_PASSWORD not in f"{raised.value} {raised.value!r}" and session
