@@ -97,3 +97,10 @@ def created_body(uri: str) -> dict:
 
 def stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def records(*posts: tuple, cursor: str | None = None) -> dict:
+    """com.atproto.repo.listRecords#output: records ({uri, cid, value}) newest key first; each
+    post is (uri, text, createdAt) or (uri, text, createdAt, parent uri)."""
+    listed = [{"uri": p[0], "cid": CID, "value": post_record(*p[1:])} for p in posts]
+    return {"records": listed, **({"cursor": cursor} if cursor else {})}

@@ -31,6 +31,7 @@ from tests.bluesky_stubs import (
     jwt,
     notification,
     post_view,
+    records,
     session_body,
     stamp,
     xrpc_error,
@@ -274,6 +275,7 @@ def test_published_since_pages_back_until_older_than_the_attempt(channel, api):
     route = api.get("/app.bsky.feed.getAuthorFeed").mock(
         side_effect=[httpx.Response(200, json=page) for page in pages]
     )
+    api.get("/com.atproto.repo.listRecords").respond(json=records())
     found = list(channel.published_since(ALIAS, NOW - timedelta(minutes=30)))
     assert [p.text for p in found] == ["n0", "n1", "n2"]
     assert route.call_count == 2  # stopped at the first post older than the attempt
@@ -419,3 +421,23 @@ def test_no_app_password_or_token_reaches_an_error_message(channel, api, store):
     with pytest.raises(ChannelError) as raised:
         fresh.fetch_mentions(ALIAS, None)
     assert APP_PASSWORD not in f"{raised.value} {raised.value!r}" and session
+
+
+def test_a_post_the_feed_does_not_show_yet_is_found_in_the_account_repository(channel, api):
+    # The AppView indexes a post a moment after the PDS took it: right after an unknown outcome
+    # the author feed may not show it, the repository (listRecords) does.
+    api.get("/app.bsky.feed.getAuthorFeed").respond(json={"feed": []})
+    mine = post_uri(BRAND_DID, record_key(NOW, "post-key-1"))
+    older = post_uri(BRAND_DID, record_key(NOW - timedelta(hours=3), "older"))
+    listed = api.get("/com.atproto.repo.listRecords").respond(
+        json=records(
+            (mine, "Bonjour", stamp(NOW)),
+            (older, "Avant", stamp(NOW - timedelta(hours=3))),
+            cursor="more",
+        )
+    )
+    found = list(channel.published_since(ALIAS, NOW - timedelta(minutes=5)))
+    assert [(p.channel_post_id, p.text) for p in found] == [(post_id(mine), "Bonjour")]
+    params = listed.calls.last.request.url.params
+    assert (params["repo"], params["collection"]) == (BRAND_DID, "app.bsky.feed.post")
+    assert listed.call_count == 1  # stopped at the first record older than the attempt

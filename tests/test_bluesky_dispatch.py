@@ -23,6 +23,7 @@ from tests.bluesky_stubs import (
     jwt,
     notification,
     post_view,
+    records,
     session_body,
     stamp,
     xrpc_error,
@@ -71,6 +72,7 @@ def api(canary):
             json=session_body(access, refresh)
         )
         mock.get("/app.bsky.feed.getPosts", name="parent").mock(side_effect=_parent)
+        mock.get("/com.atproto.repo.listRecords", name="repository").respond(json={"records": []})
         yield mock
 
 
@@ -199,3 +201,29 @@ def test_a_post_whose_feed_cannot_be_read_stays_unknown_and_is_never_resent(bsky
     assert create.call_count == 1
     assert unknown.id == still.id == post.id
     assert services.posting.post(otto, post.id).status is PostStatus.UNKNOWN
+
+
+def test_a_post_not_yet_in_the_feed_is_found_in_the_repository_and_not_sent_again(bsky, api):
+    services, alias, otto, clock = bsky
+    post, parent = _reply(services, alias, otto, api, "3kfirst222222", "C'est parti")
+    create = api.post("/com.atproto.repo.createRecord").mock(side_effect=httpx.ReadTimeout("x"))
+    api.get("/app.bsky.feed.getAuthorFeed").respond(json=_feed())
+    made = {}
+
+    def repository(request: httpx.Request) -> httpx.Response:
+        # The record under the key the create was sent with: the PDS took it, the AppView
+        # has not indexed it yet.
+        key = json.loads(create.calls.last.request.content)["rkey"]
+        made["uri"] = post_uri(BRAND_DID, key)
+        return httpx.Response(
+            200, json=records((made["uri"], "C'est parti", stamp(clock.now), parent))
+        )
+
+    api.routes["repository"].mock(side_effect=repository)
+    services.dispatcher.run_once()
+    settled = services.posting.post(otto, post.id)
+    assert (settled.status, settled.channel_post_id) == (
+        PostStatus.PUBLISHED,
+        post_id(made["uri"]),
+    )
+    assert create.call_count == 1

@@ -26,7 +26,7 @@ from functools import partial
 from typing import Any, Protocol, TypeVar
 
 import httpx
-from atproto import Client, models
+from atproto_client import Client, models
 from atproto_client.client.session import SessionEvent
 from atproto_client.exceptions import (
     AtProtocolError,
@@ -189,11 +189,50 @@ class BlueskyChannel:
         return found
 
     def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
-        """The author feed from now back to `since`, page by page. A feed that cannot be read
-        back that far is an error (the post stays unknown), never "not found"."""
+        """The author feed from now back to `since`, page by page, then the posts the account's
+        repository on its PDS holds since then (com.atproto.repo.listRecords): the feed is the
+        AppView's, which indexes a post a moment after the PDS took it, so a post made just
+        before the check may be only in the repository. What cannot be read back that far is an
+        error (the post stays unknown), never "not found"."""
+        seen: set[str] = set()
         for post in self._own_posts(alias, pages=FEED_PAGES, until=since):
             if post.published_at >= since:
+                seen.add(post.channel_post_id)
                 yield post
+        for post in self._repository(alias, since):
+            if post.channel_post_id not in seen:
+                yield post
+
+    def _repository(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
+        """The account's own post records made at or after `since`, newest first by key."""
+        client = self._connected(alias)
+        own = _did(client)
+        me = {"did": own, "handle": client._session.handle if client._session else own}
+        cursor: str | None = None
+        for _ in range(FEED_PAGES):
+            params: dict[str, Any] = {"repo": own, "collection": POST_COLLECTION, "limit": 100}
+            if cursor:
+                params["cursor"] = cursor
+            page = self._run(
+                alias,
+                "reading its repository",
+                partial(client.com.atproto.repo.list_records, params=params),
+                safe_to_repeat=True,
+            )
+            older = False
+            for record in page.records:
+                post = _public(record.uri, me, record.value, "")
+                made = tid_time(post.channel_post_id.rsplit("/", 1)[-1]) or post.published_at
+                if made < since and post.published_at < since:
+                    older = True
+                    continue
+                yield post
+            cursor = page.cursor
+            if older or not cursor or not page.records:
+                return
+        raise ChannelError(
+            f"Bluesky could not show all of {alias.handle}'s posts back to the time asked for"
+        )
 
     def _own_posts(
         self, alias: Alias, pages: int, until: datetime | None = None
