@@ -87,9 +87,8 @@ def test_the_date_parser_is_loaded_only_when_a_promise_is_looked_for():
 
 
 def test_only_the_bluesky_channel_imports_atproto_and_it_loads_only_when_used(tmp_path):
-    assert _importers_of("atproto") | _importers_of("atproto_client") == {
-        "cmconsole.channels.bluesky"
-    }
+    importers = _importers_of("atproto") | _importers_of("atproto_client")
+    assert {module.rsplit(".", 1)[0] for module in importers} == {"cmconsole.channels.bluesky"}
     assert "keyring" not in _loaded_after("import cmconsole.channels.bluesky")
     assert not _loaded_after("import cmconsole.credentials") & {"atproto", "httpx"}
     assert not _loaded_after("import cmconsole.cli") & {"atproto", "atproto_client", "httpx"}

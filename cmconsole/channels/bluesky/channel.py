@@ -1,7 +1,8 @@
 """The Bluesky channel: the atproto SDK's Client signed in with an app password, its failures
 mapped to the ports'.
 
-The only importer of atproto. A post is created with com.atproto.repo.createRecord under a
+With calls.py (the failures) and connection.py (the sign-in), the only importer of atproto.
+A post is created with com.atproto.repo.createRecord under a
 record key this channel chooses (a TID made from the attempt and the post), so a create repeated
 within one attempt, after the session was renewed, cannot post twice: the PDS refuses a key it
 holds already (today with a 500, bluesky-social/atproto issue #3718). What a failure means:
@@ -9,7 +10,8 @@ holds already (today with a 500, bluesky-social/atproto issue #3718). What a fai
   are retried here, with exponential backoff and full jitter, then ChannelUnreachable;
 - a 429: ChannelRateLimited at the `ratelimit-reset` time, never slept on here;
 - a post whose request left but whose answer did not come (read timeout, dropped connection,
-  5xx): ChannelOutcomeUnknown at once, never resent; the dispatcher reads the author feed;
+  5xx): ChannelOutcomeUnknown at once, never resent; the dispatcher reads back what was
+  published (published_since: the author feed, then the account's repository);
 - an expired or revoked session (ExpiredToken, InvalidToken): signed in again with the app
   password, once, then the call is made again (it had been refused, so nothing was done);
 - the app password withdrawn (AuthenticationRequired on sign-in): a ChannelError saying to
@@ -20,51 +22,27 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Protocol, TypeVar
 
-import httpx
 from atproto_client import Client, models
 from atproto_client.client.session import SessionEvent
-from atproto_client.exceptions import (
-    AtProtocolError,
-    BadRequestError,
-    LoginRequiredError,
-    NetworkError,
-    RateLimitExceededError,
-    RequestErrorBase,
-    UnauthorizedError,
-)
-from atproto_client.request import Request
+from atproto_client.exceptions import AtProtocolError
 from atproto_client.utils.facet_detection import detect_facets, detect_mentions
 
+from cmconsole.channels.bluesky.calls import ATTEMPTS, Calls, new_client
 from cmconsole.domain.bluesky_keys import POST_COLLECTION, post_id, record_key, tid_time, uri_of
 from cmconsole.domain.errors import CmconsoleError
-from cmconsole.domain.model import Alias, PublicPost, SignatureKind
+from cmconsole.domain.model import Alias, PublicPost
 from cmconsole.logs import register_secret
-from cmconsole.services.ports import (
-    ChannelError,
-    ChannelOutcomeUnknown,
-    ChannelRateLimited,
-    ChannelUnreachable,
-    Clock,
-    Published,
-)
+from cmconsole.services.ports import ChannelError, ChannelUnreachable, Clock, Published
 
-SERVICE = "https://bsky.social"
-TIMEOUT = httpx.Timeout(20.0, connect=5.0)
-ATTEMPTS = 4
-BACKOFF_BASE = 1.0
-BACKOFF_CAP = 30.0
-RATE_LIMIT_FALLBACK = timedelta(minutes=5)  # Bluesky's shortest window, without a reset header
 PAGE_SIZE = 50  # listNotifications and getAuthorFeed serve at most 100 a page
 MAX_PAGES = 20
 FEED_PAGES = 200  # published_since: 10,000 posts back, then an error rather than "not found"
 CURSOR_MARGIN = timedelta(hours=1)  # a mention is indexed a little after its key was made
 MAX_HANDLE = 63  # a longer (custom domain) handle is kept as the account's DID
-_SESSION_ERRORS = {"ExpiredToken", "InvalidToken", "AuthRequired", "AuthMissing"}
 
 T = TypeVar("T")
 
@@ -89,18 +67,6 @@ class BlueskyCredentialSource(Protocol):
     def save_bluesky_session(self, handle: str, session: str) -> None: ...
 
 
-@dataclass(frozen=True)
-class BlueskyAccount:
-    """The Bluesky account an app password signs in as."""
-
-    did: str
-    handle: str
-    session: str  # secret: kept in the keyring only
-
-    def __repr__(self) -> str:
-        return f"BlueskyAccount({self.did!r}, {self.handle!r})"
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -121,9 +87,7 @@ class BlueskyChannel:
     ) -> None:
         self._credentials = credentials
         self._clock = clock
-        self._attempts = max(1, attempts)
-        self._sleep = sleep
-        self._rng = rng or random.Random()
+        self._calls = Calls(clock, attempts, sleep, rng)
         self._lock = threading.Lock()
         self._clients: dict[str, tuple[tuple[str, str, str], Client]] = {}
 
@@ -347,7 +311,7 @@ class BlueskyChannel:
             cached = self._clients.get(tag)
             if cached is not None and cached[0] == signature:
                 return cached[1]
-        client = _client(keys.service)
+        client = new_client(keys.service)
         client.on_session_change(self._keeper(alias.handle))
         if keys.session:
             try:
@@ -362,12 +326,11 @@ class BlueskyChannel:
 
     def _sign_in(self, alias: Alias, client: Client, keys: BlueskyKeys) -> None:
         register_secret(keys.app_password)
-        self._run(
-            alias,
+        self._calls.run(
+            alias.handle,
             "signing in",
             lambda: client.login(keys.account, keys.app_password, fetch_bsky_profile=False),
             safe_to_repeat=True,
-            renew=False,
         )
 
     def _keeper(self, handle: str) -> Callable[[SessionEvent, Any], None]:
@@ -384,6 +347,11 @@ class BlueskyChannel:
 
         return keep
 
+    def _run(self, alias: Alias, what: str, request: Callable[[], T], safe_to_repeat: bool) -> T:
+        return self._calls.run(
+            alias.handle, what, request, safe_to_repeat, renew=partial(self._renew, alias)
+        )
+
     def _renew(self, alias: Alias) -> None:
         """Sign the alias's client in again with the app password after its session was
         refused: the same client, so the request made again goes through it."""
@@ -393,128 +361,6 @@ class BlueskyChannel:
         if keys is None or cached is None:
             raise ChannelError(f"{alias.handle} has no Bluesky credentials on this machine")
         self._sign_in(alias, cached[1], keys)
-
-    def _run(
-        self,
-        alias: Alias,
-        what: str,
-        request: Callable[[], T],
-        safe_to_repeat: bool,
-        renew: bool = True,
-    ) -> T:
-        """`request()`, with the failures mapped; `safe_to_repeat` says whether a request that
-        left may be sent again. A refused session is renewed once, then the request made again
-        (through the new client: the request reads it from the cache)."""
-        handle = alias.handle
-        failure = ""
-        renewed = not renew
-        attempt = 0
-        while attempt < self._attempts:
-            try:
-                return request()
-            except RateLimitExceededError as error:
-                retry_at = error.reset_at or self._clock() + RATE_LIMIT_FALLBACK
-                raise ChannelRateLimited(
-                    f"Bluesky's rate limit for {what} on {handle} is used up: "
-                    f"waiting until {retry_at:%H:%M:%S} UTC",
-                    retry_at,
-                ) from None
-            except (BadRequestError, UnauthorizedError) as error:
-                name, message = _xrpc_error(error)
-                if what == "signing in":
-                    raise _sign_in_refused(handle, name, message) from None
-                if name in _SESSION_ERRORS and not renewed:
-                    renewed = True
-                    self._renew(alias)
-                    continue
-                raise _refusal(handle, what, error, name, message) from None
-            except LoginRequiredError:
-                if renewed:
-                    raise ChannelError(f"Bluesky did not keep {handle} signed in") from None
-                renewed = True
-                self._renew(alias)
-                continue
-            except NetworkError as error:
-                status = error.response.status_code if error.response is not None else None
-                if status in (409, 413):
-                    name, message = _xrpc_error(error)
-                    raise _refusal(handle, what, error, name, message) from None
-                if status is None and _never_left(error):
-                    failure = "no connection could be made"
-                elif not safe_to_repeat:
-                    raise _unknown(handle, _lost(error, status)) from None
-                else:
-                    failure = _lost(error, status)
-            except RequestErrorBase as error:
-                status = error.response.status_code if error.response is not None else 0
-                if status < 500:
-                    name, message = _xrpc_error(error)
-                    raise _refusal(handle, what, error, name, message) from None
-                failure = f"Bluesky answered {status}"
-                if not safe_to_repeat:
-                    raise _unknown(handle, failure) from None
-            except httpx.TransportError:  # what the SDK lets through: a broken answer
-                if not safe_to_repeat:
-                    raise _unknown(handle, "the connection was lost") from None
-                failure = "the connection was lost"
-            except AtProtocolError as error:  # an answer the SDK could not read
-                if not safe_to_repeat:
-                    raise _unknown(handle, "an answer that could not be read") from None
-                raise ChannelError(
-                    f"Bluesky's answer to {what} on {handle} could not be read "
-                    f"({type(error).__name__})"
-                ) from None
-            attempt += 1
-            if attempt < self._attempts:
-                self._sleep(self._rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
-        raise ChannelUnreachable(
-            f"Bluesky could not be reached for {what} on {handle} "
-            f"({failure}; {self._attempts} attempts): try again later"
-        )
-
-
-class BlueskyConnection:
-    """Signs an alias in to its Bluesky account with an app password (`alias connect-bluesky`)."""
-
-    def __init__(self, service: str = SERVICE, clock: Clock = utc_now) -> None:
-        self._service = service
-        self._clock = clock
-
-    def sign_in(self, handle: str, account: str, app_password: str) -> BlueskyAccount:
-        register_secret(app_password)
-        client = _client(self._service)
-        client.on_session_change(lambda _event, session: _register(session))
-        alias = Alias(0, handle, handle, "", "bluesky", SignatureKind.NONE, "")
-        calls = BlueskyChannel(_NoStore(), self._clock, attempts=1)
-        calls._run(
-            alias,
-            "signing in",
-            lambda: client.login(account, app_password, fetch_bsky_profile=False),
-            safe_to_repeat=True,
-            renew=False,
-        )
-        session = client._session  # set by the sign-in above
-        assert session is not None
-        exported = session.export()
-        register_secret(exported)
-        return BlueskyAccount(str(session.did), str(session.handle), exported)
-
-
-class _NoStore:
-    def bluesky_credentials(self, handle: str) -> BlueskyKeys | None:
-        return None
-
-    def save_bluesky_session(self, handle: str, session: str) -> None:
-        return None
-
-
-def _register(session: Any) -> None:
-    for secret in (session.access_jwt, session.refresh_jwt):
-        register_secret(secret)
-
-
-def _client(service: str) -> Client:
-    return Client(base_url=service, request=Request(timeout=TIMEOUT))
 
 
 def _did(client: Client) -> str:
@@ -558,61 +404,3 @@ def _public(uri: str, author: Any, record: Any, indexed_at: str) -> PublicPost:
         published_at=_when(str(created or indexed_at)),
         in_reply_to=post_id(str(_get(parent, "uri"))) if parent is not None else None,
     )
-
-
-def _xrpc_error(error: RequestErrorBase) -> tuple[str, str]:
-    """The XRPC error name and message of a refusal (the lexicons' `error` and `message`)."""
-    content = error.response.content if error.response is not None else None
-    name = str(_get(content, "error") or "")
-    message = str(_get(content, "message") or "")
-    return name, " ".join(message.split())[:160]
-
-
-def _never_left(error: NetworkError) -> bool:
-    """True when the request surely never reached the PDS: the connection itself failed."""
-    return isinstance(error.__cause__, httpx.ConnectError | httpx.ConnectTimeout)
-
-
-def _lost(error: NetworkError, status: int | None) -> str:
-    if status is not None:
-        return f"Bluesky answered {status}"
-    if isinstance(error.__cause__, httpx.TimeoutException):
-        return "no answer in time"
-    return "the connection was lost"
-
-
-def _unknown(handle: str, why: str) -> ChannelOutcomeUnknown:
-    return ChannelOutcomeUnknown(
-        f"the post on {handle} may or may not have been published ({why}): "
-        "its author feed is read before any retry"
-    )
-
-
-def _sign_in_refused(handle: str, name: str, message: str) -> ChannelError:
-    if name == "AuthFactorTokenRequired":
-        return ChannelError(
-            f"Bluesky asks for an email code to sign {handle} in: that happens with the "
-            "account's own password; create an app password instead and connect with it"
-        )
-    if name in ("AccountTakedown", "AccountDeactivated"):
-        return ChannelError(f"Bluesky says the account of {handle} is {name[7:].lower()}")
-    return ChannelError(
-        f"Bluesky refused the app password of {handle} ({name or 'refused'}: it was withdrawn "
-        f"or mistyped): create one and run `cmconsole alias connect-bluesky {handle}`"
-    )
-
-
-def _refusal(
-    handle: str, what: str, error: RequestErrorBase, name: str, message: str
-) -> ChannelError:
-    status = error.response.status_code if error.response is not None else 0
-    if name in _SESSION_ERRORS or status in (401, 403):
-        return ChannelError(
-            f"Bluesky did not accept the session of {handle} ({name or status}): "
-            f"reconnect with `cmconsole alias connect-bluesky {handle}`"
-        )
-    detail = f"{name}: {message}" if name and message else name or message or "no reason given"
-    return ChannelError(f"Bluesky refused {what} on {handle} ({status}: {detail})")
-
-
-__all__ = ["POST_COLLECTION", "BlueskyAccount", "BlueskyChannel", "BlueskyConnection"]
