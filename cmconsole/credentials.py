@@ -303,6 +303,8 @@ class CredentialStore:
                 + (
                     "create it again with `cmconsole audit key create`"
                     if entry == _LEDGER_ENTRY
+                    else "connect again with `cmconsole alias connect-bluesky`"
+                    if entry.startswith("bluesky:")
                     else "connect again with `cmconsole alias connect-x`"
                 )
             ) from None
