@@ -441,3 +441,18 @@ def test_a_post_the_feed_does_not_show_yet_is_found_in_the_account_repository(ch
     params = listed.calls.last.request.url.params
     assert (params["repo"], params["collection"]) == (BRAND_DID, "app.bsky.feed.post")
     assert listed.call_count == 1  # stopped at the first record older than the attempt
+
+
+def test_a_key_or_a_date_a_fan_app_made_up_neither_stops_the_inbox_nor_reorders_it(channel, api):
+    # Record keys and createdAt are chosen by the author's app: a key "from" 2036 as the cursor
+    # (its post since deleted) must not hide what comes next, nor a createdAt of 2099 reorder it.
+    liar = fan_post(record_key(NOW + timedelta(days=3650), "liar"))
+    mention = notification(fan_post("3knew22222222"), "mention", "@brand ?", stamp(NOW))
+    mention["record"]["createdAt"] = "2099-01-01T00:00:00.000Z"
+    old = notification(fan_post("3kold22222222"), "mention", "old", stamp(NOW - timedelta(hours=2)))
+    route = api.get("/app.bsky.notification.listNotifications").respond(
+        json={"cursor": "more", "notifications": [mention, old]}
+    )
+    [found] = channel.fetch_mentions(ALIAS, post_id(liar))
+    assert found.text == "@brand ?" and found.published_at == NOW
+    assert route.call_count == 1

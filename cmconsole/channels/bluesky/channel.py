@@ -121,7 +121,7 @@ class BlueskyChannel:
         `since` appears, or notifications older than its key. Without `since`, the newest page."""
         client = self._connected(alias)
         own = _did(client)
-        stop_at = _before(since)
+        stop_at = _before(since, self._clock())
         found: dict[str, PublicPost] = {}
         cursor: str | None = None
         for _ in range(MAX_PAGES):
@@ -138,7 +138,10 @@ class BlueskyChannel:
                     reached = True
                     continue
                 if note.reason in ("mention", "reply") and note.author.did != own:
-                    found[note.uri] = _public(note.uri, note.author, note.record, note.indexed_at)
+                    # When Bluesky indexed it, not the createdAt its author's app chose.
+                    found[note.uri] = _public(
+                        note.uri, note.author, note.record, note.indexed_at, indexed=True
+                    )
             cursor = page.cursor
             if since is None or reached or not cursor:
                 break
@@ -384,13 +387,17 @@ def _when(stamp: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _before(since: str | None) -> datetime | None:
+def _before(since: str | None, now: datetime) -> datetime | None:
+    """How far back to read notifications when `since` is not met: a little before its key was
+    made, and never later than now (a key is chosen by its author's app, and may lie)."""
     made = tid_time(since.rstrip("/").rsplit("/", 1)[-1]) if since else None
-    return made - CURSOR_MARGIN if made else None
+    return min(made, now) - CURSOR_MARGIN if made else None
 
 
-def _public(uri: str, author: Any, record: Any, indexed_at: str) -> PublicPost:
-    created = _get(record, "created_at") or _get(record, "createdAt")
+def _public(
+    uri: str, author: Any, record: Any, indexed_at: str, *, indexed: bool = False
+) -> PublicPost:
+    created = None if indexed else _get(record, "created_at") or _get(record, "createdAt")
     reply = _get(record, "reply")
     parent = _get(reply, "parent") if reply is not None else None
     handle = str(_get(author, "handle") or "")
