@@ -456,3 +456,25 @@ def test_a_key_or_a_date_a_fan_app_made_up_neither_stops_the_inbox_nor_reorders_
     [found] = channel.fetch_mentions(ALIAS, post_id(liar))
     assert found.text == "@brand ?" and found.published_at == NOW
     assert route.call_count == 1
+
+
+def test_an_app_password_withdrawn_while_the_session_ran_out_is_said_once_and_plainly(channel, api):
+    api.routes["sign_in"].mock(
+        side_effect=[
+            httpx.Response(200, json=session_body(ACCESS, REFRESH)),
+            xrpc_error(401, "AuthenticationRequired", "Invalid identifier or password"),
+        ]
+    )
+    create = api.post("/com.atproto.repo.createRecord").mock(
+        return_value=xrpc_error(400, "ExpiredToken", "Token has expired")
+    )
+    with pytest.raises(ChannelError, match="refused the app password of @brand") as refused:
+        channel.publish(ALIAS, "Bonjour", None, "k")
+    assert create.call_count == 1 and api.routes["sign_in"].call_count == 2
+    # Raised outside the handler of the expired session: only the sign-in's refusal is behind it.
+    assert refused.value.__suppress_context__ and refused.value.__cause__ is None
+    chain, error = [], refused.value.__context__
+    while error is not None:
+        chain.append(repr(error))
+        error = error.__context__
+    assert chain and not any("ExpiredToken" in each for each in chain)

@@ -67,6 +67,7 @@ class Calls:
         renewed = renew is None
         attempt = 0
         while attempt < self._attempts:
+            refused = False
             try:
                 return request()
             except RateLimitExceededError as error:
@@ -80,17 +81,15 @@ class Calls:
                 name, message = _xrpc_error(error)
                 if what == "signing in":
                     raise _sign_in_refused(handle, name, message) from None
-                if name in _SESSION_ERRORS and renew is not None and not renewed:
-                    renewed = True
-                    renew()
-                    continue
-                raise _refusal(handle, what, error, name, message) from None
+                if name not in _SESSION_ERRORS or renew is None or renewed:
+                    raise _refusal(handle, what, error, name, message) from None
+                renewed = True
+                refused = True
             except LoginRequiredError:
                 if renew is None or renewed:
                     raise ChannelError(f"Bluesky did not keep {handle} signed in") from None
                 renewed = True
-                renew()
-                continue
+                refused = True
             except NetworkError as error:
                 status = error.response.status_code if error.response is not None else None
                 if status in (409, 413):
@@ -121,9 +120,15 @@ class Calls:
                     f"Bluesky's answer to {what} on {handle} could not be read "
                     f"({type(error).__name__})"
                 ) from None
+            if refused:  # outside the handler: a failure to sign in carries no SDK error
+                assert renew is not None
+                renew()
+                continue
             attempt += 1
             if attempt < self._attempts:
-                self._sleep(self._rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
+                self._sleep(
+                    self._rng.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
+                )
         raise ChannelUnreachable(
             f"Bluesky could not be reached for {what} on {handle} "
             f"({failure}; {self._attempts} attempts): try again later"
