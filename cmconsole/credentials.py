@@ -9,6 +9,8 @@ Environment fallback (only with CMCONSOLE_CREDENTIALS=environment):
   CMCONSOLE_X_<HANDLE>_USER_ID                              optional: the account's numeric id
   CMCONSOLE_MASTODON_<HANDLE>_INSTANCE, ..._ACCESS_TOKEN   each Mastodon alias's instance URL
                                                           and user token
+  CMCONSOLE_BLUESKY_<HANDLE>_ACCOUNT, ..._APP_PASSWORD         a Bluesky alias's account and
+  CMCONSOLE_BLUESKY_<HANDLE>_SERVICE (optional)               app password, and its PDS
 where <HANDLE> is the alias's handle without '@', in capitals (@belle_h gives BELLE_H).
 """
 
@@ -88,6 +90,18 @@ class MastodonCredentials:
     client_secret: str = field(default="", repr=False)
 
 
+@dataclass(frozen=True)
+class BlueskyCredentials:
+    """What acts as one Bluesky account: its app password and the session it opened (tokens);
+    repr shows no secret."""
+
+    account: str  # its handle (brand.bsky.social) or DID
+    app_password: str = field(repr=False)
+    service: str = "https://bsky.social"
+    did: str = ""
+    session: str = field(default="", repr=False)
+
+
 def handle_variable(handle: str, what: str) -> str:
     """The environment variable holding `what` (ACCESS_TOKEN, ...) for the alias `handle`."""
     return f"CMCONSOLE_X_{handle.strip().lstrip('@').upper()}_{what}"
@@ -97,8 +111,12 @@ def _mastodon_variable(handle: str, what: str) -> str:
     return f"CMCONSOLE_MASTODON_{handle.strip().lstrip('@').upper()}_{what}"
 
 
-def _entry(handle: str) -> str:
-    return "x:" + handle.strip().lstrip("@").lower()
+def _entry(handle: str, channel: str = "x") -> str:
+    return f"{channel}:" + handle.strip().lstrip("@").lower()
+
+
+def _bluesky_variable(handle: str, what: str) -> str:
+    return f"CMCONSOLE_BLUESKY_{handle.strip().lstrip('@').upper()}_{what}"
 
 
 class CredentialStore:
@@ -229,6 +247,65 @@ class CredentialStore:
             _MASTODON_PREFIX + _entry(handle)[2:], values, secrets, what="the Mastodon token"
         )
 
+    def bluesky_credentials(self, handle: str) -> BlueskyCredentials | None:
+        """The alias's Bluesky app password and session; None if none were kept for it."""
+        if self.source == ENVIRONMENT:
+            names = [_bluesky_variable(handle, what) for what in ("ACCOUNT", "APP_PASSWORD")]
+            account, password = (self._environ.get(name, "").strip() for name in names)
+            missing = [
+                name for name, value in zip(names, (account, password), strict=True) if not value
+            ]
+            if missing:
+                raise CredentialsUnavailable(
+                    f"{SOURCE_VARIABLE}=environment, but {' and '.join(missing)} "
+                    f"{'is' if len(missing) == 1 else 'are'} not set for {handle}"
+                )
+            service = self._environ.get(_bluesky_variable(handle, "SERVICE"), "").strip()
+            register_secret(password)
+            return BlueskyCredentials(account, password, service or "https://bsky.social")
+        kept = self._read(_entry(handle, "bluesky"), handle)
+        if kept is None:
+            return None
+        for name in ("app_password", "session"):
+            if kept.get(name):
+                register_secret(kept[name])
+        return BlueskyCredentials(
+            kept.get("account", ""),
+            kept.get("app_password", ""),
+            kept.get("service") or "https://bsky.social",
+            kept.get("did", ""),
+            kept.get("session", ""),
+        )
+
+    def save_bluesky_account(self, handle: str, kept: BlueskyCredentials) -> None:
+        """Keep the alias's Bluesky account, app password, DID and session (its tokens)."""
+        self._write(
+            _entry(handle, "bluesky"),
+            {
+                "account": kept.account,
+                "app_password": kept.app_password,
+                "service": kept.service,
+                "did": kept.did,
+                "session": kept.session,
+            },
+            ("app_password", "session"),
+            what="the Bluesky credentials",
+        )
+
+    def save_bluesky_session(self, handle: str, session: str) -> None:
+        """Keep the session the channel renewed; nothing to keep with the environment."""
+        if self.source == ENVIRONMENT:
+            register_secret(session)
+            return
+        kept = self.bluesky_credentials(handle)
+        if kept is not None and kept.session != session:
+            self.save_bluesky_account(
+                handle,
+                BlueskyCredentials(
+                    kept.account, kept.app_password, kept.service, kept.did, session
+                ),
+            )
+
     def ledger_key(self) -> bytes | None:
         """The private key that signs audit checkpoints, if this keyring keeps one."""
         stored = self._read(_LEDGER_ENTRY, "the audit signing key")
@@ -297,6 +374,8 @@ class CredentialStore:
                     if entry == _LEDGER_ENTRY
                     else "connect again with `cmconsole alias connect-mastodon`"
                     if entry.startswith(_MASTODON_PREFIX)
+                    else "connect again with `cmconsole alias connect-bluesky`"
+                    if entry.startswith("bluesky:")
                     else "connect again with `cmconsole alias connect-x`"
                 )
             ) from None

@@ -39,6 +39,7 @@ from cmconsole.storage import paths
 from cmconsole.storage.workspace import open_workspace
 
 if TYPE_CHECKING:
+    from cmconsole.channels.bluesky import BlueskyConnection
     from cmconsole.channels.mastodon.connect import MastodonConnection
     from cmconsole.channels.x import XConnection
 
@@ -70,6 +71,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         "sandbox": sandbox,
         "x": DeferredChannel("x", _x_channel(clock)),
         "mastodon": DeferredChannel("mastodon", _mastodon_channel(clock)),
+        "bluesky": DeferredChannel("bluesky", _bluesky_channel(clock)),
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
     desk = Desk(workspace, channels, clock, workspace.desk_signals())
@@ -158,11 +160,31 @@ def _mastodon_channel(clock: Clock) -> Callable[[], Channel]:
     return build
 
 
+def _bluesky_channel(clock: Clock) -> Callable[[], Channel]:
+    """How to build the Bluesky channel: atproto, httpx and keyring load only when an alias
+    uses Bluesky."""
+
+    def build() -> Channel:
+        from cmconsole.channels.bluesky import BlueskyChannel
+        from cmconsole.credentials import CredentialStore
+
+        return BlueskyChannel(CredentialStore(), clock)
+
+    return build
+
+
 def mastodon_connection(instance: str) -> "MastodonConnection":
     """The out-of-band code flow and account check of `alias connect-mastodon`."""
     from cmconsole.channels.mastodon.connect import MastodonConnection
 
     return MastodonConnection(instance)
+
+
+def bluesky_connection(service: str) -> "BlueskyConnection":
+    """The app-password sign-in of `alias connect-bluesky`, for the command line."""
+    from cmconsole.channels.bluesky import BlueskyConnection
+
+    return BlueskyConnection(service)
 
 
 def open_demo(

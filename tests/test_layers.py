@@ -102,3 +102,14 @@ def test_only_the_mastodon_channel_imports_mastodon_py():
 def test_wiring_loads_mastodon_py_only_when_an_alias_uses_it():
     loaded = _loaded_after("import cmconsole.wiring, cmconsole.cli")
     assert "mastodon" not in loaded
+
+
+def test_only_the_bluesky_channel_imports_atproto_and_it_loads_only_when_used(tmp_path):
+    importers = _importers_of("atproto") | _importers_of("atproto_client")
+    assert {module.rsplit(".", 1)[0] for module in importers} == {"cmconsole.channels.bluesky"}
+    assert "keyring" not in _loaded_after("import cmconsole.channels.bluesky")
+    assert not _loaded_after("import cmconsole.credentials") & {"atproto", "httpx"}
+    assert not _loaded_after("import cmconsole.cli") & {"atproto", "atproto_client", "httpx"}
+    url = f"sqlite:///{tmp_path / 'workspace.db'}"
+    opening = f"from cmconsole.wiring import open_services\nopen_services({url!r}).close()"
+    assert not _loaded_after(opening) & {"atproto", "atproto_client", "httpx"}

@@ -5,9 +5,11 @@ from typing import Any
 
 import click
 
-# contact_lifecycle adds merge, unmerge, erase, export to `contact`.
+# contact_lifecycle adds merge, unmerge, erase, export to `contact`; the other two add
+# connect-mastodon and connect-bluesky to `alias`.
+import cmconsole.cli.connect_bluesky
 import cmconsole.cli.contact_lifecycle
-import cmconsole.cli.mastodon  # noqa: F401  (adds connect-mastodon to `alias`)
+import cmconsole.cli.mastodon  # noqa: F401
 from cmconsole.cli import (
     announce,
     audit,

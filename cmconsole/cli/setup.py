@@ -149,7 +149,7 @@ def alias() -> None:
 )
 @click.option(
     "--channel",
-    type=click.Choice(["sandbox", "x", "mastodon"]),
+    type=click.Choice(["sandbox", "x", "mastodon", "bluesky"]),
     default="sandbox",
     show_default=True,
 )
