@@ -73,5 +73,11 @@ class ContactRepository(Protocol):
 
     def unmerge(self, merge_id: int, by_id: int, now: datetime) -> None: ...
     def erase(self, contact: Contact, now: datetime) -> dict[str, int]:
-        """Redact the contact's personal data; how many rows of each kind were redacted."""
+        """Redact the contact's profile and messages; how many rows of each kind were redacted
+        and, of the notes and ratings `redact_notes` will redact, how many there are."""
+        ...
+
+    def redact_notes(self, contact: Contact) -> dict[str, int]:
+        """Redact the team's notes and rating reasons about the contact (and the contacts merged
+        into it), once the ledger records the erasure; how many rows of each."""
         ...

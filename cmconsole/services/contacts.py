@@ -124,6 +124,9 @@ class ContactService:
                         "trainee": trainee,
                         "corrects": corrects,
                     },
+                    # The note's text is stamped (salted), never held: the ledger proves what was
+                    # noted, and the text can still be erased (GDPR art. 17).
+                    content=f"contact_note {note.id}",
                 ),
                 now,
             )
