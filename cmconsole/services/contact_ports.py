@@ -20,6 +20,10 @@ from cmconsole.domain.model import FollowUp
 class ContactRepository(Protocol):
     def by_handle(self, alias_id: int, handle: str) -> Contact | None: ...
     def describe(self, contact_id: int, display_name: str, language: str | None) -> None: ...
+    def record_reach(self, contact_id: int, followers: int, read_at: datetime) -> None:
+        """Keep the reach the channel reported, and when it was read."""
+        ...
+
     def add_note(
         self,
         contact: Contact,

@@ -205,7 +205,13 @@ def erase(session: Session, contact: Contact, now: datetime) -> dict[str, int]:
     session.execute(
         update(ContactRow)
         .where(col(ContactRow.id).in_(ids))
-        .values(display_name="", language=None, erased_at=now)
+        .values(
+            display_name="",
+            language=None,
+            erased_at=now,
+            channel_reach=None,
+            channel_reach_at=None,
+        )
     )
     counted = {
         name: session.execute(

@@ -93,6 +93,13 @@ class SqlContacts:
             .values(display_name=display_name, language=language)
         )
 
+    def record_reach(self, contact_id: int, followers: int, read_at: datetime) -> None:
+        self._session.execute(
+            update(ContactRow)
+            .where(col(ContactRow.id) == contact_id)
+            .values(channel_reach=followers, channel_reach_at=read_at)
+        )
+
     def add_note(
         self,
         contact: Contact,
