@@ -30,8 +30,9 @@ from cmconsole.domain.guide import parse_guide
 from cmconsole.domain.model import HandoverContent
 from cmconsole.domain.passphrase import hash_passphrase
 
-GENERATOR_VERSION = 4  # 2: content stamps on the audit, salted posts; 3: thread states;
-# 4: contacts
+GENERATOR_VERSION = 5  # 2: content stamps on the audit, salted posts; 3: thread states;
+# 4: contacts; 5: one contact in RATED_EVERY rated on relevancy, as a team rates the few it knows
+RATED_EVERY = 100
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # a Friday afternoon: two shifts on, a peak
 PASSPHRASE = "benchmark passphrase"
 SEARCHED = "remboursement"
@@ -104,7 +105,8 @@ COLUMNS = {
     "waiting_since unanswered message_count state",
     "claim": "alias_id contact_handle operator_id claimed_at expires_at",
     # As storage's contact_seen keeps them (each thread's contact takes its id, as in 0018).
-    "contact": "id alias_id display_name first_contact_at last_contact_at",
+    "contact": "id alias_id display_name first_contact_at last_contact_at relevancy",
+    "contact_rating": "id contact_id alias_id facet value reason rated_by rated_at",
     "contact_handle": "alias_id handle contact_id",
     "audit_event": "seq occurred_at kind actor_id alias_id subject details prev_hash hash "
     "content_ref content",
@@ -714,9 +716,17 @@ class _Simulation:
             for alias, threads in self.threads.items()
             for handle, t in threads.items()
         )
+        rated: list[tuple[Any, ...]] = []
         for number, alias, _, first, last in contacts:
-            self.tables.add("contact", (number, alias, "", stamp(first), stamp(last)))
+            value = 1 + number // RATED_EVERY % 5 if number % RATED_EVERY == 0 else None
+            self.tables.add("contact", (number, alias, "", stamp(first), stamp(last), value))
+            if value is not None:
+                rated.append(
+                    (len(rated) + 1, number, alias, "relevancy", value, "", 1, stamp(last))
+                )
         self.tables.flush("contact")
+        for row in rated:
+            self.tables.add("contact_rating", row)
         for number, alias, handle, _, _ in contacts:
             self.tables.add("contact_handle", (alias, handle, number))
 

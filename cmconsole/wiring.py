@@ -102,7 +102,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         notifications=NotificationService(workspace, clock),
         team=TeamService(workspace, clock),
         triage=TriageService(workspace, clock),
-        contacts=ContactService(workspace, clock),
+        contacts=ContactService(workspace, clock, channels),
         contact_tags=ContactTagService(workspace, clock),
         contact_life=ContactLifecycleService(workspace, clock),
         guides=GuideService(workspace, clock),

@@ -15,7 +15,6 @@ from click.testing import CliRunner
 
 from cmconsole.cli import main
 from cmconsole.domain.contacts import Facet
-from cmconsole.domain.errors import WorkspaceUnavailable
 from cmconsole.domain.model import PostStatus
 from cmconsole.wiring import open_services
 from tests.conftest import PASSPHRASE, POSTGRES_URL, _postgres_schema_url, make_team, receive
@@ -90,6 +89,10 @@ def test_the_sql_grants_no_rewrite_of_the_ledger_or_the_handovers():
     assert 'GRANT SELECT, INSERT, UPDATE, DELETE ON "public"."post" TO' in sql
     assert "TRUNCATE" not in sql.replace("REVOKE UPDATE, DELETE, TRUNCATE", "")
     assert "Migrations run as cmconsole_owner only" in sql
+    # Erasure redacts notes through the owner's function, the only way granted to change them.
+    assert re.findall(r"GRANT EXECUTE ON FUNCTION (.+) TO", sql) == [
+        '"public".cmconsole_erase_contact_notes(integer)'
+    ]
 
 
 def test_a_team_works_under_the_console_role_and_the_server_refuses_tampering(
@@ -161,14 +164,15 @@ def test_a_team_works_under_the_console_role_and_the_server_refuses_tampering(
     assert {line.split("\t")[3] for line in listed.stdout.splitlines()} == {"otto"}
 
 
-def test_under_the_console_role_merges_work_and_an_erasure_is_refused_in_one_line(
+def test_under_the_console_role_merges_and_an_erasure_work_and_notes_stay_append_only(
     owner_url, console_role
 ):
     """Notes and ratings stay append-only for the role: a merge leaves them where they are, and
-    an erasure (which blanks them) is refused whole and must run with the owner's URL."""
+    an erasure blanks them through the owner's function (migration 0021), which redacts only a
+    contact whose erasure the ledger records; the ledger verifies after it."""
     setup = open_services(owner_url)
     team = make_team(setup)
-    for handle in ("@ann", "@ann_work"):
+    for handle in ("@ann", "@ann_work", "@bob"):
         receive(setup, team.alias, handle, f"@brand I am {handle}, 12 Elm Road")
         setup.contacts.note(team.lead, team.alias.id, handle, "lives on Elm Road")
     setup.close()
@@ -179,15 +183,57 @@ def test_under_the_console_role_merges_work_and_an_erasure_is_refused_in_one_lin
         merged = services.contact_life.merge(lead, team.alias.id, "@ann", "@ann_work")
         assert merged.handles == ("@ann", "@ann_work")
         services.contact_life.unmerge(lead, team.alias.id, "@ann_work")
-        with pytest.raises(WorkspaceUnavailable, match="permission denied for table contact_note"):
-            services.contact_life.erase(lead, team.alias.id, "@ann")
+        services.contact_life.merge(lead, team.alias.id, "@ann", "@ann_work")
+        services.contacts.rate(lead, team.alias.id, "@ann_work", Facet.TRUST, 2, "angry at Elm")
+
+        counts = services.contact_life.erase(lead, team.alias.id, "@ann")
+
+        assert counts == {"messages": 2, "notes": 2, "ratings": 1}
         card = services.contacts.card(lead, team.alias.id, "@ann")
-        assert card.contact.erased_at is None and card.history[0].text.endswith("Elm Road")
+        assert card.contact.erased_at is not None
+        assert {n.text for n in card.notes} == {""}
+        assert [i.text for i in card.history if i.kind.value == "message"] == ["", ""]
+        [bob] = services.contacts.card(lead, team.alias.id, "@bob").notes
+        assert bob.text == "lives on Elm Road"
+        report = services.audit.verify()
+        assert report.intact, [str(p) for p in report.tampered]
+        assert len(report.redacted) == 2
+        bob_id = services.contacts.card(lead, team.alias.id, "@bob").contact.id
     finally:
         services.close()
+    plain_as_role = _as_role(PLAIN, console_role)
+    options = f"-csearch_path={_schema(owner_url)}"
+    # The function redacts nobody the ledger has not seen erased, and the tables stay closed.
+    with (
+        psycopg.connect(plain_as_role, options=options) as tamper,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="no erasure in the ledger"),
+    ):
+        tamper.execute("SELECT * FROM cmconsole_erase_contact_notes(%s)", (bob_id,))
+    with (
+        psycopg.connect(plain_as_role, options=options) as tamper,
+        pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied"),
+    ):
+        tamper.execute("UPDATE contact_note SET text = ''")
     owner = open_services(owner_url)
     try:
-        owner.contact_life.erase(owner.accounts.sign_in("lena", PASSPHRASE), team.alias.id, "@ann")
+        lena = owner.accounts.sign_in("lena", PASSPHRASE)
+        [bob] = owner.contacts.card(lena, team.alias.id, "@bob").notes
+        assert bob.text == "lives on Elm Road"
         assert owner.audit.verify().intact
     finally:
         owner.close()
+
+
+def test_the_erasure_function_is_not_open_to_every_role(owner_url):
+    """PostgreSQL lets PUBLIC execute a new function: the migration takes that back, so only a
+    role given it by `db grants` may call it."""
+    open_services(owner_url).close()
+    schema = _schema(owner_url)
+    with psycopg.connect(PLAIN, autocommit=True) as admin:
+        [(acl,)] = admin.execute(
+            "SELECT proacl::text FROM pg_proc JOIN pg_namespace ON pg_namespace.oid = pronamespace "
+            "WHERE proname = 'cmconsole_erase_contact_notes' AND nspname = %s",
+            (schema,),
+        ).fetchall()
+    # A grant to PUBLIC is an entry with an empty grantee ("=X/owner").
+    assert acl is not None and not any(e.startswith("=") for e in acl.strip("{}").split(","))

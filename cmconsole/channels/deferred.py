@@ -2,7 +2,7 @@
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 
 from cmconsole.domain.errors import CmconsoleError
@@ -52,3 +52,6 @@ class DeferredChannel:
 
     def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
         return self._built().published_since(alias, since)
+
+    def reach(self, alias: Alias, handles: Sequence[str]) -> dict[str, int]:
+        return self._built().reach(alias, handles)

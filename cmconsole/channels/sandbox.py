@@ -1,9 +1,10 @@
 """The sandbox channel: a local public square in the workspace database, for demos and training."""
 
+import hashlib
 import threading
 import time
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
 from cmconsole.domain.errors import WorkspaceUnavailable
@@ -23,6 +24,13 @@ from cmconsole.services.ports import (
 FETCH_LIMIT = 100
 # How long a repeated idempotency key returns the post first published with it (Mastodon's).
 KEY_KEPT = timedelta(hours=1)
+
+
+def sandbox_followers(handle: str) -> int:
+    """The sandbox's public has no follower graph: an account's count is made from its handle,
+    the same on every machine and every run, from 0 to 99,999 (so a demo shows a spread)."""
+    digest = hashlib.sha256(handle.strip().lower().encode()).digest()
+    return int.from_bytes(digest[:4], "big") % 100_000
 
 
 class SandboxChannel:
@@ -126,6 +134,10 @@ class SandboxChannel:
             return self._timeline.by_author(alias.handle, limit)
         except WorkspaceUnavailable as error:
             raise ChannelUnreachable(str(error)) from None
+
+    def reach(self, alias: Alias, handles: Sequence[str]) -> dict[str, int]:
+        self._keep_pace()
+        return {handle: sandbox_followers(handle) for handle in handles}
 
     def published_since(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
         before: str | None = None

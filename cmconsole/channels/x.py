@@ -14,7 +14,7 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -44,6 +44,7 @@ BACKOFF_BASE = 1.0
 BACKOFF_CAP = 30.0
 RATE_LIMIT_FALLBACK = timedelta(minutes=15)  # X's window, when a 429 has no reset header
 PAGE_SIZE = 100
+LOOKUP_SIZE = 100  # usernames per user lookup (GET /2/users/by), X's maximum
 MAX_PAGES = 20  # X serves at most 800 mentions; this only stops a token that never ends
 TIMELINE_PAGES = 32  # X serves the newest 3,200 posts of a user's timeline
 TWEET_FIELDS = ["created_at", "author_id", "referenced_tweets", "in_reply_to_user_id", "note_tweet"]
@@ -182,6 +183,31 @@ class XChannel:
                 (each.post for each in self._posts(page)),
                 key=lambda post: -int(post.channel_post_id),
             )
+
+    def reach(self, alias: Alias, handles: Sequence[str]) -> dict[str, int]:
+        """Follower counts from X's user lookup (GET /2/users/by, user.fields=public_metrics),
+        a hundred usernames a request, keyed by the handle asked for (X answers with the
+        account's own capitals); a username X does not know is left out."""
+        client, _ = self._connected(alias, need_user_id=False)
+        wanted = {handle.strip().lstrip("@").lower(): handle for handle in handles}
+        names = [name for name in wanted if name]
+        found: dict[str, int] = {}
+        for start in range(0, len(names), LOOKUP_SIZE):
+            request = partial(
+                client.get_users,
+                usernames=names[start : start + LOOKUP_SIZE],
+                user_fields=["public_metrics"],
+                user_auth=True,
+            )
+            body = self._calls.run(
+                alias.handle, "reading its contacts' followers", request, safe_to_repeat=True
+            )
+            for user in body.get("data") or []:
+                handle = wanted.get(str(user.get("username") or "").lower())
+                followers = (user.get("public_metrics") or {}).get("followers_count")
+                if handle is not None and isinstance(followers, int):
+                    found[handle] = followers
+        return found
 
     def _pages(
         self,

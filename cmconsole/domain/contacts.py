@@ -66,6 +66,10 @@ class Contact:
     last_contact_at: datetime
     facets: dict[Facet, int] = field(default_factory=dict)  # the current rating of each rated
     erased_at: datetime | None = None  # their personal data erased on request (GDPR art. 17)
+    # How many follow them, as the channel reported it, and when it was read: apart from the
+    # operators' `reach` rating in `facets`.
+    channel_reach: int | None = None
+    channel_reach_at: datetime | None = None
 
 
 @dataclass(frozen=True)

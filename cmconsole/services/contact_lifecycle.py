@@ -3,7 +3,7 @@ contact's personal data on request (GDPR art. 17), export it (art. 15)."""
 
 from cmconsole.domain.contact_export import contact_export
 from cmconsole.domain.contacts import Contact
-from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
+from cmconsole.domain.errors import ConcurrentChange, InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import Role
 from cmconsole.services.contacts import ContactService, Member, find_contact, member
 from cmconsole.services.guard import SignedIn
@@ -82,7 +82,9 @@ class ContactLifecycleService:
     def erase(self, who: SignedIn, alias_id: int, handle: str) -> dict[str, int]:
         """Erase the contact's personal data, irreversibly: their messages' text, the team's
         notes and rating reasons about them, their name and language. The audit records that
-        it happened, by whom and how many rows, never what was erased."""
+        it happened, by whom and how many rows, never what was erased. The event comes before
+        the notes are redacted: on PostgreSQL the function that redacts them (the console role
+        may not) acts only on a contact whose erasure the ledger records."""
         now = self._clock()
         with self._workspace.transaction() as tx:
             person = _lead(tx, who, alias_id, "erase a contact's data")
@@ -98,6 +100,9 @@ class ContactLifecycleService:
                 ),
                 now,
             )
+            redacted = tx.contacts.redact_notes(contact)
+            if redacted != {k: counts[k] for k in redacted}:  # a note written meanwhile
+                raise ConcurrentChange("a note came in during the erasure: erase the contact again")
             return counts
 
     def export(self, who: SignedIn, alias_id: int, handle: str) -> dict[str, object]:

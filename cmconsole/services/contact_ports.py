@@ -20,6 +20,10 @@ from cmconsole.domain.model import FollowUp
 class ContactRepository(Protocol):
     def by_handle(self, alias_id: int, handle: str) -> Contact | None: ...
     def describe(self, contact_id: int, display_name: str, language: str | None) -> None: ...
+    def record_reach(self, contact_id: int, followers: int, read_at: datetime) -> None:
+        """Keep the reach the channel reported, and when it was read."""
+        ...
+
     def add_note(
         self,
         contact: Contact,
@@ -73,5 +77,11 @@ class ContactRepository(Protocol):
 
     def unmerge(self, merge_id: int, by_id: int, now: datetime) -> None: ...
     def erase(self, contact: Contact, now: datetime) -> dict[str, int]:
-        """Redact the contact's personal data; how many rows of each kind were redacted."""
+        """Redact the contact's profile and messages; how many rows of each kind were redacted
+        and, of the notes and ratings `redact_notes` will redact, how many there are."""
+        ...
+
+    def redact_notes(self, contact: Contact) -> dict[str, int]:
+        """Redact the team's notes and rating reasons about the contact (and the contacts merged
+        into it), once the ledger records the erasure; how many rows of each."""
         ...

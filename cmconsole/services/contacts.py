@@ -1,6 +1,7 @@
 """Contacts: the card (history across operators, promises, notes, ratings), notes and ratings,
 and the directory; who may do what is checked here."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from cmconsole.domain.contacts import (
@@ -20,7 +21,7 @@ from cmconsole.domain.contacts import (
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import Alias, Operator, Role
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
-from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
+from cmconsole.services.ports import AuditDraft, Channel, Clock, Transaction, Workspace
 
 DIRECTORY_PAGE = 50
 
@@ -56,9 +57,12 @@ def not_a_trainee(person: Member, action: str) -> None:
 
 
 class ContactService:
-    def __init__(self, workspace: Workspace, clock: Clock) -> None:
+    def __init__(
+        self, workspace: Workspace, clock: Clock, channels: Mapping[str, Channel] | None = None
+    ) -> None:
         self._workspace = workspace
         self._clock = clock
+        self._channels = dict(channels or {})
 
     def card(self, who: SignedIn, alias_id: int, handle: str) -> ContactCard:
         """Everything the alias knows of the contact, read in one snapshot."""
@@ -124,6 +128,9 @@ class ContactService:
                         "trainee": trainee,
                         "corrects": corrects,
                     },
+                    # The note's text is stamped (salted), never held: the ledger proves what was
+                    # noted, and the text can still be erased (GDPR art. 17).
+                    content=f"contact_note {note.id}",
                 ),
                 now,
             )
@@ -166,6 +173,45 @@ class ContactService:
                 now,
             )
             return FacetRating(facet, value, reason, person.operator.name, now)
+
+    def read_reach(self, who: SignedIn, alias_id: int, handle: str) -> Contact:
+        """Read how many follow the contact from the alias's channel (the most followed of their
+        handles) and keep it with when it was read, apart from the operators' reach rating;
+        the contact as it now is. The channel is asked outside any transaction."""
+        with self._workspace.reading() as tx:
+            person = member(tx, who, alias_id)
+            contact = find_contact(tx, person.alias, handle)
+        alias = person.alias
+        if contact.erased_at is not None:
+            raise InvalidInput(f"{contact.handles[0]}'s data was erased: nothing is read again")
+        channel = self._channels.get(alias.channel)
+        if channel is None:
+            raise InvalidInput(f"{alias.handle}'s channel {alias.channel} cannot be read here")
+        counts = channel.reach(alias, contact.handles)
+        if not counts:
+            raise NotFound(f"{alias.channel} knows no account {', '.join(contact.handles)}")
+        followers = max(counts.values())
+        now = self._clock()
+        with self._workspace.transaction() as tx:
+            person = member(tx, who, alias_id)
+            tx.contacts.record_reach(contact.id, followers, now)
+            tx.audit.append(
+                AuditDraft(
+                    "contact.reach_read",
+                    person.operator.id,
+                    contact.alias_id,
+                    f"contact {contact.id}",
+                    {
+                        "contact": contact.handles[0],
+                        "channel": alias.channel,
+                        "followers": followers,
+                    },
+                ),
+                now,
+            )
+            found = tx.contacts.by_handle(contact.alias_id, contact.handles[0])
+            assert found is not None
+            return found
 
     def ratings(
         self, who: SignedIn, alias_id: int, handle: str, facet: Facet | None = None

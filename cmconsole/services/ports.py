@@ -707,6 +707,12 @@ class Channel(Protocol):
         Raises ChannelError if the channel cannot be read."""
         ...
 
+    def reach(self, alias: Alias, handles: Sequence[str]) -> dict[str, int]:
+        """How many follow each of these accounts, as the channel reports it, keyed by the
+        handle asked for; an account the channel does not know is left out. Read as the alias;
+        raises as the reads above do."""
+        ...
+
 
 class SandboxTimeline(Protocol):
     """The sandbox channel's public square, kept in the workspace database."""

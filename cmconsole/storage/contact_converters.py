@@ -19,6 +19,8 @@ def contact(row: ContactRow, handles: Sequence[str]) -> Contact:
         row.last_contact_at,
         facets,
         row.erased_at,
+        row.channel_reach,
+        row.channel_reach_at,
     )
 
 

@@ -3,7 +3,7 @@
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, func, text, update
 from sqlmodel import Session, col, select
 
 from cmconsole.domain.contacts import Contact, ContactMerge, Facet
@@ -16,6 +16,9 @@ from cmconsole.storage.contact_tables import (
     ContactTagRow,
 )
 from cmconsole.storage.tables import InboundMessageRow
+
+# The owner's function that redacts a contact's notes and rating reasons on PostgreSQL (0021).
+ERASE_FUNCTION = "cmconsole_erase_contact_notes"
 
 
 def group(session: Session, contact_id: int) -> list[int]:
@@ -185,9 +188,10 @@ def _refresh_facets(session: Session, contact_id: int) -> None:
 
 
 def erase(session: Session, contact: Contact, now: datetime) -> dict[str, int]:
-    """Redact the contact's personal data: their messages' text (an UPDATE of the text
-    re-indexes the search: migration 0014), the team's notes and rating reasons about them,
-    their name and language. How many rows of each were redacted."""
+    """Redact the contact's messages' text (an UPDATE of the text re-indexes the search:
+    migration 0014), their name and language; count the team's notes and rating reasons about
+    them, which `redact_notes` redacts once the ledger records the erasure. How many rows of
+    each."""
     messages = session.execute(
         update(InboundMessageRow)
         .where(
@@ -198,19 +202,47 @@ def erase(session: Session, contact: Contact, now: datetime) -> dict[str, int]:
     )
     # The contacts merged into this one are the same person: their rows too.
     ids = group(session, contact.id)
-    notes = session.execute(
-        update(ContactNoteRow).where(col(ContactNoteRow.contact_id).in_(ids)).values(text="")
-    )
-    ratings = session.execute(
-        update(ContactRatingRow).where(col(ContactRatingRow.contact_id).in_(ids)).values(reason="")
-    )
     session.execute(
         update(ContactRow)
         .where(col(ContactRow.id).in_(ids))
-        .values(display_name="", language=None, erased_at=now)
+        .values(
+            display_name="",
+            language=None,
+            erased_at=now,
+            channel_reach=None,
+            channel_reach_at=None,
+        )
+    )
+    counted = {
+        name: session.execute(
+            select(func.count()).select_from(table).where(col(table.contact_id).in_(ids))
+        ).scalar_one()
+        for name, table in (("notes", ContactNoteRow), ("ratings", ContactRatingRow))
+    }
+    return {"messages": int(messages.rowcount), **counted}  # type: ignore[attr-defined]
+
+
+def redact_notes(session: Session, contact: Contact) -> dict[str, int]:
+    """Blank the team's notes about the contact with their stamps' salts (the ledger then reads
+    them as redacted, not tampered: domain.content) and their rating reasons. The console role
+    may not UPDATE those append-only tables on PostgreSQL (storage/grants.py): there the owner's
+    function of migration 0021 does it, for a contact whose erasure the ledger records."""
+    if session.get_bind().dialect.name == "postgresql":
+        notes, ratings = session.execute(
+            text(f"SELECT notes, ratings FROM {ERASE_FUNCTION}(:contact)"),
+            {"contact": contact.id},
+        ).one()
+        return {"notes": int(notes), "ratings": int(ratings)}
+    ids = group(session, contact.id)
+    done = session.execute(
+        update(ContactNoteRow)
+        .where(col(ContactNoteRow.contact_id).in_(ids))
+        .values(text="", content_salt=None)
+    )
+    reasons = session.execute(
+        update(ContactRatingRow).where(col(ContactRatingRow.contact_id).in_(ids)).values(reason="")
     )
     return {
-        "messages": int(messages.rowcount),  # type: ignore[attr-defined]
-        "notes": int(notes.rowcount),  # type: ignore[attr-defined]
-        "ratings": int(ratings.rowcount),  # type: ignore[attr-defined]
+        "notes": int(done.rowcount),  # type: ignore[attr-defined]
+        "ratings": int(reasons.rowcount),  # type: ignore[attr-defined]
     }

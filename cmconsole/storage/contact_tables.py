@@ -36,6 +36,10 @@ class ContactRow(SQLModel, table=True):
     # Set while the contact is merged into another: it then has no handle of its own.
     merged_into: int | None = Field(default=None, foreign_key="contact.id")
     erased_at: datetime | None = None  # when their personal data was erased (GDPR art. 17)
+    # Their reach as the channel reports it (followers), and when it was read: apart from the
+    # operators' `reach` rating above.
+    channel_reach: int | None = None
+    channel_reach_at: datetime | None = None
 
 
 class ContactHandleRow(SQLModel, table=True):
@@ -63,6 +67,8 @@ class ContactNoteRow(SQLModel, table=True):
     pinned: bool = False
     by_trainee: bool = False
     corrects_id: int | None = Field(default=None, foreign_key="contact_note.id")
+    # The salt of the text's stamp in the ledger (domain.content): erased with the text.
+    content_salt: str | None = Field(default=None, max_length=32)
 
 
 class ContactTagListRow(SQLModel, table=True):

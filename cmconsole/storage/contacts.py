@@ -1,6 +1,7 @@
 """Repository of contacts: kept current as messages arrive; notes, tags and facet ratings."""
 
 import json
+import secrets
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -92,6 +93,13 @@ class SqlContacts:
             .values(display_name=display_name, language=language)
         )
 
+    def record_reach(self, contact_id: int, followers: int, read_at: datetime) -> None:
+        self._session.execute(
+            update(ContactRow)
+            .where(col(ContactRow.id) == contact_id)
+            .values(channel_reach=followers, channel_reach_at=read_at)
+        )
+
     def add_note(
         self,
         contact: Contact,
@@ -111,6 +119,8 @@ class SqlContacts:
             pinned=pinned,
             by_trainee=by_trainee,
             corrects_id=corrects_id,
+            # The salt of the text's stamp in the ledger (domain.content), erased with the text.
+            content_salt=secrets.token_hex(16),
         )
         self._session.add(row)
         self._session.flush()
@@ -238,3 +248,6 @@ class SqlContacts:
 
     def erase(self, contact: Contact, now: datetime) -> dict[str, int]:
         return lifecycle.erase(self._session, contact, now)
+
+    def redact_notes(self, contact: Contact) -> dict[str, int]:
+        return lifecycle.redact_notes(self._session, contact)

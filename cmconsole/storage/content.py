@@ -9,7 +9,13 @@ import psycopg
 from sqlalchemy import text
 from sqlmodel import Session
 
-from cmconsole.domain.content import guide_stamp, handover_stamp, operator_stamp, post_stamp
+from cmconsole.domain.content import (
+    guide_stamp,
+    handover_stamp,
+    note_stamp,
+    operator_stamp,
+    post_stamp,
+)
 from cmconsole.domain.errors import WorkspaceUnavailable
 
 # Per content table: what names a row in a stamp's `table KEY` (a guide version is named by its
@@ -21,6 +27,11 @@ _COLUMNS: dict[str, tuple[str, str, Callable[..., str]]] = {
     "handover": ("id", "author_id, summary, content, corrects_id", handover_stamp),
     "guide_version": (_GUIDE_KEY, "alias_id, version, source", guide_stamp),
     "operator": ("id", "name, display_name", operator_stamp),
+    "contact_note": (
+        "id",
+        "content_salt, text, author_id, contact_id, pinned, by_trainee, corrects_id",
+        note_stamp,
+    ),
 }
 _BATCH = 5000
 

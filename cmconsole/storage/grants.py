@@ -8,6 +8,7 @@ from sqlmodel import SQLModel
 
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.storage import tables  # noqa: F401  (registers every table in the metadata)
+from cmconsole.storage.contact_lifecycle import ERASE_FUNCTION
 
 # What was said and handed over, and what the team noted and rated of a contact, is only ever
 # added to: the console role may read and append, never UPDATE, DELETE or TRUNCATE (on the
@@ -59,6 +60,9 @@ def console_role_sql(url: str, role: str, owner: str, schema: str) -> str:
         *(f'GRANT SELECT, INSERT ON "{schema}"."{t}" TO "{role}";' for t in APPEND_ONLY),
         f"REVOKE UPDATE, DELETE, TRUNCATE ON {_qualified(schema, APPEND_ONLY)} FROM PUBLIC;",
         f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "{schema}" TO "{role}";',
+        "-- erasure (GDPR art. 17) blanks notes and rating reasons through the owner's function,",
+        "-- only for a contact whose erasure the ledger records (migration 0021)",
+        f'GRANT EXECUTE ON FUNCTION "{schema}".{ERASE_FUNCTION}(integer) TO "{role}";',
     ]
     return "\n".join(lines) + "\n"
 
