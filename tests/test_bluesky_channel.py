@@ -478,3 +478,28 @@ def test_an_app_password_withdrawn_while_the_session_ran_out_is_said_once_and_pl
         chain.append(repr(error))
         error = error.__context__
     assert chain and not any("ExpiredToken" in each for each in chain)
+
+
+def _profile(did: str, handle: str, followers: int) -> dict:
+    # app.bsky.actor.defs#profileViewDetailed (lexicons/app/bsky/actor/defs.json)
+    return {
+        "did": did,
+        "handle": handle,
+        "displayName": handle.split(".")[0],
+        "followersCount": followers,
+        "followsCount": 12,
+        "postsCount": 40,
+    }
+
+
+def test_reach_reads_followers_from_the_profiles_and_leaves_out_who_bluesky_does_not_know(
+    channel, api
+):
+    # app.bsky.actor.getProfiles#output: an unknown actor is simply absent from `profiles`.
+    route = api.get("/app.bsky.actor.getProfiles").respond(
+        json={"profiles": [_profile(FAN_DID, "anna.bsky.social", 1840)]}
+    )
+    counts = channel.reach(ALIAS, ["@Anna.bsky.social", "@ghost.bsky.social"])
+    assert counts == {"@Anna.bsky.social": 1840}
+    asked = route.calls.last.request.url.params.get_list("actors")
+    assert asked == ["anna.bsky.social", "ghost.bsky.social"]

@@ -458,3 +458,21 @@ def test_a_damaged_keyring_entry_says_to_connect_again(memory_keyring, api):
         ChannelError, match="damaged: connect again with `cmconsole alias connect-m"
     ):
         channel.fetch_mentions(ALIAS, None)
+
+
+def test_reach_reads_followers_from_each_profile_and_leaves_out_an_unknown_account(channel, api):
+    # GET /api/v1/accounts/lookup answers the Account entity, or 404 with an Error entity.
+    fan = dict(FAN, followers_count=3120)
+    api.get(
+        f"{API}/accounts/lookup",
+        json=fan,
+        match=[matchers.query_param_matcher({"acct": "anna@other.example"})],
+    )
+    api.get(
+        f"{API}/accounts/lookup",
+        status=404,
+        json=error("Record not found"),
+        match=[matchers.query_param_matcher({"acct": "ghost@other.example"})],
+    )
+    counts = channel.reach(ALIAS, ["@anna@other.example", "@ghost@other.example"])
+    assert counts == {"@anna@other.example": 3120}

@@ -21,7 +21,7 @@ import contextlib
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, Protocol, TypeVar
@@ -43,6 +43,7 @@ MAX_PAGES = 20
 FEED_PAGES = 200  # published_since: 10,000 posts back, then an error rather than "not found"
 CURSOR_MARGIN = timedelta(hours=1)  # a mention is indexed a little after its key was made
 MAX_HANDLE = 63  # a longer (custom domain) handle is kept as the account's DID
+PROFILES_PER_REQUEST = 25  # app.bsky.actor.getProfiles takes at most 25 actors
 
 T = TypeVar("T")
 
@@ -169,6 +170,28 @@ class BlueskyChannel:
         for post in self._repository(alias, since):
             if post.channel_post_id not in seen:
                 yield post
+
+    def reach(self, alias: Alias, handles: Sequence[str]) -> dict[str, int]:
+        """Followers of each account, from app.bsky.actor.getProfiles (25 actors a request); an
+        account Bluesky does not know is left out."""
+        client = self._connected(alias)
+        counts: dict[str, int] = {}
+        for start in range(0, len(handles), PROFILES_PER_REQUEST):
+            asked = {
+                h.strip().lstrip("@").lower(): h
+                for h in handles[start : start + PROFILES_PER_REQUEST]
+            }
+            page = self._run(
+                alias,
+                "reading profiles",
+                partial(client.app.bsky.actor.get_profiles, params={"actors": list(asked)}),
+                safe_to_repeat=True,
+            )
+            for profile in page.profiles:
+                handle = asked.get(str(profile.handle).lower())
+                if handle is not None and isinstance(profile.followers_count, int):
+                    counts[handle] = profile.followers_count
+        return counts
 
     def _repository(self, alias: Alias, since: datetime) -> Iterator[PublicPost]:
         """The account's own post records made at or after `since`, newest first by key."""

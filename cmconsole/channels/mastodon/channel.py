@@ -19,7 +19,7 @@ Messages name the alias and never a token."""
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -191,6 +191,26 @@ class MastodonChannel:
             if post.published_at < since:
                 return
             yield post
+
+    def reach(self, alias: Alias, handles: Sequence[str]) -> dict[str, int]:
+        """Followers of each account, from its profile (GET /api/v1/accounts/lookup): the
+        instance's count for a remote one. An account the instance cannot find is left out."""
+        client, _ = self._connected(alias)
+        counts: dict[str, int] = {}
+        for handle in handles:
+            acct = handle.strip().lstrip("@")
+            try:
+                found = self._calls.run(
+                    alias.handle,
+                    f"reading the profile of @{acct}",
+                    partial(client.account_lookup, acct),
+                    safe_to_repeat=True,
+                )
+            except Gone:
+                continue
+            if isinstance(found.get("followers_count"), int):
+                counts[handle] = found["followers_count"]
+        return counts
 
     def limits(self, alias: Alias) -> InstanceLimits:
         """The instance's length rules, read once per instance (the defaults if it says none)."""
