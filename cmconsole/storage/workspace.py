@@ -27,6 +27,7 @@ from cmconsole.storage.liveness import SqlLiveness
 from cmconsole.storage.onboarding import SqlOnboarding
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
 from cmconsole.storage.posts import SqlPosts
+from cmconsole.storage.reports import SqlReports
 from cmconsole.storage.sandbox import SqlSandboxTimeline
 from cmconsole.storage.saved_replies import SqlSavedReplies
 from cmconsole.storage.search import SqlSearch
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 _MIGRATIONS = Path(__file__).parent / "migrations"
 # The newest migration's revision. A workspace already at it opens without loading Alembic, a
 # third of a second saved on every command; tests/test_storage.py keeps it equal to the head.
-SCHEMA_HEAD = "0020"
+SCHEMA_HEAD = "0023"
 
 
 class SqlTransaction:
@@ -64,6 +65,7 @@ class SqlTransaction:
         self.settings = SqlSettings(session)
         self.search = SqlSearch(session)
         self.contacts = SqlContacts(session)
+        self.reports = SqlReports(session)
 
 
 class SqlWorkspace:
