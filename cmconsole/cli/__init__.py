@@ -6,7 +6,7 @@ from typing import Any
 import click
 
 import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
-from cmconsole.cli import audit, check, contacts, guides, run, sandbox, saved, search, setup
+from cmconsole.cli import audit, check, contacts, guides, report, run, sandbox, saved, search, setup
 from cmconsole.cli.common import db_option, fail
 from cmconsole.domain.errors import CmconsoleError
 
@@ -53,6 +53,7 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     run.console(db, no_dispatch)
 
 
+setup.alias.add_command(report.set_hours)
 for _command in (
     setup.demo,
     setup.init,
@@ -66,6 +67,7 @@ for _command in (
     run.dispatch,
     saved.saved_group,
     search.search,
+    report.report,
     contacts.contact_group,
     setup.db_group,
 ):
