@@ -68,6 +68,7 @@ class AliasScreen(TriageKeys):
         # Under `?` with the tab keys (the footer has no room left at 80 columns).
         Binding("slash", "search", "Search threads", show=False),
         Binding("c", "contacts", "Contacts", show=False),
+        Binding("R", "report", "Report (leads: the team's)", show=False),
         # The tabs are on screen; their keys (i o t p H g w a) are under `?`, leaving the footer
         # room at 80 columns for the rest.
         Binding("i", "tab('inbox')", "Inbox", show=False),
@@ -414,6 +415,11 @@ class AliasScreen(TriageKeys):
 
     def action_contacts(self) -> None:
         self.app.push_screen(ContactsScreen(self.who, self.alias))
+
+    def action_report(self) -> None:
+        from cmconsole.tui.screens.report import ReportScreen  # plotext loads only when asked
+
+        self.app.push_screen(ReportScreen(self.who, self.alias))
 
     def action_team(self) -> None:
         self.app.push_screen(TeamScreen(self.who, self.alias))
