@@ -12,8 +12,8 @@ from cmconsole.services import report_figures as count
 from cmconsole.services.authority import administrator
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
-from cmconsole.services.report_model import Figures, Report, ShiftFigures, VoiceWeek
-from cmconsole.services.voice import HISTORY
+from cmconsole.services.report_model import Report, ShiftFigures, VoiceWeek
+from cmconsole.services.voice import HISTORY, RECENT
 
 LONGEST = 366  # days a report may cover
 TEAM = "team"
@@ -82,9 +82,11 @@ class ReportService:
                 post.text
                 for post, *_ in tx.posts.published(alias.id, None, None, None, None, HISTORY)
             ]
+        people_rows = count.split_by_operator(rows)
+        shift_counts = count.Shifts(rows)
         seen = set(members) | {reply[0] for reply in replies} | {c[1] for c in rows.closes if c[1]}
         people = sorted(seen, key=lambda person: names.get(person, "?")) if lead else [me.id]
-        visible = rows if lead else count.by_operator(rows, me.id)
+        visible = rows if lead else people_rows.get(me.id, count.EMPTY)
         return Report(
             alias=alias.handle,
             since=since,
@@ -95,7 +97,9 @@ class ReportService:
             scope=TEAM if lead else me.name,
             team=count.figures(alias.handle, len(messages), rows, target) if lead else None,
             operators=[
-                count.figures(names.get(person, "?"), None, count.by_operator(rows, person), target)
+                count.figures(
+                    names.get(person, "?"), None, people_rows.get(person, count.EMPTY), target
+                )
                 for person in people
             ],
             shifts=[
@@ -103,7 +107,9 @@ class ReportService:
                     names.get(operator, "?"),
                     started,
                     ended,
-                    _shift_figures(rows, operator, started, ended or end, target),
+                    shift_counts.figures(
+                        operator, max(started, start), min(ended or end, end), target
+                    ),
                 )
                 for _, operator, started, ended in shifts
                 if lead or operator == me.id
@@ -112,13 +118,6 @@ class ReportService:
             hours=count.by_hour(visible.first, zone),
             voice=_voice(history, texts, people, names, zone),
         )
-
-
-def _shift_figures(
-    rows: count.Rows, operator: int, started: datetime, ended: datetime, target: int | None
-) -> Figures:
-    during = count.within(rows, started, ended)
-    return count.figures("shift", len(during.messages), count.by_operator(during, operator), target)
 
 
 def _voice(
@@ -132,7 +131,7 @@ def _voice(
     alias_profile = profile(history)
     tz = ZoneInfo(zone)
     weekly: dict[tuple[int, date], list[str]] = {}
-    for author, at, text in texts:
+    for author, at, text in sorted(texts, key=lambda row: row[1]):
         local = at.astimezone(tz).date()
         weekly.setdefault((author, local - timedelta(days=local.weekday())), []).append(text)
     wanted = set(people)
@@ -141,7 +140,8 @@ def _voice(
             names.get(author, "?"),
             week,
             len(said),
-            [found.dimension for found in drift(alias_profile, said)],
+            # The existing measure: the week's newest replies (at most RECENT) against the alias.
+            [found.dimension for found in drift(alias_profile, said[-RECENT:])],
         )
         for (author, week), said in sorted(
             weekly.items(), key=lambda item: (names.get(item[0][0], "?"), item[0][1])
