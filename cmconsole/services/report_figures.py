@@ -184,6 +184,15 @@ def backlog(rows: Rows, cutoffs: Sequence[datetime]) -> list[int]:
     marks = [0] * (len(cutoffs) + 1)
     for contact, messages in by_contact.items():
         closings = closed.get(contact, [])
+        if len(messages) == 1 and not closings:  # most contacts: one message, never closed
+            message, at = messages[0]
+            replied = answered.get(message)
+            first = bisect_right(cutoffs, at)
+            last = len(cutoffs) if replied is None else bisect_right(cutoffs, replied)
+            if first < last and (replied is None or replied > at):
+                marks[first] += 1
+                marks[last] -= 1
+            continue
         settled: list[tuple[datetime, datetime | None]] = []
         soonest: datetime | None = None
         for message, at in reversed(messages):  # newest first: a later reply settles older ones
