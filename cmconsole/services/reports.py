@@ -1,7 +1,7 @@
 """Reports for leads: how fast and how well an alias answers over a period, per operator and
 per shift. Leads see everyone's numbers; anyone else sees their own."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cmconsole.domain.business_hours import parse_hours
@@ -148,7 +148,3 @@ def _voice(
         )
         if author in wanted
     ]
-
-
-def today(clock: Clock, zone: str) -> date:
-    return clock().astimezone(ZoneInfo(zone) if zone else UTC).date()
