@@ -22,6 +22,7 @@ from benchmarks import (
     dispatch,
     inbox,
     memory,
+    report,
     search,
     startup,
     who_spoke,
@@ -48,6 +49,7 @@ GROUPS = {
     "audit_verify": ("audit_verify",),
     "dispatch": ("dispatch",),
     "memory": ("memory",),
+    "report": ("report_90_days",),
     "desk_fanout": ("desk_fanout", "desk_fanout_idle", "desk_fanout_idle_sent"),
 }
 
@@ -118,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             "contact_card",
             lambda: contact_card.run(workspace, services, plain, lead, repeats["query"]),
         )
+        measure("report", lambda: report.run(workspace, services, plain, lead, repeats["query"]))
         measure("check_draft", lambda: check_draft.run(options.repeats))
         measure("audit_verify", lambda: audit_verify.run(services, plain, repeats["verify"]))
     finally:

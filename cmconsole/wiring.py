@@ -28,6 +28,7 @@ from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import Channel, Clock
 from cmconsole.services.posting import PostingService
 from cmconsole.services.pump import Pump
+from cmconsole.services.reports import ReportService
 from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.search import SearchService
 from cmconsole.services.shifts import ShiftService
@@ -107,6 +108,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         contact_life=ContactLifecycleService(workspace, clock),
         guides=GuideService(workspace, clock),
         voice=VoiceService(workspace),
+        reports=ReportService(workspace, clock),
         onboarding=OnboardingService(workspace, clock),
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,

@@ -26,6 +26,7 @@ NAMES = [
     "audit_search_speakers",
     "search_threads",
     "contact_card",
+    "report_90_days",
     "check_draft",
     "audit_verify",
     "dispatch",
@@ -41,6 +42,7 @@ WITH_BASELINE = {
     "audit_first_page",
     "search_threads",
     "contact_card",
+    "report_90_days",
 }
 # Reported for information: no target of their own.
 INFORMATION = {"audit_speakers", "audit_search_speakers"}

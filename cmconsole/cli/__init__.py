@@ -16,6 +16,7 @@ from cmconsole.cli import (
     check,
     contacts,
     guides,
+    report,
     run,
     sandbox,
     saved,
@@ -69,6 +70,7 @@ def main(context: click.Context, db: str | None, no_dispatch: bool) -> None:
     run.console(db, no_dispatch)
 
 
+setup.alias.add_command(report.set_hours)
 for _command in (
     setup.demo,
     setup.init,
@@ -83,6 +85,7 @@ for _command in (
     serve.serve,
     saved.saved_group,
     search.search,
+    report.report,
     contacts.contact_group,
     announce.announce,
     announce.scheduled_group,

@@ -22,6 +22,7 @@ from cmconsole.services.onboarding import OnboardingService
 from cmconsole.services.ports import SandboxControl
 from cmconsole.services.posting import PostingService
 from cmconsole.services.pump import Pump
+from cmconsole.services.reports import ReportService
 from cmconsole.services.saved_replies import SavedReplyService
 from cmconsole.services.search import SearchService
 from cmconsole.services.shifts import ShiftService
@@ -54,6 +55,7 @@ class Services:
     contact_life: ContactLifecycleService
     guides: GuideService
     voice: VoiceService
+    reports: ReportService
     onboarding: OnboardingService
     public: DemoPublic
     sandbox: SandboxControl

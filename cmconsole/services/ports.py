@@ -34,6 +34,7 @@ from cmconsole.domain.model import (
 from cmconsole.domain.search import SearchHit
 from cmconsole.domain.triage import CloseReason, ThreadState
 from cmconsole.services.contact_ports import ContactRepository
+from cmconsole.services.report_model import ReportRepository
 
 Clock = Callable[[], datetime]
 
@@ -624,6 +625,8 @@ class Transaction(Protocol):
     def search(self) -> SearchRepository: ...
     @property
     def contacts(self) -> ContactRepository: ...
+    @property
+    def reports(self) -> ReportRepository: ...
 
 
 class Workspace(Protocol):

@@ -387,3 +387,4 @@ from cmconsole.storage.contact_tables import (  # noqa: E402, F401
     ContactTagListRow,
     ContactTagRow,
 )
+from cmconsole.storage.report_tables import AliasHoursRow  # noqa: E402, F401

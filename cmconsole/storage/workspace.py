@@ -27,6 +27,7 @@ from cmconsole.storage.liveness import SqlLiveness
 from cmconsole.storage.onboarding import SqlOnboarding
 from cmconsole.storage.people import SqlAliases, SqlMemberships, SqlOperators, SqlShifts
 from cmconsole.storage.posts import SqlPosts
+from cmconsole.storage.reports import SqlReports
 from cmconsole.storage.sandbox import SqlSandboxTimeline
 from cmconsole.storage.saved_replies import SqlSavedReplies
 from cmconsole.storage.search import SqlSearch
@@ -64,6 +65,7 @@ class SqlTransaction:
         self.settings = SqlSettings(session)
         self.search = SqlSearch(session)
         self.contacts = SqlContacts(session)
+        self.reports = SqlReports(session)
 
 
 class SqlWorkspace:

@@ -70,6 +70,7 @@ class AliasScreen(TriageKeys):
         Binding("slash", "search", "Search threads", show=False),
         Binding("c", "contacts", "Contacts", show=False),
         Binding("A", "announce", "Announce (speak first, now or later)", show=False),
+        Binding("R", "report", "Report (leads: the team's)", show=False),
         # The tabs are on screen; their keys (i o t p H g w a) are under `?`, leaving the footer
         # room at 80 columns for the rest.
         Binding("i", "tab('inbox')", "Inbox", show=False),
@@ -419,6 +420,11 @@ class AliasScreen(TriageKeys):
 
     def action_announce(self) -> None:
         self.app.push_screen(AnnounceScreen(self.who, self.alias))
+
+    def action_report(self) -> None:
+        from cmconsole.tui.screens.report import ReportScreen  # plotext loads only when asked
+
+        self.app.push_screen(ReportScreen(self.who, self.alias))
 
     def action_team(self) -> None:
         self.app.push_screen(TeamScreen(self.who, self.alias))

@@ -1,0 +1,149 @@
+"""The rows a report is counted from: one alias over a period, read in a few bare queries."""
+
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from cmconsole.domain.model import PostStatus
+from cmconsole.storage.report_tables import AliasHoursRow
+from cmconsole.storage.tables import ContactThreadRow, InboundMessageRow, PostRow, ShiftRow
+
+_INBOUND = InboundMessageRow.__table__  # type: ignore[attr-defined]
+_POST = PostRow.__table__  # type: ignore[attr-defined]
+_THREAD = ContactThreadRow.__table__  # type: ignore[attr-defined]
+_SHIFT = ShiftRow.__table__  # type: ignore[attr-defined]
+_HOURS = AliasHoursRow.__table__  # type: ignore[attr-defined]
+_REPLIED = _INBOUND.alias("replied")
+_PUBLISHED = PostStatus.PUBLISHED.value
+
+
+class SqlReports:
+    """Reads for reports, and each alias's business hours and reply-time target."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def hours(self, alias_id: int) -> tuple[str, int | None]:
+        """The alias's business hours as written, and its target in minutes ('' and None: none
+        set: always staffed, no target)."""
+        found = self._session.execute(
+            select(_HOURS.c.business_hours, _HOURS.c.sla_minutes).where(
+                _HOURS.c.alias_id == alias_id
+            )
+        ).first()
+        return (found[0], found[1]) if found else ("", None)
+
+    def set_hours(self, alias_id: int, business_hours: str, sla_minutes: int | None) -> None:
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = {"business_hours": business_hours, "sla_minutes": sla_minutes}
+        self._session.execute(
+            insert(_HOURS)
+            .values(alias_id=alias_id, **values)
+            .on_conflict_do_update(index_elements=["alias_id"], set_=values)
+        )
+
+    def messages(
+        self, alias_id: int, start: datetime, end: datetime
+    ) -> list[tuple[int, str, datetime]]:
+        """(id, contact handle, received at) of the messages received in [start, end), by id."""
+        rows = self._session.execute(
+            select(_INBOUND.c.id, _INBOUND.c.author_handle, _INBOUND.c.received_at)
+            .where(
+                _INBOUND.c.alias_id == alias_id,
+                _INBOUND.c.received_at >= start,
+                _INBOUND.c.received_at < end,
+            )
+            .order_by(_INBOUND.c.id)
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def replies(
+        self, alias_id: int, start: datetime, end: datetime
+    ) -> list[tuple[int, int, str, datetime]]:
+        """(author id, message answered, its contact, published at) of every reply published in
+        [start, end) (posts that answer nobody are left out)."""
+        rows = self._session.execute(
+            select(
+                _POST.c.author_id,
+                _POST.c.in_reply_to_id,
+                _REPLIED.c.author_handle,
+                _POST.c.published_at,
+            )
+            .select_from(_POST)
+            .join(_REPLIED, _REPLIED.c.id == _POST.c.in_reply_to_id)
+            .where(
+                _POST.c.alias_id == alias_id,
+                _POST.c.status == _PUBLISHED,
+                _POST.c.published_at >= start,
+                _POST.c.published_at < end,
+            )
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def texts(
+        self, alias_id: int, start: datetime, end: datetime
+    ) -> list[tuple[int, datetime, str]]:
+        """(author id, published at, text) of the replies published in [start, end)."""
+        rows = self._session.execute(
+            select(_POST.c.author_id, _POST.c.published_at, _POST.c.text).where(
+                _POST.c.alias_id == alias_id,
+                _POST.c.status == _PUBLISHED,
+                _POST.c.published_at >= start,
+                _POST.c.published_at < end,
+                _POST.c.in_reply_to_id.is_not(None),
+            )
+        )
+        return [(row[0], row[1], row[2]) for row in rows]
+
+    def closes(
+        self, alias_id: int, start: datetime, end: datetime
+    ) -> list[tuple[str, int | None, datetime, int | None]]:
+        """(contact, closed by, closed at, up to which message) of the threads closed without a
+        reply in [start, end), as each thread's newest closing records it."""
+        rows = self._session.execute(
+            select(
+                _THREAD.c.contact_handle,
+                _THREAD.c.closed_by,
+                _THREAD.c.closed_at,
+                _THREAD.c.closed_upto,
+            ).where(
+                _THREAD.c.alias_id == alias_id,
+                _THREAD.c.closed_at >= start,
+                _THREAD.c.closed_at < end,
+            )
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def reviewed(
+        self, alias_id: int, start: datetime, end: datetime
+    ) -> list[tuple[int, str, datetime, str]]:
+        """(author id, status, created at, overrides as stored) of the posts written in
+        [start, end) that a reviewer sent back or that passed a guide warning on purpose."""
+        rows = self._session.execute(
+            select(_POST.c.author_id, _POST.c.status, _POST.c.created_at, _POST.c.overrides).where(
+                _POST.c.alias_id == alias_id,
+                _POST.c.created_at >= start,
+                _POST.c.created_at < end,
+                or_(_POST.c.status == PostStatus.REJECTED.value, _POST.c.overrides != "{}"),
+            )
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
+
+    def shifts(
+        self, alias_id: int, start: datetime, end: datetime
+    ) -> list[tuple[int, int, datetime, datetime | None]]:
+        """(id, operator id, started at, ended at) of the shifts on the alias that overlap
+        [start, end), oldest first."""
+        rows = self._session.execute(
+            select(_SHIFT.c.id, _SHIFT.c.operator_id, _SHIFT.c.started_at, _SHIFT.c.ended_at)
+            .where(
+                _SHIFT.c.alias_id == alias_id,
+                _SHIFT.c.started_at < end,
+                or_(_SHIFT.c.ended_at.is_(None), and_(_SHIFT.c.ended_at >= start)),
+            )
+            .order_by(_SHIFT.c.started_at, _SHIFT.c.id)
+        )
+        return [(row[0], row[1], row[2], row[3]) for row in rows]
