@@ -2,8 +2,12 @@
 or f1 where a text field has the focus and `?` types a question mark) and quit (^q), with the
 screen's own main keys; the others stay listed in the keys help."""
 
+import io
+
 import pytest
-from textual.widgets import DataTable, Footer
+from rich.console import Console
+from textual.widgets import DataTable, Footer, KeyPanel
+from textual.widgets._key_panel import BindingsTable
 
 from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.contacts import ContactsScreen
@@ -86,3 +90,19 @@ async def test_review_footer(awaiting_app):  # noqa: F811
         await pilot.press("enter")
         shown = await _footer(pilot, ReviewScreen)
     assert _needed(shown, ("^s", "^r")), shown
+
+
+async def test_the_keys_left_out_of_the_thread_footer_are_listed_by_f1(demo_app):  # noqa: F811
+    async with demo_app.run_test(size=SMALL) as pilot:
+        await _on_alias(pilot, "anna", "@bellehelene")
+        await pilot.press("enter")
+        await _shown(pilot, ThreadScreen)
+        await pilot.press("f1")
+        await until(pilot, lambda: bool(pilot.app.screen.query(KeyPanel)), what="the keys")
+        await settle(pilot)
+        table = pilot.app.screen.query_one(KeyPanel).query_one(BindingsTable).render()
+        console = Console(width=200, record=True, file=io.StringIO())
+        console.print(table)
+        listed = console.export_text()
+    for words in ("Take the claim over", "Insert a saved reply", "Follow-up done", "Send"):
+        assert words in listed, listed
