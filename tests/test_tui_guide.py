@@ -1,5 +1,7 @@
 """Pilot tests of the guide in the compose box: live findings, fixes, blocked sends, reasons."""
 
+import threading
+
 from textual.widgets import DataTable, Input, Static, TextArea
 
 from cmconsole.domain.errors import NotFound, PermissionDenied
@@ -211,3 +213,43 @@ async def test_the_guide_versions_screen_says_a_refused_diff_where_the_diff_goes
             lambda: shown(screen, "#diff") == "no version 1 of this guide",
             what="the refusal where the diff goes",
         )
+
+
+async def test_a_save_that_fails_before_the_permission_check_answers_says_why(
+    demo, clock, monkeypatch
+):
+    # The alias screen's check answers; the editor's is slow to, and the lead saves a typo
+    # meanwhile: the save's own problem is said, and the editor is not made read only as though
+    # the check had refused.
+    checked = demo.guides.check_may_edit
+    answer = threading.Event()
+    calls = iter(["alias screen"])
+
+    def slow(who, alias_id):
+        if next(calls, "editor") == "editor":
+            answer.wait(60)
+        checked(who, alias_id)
+
+    monkeypatch.setattr(demo.guides, "check_may_edit", slow)
+    try:
+        async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+            await sign_in(pilot, "lea", "lead-demo-pass")
+            await open_alias(pilot, "@bellehelene")
+            await pilot.press("g", "e")
+            await until(pilot, lambda: isinstance(pilot.app.screen, GuideEditScreen), what="editor")
+            editor = pilot.app.screen
+            source = editor.query_one("#guide-source", TextArea)
+            source.load_text(source.text.replace('kind = "forbidden"', 'kind = "forbiden"', 1))
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: isinstance(pilot.app.screen, PromptDialog), what="the note")
+            await pilot.press(*"typo on purpose", "enter")
+            await until(
+                pilot,
+                lambda: shown(editor, "#guide-status").startswith("Not saved: @bellehelene"),
+                what="the save's problem on the status line",
+            )
+            assert "forbiden" in shown(editor, "#guide-status")
+            assert not source.read_only
+            answer.set()
+    finally:
+        answer.set()

@@ -1,7 +1,9 @@
 """Notifications on screen: a trainee told that a lead sent a reply back finds it on `n`."""
 
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Static
 
+from cmconsole.domain.errors import PermissionDenied
+from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.notifications import NotificationsScreen
 from cmconsole.tui.screens.thread import ThreadScreen
 from tests.pilot import SIZE, cells, make_app, open_alias, settle, sign_in, until
@@ -127,3 +129,24 @@ async def test_a_trainee_back_on_shift_is_told_a_reply_was_sent_back_while_away(
             lambda: any("while you were away" in t and "Vouvoiement" in t for t in _toasts(pilot)),
             what="the toast telling Théo what happened while he was away",
         )
+
+
+async def test_a_failed_look_for_news_is_said_on_the_alias_screen_like_its_own(
+    demo, clock, monkeypatch
+):
+    def refused(who, alias_id):
+        raise PermissionDenied("you are no longer a member of @bellehelene")
+
+    monkeypatch.setattr(demo.notifications, "recent", refused)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        screen = pilot.app.screen
+        assert isinstance(screen, AliasScreen)
+        error = screen.query_one("#alias-error", Static)
+        await until(
+            pilot,
+            lambda: "no longer a member" in str(error.render()),
+            what="the notices' problem on the alias screen's error line",
+        )
+        assert str(error.render()) == "you are no longer a member of @bellehelene"

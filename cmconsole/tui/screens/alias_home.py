@@ -65,8 +65,9 @@ class AliasScreen(TriageKeys):
         Binding("h", "hand_over", "Hand over"),
         Binding("m", "team", "Team"),
         Binding("O", "onboarding", "Onboarding"),
-        Binding("r", "refresh", "Refresh"),
-        # Under `?` with the tab keys (the footer has no room left at 80 columns).
+        # Under `?` with the tab keys (the footer has no room left at 80 columns; the desk is
+        # live, so refreshing by hand is rare).
+        Binding("r", "refresh", "Refresh", show=False),
         Binding("slash", "search", "Search threads", show=False),
         Binding("c", "contacts", "Contacts", show=False),
         Binding("A", "announce", "Announce (speak first, now or later)", show=False),
@@ -112,7 +113,7 @@ class AliasScreen(TriageKeys):
         self._model: DeskModel | None = None
         self._handovers_asked = False
         self._onboarding_offered = False
-        self._notices = Notices(self, who, self.alias.id)
+        self._notices = Notices(who, self.alias.id)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -142,6 +143,7 @@ class AliasScreen(TriageKeys):
             with TabPane("Audit", id="audit"):
                 yield AuditTable(id="audit-table")
         yield Static("", id="alias-error", classes="error", markup=False)
+        yield self._notices
         yield Footer()
 
     def on_mount(self) -> None:

@@ -23,6 +23,7 @@ SORT_WORDS = {
 class ContactsScreen(ConsoleScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
+        Binding("f1", "app.toggle_help", "Keys", tooltip="(also ? where no text is typed)"),
         Binding("ctrl+t", "cycle_tag", "Tag filter"),
         Binding("ctrl+o", "cycle_sort", "Sort"),
         Binding("ctrl+n", "page(1)", "Next page"),

@@ -4,6 +4,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.worker import Worker
 
 from cmconsole.domain.model import Alias, GuideVersion
 from cmconsole.services.guard import SignedIn
@@ -11,11 +12,14 @@ from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.safe import content, inert
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
+MAY_EDIT = "may-edit"  # the worker group of the permission check
+
 
 class GuideEditScreen(ConsoleScreen[None]):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save a version", priority=True),
         Binding("escape", "back", "Back"),
+        Binding("f1", "app.toggle_help", "Keys", tooltip="(also ? where no text is typed)"),
     ]
 
     class GuideSaved(Message):
@@ -29,7 +33,7 @@ class GuideEditScreen(ConsoleScreen[None]):
         self.alias = alias
         self._source = source
         self._refused: str | None = None
-        self._may_edit_known = False  # until the check answers, a problem is the check's
+        self._check_failed = False  # the problem being shown is the permission check's
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -42,15 +46,24 @@ class GuideEditScreen(ConsoleScreen[None]):
         self.query_one("#guide-source", TextArea).focus()
         self._check_may_edit()
 
-    @service_work(exclusive=True, group="may-edit")
+    @service_work(exclusive=True, group=MAY_EDIT)
     def _check_may_edit(self) -> None:
         self.services.guides.check_may_edit(self.who, self.alias.id)
-        self._may_edit_known = True
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # The task that failed says what its problem means: only the check's makes the editor
+        # read only (a save can fail before the check answers, for a reason of its own).
+        self._check_failed = event.worker.group == MAY_EDIT
+        try:
+            super().on_worker_state_changed(event)
+        finally:
+            self._check_failed = False
+        event.prevent_default()  # handled: Textual would call the base class's handler again
 
     def show_problem(self, reason: str) -> None:
         status = self.query_one("#guide-status", Static)
         status.add_class("error")
-        if self._may_edit_known:
+        if not self._check_failed:
             # The previous version stays in force; the edit stays here to be corrected.
             status.update(content(f"Not saved: {reason}"))
             return

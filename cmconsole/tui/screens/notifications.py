@@ -1,6 +1,7 @@
 """Notifications: told as toasts (and the bell, for who wants it) as they come, listed on `n`."""
 
 from datetime import datetime
+from typing import cast
 
 from textual import on
 from textual.app import ComposeResult
@@ -8,7 +9,9 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.notifications import SeverityLevel
 from textual.timer import Timer
+from textual.widget import Widget
 from textual.widgets import DataTable, Footer, Header, Label, Static
+from textual.worker import Worker
 
 from cmconsole.domain.model import Membership
 from cmconsole.services.guard import SignedIn
@@ -36,42 +39,46 @@ SEVERITIES: dict[NotificationKind, SeverityLevel] = {
 }
 
 
-@service_work(group="notifications", exclusive=True)
-def _read_notices(screen: ConsoleScreen[None], notices: "Notices", first: bool) -> None:
-    """`notices.read` on `screen`'s worker: a failure is said by the screen, like its own."""
-    notices.read(first)
+class Notices(Widget):
+    """Watches one operator's notifications on an alias for its screen (mounted there, unseen):
+    each new one is told once, as a toast, with the bell if they turned it on. What concerned
+    them since their previous shift is told once, as the screen opens; what happened before the
+    screen opened is not told one by one (it is in the list, `n`). After that a notice is new by
+    its key, never by comparing clocks, which two consoles may not agree on."""
 
+    DEFAULT_CSS = "Notices { display: none; }"
 
-class Notices:
-    """Watches one operator's notifications on an alias for a screen: each new one is told once,
-    as a toast, with the bell if they turned it on. What concerned them since their previous
-    shift is told once, as the screen opens; what happened before the screen opened is not told
-    one by one (it is in the list, `n`). After that a notice is new by its key, never by
-    comparing clocks, which two consoles may not agree on."""
-
-    def __init__(self, screen: ConsoleScreen[None], who: SignedIn, alias_id: int) -> None:
-        self._screen = screen
+    def __init__(self, who: SignedIn, alias_id: int) -> None:
+        super().__init__()
         self._who = who
         self._alias_id = alias_id
         self._opened_at: datetime | None = None  # when the first look was asked for
         self._seen: set[str] | None = None
         self._timer: Timer | None = None
 
+    @property
+    def _screen(self) -> ConsoleScreen[None]:
+        return cast(ConsoleScreen[None], self.screen)
+
     def check(self) -> None:
         """Look for news now, on a worker (the desk moved, or time passed)."""
         if self._timer is None:
             self._opened_at = self._screen.console.clock()
-            self._timer = self._screen.set_interval(CHECK_EVERY_SECONDS, self.check)
-        first = self._seen is None
-        _read_notices(self._screen, self, first)
+            self._timer = self.set_interval(CHECK_EVERY_SECONDS, self.check)
+        self._read(first=self._seen is None)
 
-    def read(self, first: bool) -> None:
-        """On a worker: fetch what to tell, and tell it on the console's thread."""
+    @service_work(group="notifications", exclusive=True)
+    def _read(self, first: bool) -> None:
+        """Fetch what to tell, and tell it on the console's thread."""
         services = self._screen.services
         found = services.notifications.recent(self._who, self._alias_id)
         away = services.notifications.while_away(self._who, self._alias_id) if first else []
         bell = services.notifications.bell(self._who)
-        self._screen.app.call_from_thread(self._tell, found, away, bell)
+        self.app.call_from_thread(self._tell, found, away, bell)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Worker.StateChanged does not bubble: the screen, which says what failed, is handed it.
+        self._screen.on_worker_state_changed(event)
 
     def _tell(self, found: list[Notification], away: list[Notification], bell: bool) -> None:
         keys = {notice.key for notice in found}
@@ -86,7 +93,7 @@ class Notices:
         for notice in reversed(news):  # oldest first: the newest ends on top
             self._toast(notice.text, TITLES[notice.kind], SEVERITIES.get(notice.kind))
         if (news or away) and bell:
-            self._screen.app.bell()
+            self.app.bell()
 
     def _toast_away(self, away: list[Notification]) -> None:
         if len(away) == 1:
@@ -103,7 +110,7 @@ class Notices:
         )
 
     def _toast(self, text: str, title: str, severity: SeverityLevel | None) -> None:
-        self._screen.notify(
+        self.notify(
             inert(text),
             title=title,
             severity=severity or "information",

@@ -18,6 +18,7 @@ class ReviewScreen(ConsoleScreen[None]):
         Binding("ctrl+s", "approve", "Approve", priority=True),
         Binding("ctrl+r", "reject", "Send back", priority=True),
         Binding("escape", "back", "Back"),
+        Binding("f1", "app.toggle_help", "Keys", tooltip="(also ? where no text is typed)"),
     ]
 
     class ReviewDone(Message):

@@ -21,6 +21,7 @@ class SearchScreen(ConsoleScreen[SearchHit | None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back"),
+        Binding("f1", "app.toggle_help", "Keys", tooltip="(also ? where no text is typed)"),
         Binding("ctrl+n", "page(1)", "Next page"),
         Binding("ctrl+b", "page(-1)", "Previous page"),
         Binding("ctrl+l", "query", "New search", show=False),

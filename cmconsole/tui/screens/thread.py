@@ -51,17 +51,20 @@ class ThreadScreen(ThreadContact):
     contact; leaving it (it dismisses with the contact) lets the alias screen release the claim.
     """
 
+    # At 80 columns the footer holds the keys of the loop (send, fix, promise, pick, back) with
+    # `?` and ^q; the rest are under `?`, where each short label is followed by its tooltip.
     BINDINGS = [
-        Binding("ctrl+s", "send", "Send as the alias", priority=True),
-        Binding("f2", "fix", "Apply the first fix", priority=True),
-        Binding("ctrl+r", "saved_reply", "Insert a saved reply", priority=True),
-        Binding("ctrl+o", "take_over", "Take the claim over", priority=True),
-        Binding("ctrl+f", "promise", "Promise a follow-up", priority=True),
-        Binding("ctrl+d", "follow_up_done", "Follow-up done", priority=True),
-        Binding("f3", "pick_message", "Pick the message to answer", priority=True),
+        Binding("ctrl+s", "send", "Send", tooltip="as the alias", priority=True),
+        Binding("f2", "fix", "Fix", tooltip="apply the first fix", priority=True),
+        Binding("ctrl+f", "promise", "Promise", tooltip="a follow-up", priority=True),
+        Binding("f3", "pick_message", "Pick", tooltip="the message to answer", priority=True),
+        Binding("ctrl+r", "saved_reply", "Insert a saved reply", priority=True, show=False),
+        Binding("ctrl+o", "take_over", "Take the claim over", priority=True, show=False),
+        Binding("ctrl+d", "follow_up_done", "Follow-up done", priority=True, show=False),
         Binding("f4", "toggle_card", "Show or hide the contact card", priority=True, show=False),
         Binding("f5", "write_note", "Write a note about the contact", priority=True, show=False),
-        Binding("escape", "back", "Back to inbox"),
+        Binding("escape", "back", "Back", tooltip="to the inbox"),
+        Binding("f1", "app.toggle_help", "Keys", tooltip="(also ? where no text is typed)"),
     ]
 
     class ThreadLoaded(Message):
