@@ -74,7 +74,7 @@ class PracticeScreen(ConsoleScreen[None]):
         self._item = item = message.item
         guide, initials = message.guide, message.initials
         self.query_one(ComposeBox).use_checker(
-            lambda text: check(text, guide, author_initials=initials)
+            lambda text: check(text, guide, author_initials=initials, channel=self.alias.channel)
         )
         shown = (
             f"{item.message.author_handle} wrote:\n{item.message.text}"

@@ -256,7 +256,7 @@ class ThreadScreen(ThreadContact):
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
         guide, initials = message.guide, message.initials
         self.query_one(ComposeBox).use_checker(
-            lambda text: check(text, guide, author_initials=initials)
+            lambda text: check(text, guide, author_initials=initials, channel=self.alias.channel)
         )
         self._saved = message.saved
 
