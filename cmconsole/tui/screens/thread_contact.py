@@ -32,7 +32,7 @@ class ThreadContact(ThreadFollowUps):
         pass
 
     def contact_card(self) -> ContactCardPane:
-        return ContactCardPane(id="contact-card")
+        return ContactCardPane(time_zone=self.alias.time_zone, id="contact-card")
 
     def fold_card_to_fit(self) -> None:
         """At 80 columns the conversation needs the room: the card starts folded there."""
