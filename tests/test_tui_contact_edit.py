@@ -8,7 +8,7 @@ from cmconsole.tui.dialogs.options import OptionsDialog
 from cmconsole.tui.dialogs.prompt import PromptDialog
 from cmconsole.tui.screens.contact import ContactScreen
 from cmconsole.tui.screens.contacts import ContactsScreen
-from tests.pilot import SIZE, make_app, open_alias, settle, sign_in, until
+from tests.pilot import SIZE, make_app, open_alias, open_message, settle, sign_in, until
 
 
 def _alias(demo, handle):
@@ -136,3 +136,23 @@ async def test_a_trainee_reads_and_notes_but_is_told_they_do_not_tag_or_rate(dem
     card = demo.contacts.card(lea, belle.id, "@camille_b")
     assert card.tags == ("journalist",)
     assert not [r for r in card.ratings if r.facet is Facet.TRUST]
+
+
+async def test_from_the_thread_f6_opens_the_contacts_screen_and_the_card_follows(demo, clock):
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await open_message(pilot, "éclairs")
+        thread = pilot.app.screen
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, ContactScreen), what="the card")
+        screen = pilot.app.screen
+        assert screen.handle == "@camille_b"
+        await until(pilot, lambda: "History" in shown(screen, "#contact-text"), what="read")
+        await pilot.press("t")
+        await choose(pilot, "partner")
+        await until(pilot, lambda: "partner" in shown(screen, "#contact-text"), what="tagged")
+        await pilot.press("escape")
+        await until(pilot, lambda: pilot.app.screen is thread, what="back to the thread")
+        await pilot.press("f4")
+        await until(pilot, lambda: "partner" in shown(thread, "#card-text"), what="card re-read")
