@@ -1,8 +1,11 @@
 """How long ago something happened, as people say it; when something is due, on the alias's
-clock."""
+clock (`on_clock`)."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from cmconsole.domain.names import on_clock
+
+__all__ = ["ago", "on_clock"]
 
 
 def ago(then: datetime, now: datetime) -> str:
@@ -14,13 +17,3 @@ def ago(then: datetime, now: datetime) -> str:
     if seconds < 86_400:
         return f"{seconds // 3600}h{seconds % 3600 // 60:02d}"
     return f"{seconds // 86_400}d"
-
-
-def on_clock(moment: datetime, time_zone: str) -> str:
-    """`moment` on the clock of `time_zone` (an alias's), named: "2026-11-02 16:00 (Europe/Paris)".
-    A zone the machine does not know shows UTC, named as such, rather than a wrong hour."""
-    try:
-        zone = ZoneInfo(time_zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone, time_zone = ZoneInfo("UTC"), "UTC"
-    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({time_zone})"
