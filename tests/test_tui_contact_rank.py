@@ -4,7 +4,7 @@ from textual.widgets import DataTable, OptionList, Static
 
 from cmconsole.domain.contacts import Facet
 from cmconsole.tui.dialogs.end_shift import EndShiftDialog
-from cmconsole.tui.dialogs.pick import PickDialog
+from cmconsole.tui.dialogs.watch import WatchDialog
 from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from cmconsole.tui.widgets.handover_view import handover_text
@@ -55,10 +55,11 @@ async def test_a_contact_picked_to_watch_is_read_by_the_next_person(demo, clock)
         form = pilot.app.screen
         await pilot.press(*"Calme.")
         await pilot.press("ctrl+t")
-        await until(pilot, lambda: isinstance(pilot.app.screen, PickDialog), what="the contacts")
+        await until(pilot, lambda: isinstance(pilot.app.screen, WatchDialog), what="the contacts")
         dialog = pilot.app.screen
+        choices = dialog.query_one("#choices", OptionList)
+        await until(pilot, lambda: choices.option_count > 0, what="the first page")
         await pilot.press(*"elle attend les éclairs", "enter")
-        choices = dialog.query_one(OptionList)
         shown = [str(choices.get_option_at_index(n).prompt) for n in range(choices.option_count)]
         choices.highlighted = next(n for n, s in enumerate(shown) if s.startswith("@camille_b"))
         await pilot.press("enter")

@@ -187,7 +187,7 @@ async def test_a_promise_made_in_a_thread_becomes_a_follow_up(demo, clock):
         await pilot.press(*"Check with billing", "enter", "enter")
         await settle(pilot)
         shown = str(pilot.app.screen.query_one("#follow-ups", Static).render())
-        assert "Check with billing" in shown and "due 2026-11-03 09:00 UTC" in shown
+        assert "Check with billing" in shown and "due 2026-11-03 09:00 (Europe/London)" in shown
         await pilot.press("escape")
         await settle(pilot)
         banner = str(pilot.app.screen.query_one("#on-shift", Static).render())

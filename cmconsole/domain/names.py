@@ -1,6 +1,7 @@
 """Rules for the names people type: operator logins and alias handles."""
 
 import re
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cmconsole.domain.errors import InvalidInput
@@ -51,3 +52,13 @@ def time_zone(raw: str) -> str:
             f"time zone {raw!r} is not known: use an IANA name such as Europe/Paris or UTC"
         ) from None
     return name
+
+
+def on_clock(moment: datetime, zone_name: str) -> str:
+    """`moment` on the clock of an alias's zone, named: "2026-11-02 16:00 (Europe/Paris)". A
+    zone the machine does not know shows UTC, named as such, rather than a wrong hour."""
+    try:
+        zone = ZoneInfo(zone_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, zone_name = ZoneInfo("UTC"), "UTC"
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone_name})"

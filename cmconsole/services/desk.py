@@ -146,7 +146,9 @@ def _threads(
 ) -> tuple[list[DeskThread], datetime | None]:
     """One page of threads, newest activity first, and when the first live claim lapses."""
     claims = {claim.contact_handle: claim for claim in tx.claims.live(alias.id, now)}
-    page = page_threads(tx, alias.id, operator.id, filters.inbox, INBOX_PAGE, now, filters.sort)
+    page = page_threads(
+        tx, alias.id, operator.id, filters.inbox, INBOX_PAGE, now, filters.sort, filters.tag
+    )
     threads = [
         DeskThread(
             thread,

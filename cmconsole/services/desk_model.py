@@ -45,6 +45,7 @@ class DeskFilters:
     handovers: HandoverFilter = field(default_factory=HandoverFilter)
     timeline: bool = True  # read the alias's public timeline from its channel (network for X)
     sort: Facet | None = None  # the inbox by the contacts' rating of a facet, highest first
+    tag: str | None = None  # only the threads of contacts bearing this tag
 
 
 @dataclass(frozen=True)

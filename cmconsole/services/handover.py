@@ -17,6 +17,7 @@ from cmconsole.domain.model import (
     PostStatus,
     WatchedContact,
 )
+from cmconsole.domain.names import on_clock
 from cmconsole.domain.triage import WAITING_STATES
 from cmconsole.services.guard import (
     SignedIn,
@@ -113,7 +114,7 @@ def gather(
         for p in tx.posts.with_status(alias.id, PostStatus.FAILED, author_id, _LISTED)
     ]
     due = [
-        f"{f.contact_handle}, due {f.due_at:%Y-%m-%d %H:%M} UTC: {one_line(f.promise, 80)}"
+        f"{f.contact_handle}, due {on_clock(f.due_at, alias.time_zone)}: {one_line(f.promise, 80)}"
         for f in per_contact(
             f
             for f in tx.follow_ups.open_due_before(alias.id, now + FOLLOW_UPS_HORIZON)

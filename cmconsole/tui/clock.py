@@ -1,6 +1,11 @@
-"""How long ago something happened, as people say it."""
+"""How long ago something happened, as people say it; when something is due, on the alias's
+clock (`on_clock`)."""
 
 from datetime import datetime
+
+from cmconsole.domain.names import on_clock
+
+__all__ = ["ago", "on_clock"]
 
 
 def ago(then: datetime, now: datetime) -> str:

@@ -23,14 +23,15 @@ class NoteDialog(ModalScreen[NoteDraft | None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
-    def __init__(self, handle: str) -> None:
+    def __init__(self, handle: str, *, title: str = "", value: str = "") -> None:
         super().__init__()
-        self._handle = handle
+        self._title = title or f"A note about {handle}: every operator reads it."
+        self._value = value  # a correction starts from the text it corrects
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(content(f"A note about {self._handle}: every operator reads it."))
-            yield Input(placeholder="What the team should know", id="note-text")
+            yield Label(content(self._title))
+            yield Input(self._value, placeholder="What the team should know", id="note-text")
             yield Checkbox("Pin it (shown first on the card)", id="note-pinned")
             yield Button("Save the note", variant="primary", id="ok")
 

@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cmconsole.domain.contacts import ContactCard, ContactNote, HistoryItem, HistoryKind
-from cmconsole.tui.clock import ago
+from cmconsole.tui.clock import ago, on_clock
 from cmconsole.tui.safe import content
 
 # Beside a thread the card is a reminder, not the file: its full history is on the card screen.
@@ -47,8 +47,10 @@ def card_text(
     *,
     notes: int | None = NOTES_SHOWN,
     history: int | None = HISTORY_SHOWN,
+    time_zone: str = "UTC",
 ) -> str:
-    """The card as plain text (every part of it is data: shown through `content`, never markup)."""
+    """The card as plain text (every part of it is data: shown through `content`, never markup);
+    promises fall due on the alias's clock (`time_zone`)."""
     contact = card.contact
     lines = [contact.display_name or contact.handles[0], " ".join(contact.handles)]
     lines.append(f"language: {contact.language or 'unknown'}")
@@ -66,7 +68,7 @@ def card_text(
     if card.open_promises:
         lines.append("")
         lines.append("Open promises:")
-        lines += [f"  due {f.due_at:%Y-%m-%d %H:%M}: {f.promise}" for f in card.open_promises]
+        lines += [f"  due {on_clock(f.due_at, time_zone)}: {f.promise}" for f in card.open_promises]
     shown = card.history if history is None else card.history[-history:]
     if shown:
         lines.append("")
@@ -78,8 +80,9 @@ def card_text(
 class ContactCardPane(VerticalScroll):
     """The card as last read; f4 folds it away, f5 writes a note."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(self, *, time_zone: str = "UTC", id: str | None = None) -> None:
         super().__init__(id=id)
+        self.time_zone = time_zone  # the alias's: when promises fall due
         self._card: ContactCard | None = None
         self._missing: str | None = None
 
@@ -96,5 +99,6 @@ class ContactCardPane(VerticalScroll):
         self.tick(now)
 
     def tick(self, now: datetime) -> None:
-        text = card_text(self._card, now) if self._card is not None else self._missing or ""
+        card = self._card
+        text = card_text(card, now, time_zone=self.time_zone) if card else self._missing or ""
         self.query_one("#card-text", Static).update(content(text))

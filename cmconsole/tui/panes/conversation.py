@@ -10,7 +10,7 @@ from cmconsole.domain.model import ContactThread, FollowUp, InboundMessage, Post
 from cmconsole.domain.triage import ThreadState
 from cmconsole.services.claims import ClaimState
 from cmconsole.services.inbox import Conversation
-from cmconsole.tui.clock import ago
+from cmconsole.tui.clock import ago, on_clock
 from cmconsole.tui.safe import content
 
 STATUS_WORDS = {
@@ -30,9 +30,17 @@ class ConversationPane(VerticalScroll):
     """The messages and the replies to each, the one being answered marked; times tick. Opened
     at a message a search found (`found`), that one stands out and is scrolled to."""
 
-    def __init__(self, contact: str, *, found: int | None = None, id: str | None = None) -> None:
+    def __init__(
+        self,
+        contact: str,
+        *,
+        found: int | None = None,
+        time_zone: str = "UTC",
+        id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
         self.contact = contact
+        self.time_zone = time_zone  # the alias's: follow-ups fall due on its clock
         self.found = found
         self._conversation: Conversation | None = None
         self._follow_ups: list[FollowUp] = []
@@ -103,7 +111,7 @@ class ConversationPane(VerticalScroll):
             shown = self.query_one(at, Static)
             shown.update(content("\n".join(lines)))
             shown.display = at == "#conversation" or bool(lines)
-        promises = [f"  ⏰ {_when(f)}: {f.promise}" for f in self._follow_ups]
+        promises = [f"  ⏰ {_when(f, self.time_zone)}: {f.promise}" for f in self._follow_ups]
         self.query_one("#follow-ups", Static).update(
             content("Follow-ups:\n" + "\n".join(promises) if promises else "")
         )
@@ -151,8 +159,8 @@ def claim_line(state: ClaimState, contact: str) -> str:
     )
 
 
-def _when(follow_up: FollowUp) -> str:
-    return "done" if follow_up.done_at else f"due {follow_up.due_at:%Y-%m-%d %H:%M} UTC"
+def _when(follow_up: FollowUp, time_zone: str) -> str:
+    return "done" if follow_up.done_at else f"due {on_clock(follow_up.due_at, time_zone)}"
 
 
 def _messages(count: int) -> str:

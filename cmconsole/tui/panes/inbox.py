@@ -1,4 +1,5 @@
-"""The inbox pane: which threads it lists, and the threads, keyed by contact."""
+"""The inbox pane: which threads it lists (filter, facet sort, contacts' tag), and the threads,
+keyed by contact."""
 
 from datetime import datetime
 
@@ -50,8 +51,21 @@ class InboxPane(Vertical):
     def show(self, model: DeskModel, now: datetime, me: int) -> None:
         self.query_one(InboxTable).show(model.threads, now, me)
 
-    def show_filter(self, which: InboxFilter, sort: Facet | None = None) -> None:
-        shown = _SHOWN[which].capitalize() + (f", by {sort.value} first" if sort else "")
+    def show_filter(
+        self, which: InboxFilter, sort: Facet | None = None, tag: str | None = None
+    ) -> None:
+        shown = (
+            _SHOWN[which].capitalize()
+            + (f", tagged {tag} (T: another)" if tag else "")
+            + (f", by {sort.value} first" if sort else "")
+        )
         self.query_one("#inbox-filter", Static).update(
             f"{shown} · f: filter · space: select · x: close · >: hand"
         )
+
+
+def tag_options(tags: list[str], current: str | None) -> list[tuple[str, str]]:
+    """What the inbox's tag picker offers: every tag (no filter), then the alias's tags; the
+    one in force is marked. The value "" clears the filter."""
+    every = ("✓ every tag" if current is None else "every tag: clear the filter", "")
+    return [every, *[(f"✓ {t}" if t == current else t, t) for t in tags]]

@@ -16,11 +16,12 @@ from cmconsole.services.guard import SignedIn
 from cmconsole.services.ports import SandboxFault
 from cmconsole.services.shifts import HEARTBEAT_EVERY
 from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
+from cmconsole.tui.dialogs.options import OptionsDialog
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.panes.banner import banner_text, own_track_summary, status_text
 from cmconsole.tui.panes.guide import GuidePane
-from cmconsole.tui.panes.inbox import InboxPane, next_filter, next_sort
+from cmconsole.tui.panes.inbox import InboxPane, next_filter, next_sort, tag_options
 from cmconsole.tui.panes.who_spoke import WhoSpokePane
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.announce import AnnounceScreen
@@ -77,6 +78,7 @@ class AliasScreen(TriageKeys):
         Binding("i", "tab('inbox')", "Inbox", show=False),
         Binding("f", "cycle_filter", "Inbox filter"),
         Binding("s", "cycle_sort", "Inbox sort: by a facet of the contact", show=False),
+        Binding("T", "pick_tag", "Inbox: only contacts with a tag", show=False),
         Binding("o", "tab('outbox')", "Outbox", show=False),
         Binding("t", "tab('timeline')", "Public timeline", show=False),
         Binding("p", "tab('approvals')", "Approvals", show=False),
@@ -229,13 +231,38 @@ class AliasScreen(TriageKeys):
 
     def action_cycle_filter(self) -> None:
         self._filters = replace(self._filters, inbox=next_filter(self._filters.inbox))
-        self.query_one(InboxPane).show_filter(self._filters.inbox, self._filters.sort)
+        self.query_one(InboxPane).show_filter(
+            self._filters.inbox, self._filters.sort, self._filters.tag
+        )
         self._read_desk(self._filters)
 
     def action_cycle_sort(self) -> None:
         self._filters = replace(self._filters, sort=next_sort(self._filters.sort))
-        self.query_one(InboxPane).show_filter(self._filters.inbox, self._filters.sort)
+        self.query_one(InboxPane).show_filter(
+            self._filters.inbox, self._filters.sort, self._filters.tag
+        )
         self._read_desk(self._filters)
+
+    def action_pick_tag(self) -> None:
+        self._read_tags()
+
+    @service_work(group="inbox-tags", exclusive=True)
+    def _read_tags(self) -> None:
+        tags = self.services.contact_tags.tag_list(self.who, self.alias.id)
+        self.app.call_from_thread(self._offer_tags, tags)
+
+    def _offer_tags(self, tags: list[str]) -> None:
+        def chosen(tag: str | None) -> None:
+            if tag is not None:  # "" clears the filter
+                self._filters = replace(self._filters, tag=tag or None)
+                f = self._filters
+                self.query_one(InboxPane).show_filter(f.inbox, f.sort, f.tag)
+                self._read_desk(self._filters)
+
+        self.app.push_screen(
+            OptionsDialog("The inbox: only contacts tagged…", tag_options(tags, self._filters.tag)),
+            chosen,
+        )
 
     @service_work(group="heartbeat")
     def _heartbeat(self) -> None:

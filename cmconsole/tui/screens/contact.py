@@ -1,4 +1,5 @@
-"""One contact's card with their whole history with the alias; f5 writes a note."""
+"""One contact's card with their whole history with the alias: f5 writes a note, t tags, r rates,
+e corrects a note (the services say who may)."""
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -6,19 +7,27 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from cmconsole.domain.contacts import ContactCard
+from cmconsole.domain.contacts import RATING_MAX, RATING_MIN, ContactCard, Facet
+from cmconsole.domain.display import one_line
 from cmconsole.domain.model import Alias
 from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.note import NoteDialog, NoteDraft
+from cmconsole.tui.dialogs.options import OptionsDialog
+from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.panes.contact_card import card_text
-from cmconsole.tui.safe import content, inert
+from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
+
+KEYS = "f5 note · t tag · r rate · e correct a note · esc back"
 
 
 class ContactScreen(ConsoleScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("f5", "write_note", "Write a note"),
+        Binding("t", "tag", "Tag"),
+        Binding("r", "rate", "Rate"),
+        Binding("e", "correct_note", "Correct a note"),
     ]
 
     class CardRead(Message):
@@ -26,16 +35,25 @@ class ContactScreen(ConsoleScreen[None]):
             super().__init__()
             self.card = card
 
+    class TagsRead(Message):
+        """The alias's tag list, to offer beside those the contact has."""
+
+        def __init__(self, tags: list[str]) -> None:
+            super().__init__()
+            self.tags = tags
+
     def __init__(self, who: SignedIn, alias: Alias, handle: str) -> None:
         super().__init__()
         self.who = who
         self.alias = alias
         self.handle = handle
+        self._card: ContactCard | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="contact-full"):
             yield Static(content(f"Reading {self.handle}'s card…"), id="contact-text")
+        yield Static(KEYS, id="contact-status", markup=False)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -49,25 +67,139 @@ class ContactScreen(ConsoleScreen[None]):
         )
 
     def on_contact_screen_card_read(self, message: CardRead) -> None:
-        text = card_text(message.card, self.console.clock(), notes=None, history=None)
+        self._card = message.card
+        now = self.console.clock()
+        text = card_text(
+            message.card, now, notes=None, history=None, time_zone=self.alias.time_zone
+        )
         self.query_one("#contact-text", Static).update(content(text))
+        self._status(KEYS)
+
+    # Notes: anyone on the alias writes one; a correction is a new note naming the old one.
 
     def action_write_note(self) -> None:
         def written(draft: NoteDraft | None) -> None:
             if draft is not None:
-                self._note(draft)
+                self._note(draft, None)
 
         self.app.push_screen(NoteDialog(self.handle), written)
 
+    def action_correct_note(self) -> None:
+        notes = [n for n in self._card.notes if not n.corrected] if self._card else []
+        if not notes:
+            self.show_problem("No note to correct yet: f5 writes one.")
+            return
+        shown = [(f"{n.author_name}: {one_line(n.text, 60)}", str(n.id)) for n in notes]
+
+        def chosen(value: str | None) -> None:
+            note = next((n for n in notes if str(n.id) == value), None)
+            if note is None:
+                return
+            self.app.push_screen(
+                NoteDialog(
+                    self.handle,
+                    title=f"Correct {note.author_name}'s note: it stays, marked corrected.",
+                    value=note.text,
+                ),
+                lambda draft: self._note(draft, note.id) if draft is not None else None,
+            )
+
+        self.app.push_screen(OptionsDialog("Which note does yours correct?", shown), chosen)
+
     @service_work(group="contact-note")
-    def _note(self, draft: NoteDraft) -> None:
+    def _note(self, draft: NoteDraft, corrects: int | None) -> None:
         self.services.contacts.note(
-            self.who, self.alias.id, self.handle, draft.text, pinned=draft.pinned
+            self.who, self.alias.id, self.handle, draft.text, pinned=draft.pinned, corrects=corrects
         )
         self._read()
 
+    # Tags: from the alias's list; choosing one the contact has takes it off.
+
+    def action_tag(self) -> None:
+        if self._card is not None:
+            self._read_tags()
+
+    @service_work(group="contact-tags", exclusive=True)
+    def _read_tags(self) -> None:
+        self.post_message(
+            self.TagsRead(self.services.contact_tags.tag_list(self.who, self.alias.id))
+        )
+
+    def on_contact_screen_tags_read(self, message: TagsRead) -> None:
+        has = set(self._card.tags) if self._card else set()
+        names = message.tags + [t for t in sorted(has) if t not in message.tags]
+        shown = [(f"✓ {t}: take it off" if t in has else f"  {t}", t) for t in names]
+        if not shown:
+            self.show_problem(f"{self.alias.handle} has no tags yet: a lead adds them.")
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag is not None:
+                self._change_tag(tag, tag not in has)
+
+        self.app.push_screen(
+            OptionsDialog(f"Tag {self.handle}", shown, "Tags a lead chose for the alias"), chosen
+        )
+
+    @service_work(group="contact-tag")
+    def _change_tag(self, tag: str, add: bool) -> None:
+        tags = self.services.contact_tags
+        change = tags.tag if add else tags.untag
+        change(self.who, self.alias.id, self.handle, tag)
+        self._read()
+
+    # Ratings: a facet, a value and the reason; the history keeps each.
+
+    def action_rate(self) -> None:
+        if self._card is None:
+            return
+        now = {r.facet: r.value for r in self._card.ratings}
+        shown = [
+            (f"{f.value} (now {now[f]})" if f in now else f"{f.value} (not rated)", f.value)
+            for f in Facet
+        ]
+
+        def chosen(value: str | None) -> None:
+            if value is not None:
+                self._ask_rating(Facet(value))
+
+        self.app.push_screen(OptionsDialog(f"Rate {self.handle}: which facet?", shown), chosen)
+
+    def _ask_rating(self, facet: Facet) -> None:
+        def answered(values: list[str] | None) -> None:
+            if values is None:
+                return
+            raw, reason = values[0].strip(), values[1]
+            if not (raw.isdigit() and RATING_MIN <= int(raw) <= RATING_MAX):
+                self.show_problem(
+                    f"A rating is a whole number from {RATING_MIN} to {RATING_MAX}, not {raw!r}."
+                )
+                return
+            self._rate(facet, int(raw), reason)
+
+        self.app.push_screen(
+            PromptDialog(
+                f"Rate {self.handle}'s {facet.value}",
+                [
+                    Field(f"{facet.value} from {RATING_MIN} to {RATING_MAX}"),
+                    Field("Why? (the team reads it)"),
+                ],
+            ),
+            answered,
+        )
+
+    @service_work(group="contact-rate")
+    def _rate(self, facet: Facet, value: int, reason: str) -> None:
+        self.services.contacts.rate(self.who, self.alias.id, self.handle, facet, value, reason)
+        self._read()
+
+    def _status(self, text: str, *, error: bool = False) -> None:
+        status = self.query_one("#contact-status", Static)
+        status.update(content(text))
+        status.set_class(error, "error")
+
     def show_problem(self, reason: str) -> None:
-        self.notify(inert(reason), severity="error", markup=False)
+        self._status(reason, error=True)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -10,10 +10,10 @@ from cmconsole.domain.contacts import DirectoryPage
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import Alias, Handover, HandoverContent
 from cmconsole.services.guard import SignedIn
-from cmconsole.tui.dialogs.pick import PickDialog, Picked
+from cmconsole.tui.dialogs.watch import PICK_PAGE, WatchChoice, WatchDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
-from cmconsole.tui.widgets.handover_view import content_lines, watched_line
+from cmconsole.tui.widgets.handover_view import content_lines
 
 
 class HandoverWriteScreen(ConsoleScreen[bool]):
@@ -23,13 +23,10 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         Binding("ctrl+s", "save", "Save the handover", priority=True),
         Binding("escape", "abandon", "Cancel"),
         # Under `?`: the footer and the form stay as they were for those who type names.
-        Binding("ctrl+t", "watch_contact", "Pick a contact to watch", show=False, priority=True),
+        Binding(
+            "ctrl+t", "watch_contact", "Pick or drop a contact to watch", show=False, priority=True
+        ),
     ]
-
-    class DirectoryRead(Message):
-        def __init__(self, page: DirectoryPage) -> None:
-            super().__init__()
-            self.page = page
 
     class DraftLoaded(Message):
         def __init__(self, draft: HandoverContent) -> None:
@@ -97,39 +94,25 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         )
 
     def action_watch_contact(self) -> None:
-        self._read_directory()
+        self.app.push_screen(WatchDialog(self._find_contacts, list(self._watched)), self._picked)
 
-    @service_work(exclusive=True, group="directory")
-    def _read_directory(self) -> None:
-        try:
-            self.post_message(
-                self.DirectoryRead(self.services.contacts.directory(self.who, self.alias.id))
-            )
-        except CmconsoleError as error:
-            self.post_message(self.WriteRefused(str(error)))
-
-    def on_handover_write_screen_directory_read(self, message: DirectoryRead) -> None:
-        choices = [
-            (watched_line(e.contact.handles[0], e.contact.display_name, e.tags, ""), handle)
-            for e in message.page.entries
-            for handle in e.contact.handles[:1]
-        ]
-        if not choices:
-            self._status("The alias has no contacts yet.", error=True)
-            return
-        self.app.push_screen(
-            PickDialog("A contact to watch", choices, "Why watch them? (a note for the next)"),
-            self._picked,
+    def _find_contacts(self, search: str, page: int) -> DirectoryPage:
+        """For the picker, in its worker: one page of the alias's contacts."""
+        return self.services.contacts.directory(
+            self.who, self.alias.id, search=search, page=page, size=PICK_PAGE
         )
 
-    def _picked(self, picked: Picked | None) -> None:
+    def _picked(self, picked: WatchChoice | None) -> None:
         if picked is None:
             return
-        self._watched[picked.value] = picked.note
+        if picked.drop:
+            self._watched.pop(picked.handle, None)
+        else:
+            self._watched[picked.handle] = picked.note
         shown = "\n".join(f"  • {handle}: {note}" for handle, note in self._watched.items())
         found = self.query("#watched")
         if found:
-            found.first(Static).update(content(shown))
+            found.first(Static).update(content(shown or "  (nobody picked: ctrl+t picks)"))
         else:
             after = self.query_one("#watch", Input)
             self.query_one("#handover-form").mount(

@@ -122,7 +122,9 @@ class ThreadScreen(ThreadContact):
         yield Header()
         yield Static("", id="claim", markup=False)
         with Horizontal(id="thread-row"):
-            yield ConversationPane(self.contact, found=self.at, id="thread")
+            yield ConversationPane(
+                self.contact, found=self.at, time_zone=self.alias.time_zone, id="thread"
+            )
             yield self.contact_card()
         yield Static("", id="answering", markup=False)
         yield Label(content(f"Reply as {self.alias.display_name} ({self.alias.handle}):"))

@@ -1,8 +1,10 @@
 """The thread screen's contact: their card beside the conversation (f4 folds it), a note about
-them (f5), and the warning before replying to someone the alias does not engage with."""
+them (f5), their own screen to tag, rate and correct notes (f6), and the warning before replying
+to someone the alias does not engage with."""
 
 from collections.abc import Callable
 
+from textual.binding import Binding
 from textual.message import Message
 
 from cmconsole.domain.contacts import ContactCard
@@ -12,11 +14,23 @@ from cmconsole.tui.dialogs.note import NoteDialog, NoteDraft
 from cmconsole.tui.panes.contact_card import SHOWN_FROM_WIDTH, ContactCardPane
 from cmconsole.tui.safe import inert
 from cmconsole.tui.screens.base import service_work
+from cmconsole.tui.screens.contact import ContactScreen
 from cmconsole.tui.screens.thread_follow_ups import ThreadFollowUps
 
 
 class ThreadContact(ThreadFollowUps):
     """Card, notes and the do-not-engage warning; the thread screen provides `contact`."""
+
+    # Merged with the thread screen's own keys; under `?`, as f4 and f5 are.
+    BINDINGS = [
+        Binding(
+            "f6",
+            "open_contact",
+            "The contact's screen: tag, rate, correct",
+            priority=True,
+            show=False,
+        ),
+    ]
 
     contact: str
     _reply_warning: str | None = None
@@ -32,7 +46,7 @@ class ThreadContact(ThreadFollowUps):
         pass
 
     def contact_card(self) -> ContactCardPane:
-        return ContactCardPane(id="contact-card")
+        return ContactCardPane(time_zone=self.alias.time_zone, id="contact-card")
 
     def fold_card_to_fit(self) -> None:
         """At 80 columns the conversation needs the room: the card starts folded there."""
@@ -58,6 +72,17 @@ class ThreadContact(ThreadFollowUps):
     def action_toggle_card(self) -> None:
         card = self.query_one(ContactCardPane)
         card.display = not card.display
+
+    def action_open_contact(self) -> None:
+        """Their own screen, where notes are corrected and tags and ratings changed; the card
+        beside the thread is read again on the way back."""
+        self.app.push_screen(
+            ContactScreen(self.who, self.alias, self.contact), lambda _: self._reread_contact()
+        )
+
+    @service_work(group="contact-card", exclusive=True)
+    def _reread_contact(self) -> None:
+        self.read_contact()
 
     def action_write_note(self) -> None:
         def written(draft: NoteDraft | None) -> None:
