@@ -64,6 +64,7 @@ class Alias:
     signature_kind: SignatureKind
     signature_text: str
     time_zone: str = "UTC"  # an IANA name: where "tomorrow" and business hours are reckoned
+    colour: str = ""  # "#rrggbb" the alias wears on every screen where one writes ("" for none)
 
 
 @dataclass(frozen=True)

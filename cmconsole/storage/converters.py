@@ -60,6 +60,7 @@ def alias(row: AliasRow) -> Alias:
         SignatureKind(row.signature_kind),
         row.signature_text,
         row.time_zone,
+        row.colour,
     )
 
 

@@ -30,6 +30,7 @@ class AliasRow(SQLModel, table=True):
     signature_kind: str = Field(max_length=16)
     signature_text: str = Field(default="", max_length=50)
     time_zone: str = Field(default="UTC", max_length=64)
+    colour: str = Field(default="", max_length=16)
     mention_cursor: str | None = Field(default=None, max_length=64)
     created_at: datetime
 
@@ -143,6 +144,7 @@ class ContactThreadRow(SQLModel, table=True):
         Index("ix_thread_unanswered", "alias_id", "unanswered", "last_activity_at"),
         Index("ix_thread_state", "alias_id", "state", "last_activity_at"),
         Index("ix_thread_handed", "handed_to", "alias_id"),
+        Index("ix_thread_waiting", "alias_id", "state", "waiting_since"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
