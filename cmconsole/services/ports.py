@@ -547,6 +547,25 @@ class DeskRepository(Protocol):
         ...
 
 
+class HomeRepository(Protocol):
+    """What waits on each alias, for the home screen; every count stops at `cap`."""
+
+    def waits(
+        self, alias_id: int, now: datetime, due_by: datetime, cap: int
+    ) -> tuple[int, datetime | None, int, int, int, int]:
+        """(unanswered threads, the oldest wait among them, replies awaiting approval, failed
+        posts, promises due by `due_by`, promises overdue at `now`)."""
+        ...
+
+    def on_shift(self, alias_ids: list[int]) -> list[tuple[int, str, datetime]]:
+        """Open shifts on these aliases: (alias id, who, last sign of life), longest first."""
+        ...
+
+    def version(self, operator_id: int, alias_ids: list[int]) -> int:
+        """Moves whenever what the person's home shows may have moved (one cheap query)."""
+        ...
+
+
 class DeskSignals(Protocol):
     """How a console learns that an alias's desk changed, without re-reading it."""
 
@@ -595,6 +614,8 @@ class Transaction(Protocol):
     def onboarding(self) -> OnboardingRepository: ...
     @property
     def desk(self) -> DeskRepository: ...
+    @property
+    def home(self) -> HomeRepository: ...
     @property
     def settings(self) -> SettingRepository: ...
     @property

@@ -130,7 +130,15 @@ class SqlAliases:
             return None
         alias_id, handle, display_name, language, channel, kind, text, zone, colour = found
         return Alias(
-            alias_id, handle, display_name, language, channel, SignatureKind(kind), text, zone, colour
+            alias_id,
+            handle,
+            display_name,
+            language,
+            channel,
+            SignatureKind(kind),
+            text,
+            zone,
+            colour,
         )
 
     def all(self) -> list[Alias]:
