@@ -6,7 +6,18 @@ from typing import Any
 import click
 
 import cmconsole.cli.contact_lifecycle  # noqa: F401  (adds merge, unmerge, erase, export to `contact`)
-from cmconsole.cli import audit, check, contacts, guides, run, sandbox, saved, search, setup
+from cmconsole.cli import (
+    audit,
+    check,
+    contacts,
+    guides,
+    run,
+    sandbox,
+    saved,
+    search,
+    setup,
+    status,
+)
 from cmconsole.cli.common import db_option, fail
 from cmconsole.domain.errors import CmconsoleError
 
@@ -66,6 +77,7 @@ for _command in (
     run.dispatch,
     saved.saved_group,
     search.search,
+    status.status,
     contacts.contact_group,
     setup.db_group,
 ):
