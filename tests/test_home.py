@@ -120,6 +120,8 @@ def test_the_gates_show_per_alias_and_a_shift_on_one_is_untouched_by_leaving_ano
     assert brand is not None and shop is not None
     assert brand.handovers_unread == 1 and brand.must_read
     assert shop.handovers_unread == 0
+    for row in before.aliases:  # counted as the gate counts them
+        assert row.handovers_unread == len(services.handovers.pending(nina, row.alias.id))
 
     services.shifts.start(team.operator, team.alias.id)
     services.shifts.start(team.operator, two.id)

@@ -8,7 +8,7 @@ import click
 from cmconsole.cli.common import db_option, fail, workspace
 from cmconsole.cli.identity import acting_person, signed_in_options
 from cmconsole.cli.text import exact_json, inert
-from cmconsole.services.home_model import AliasHome, HomeModel, counted
+from cmconsole.services.home_model import AliasHome, HomeModel, age, counted
 
 _WHO = "the status is a person's: say who you are with --as NAME"
 
@@ -34,17 +34,6 @@ def status(as_json: bool, as_name: str | None, passphrase_stdin: bool, db: str |
         return
     for line in as_lines(home):
         click.echo(line)
-
-
-def age(since: datetime | None, now: datetime) -> str:
-    """How long ago, in the largest whole unit: "45s", "12m", "3h", "2d"."""
-    if since is None:
-        return "-"
-    seconds = max(0, int((now - since).total_seconds()))
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
 
 
 def as_lines(home: HomeModel) -> list[str]:

@@ -51,3 +51,16 @@ def time_zone(raw: str) -> str:
             f"time zone {raw!r} is not known: use an IANA name such as Europe/Paris or UTC"
         ) from None
     return name
+
+
+def colour(raw: str) -> str:
+    """An alias's colour as "#rrggbb" (lower case; "#rgb" widened), "" for none, or InvalidInput."""
+    value = raw.strip().lower()
+    if value in ("", "none"):
+        return ""
+    digits = value.removeprefix("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    if len(digits) != 6 or any(d not in "0123456789abcdef" for d in digits):
+        raise InvalidInput(f"colour {raw!r} is not a colour: use #rrggbb, such as #d4537e, or none")
+    return "#" + digits

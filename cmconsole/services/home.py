@@ -2,13 +2,13 @@
 
 from datetime import datetime
 
-from cmconsole.domain.model import Membership, Operator
+from cmconsole.domain.model import Alias, Membership, Operator, Shift
 from cmconsole.services.desk_model import WAITING_COUNTED
 from cmconsole.services.guard import (
+    FIRST_SHIFT_HANDOVERS,
     SignedIn,
     active_operator,
     unread_guide,
-    unread_handovers,
 )
 from cmconsole.services.guides import changes_since_last_shift
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON
@@ -64,7 +64,21 @@ def _row(
         promises_overdue=overdue,
         on_shift=on_shift,
         mine=shift is not None,
-        handovers_unread=len(unread_handovers(tx, operator, alias, shift)),
+        handovers_unread=_unread_handovers(tx, operator, alias, shift),
         guide_unread=unread_guide(tx, operator, alias) is not None,
         guide_changes=len(changes_since_last_shift(tx, operator, alias, now)),
     )
+
+
+def _unread_handovers(
+    tx: Transaction, operator: Operator, alias: Alias, shift: Shift | None
+) -> int:
+    """guard.unread_handovers, counted in the database: a newcomer's first shift reads only the
+    newest few, where listing them read every handover the alias ever had."""
+    until = shift.start_mark if shift is not None and shift.start_mark is not None else None
+    if until is None:
+        until = tx.handovers.newest_id(alias.id)
+    previous = tx.shifts.previous_ended(operator.id, alias.id, shift.id if shift else None)
+    after = previous.end_mark if previous else None
+    cap = WAITING_COUNTED + 1 if previous is not None else FIRST_SHIFT_HANDOVERS
+    return tx.home.unread_handovers(alias.id, operator.id, after, until, cap)

@@ -12,6 +12,17 @@ def counted(count: int) -> str:
     return f"{WAITING_COUNTED}+" if count > WAITING_COUNTED else str(count)
 
 
+def age(since: datetime | None, now: datetime) -> str:
+    """How long ago, in the largest whole unit: "45s", "12m", "3h", "2d" ("-" for never)."""
+    if since is None:
+        return "-"
+    seconds = max(0, int((now - since).total_seconds()))
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
 @dataclass(frozen=True)
 class AliasHome:
     """One alias as its home row shows it, for the person who reads it."""

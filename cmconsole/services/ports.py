@@ -80,6 +80,7 @@ class OperatorRepository(Protocol):
 
 class AliasRepository(Protocol):
     def set_time_zone(self, alias_id: int, time_zone: str) -> None: ...
+    def set_colour(self, alias_id: int, colour: str) -> None: ...
 
     def set_signature(self, alias_id: int, kind: SignatureKind, text: str) -> None: ...
 
@@ -555,6 +556,12 @@ class HomeRepository(Protocol):
     ) -> tuple[int, datetime | None, int, int, int, int]:
         """(unanswered threads, the oldest wait among them, replies awaiting approval, failed
         posts, promises due by `due_by`, promises overdue at `now`)."""
+        ...
+
+    def unread_handovers(
+        self, alias_id: int, operator_id: int, after: int | None, until: int, cap: int
+    ) -> int:
+        """Handovers by others in (after, until] the operator has not acknowledged, up to cap."""
         ...
 
     def on_shift(self, alias_ids: list[int]) -> list[tuple[int, str, datetime]]:

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, func, literal, select
+from sqlalchemy import bindparam, exists, func, literal, select
 from sqlmodel import Session, col
 
 from cmconsole.domain.model import PostStatus
@@ -13,6 +13,8 @@ from cmconsole.storage.tables import ContactThreadRow as _Thread
 from cmconsole.storage.tables import (
     DeskChangeRow,
     FollowUpRow,
+    HandoverAckRow,
+    HandoverRow,
     MembershipRow,
     OperatorRow,
     PostRow,
@@ -78,6 +80,26 @@ class SqlHome:
         unanswered, oldest_new, oldest_open, awaiting, failed, due, overdue = row
         waits = [w for w in (oldest_new, oldest_open) if w is not None]
         return (unanswered, min(waits, default=None), awaiting, failed, due, overdue)
+
+    def unread_handovers(
+        self, alias_id: int, operator_id: int, after: int | None, until: int, cap: int
+    ) -> int:
+        """How many handovers others wrote on the alias in (after, until] that the operator has
+        not acknowledged, counted up to `cap` (a newcomer must read only the newest few)."""
+        acknowledged = exists().where(
+            col(HandoverAckRow.handover_id) == HandoverRow.id,
+            col(HandoverAckRow.operator_id) == operator_id,
+        )
+        where = [
+            col(HandoverRow.alias_id) == alias_id,
+            col(HandoverRow.author_id) != operator_id,
+            col(HandoverRow.id) <= until,
+            ~acknowledged,
+        ]
+        if after is not None:
+            where.append(col(HandoverRow.id) > after)
+        found = select(literal(1)).where(*where).limit(cap).subquery()
+        return int(self._session.execute(select(func.count()).select_from(found)).scalar_one())
 
     def on_shift(self, alias_ids: list[int]) -> list[tuple[int, str, datetime]]:
         """Open shifts on these aliases: (alias id, who, last sign of life), longest first."""
