@@ -62,7 +62,8 @@ def _line(row: AliasHome, now: datetime) -> str:
     ]
     to_read = []
     if row.handovers_unread:
-        to_read.append(f"{row.handovers_unread} handovers")
+        count = row.handovers_unread
+        to_read.append(f"{count} handover{'s' if count > 1 else ''}")
     if row.guide_unread:
         to_read.append("the guide")
     elif row.guide_changes:

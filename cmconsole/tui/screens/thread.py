@@ -1,5 +1,6 @@
 """A contact's conversation with the alias, who is answering it, and the box for the next reply."""
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -35,6 +36,7 @@ from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.thread_contact import ThreadContact
 from cmconsole.tui.screens.thread_follow_ups import Accepted
 from cmconsole.tui.widgets.compose import ComposeBox
+from cmconsole.tui.widgets.speaker import speaking_as
 
 # One wait on the alias's change counter lasts this long at most, then the next begins: the
 # conversation and the claim are read again only when the counter moved (a new message, a
@@ -112,6 +114,7 @@ class ThreadScreen(ThreadContact):
         self._follow_ups: list[FollowUp] = []
         self._saved: list[SavedReply] = []
         self._sending = False
+        self._sent = False
         self._typed_since_renewal = False
         self._claim = ClaimState(None, False)
 
@@ -122,7 +125,7 @@ class ThreadScreen(ThreadContact):
             yield ConversationPane(self.contact, found=self.at, id="thread")
             yield self.contact_card()
         yield Static("", id="answering", markup=False)
-        yield Label(content(f"Reply as {self.alias.display_name} ({self.alias.handle}):"))
+        yield Label(speaking_as(self.alias), id="speaking-as")
         yield ComposeBox(id="compose")
         yield Static(
             "ctrl+s send · f2 fix · f3 pick message · ctrl+r saved reply · ctrl+f follow-up",
@@ -132,7 +135,13 @@ class ThreadScreen(ThreadContact):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#reply", TextArea).focus()
+        reply = self.query_one("#reply", TextArea)
+        reply.focus()
+        # A draft belongs to its alias and thread: left unsent here before, it is here again.
+        draft = self.console.drafts.get((self.alias.id, self.contact))
+        if draft:
+            reply.load_text(draft)
+            reply.move_cursor(reply.document.end)
         self.fold_card_to_fit()
         self._load_setup()
         self._watch_claim()
@@ -378,6 +387,8 @@ class ThreadScreen(ThreadContact):
             PostStatus.AWAITING_APPROVAL: "Sent for approval: someone on shift will review it.",
         }.get(post.status, f"Reply {STATUS_WORDS[post.status]}: see the Outbox tab.")
         self.notify(inert(words), markup=False)
+        self._sent = True
+        self.console.drafts.pop((self.alias.id, self.contact), None)
         self.dismiss(self.contact)
 
     def show_problem(self, reason: str) -> None:
@@ -397,3 +408,15 @@ class ThreadScreen(ThreadContact):
 
     def action_back(self) -> None:
         self.dismiss(self.contact)
+
+    @on(TextArea.Changed, "#reply")
+    def _keep_draft(self, event: TextArea.Changed) -> None:
+        """Whatever is typed is the thread's draft until sent (kept by the console, by alias
+        and contact), so leaving the thread or switching aliases loses nothing."""
+        if self._sent:
+            return
+        key = (self.alias.id, self.contact)
+        if event.text_area.text.strip():
+            self.console.drafts[key] = event.text_area.text
+        else:
+            self.console.drafts.pop(key, None)
