@@ -1,6 +1,7 @@
 """Home: every alias a person works, what waits there, in one read; counts checked against SQL."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -128,6 +129,17 @@ def test_the_gates_show_per_alias_and_a_shift_on_one_is_untouched_by_leaving_ano
     services.shifts.end(team.operator, two.id)
     after = services.home.read(team.operator)
     assert [r.alias.handle for r in after.aliases if r.mine] == ["@brand"]
+    guide = (Path(__file__).parents[1] / "config" / "guides" / "acmehelp.toml").read_text()
+    services.guides.save(team.lead, two.id, guide, "a first guide for the shop")
+    services.handovers.write(team.lead, two.id, "shop: quiet")
+    again = services.home.read(team.operator)
+    for row in again.aliases:  # the gates as the services count them, shift or none
+        alias_id = row.alias.id
+        assert row.handovers_unread == len(services.handovers.pending(team.operator, alias_id))
+        changes = services.guides.changed_since_last_shift(team.operator, alias_id)
+        assert row.guide_changes == len(changes)
+        assert row.guide_unread == (services.guides.unread(team.operator, alias_id) is not None)
+    assert again.row(two.id).guide_changes == 1
     assert services.shifts.on_shift(team.alias.id)[-1][1].name == "otto"
 
 

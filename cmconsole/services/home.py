@@ -2,18 +2,12 @@
 
 from datetime import datetime
 
-from cmconsole.domain.model import Alias, Membership, Operator, Shift
+from cmconsole.domain.model import Membership
 from cmconsole.services.desk_model import WAITING_COUNTED
-from cmconsole.services.guard import (
-    FIRST_SHIFT_HANDOVERS,
-    SignedIn,
-    active_operator,
-    unread_guide,
-)
-from cmconsole.services.guides import changes_since_last_shift
+from cmconsole.services.guard import FIRST_SHIFT_HANDOVERS, SignedIn, active_operator
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON
 from cmconsole.services.home_model import AliasHome, HomeModel, urgency_order
-from cmconsole.services.ports import Clock, Transaction, Workspace
+from cmconsole.services.ports import Clock, Reader, Transaction, Workspace
 from cmconsole.services.shifts import STALE_AFTER
 
 
@@ -35,7 +29,11 @@ class Home:
             for alias_id, name, alive in tx.home.on_shift(ids):
                 if now - alive <= STALE_AFTER and name not in on_shift[alias_id]:
                     on_shift[alias_id].append(name)
-            rows = [_row(tx, operator, m, on_shift[m.alias.id], now) for m in memberships]
+            readers = tx.home.readers(operator.id, ids)
+            rows = [
+                _row(tx, operator.id, m, on_shift[m.alias.id], readers[m.alias.id], now)
+                for m in memberships
+            ]
         return HomeModel(operator.name, now, version, sorted(rows, key=urgency_order))
 
     def version(self, who: SignedIn, alias_ids: list[int]) -> int:
@@ -46,13 +44,28 @@ class Home:
 
 
 def _row(
-    tx: Transaction, operator: Operator, membership: Membership, on_shift: list[str], now: datetime
+    tx: Transaction,
+    operator_id: int,
+    membership: Membership,
+    on_shift: list[str],
+    reader: Reader,
+    now: datetime,
 ) -> AliasHome:
+    """The gates as guard.py has them (unread_handovers, unread_guide, the guide changes since
+    the previous shift), from what `readers` read for every alias at once."""
     alias = membership.alias
-    unanswered, oldest, awaiting, failed, due, overdue = tx.home.waits(
-        alias.id, now, now + FOLLOW_UPS_HORIZON, WAITING_COUNTED + 1
+    shift_id, start_mark, _started, end_mark, ended, guide, acknowledged, saved = reader
+    # Handovers up to the shift's start (all, without one), after the previous shift's end; on
+    # a first shift ever, only the newest few.
+    cap = WAITING_COUNTED + 1 if ended is not None else FIRST_SHIFT_HANDOVERS
+    until = start_mark if shift_id is not None else None
+    unanswered, oldest, awaiting, failed, due, overdue, unread = tx.home.waits(
+        alias.id,
+        now,
+        now + FOLLOW_UPS_HORIZON,
+        WAITING_COUNTED + 1,
+        (operator_id, end_mark, until, cap),
     )
-    shift = tx.shifts.open_for(operator.id, alias.id)
     return AliasHome(
         alias=alias,
         role=membership.role,
@@ -63,22 +76,8 @@ def _row(
         promises_due=due,
         promises_overdue=overdue,
         on_shift=on_shift,
-        mine=shift is not None,
-        handovers_unread=_unread_handovers(tx, operator, alias, shift),
-        guide_unread=unread_guide(tx, operator, alias) is not None,
-        guide_changes=len(changes_since_last_shift(tx, operator, alias, now)),
+        mine=shift_id is not None,
+        handovers_unread=unread,
+        guide_unread=guide is not None and not acknowledged,
+        guide_changes=sum(1 for at in saved if ended is not None and at > ended),
     )
-
-
-def _unread_handovers(
-    tx: Transaction, operator: Operator, alias: Alias, shift: Shift | None
-) -> int:
-    """guard.unread_handovers, counted in the database: a newcomer's first shift reads only the
-    newest few, where listing them read every handover the alias ever had."""
-    until = shift.start_mark if shift is not None and shift.start_mark is not None else None
-    if until is None:
-        until = tx.handovers.newest_id(alias.id)
-    previous = tx.shifts.previous_ended(operator.id, alias.id, shift.id if shift else None)
-    after = previous.end_mark if previous else None
-    cap = WAITING_COUNTED + 1 if previous is not None else FIRST_SHIFT_HANDOVERS
-    return tx.home.unread_handovers(alias.id, operator.id, after, until, cap)

@@ -548,20 +548,39 @@ class DeskRepository(Protocol):
         ...
 
 
+# The reader on one alias, for the home: (their open shift's id, its start mark, when it
+# started; their previous shift's end mark, when it ended; the guide's current version, whether
+# they ever acknowledged one, when each version was saved).
+Reader = tuple[
+    int | None,
+    int | None,
+    datetime | None,
+    int | None,
+    datetime | None,
+    int | None,
+    bool,
+    list[datetime],
+]
+
+
 class HomeRepository(Protocol):
-    """What waits on each alias, for the home screen; every count stops at `cap`."""
+    """What waits on each alias, for the home screen; every count stops at a cap."""
 
     def waits(
-        self, alias_id: int, now: datetime, due_by: datetime, cap: int
-    ) -> tuple[int, datetime | None, int, int, int, int]:
+        self,
+        alias_id: int,
+        now: datetime,
+        due_by: datetime,
+        cap: int,
+        handovers: tuple[int, int | None, int | None, int],
+    ) -> tuple[int, datetime | None, int, int, int, int, int]:
         """(unanswered threads, the oldest wait among them, replies awaiting approval, failed
-        posts, promises due by `due_by`, promises overdue at `now`)."""
+        posts, promises due by `due_by`, promises overdue at `now`, handovers to read);
+        `handovers`: (the reader, after, until, cap) of the handovers others wrote."""
         ...
 
-    def unread_handovers(
-        self, alias_id: int, operator_id: int, after: int | None, until: int, cap: int
-    ) -> int:
-        """Handovers by others in (after, until] the operator has not acknowledged, up to cap."""
+    def readers(self, operator_id: int, alias_ids: list[int]) -> dict[int, Reader]:
+        """The reader's shifts and guide acknowledgements on each of these aliases."""
         ...
 
     def on_shift(self, alias_ids: list[int]) -> list[tuple[int, str, datetime]]:

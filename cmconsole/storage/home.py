@@ -3,16 +3,19 @@
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, literal, select
+from sqlalchemy import Integer, bindparam, exists, func, literal, select
 from sqlmodel import Session, col
 
 from cmconsole.domain.model import PostStatus
 from cmconsole.domain.triage import ThreadState
+from cmconsole.services.ports import Reader
 from cmconsole.storage.desk import WORKSPACE
 from cmconsole.storage.tables import ContactThreadRow as _Thread
 from cmconsole.storage.tables import (
     DeskChangeRow,
     FollowUpRow,
+    GuideAckRow,
+    GuideVersionRow,
     HandoverAckRow,
     HandoverRow,
     MembershipRow,
@@ -24,6 +27,7 @@ from cmconsole.storage.tables import (
 _CHANGE = DeskChangeRow.__table__  # type: ignore[attr-defined]
 _ALIAS: Any = bindparam("alias")
 _CAP: Any = bindparam("cap")
+_NO_LIMIT = 2**62  # no upper bound on a handover id
 # Threads whose fan waits for a reply no one wrote yet (one awaiting approval is counted apart).
 UNANSWERED = (ThreadState.NEW.value, ThreadState.OPEN.value)
 
@@ -60,10 +64,31 @@ _WAITS = select(
         col(FollowUpRow.done_at).is_(None),
         col(FollowUpRow.due_at) <= bindparam("now"),
     ),
+    # Handovers others wrote in (after, until] the reader has not acknowledged (guard's rule),
+    # counted to `handovers_cap`: a newcomer must read only the newest few.
+    select(func.count())
+    .select_from(
+        select(literal(1))
+        .where(
+            col(HandoverRow.alias_id) == _ALIAS,
+            col(HandoverRow.author_id) != bindparam("operator"),
+            # (+ 0: the alias index leads, not a range over every alias's handover ids)
+            col(HandoverRow.id) + 0 > func.coalesce(bindparam("after", type_=Integer), 0),
+            col(HandoverRow.id) + 0 <= func.coalesce(bindparam("until", type_=Integer), _NO_LIMIT),
+            ~exists().where(
+                col(HandoverAckRow.handover_id) == HandoverRow.id,
+                col(HandoverAckRow.operator_id) == bindparam("operator"),
+            ),
+        )
+        .limit(bindparam("handovers_cap"))
+        .subquery()
+    )
+    .scalar_subquery(),
 )
 
-# (unanswered, oldest wait, awaiting approval, failed, promises due, promises overdue)
-Waits = tuple[int, datetime | None, int, int, int, int]
+# (unanswered, oldest wait, awaiting approval, failed, promises due, promises overdue, handovers
+# to read)
+Waits = tuple[int, datetime | None, int, int, int, int, int]
 
 
 class SqlHome:
@@ -72,34 +97,86 @@ class SqlHome:
     def __init__(self, session: Session) -> None:
         self._session = session
 
-    def waits(self, alias_id: int, now: datetime, due_by: datetime, cap: int) -> Waits:
+    def waits(
+        self,
+        alias_id: int,
+        now: datetime,
+        due_by: datetime,
+        cap: int,
+        handovers: tuple[int, int | None, int | None, int],
+    ) -> Waits:
+        """What waits on the alias; `handovers`: (reader, after, until, cap) of the handovers
+        the reader has to read."""
+        operator_id, after, until, handovers_cap = handovers
         row = self._session.execute(
             _WAITS,
-            {"alias": alias_id, "cap": cap, "now": now, "due_by": due_by},
+            {
+                "alias": alias_id,
+                "cap": cap,
+                "now": now,
+                "due_by": due_by,
+                "operator": operator_id,
+                "after": after,
+                "until": until,
+                "handovers_cap": handovers_cap,
+            },
         ).one()
-        unanswered, oldest_new, oldest_open, awaiting, failed, due, overdue = row
+        unanswered, oldest_new, oldest_open, awaiting, failed, due, overdue, unread = row
         waits = [w for w in (oldest_new, oldest_open) if w is not None]
-        return (unanswered, min(waits, default=None), awaiting, failed, due, overdue)
+        return (unanswered, min(waits, default=None), awaiting, failed, due, overdue, unread)
 
-    def unread_handovers(
-        self, alias_id: int, operator_id: int, after: int | None, until: int, cap: int
-    ) -> int:
-        """How many handovers others wrote on the alias in (after, until] that the operator has
-        not acknowledged, counted up to `cap` (a newcomer must read only the newest few)."""
-        acknowledged = exists().where(
-            col(HandoverAckRow.handover_id) == HandoverRow.id,
-            col(HandoverAckRow.operator_id) == operator_id,
+    def readers(self, operator_id: int, alias_ids: list[int]) -> dict[int, Reader]:
+        """The reader's shifts and guide acknowledgements on these aliases, in four queries
+        whatever their number (one per alias each cost the home a read per gate)."""
+        found: dict[int, list[Any]] = {
+            a: [None, None, None, None, None, None, False, []] for a in alias_ids
+        }
+        if not alias_ids:
+            return {}
+        mine = (col(ShiftRow.operator_id) == operator_id, col(ShiftRow.alias_id).in_(alias_ids))
+        for shift_id, alias_id, mark, started in self._session.execute(
+            select(
+                col(ShiftRow.id),
+                col(ShiftRow.alias_id),
+                col(ShiftRow.start_mark),
+                col(ShiftRow.started_at),
+            )
+            .where(*mine, col(ShiftRow.ended_at).is_(None))
+            .order_by(col(ShiftRow.id))
+        ):
+            found[alias_id][0:3] = [shift_id, mark, started]
+        latest = (
+            select(func.max(col(ShiftRow.id)))
+            .where(*mine, col(ShiftRow.ended_at).is_not(None))
+            .group_by(col(ShiftRow.alias_id))
         )
-        where = [
-            col(HandoverRow.alias_id) == alias_id,
-            col(HandoverRow.author_id) != operator_id,
-            col(HandoverRow.id) <= until,
-            ~acknowledged,
-        ]
-        if after is not None:
-            where.append(col(HandoverRow.id) > after)
-        found = select(literal(1)).where(*where).limit(cap).subquery()
-        return int(self._session.execute(select(func.count()).select_from(found)).scalar_one())
+        for alias_id, mark, ended in self._session.execute(
+            select(col(ShiftRow.alias_id), col(ShiftRow.end_mark), col(ShiftRow.ended_at)).where(
+                col(ShiftRow.id).in_(latest)
+            )
+        ):
+            found[alias_id][3:5] = [mark, ended]
+        for alias_id, version, created in self._session.execute(
+            select(
+                col(GuideVersionRow.alias_id),
+                col(GuideVersionRow.version),
+                col(GuideVersionRow.created_at),
+            )
+            .where(col(GuideVersionRow.alias_id).in_(alias_ids))
+            .order_by(col(GuideVersionRow.version))
+        ):
+            found[alias_id][5] = version
+            found[alias_id][7].append(created)
+        for (alias_id,) in self._session.execute(
+            select(col(GuideAckRow.alias_id))
+            .where(
+                col(GuideAckRow.operator_id) == operator_id,
+                col(GuideAckRow.alias_id).in_(alias_ids),
+            )
+            .distinct()
+        ):
+            found[alias_id][6] = True
+        return {alias_id: tuple(values) for alias_id, values in found.items()}
 
     def on_shift(self, alias_ids: list[int]) -> list[tuple[int, str, datetime]]:
         """Open shifts on these aliases: (alias id, who, last sign of life), longest first."""

@@ -45,7 +45,10 @@ class MembershipRow(SQLModel, table=True):
 
 class ShiftRow(SQLModel, table=True):
     __tablename__ = "shift"
-    __table_args__ = (Index("ix_shift_open", "alias_id", "operator_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_shift_open", "alias_id", "operator_id", "ended_at"),
+        Index("ix_shift_live", "ended_at", "alias_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     operator_id: int = Field(foreign_key="operator.id")

@@ -62,7 +62,7 @@ class AliasScreen(TriageKeys):
     BINDINGS = [
         Binding("escape", "leave", "End shift"),
         # To another alias's desk (home lists them): this shift stays open, this desk as it is.
-        Binding("ctrl+t", "switch_alias", "Switch alias"),
+        Binding("ctrl+t", "switch_alias", "Switch alias (shift stays open)", show=False),
         Binding("h", "hand_over", "Hand over"),
         Binding("m", "team", "Team"),
         Binding("O", "onboarding", "Onboarding"),

@@ -1,6 +1,5 @@
 """A contact's conversation with the alias, who is answering it, and the box for the next reply."""
 
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -407,16 +406,15 @@ class ThreadScreen(ThreadContact):
         status.set_class(error, "error")
 
     def action_back(self) -> None:
+        self._keep_draft()
         self.dismiss(self.contact)
 
-    @on(TextArea.Changed, "#reply")
-    def _keep_draft(self, event: TextArea.Changed) -> None:
-        """Whatever is typed is the thread's draft until sent (kept by the console, by alias
-        and contact), so leaving the thread or switching aliases loses nothing."""
-        if self._sent:
-            return
+    def _keep_draft(self) -> None:
+        """What is typed and unsent is the thread's draft (kept by the console, by alias and
+        contact): leaving the thread or switching aliases loses nothing."""
         key = (self.alias.id, self.contact)
-        if event.text_area.text.strip():
-            self.console.drafts[key] = event.text_area.text
+        text = self.query_one("#reply", TextArea).text
+        if text.strip() and not self._sent:
+            self.console.drafts[key] = text
         else:
             self.console.drafts.pop(key, None)

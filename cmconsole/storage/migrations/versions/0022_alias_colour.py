@@ -1,7 +1,8 @@
 """The colour an alias sets: every screen where one writes wears it, so that no one answers one
 brand's fan in another brand's voice. Aliases made before it wear none ("") until a lead sets one.
 And an index for the home screen's "oldest wait" per alias: the oldest waiting_since among a
-state's threads is then one seek, where it read every waiting thread of a busy alias.
+state's threads is then one seek, where it read every waiting thread of a busy alias; and one for
+the open shifts of many aliases at once.
 
 Revision ID: 0022
 Revises: 0020
@@ -25,5 +26,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_shift_live", table_name="shift")
     op.drop_index("ix_thread_waiting", table_name="contact_thread")
     op.drop_column("alias", "colour")
