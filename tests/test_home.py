@@ -107,7 +107,7 @@ def test_a_person_sees_only_the_aliases_they_work(services, team, two):
 
 
 def test_the_gates_show_per_alias_and_a_shift_on_one_is_untouched_by_leaving_another(
-    services, team, two
+    services, team, two, clock
 ):
     services.shifts.start(team.lead, team.alias.id)
     services.handovers.write(team.lead, team.alias.id, "all calm")
@@ -129,6 +129,7 @@ def test_the_gates_show_per_alias_and_a_shift_on_one_is_untouched_by_leaving_ano
     services.shifts.end(team.operator, two.id)
     after = services.home.read(team.operator)
     assert [r.alias.handle for r in after.aliases if r.mine] == ["@brand"]
+    clock.advance(minutes=5)
     guide = (Path(__file__).parents[1] / "config" / "guides" / "acmehelp.toml").read_text()
     services.guides.save(team.lead, two.id, guide, "a first guide for the shop")
     services.handovers.write(team.lead, two.id, "shop: quiet")
