@@ -5,9 +5,11 @@ from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from benchmarks.generate import PASSPHRASE
 from benchmarks.results import Result
 from benchmarks.timing import paired_median_ms
 from benchmarks.workspace import Plain, Workspace
+from cmconsole.domain.model import Role
 from cmconsole.services.bundle import Services
 from cmconsole.services.guard import SignedIn
 
@@ -64,45 +66,45 @@ _PER_ALIAS = [
 ]
 
 
-def _people(workspace: Workspace) -> dict[str, tuple[int, list[int]]]:
-    """The two benchmark people, added once (the generator's people work two aliases each):
-    the agent on the busiest alias and four more, the lead on all of them."""
+def _people(workspace: Workspace, services: Services) -> dict[str, tuple[int, list[int]]]:
+    """The two benchmark people, added once through the services (audited, so that the ledger
+    still verifies): the agent on the busiest alias and four more, the lead on all of them.
+    Each alias's own lead grants the role, as the console requires."""
     engine = create_engine(workspace.url)
     try:
-        with engine.begin() as db:
-            aliases = [row[0] for row in db.execute(text("SELECT id FROM alias ORDER BY id"))]
-            found = {}
-            for name, role, ids in ((AGENT, "operator", aliases[:5]), (LEAD, "lead", aliases)):
-                operator_id = db.execute(
-                    text("SELECT id FROM operator WHERE name = :name"), {"name": name}
-                ).scalar()
-                if operator_id is None:
-                    operator_id = db.execute(
-                        text(
-                            "INSERT INTO operator (name, display_name, initials, passphrase_hash,"
-                            " active, created_at) VALUES (:name, :name, 'BX', '-', :yes, :at)"
-                            " RETURNING id"
-                        ),
-                        {"name": name, "yes": True, "at": workspace.facts.moment},
-                    ).scalar_one()
-                    for alias_id in ids:
-                        db.execute(
-                            text(
-                                "INSERT INTO membership (operator_id, alias_id, role) "
-                                "VALUES (:operator, :alias, :role)"
-                            ),
-                            {"operator": operator_id, "alias": alias_id, "role": role},
-                        )
-                found[name] = (operator_id, ids)
-            return found
+        with engine.connect() as db:
+            aliases = [
+                tuple(row) for row in db.execute(text("SELECT id, handle FROM alias ORDER BY id"))
+            ]
+            leads = {
+                alias_id: SignedIn(operator_id, name)
+                for alias_id, operator_id, name in db.execute(
+                    text(
+                        "SELECT membership.alias_id, operator.id, operator.name FROM membership "
+                        "JOIN operator ON operator.id = membership.operator_id "
+                        "WHERE membership.role = 'lead' AND operator.active"
+                    )
+                )
+            }
     finally:
         engine.dispose()
+    found = {}
+    plan = ((AGENT, Role.OPERATOR, aliases[:5]), (LEAD, Role.LEAD, aliases))
+    for name, role, granted in plan:
+        existing = next((o for o in services.accounts.operators() if o.name == name), None)
+        if existing is None:
+            first = leads[granted[0][0]]
+            existing = services.accounts.add_operator(name, name, PASSPHRASE, by=first)
+            for alias_id, handle in granted:
+                services.accounts.grant(name, handle, role, by=leads[alias_id])
+        found[name] = (existing.id, [alias_id for alias_id, _ in granted])
+    return found
 
 
 def run(workspace: Workspace, services: Services, plain: Plain, repeats: int) -> list[Result]:
     now = plain.time(workspace.facts.moment)
     results: list[Result] = []
-    for name, (operator_id, alias_ids) in _people(workspace).items():
+    for name, (operator_id, alias_ids) in _people(workspace, services).items():
         results += _measure(services, plain, SignedIn(operator_id, name), alias_ids, now, repeats)
     return results
 
