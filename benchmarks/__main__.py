@@ -20,6 +20,7 @@ from benchmarks import (
     desk,
     desk_fanout,
     dispatch,
+    home,
     inbox,
     memory,
     report,
@@ -42,6 +43,7 @@ GROUPS = {
     "startup": ("startup",),
     "inbox": ("inbox_first_page", "inbox_unanswered", "inbox_by_facet"),
     "desk": ("desk_refresh", "desk_idle"),
+    "home": ("home_agent", "home_lead", "home_idle"),
     "who_spoke": ("audit_first_page", "audit_search", "audit_speakers", "audit_search_speakers"),
     "search": ("search_threads",),
     "contact_card": ("contact_card",),
@@ -112,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
         lead = _lead(workspace, plain)
         measure("inbox", lambda: inbox.run(workspace, services, plain, lead, repeats["query"]))
         measure("desk", lambda: desk.run(workspace, services, plain, lead, repeats["query"]))
+        measure("home", lambda: home.run(workspace, services, plain, repeats["query"]))
         measure(
             "who_spoke", lambda: who_spoke.run(workspace, services, plain, lead, repeats["query"])
         )

@@ -22,6 +22,7 @@ from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
+from cmconsole.services.home import Home
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.notifications import NotificationService
 from cmconsole.services.onboarding import OnboardingService
@@ -113,6 +114,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         desk=desk,
+        home=Home(workspace, clock),
         pump=Pump(workspace, inbox, posting, dispatcher, desk, clock),
         location=workspace.location,
         close=close,

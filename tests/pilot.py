@@ -39,6 +39,12 @@ async def open_alias(pilot, handle, *, read_handovers=True, onboarding=False):
     """Pick the alias; by default also acknowledge the handovers the console leads you through."""
     picker = pilot.app.screen
     assert isinstance(picker, AliasPickerScreen)
+    # The home reads its rows in a worker, then again whenever they move: wait for them.
+    await until(
+        pilot,
+        lambda: picker.query_one("#aliases").highlighted_option is not None,
+        what="the home's rows",
+    )
     for _ in range(5):
         if handle in str(picker.query_one("#aliases").highlighted_option.prompt):
             break

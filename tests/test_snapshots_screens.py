@@ -89,6 +89,8 @@ def test_alias_picker(snap_compare, demo_app, size):
     async def shown(pilot):
         await sign_in(pilot, "anna", "anna-demo-pass")
         await _shown(pilot, AliasPickerScreen)
+        options = pilot.app.screen.query_one("#aliases")
+        await until(pilot, lambda: options.option_count == 2, what="the aliases' rows")
 
     assert snap_compare(demo_app, terminal_size=size, run_before=shown)
 

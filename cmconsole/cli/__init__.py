@@ -23,6 +23,7 @@ from cmconsole.cli import (
     search,
     serve,
     setup,
+    status,
 )
 from cmconsole.cli.common import db_option, fail
 from cmconsole.domain.errors import CmconsoleError
@@ -89,6 +90,7 @@ for _command in (
     contacts.contact_group,
     announce.announce,
     announce.scheduled_group,
+    status.status,
     setup.db_group,
 ):
     main.add_command(_command)

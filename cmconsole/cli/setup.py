@@ -206,6 +206,21 @@ def alias_set_time_zone(
     click.echo(f"{changed.handle} lives in {changed.time_zone}")
 
 
+@alias.command("set-colour")
+@click.argument("handle")
+@click.argument("colour")
+@signed_in_options
+@db_option
+def alias_set_colour(
+    handle: str, colour: str, as_name: str | None, passphrase_stdin: bool, db: str | None
+) -> None:
+    """Set the colour the alias wears where one writes as it (#rrggbb, or none)."""
+    with workspace(db) as services:
+        by = acting_person(services, as_name, passphrase_stdin)
+        changed = services.accounts.set_colour(handle, colour, by=by)
+    click.echo(f"{changed.handle} wears {changed.colour or 'no colour'}")
+
+
 @alias.command("list")
 @db_option
 def alias_list(db: str | None) -> None:

@@ -67,6 +67,7 @@ class Alias:
     time_zone: str = "UTC"  # an IANA name: where "tomorrow" and business hours are reckoned
     # An announcement missed by more than this (no dispatcher ran) waits for a lead.
     late_hold_minutes: int = 60
+    colour: str = ""  # "#rrggbb" the alias wears on every screen where one writes ("" for none)
 
 
 @dataclass(frozen=True)

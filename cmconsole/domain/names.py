@@ -62,3 +62,16 @@ def on_clock(moment: datetime, zone_name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         zone, zone_name = ZoneInfo("UTC"), "UTC"
     return f"{moment.astimezone(zone):%Y-%m-%d %H:%M} ({zone_name})"
+
+
+def colour(raw: str) -> str:
+    """An alias's colour as "#rrggbb" (lower case; "#rgb" widened), "" for none, or InvalidInput."""
+    value = raw.strip().lower()
+    if value in ("", "none"):
+        return ""
+    digits = value.removeprefix("#")
+    if len(digits) == 3:
+        digits = "".join(d * 2 for d in digits)
+    if len(digits) != 6 or any(d not in "0123456789abcdef" for d in digits):
+        raise InvalidInput(f"colour {raw!r} is not a colour: use #rrggbb, such as #d4537e, or none")
+    return "#" + digits

@@ -144,6 +144,30 @@ class AccountService:
             )
             return replace(alias, time_zone=zone)
 
+    def set_colour(self, handle: str, colour: str, by: SignedIn | None = None) -> Alias:
+        """Set the colour the alias wears on every screen where one writes as it ("" for none)."""
+        tag = names.handle(handle)
+        wanted = names.colour(colour)
+        with self._workspace.transaction() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            actor = administrator(tx, by, "set its colour", alias)
+            if alias.colour == wanted:
+                return alias
+            tx.aliases.set_colour(alias.id, wanted)
+            tx.audit.append(
+                AuditDraft(
+                    "alias.colour_set",
+                    _id(actor),
+                    alias.id,
+                    alias.handle,
+                    {"colour": wanted, "previous": alias.colour, "by": os_user()},
+                ),
+                self._clock(),
+            )
+            return replace(alias, colour=wanted)
+
     def grant(
         self, operator_name: str, handle: str, role: Role, by: SignedIn | None = None
     ) -> None:

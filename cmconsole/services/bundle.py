@@ -16,6 +16,7 @@ from cmconsole.services.dispatch import Dispatcher
 from cmconsole.services.follow_ups import FollowUpService
 from cmconsole.services.guides import GuideService
 from cmconsole.services.handover import HandoverService
+from cmconsole.services.home import Home
 from cmconsole.services.inbox import InboxService
 from cmconsole.services.notifications import NotificationService
 from cmconsole.services.onboarding import OnboardingService
@@ -60,6 +61,7 @@ class Services:
     public: DemoPublic
     sandbox: SandboxControl
     desk: Desk
+    home: Home
     pump: Pump
     location: str
     close: Callable[[], None]

@@ -84,6 +84,7 @@ class DemoSeeder:
                 if lead is None and account.role is Role.LEAD:
                     lead = SignedIn(added.id, added.name)  # the demo's script: no sign-in event
         for alias in demo_data.ALIASES:
+            self.accounts.set_colour(alias.handle, alias.colour, by=lead)
             guide = EXAMPLE_GUIDES / f"{alias.handle.lstrip('@')}.toml"
             self.guides.import_file(alias.handle, guide, "the guide the demo starts with", by=lead)
         handles = {alias.handle: alias for alias in self.accounts.aliases()}

@@ -21,6 +21,7 @@ class DemoAlias:
     signature: SignatureKind
     about: str
     time_zone: str
+    colour: str  # what every screen where one writes as it wears
 
 
 ACCOUNTS = (
@@ -38,6 +39,7 @@ ALIASES = (
         SignatureKind.NONE,
         "a pastry brand; speaks as « nous », says « vous »",
         "Europe/Paris",
+        "#d4537e",
     ),
     DemoAlias(
         "@acmehelp",
@@ -46,6 +48,7 @@ ALIASES = (
         SignatureKind.INITIALS,
         "an English support desk; signs replies with initials (^AB)",
         "Europe/London",
+        "#3b82c4",
     ),
 )
 

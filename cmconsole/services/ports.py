@@ -81,6 +81,7 @@ class OperatorRepository(Protocol):
 
 class AliasRepository(Protocol):
     def set_time_zone(self, alias_id: int, time_zone: str) -> None: ...
+    def set_colour(self, alias_id: int, colour: str) -> None: ...
 
     def set_late_hold(self, alias_id: int, minutes: int) -> None: ...
 
@@ -571,6 +572,50 @@ class DeskRepository(Protocol):
         ...
 
 
+# The reader on one alias, for the home: (their open shift's id, its start mark, when it
+# started; their previous shift's end mark, when it ended; the guide's current version, whether
+# they ever acknowledged one, when each version was saved).
+Reader = tuple[
+    int | None,
+    int | None,
+    datetime | None,
+    int | None,
+    datetime | None,
+    int | None,
+    bool,
+    list[datetime],
+]
+
+
+class HomeRepository(Protocol):
+    """What waits on each alias, for the home screen; every count stops at a cap."""
+
+    def waits(
+        self,
+        alias_id: int,
+        now: datetime,
+        due_by: datetime,
+        cap: int,
+        handovers: tuple[int, int | None, int | None, int],
+    ) -> tuple[int, datetime | None, int, int, int, int, int]:
+        """(unanswered threads, the oldest wait among them, replies awaiting approval, failed
+        posts, promises due by `due_by`, promises overdue at `now`, handovers to read);
+        `handovers`: (the reader, after, until, cap) of the handovers others wrote."""
+        ...
+
+    def readers(self, operator_id: int, alias_ids: list[int]) -> dict[int, Reader]:
+        """The reader's shifts and guide acknowledgements on each of these aliases."""
+        ...
+
+    def on_shift(self, alias_ids: list[int]) -> list[tuple[int, str, datetime]]:
+        """Open shifts on these aliases: (alias id, who, last sign of life), longest first."""
+        ...
+
+    def version(self, operator_id: int, alias_ids: list[int]) -> int:
+        """Moves whenever what the person's home shows may have moved (one cheap query)."""
+        ...
+
+
 class DeskSignals(Protocol):
     """How a console learns that an alias's desk changed, without re-reading it."""
 
@@ -619,6 +664,8 @@ class Transaction(Protocol):
     def onboarding(self) -> OnboardingRepository: ...
     @property
     def desk(self) -> DeskRepository: ...
+    @property
+    def home(self) -> HomeRepository: ...
     @property
     def settings(self) -> SettingRepository: ...
     @property

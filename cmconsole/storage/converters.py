@@ -61,6 +61,7 @@ def alias(row: AliasRow) -> Alias:
         row.signature_text,
         row.time_zone,
         row.late_hold_minutes,
+        row.colour,
     )
 
 

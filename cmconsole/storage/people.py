@@ -20,7 +20,7 @@ _OPERATOR_FIELDS = [_OPERATOR.c[name] for name in ("id", "name", "display_name",
 _OPERATOR_FIELDS.append(_OPERATOR.c.active)
 _ALIAS_FIELDS = [_ALIAS.c[name] for name in ("id", "handle", "display_name", "language")]
 _ALIAS_FIELDS += [_ALIAS.c[name] for name in ("channel", "signature_kind", "signature_text")]
-_ALIAS_FIELDS.append(_ALIAS.c.time_zone)
+_ALIAS_FIELDS += [_ALIAS.c.time_zone, _ALIAS.c.colour]
 # Built once, run with bound values: building a statement costs more than running it.
 _OPERATOR_BY_ID = sql_select(*_OPERATOR_FIELDS).where(_OPERATOR.c.id == bindparam("key"))
 _OPERATOR_BY_NAME = sql_select(*_OPERATOR_FIELDS).where(_OPERATOR.c.name == bindparam("key"))
@@ -128,9 +128,17 @@ class SqlAliases:
         found = self._session.execute(_ALIAS_BY_ID, {"key": alias_id}).first()
         if found is None:
             return None
-        alias_id, handle, display_name, language, channel, kind, text, zone = found
+        alias_id, handle, display_name, language, channel, kind, text, zone, colour = found
         return Alias(
-            alias_id, handle, display_name, language, channel, SignatureKind(kind), text, zone
+            alias_id,
+            handle,
+            display_name,
+            language,
+            channel,
+            SignatureKind(kind),
+            text,
+            zone,
+            colour,
         )
 
     def all(self) -> list[Alias]:
@@ -145,6 +153,11 @@ class SqlAliases:
     def set_late_hold(self, alias_id: int, minutes: int) -> None:
         self._session.execute(
             update(AliasRow).where(col(AliasRow.id) == alias_id).values(late_hold_minutes=minutes)
+        )
+
+    def set_colour(self, alias_id: int, colour: str) -> None:
+        self._session.execute(
+            update(AliasRow).where(col(AliasRow.id) == alias_id).values(colour=colour)
         )
 
     def set_signature(self, alias_id: int, kind: SignatureKind, text: str) -> None:

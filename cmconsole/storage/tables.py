@@ -31,6 +31,7 @@ class AliasRow(SQLModel, table=True):
     signature_text: str = Field(default="", max_length=50)
     time_zone: str = Field(default="UTC", max_length=64)
     late_hold_minutes: int = Field(default=60)
+    colour: str = Field(default="", max_length=16)
     mention_cursor: str | None = Field(default=None, max_length=64)
     created_at: datetime
 
@@ -45,7 +46,10 @@ class MembershipRow(SQLModel, table=True):
 
 class ShiftRow(SQLModel, table=True):
     __tablename__ = "shift"
-    __table_args__ = (Index("ix_shift_open", "alias_id", "operator_id", "ended_at"),)
+    __table_args__ = (
+        Index("ix_shift_open", "alias_id", "operator_id", "ended_at"),
+        Index("ix_shift_live", "ended_at", "alias_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     operator_id: int = Field(foreign_key="operator.id")
@@ -147,6 +151,7 @@ class ContactThreadRow(SQLModel, table=True):
         Index("ix_thread_unanswered", "alias_id", "unanswered", "last_activity_at"),
         Index("ix_thread_state", "alias_id", "state", "last_activity_at"),
         Index("ix_thread_handed", "handed_to", "alias_id"),
+        Index("ix_thread_waiting", "alias_id", "state", "waiting_since"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

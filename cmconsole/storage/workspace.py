@@ -22,6 +22,7 @@ from cmconsole.storage.desk_signals import ListenedSignals, PolledSignals
 from cmconsole.storage.engine import READ_ONLY, create_workspace_engine, safe_url, sqlite_file
 from cmconsole.storage.guides import SqlGuides
 from cmconsole.storage.handovers import SqlFollowUps, SqlHandovers
+from cmconsole.storage.home import SqlHome
 from cmconsole.storage.inbound import SqlInbound
 from cmconsole.storage.liveness import SqlLiveness
 from cmconsole.storage.onboarding import SqlOnboarding
@@ -48,6 +49,7 @@ class SqlTransaction:
 
     def __init__(self, session: Session) -> None:
         self.desk = SqlDesk(session)
+        self.home = SqlHome(session)
         self.operators = SqlOperators(session)
         self.aliases = SqlAliases(session)
         self.memberships = SqlMemberships(session)

@@ -76,8 +76,14 @@ class CmconsoleApp(KeysInOrder[str | None]):
         self.clock = clock
         # In the demo the sandbox public writes to the alias every `public_every` seconds.
         self.public_every = public_every if demo else None
-        self.open_shift: tuple[SignedIn, int] | None = None
-        self._owns_shift = False
+        # The shifts this console is on, by alias: (who, whether this console opened it). A
+        # person may be on several aliases at once and switch between their desks.
+        self.open_shifts: dict[int, tuple[SignedIn, bool]] = {}
+        # Each alias's desk while its shift is open, kept alive (installed) between switches.
+        self.desks: dict[int, Screen[Any]] = {}
+        # What was typed and not sent, by (alias id, contact): a draft belongs to its alias and
+        # thread, and survives leaving the thread and switching aliases.
+        self.drafts: dict[tuple[int, str], str] = {}
 
     def format_title(self, title: str, sub_title: str) -> Content:
         # Titles carry alias names, which anyone setting up an alias may type.
@@ -143,27 +149,63 @@ class CmconsoleApp(KeysInOrder[str | None]):
             self.call_from_thread(callback, *args)
 
     def shift_started(self, who: SignedIn, alias_id: int, *, owned: bool = True) -> None:
-        self.open_shift = (who, alias_id)
-        self._owns_shift = owned
+        self.open_shifts[alias_id] = (who, owned)
 
-    def end_open_shift(self) -> None:
-        """End the shift this console opened; closing the console ends it too."""
-        if self.open_shift is None:
+    @property
+    def open_shift(self) -> tuple[SignedIn, int] | None:
+        """The shift of the desk shown (or the first one open): (who, alias id)."""
+        shown = getattr(self.screen, "alias", None)
+        alias_id = getattr(shown, "id", None)
+        if alias_id not in self.open_shifts:
+            alias_id = next(iter(self.open_shifts), None)
+        if alias_id is None:
+            return None
+        return self.open_shifts[alias_id][0], alias_id
+
+    def desk_opened(self, alias_id: int, desk: Screen[Any]) -> None:
+        """Keep the alias's desk alive while its shift is open: switching away keeps it."""
+        self.desks[alias_id] = desk
+        self.install_screen(desk, name=f"desk-{alias_id}-{id(desk)}")
+
+    def end_shift(self, alias_id: int) -> None:
+        """End the shift this console opened on the alias (one joined from another of the
+        operator's consoles is left to it); the other aliases' shifts are untouched."""
+        found = self.open_shifts.pop(alias_id, None)
+        desk = self.desks.pop(alias_id, None)
+        if desk is not None:
+            # Once it has left the stack: an installed screen is only forgotten off it.
+            self.call_later(self._forget_desk, alias_id, desk)
+        if found is None:
             return
-        who, alias_id = self.open_shift
-        self.open_shift = None
-        if not self._owns_shift:
-            return  # joined from another of the operator's consoles, which still holds it
+        who, owned = found
+        for key in [key for key in self.drafts if key[0] == alias_id]:
+            del self.drafts[key]
+        if not owned:
+            return
         try:
             self.services.shifts.end(who, alias_id)
         except CmconsoleError as error:
             self.notify(inert(str(error)), severity="error", markup=False)
 
+    def _forget_desk(self, alias_id: int, desk: Screen[Any]) -> None:
+        if desk in self.screen_stack:  # still leaving: look again once it has
+            self.set_timer(0.05, partial(self._forget_desk, alias_id, desk))
+            return
+        if self.is_screen_installed(desk):
+            self.uninstall_screen(desk)
+            desk.remove()
+
+    def end_open_shift(self) -> None:
+        """End the shift of the desk shown (see open_shift)."""
+        if self.open_shift is not None:
+            self.end_shift(self.open_shift[1])
+
     def on_unmount(self) -> None:
         # A sign-in still waiting for the workspace gives up rather than hold the exit.
         self._opened.set()
         if self._services is not None:
-            self.end_open_shift()
+            for alias_id in list(self.open_shifts):
+                self.end_shift(alias_id)
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every key of the screen is also a command in the palette (ctrl+p)."""
@@ -186,7 +228,9 @@ class CmconsoleApp(KeysInOrder[str | None]):
         from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
         from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 
-        shift = self.open_shift if self._owns_shift else None
+        shift = self.open_shift
+        if shift is not None and not self.open_shifts[shift[1]][1]:
+            shift = None  # joined from another console, which still holds it
         offered = isinstance(self.screen, (EndShiftDialog, HandoverWriteScreen))
         alias = None
         if shift is not None and not offered:

@@ -63,6 +63,8 @@ class AliasScreen(TriageKeys):
 
     BINDINGS = [
         Binding("escape", "leave", "End shift"),
+        # To another alias's desk (home lists them): this shift stays open, this desk as it is.
+        Binding("ctrl+t", "switch_alias", "Switch alias (shift stays open)", show=False),
         Binding("h", "hand_over", "Hand over"),
         Binding("m", "team", "Team"),
         Binding("O", "onboarding", "Onboarding"),
@@ -474,8 +476,12 @@ class AliasScreen(TriageKeys):
         self.app.push_screen(EndShiftDialog(), chosen)
 
     def _end_shift(self) -> None:
-        self.console.end_open_shift()
+        self.console.end_shift(self.alias.id)
         self.dismiss()
+
+    def action_switch_alias(self) -> None:
+        """Home, without ending the shift: the desk stays open (installed) for coming back."""
+        self.app.pop_screen()
 
     @on(Refreshed)
     def _check_notifications(self) -> None:

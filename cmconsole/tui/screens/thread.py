@@ -35,6 +35,7 @@ from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.thread_contact import ThreadContact
 from cmconsole.tui.screens.thread_follow_ups import Accepted
 from cmconsole.tui.widgets.compose import ComposeBox
+from cmconsole.tui.widgets.speaker import speaking_as
 
 # One wait on the alias's change counter lasts this long at most, then the next begins: the
 # conversation and the claim are read again only when the counter moved (a new message, a
@@ -115,6 +116,7 @@ class ThreadScreen(ThreadContact):
         self._follow_ups: list[FollowUp] = []
         self._saved: list[SavedReply] = []
         self._sending = False
+        self._sent = False
         self._typed_since_renewal = False
         self._claim = ClaimState(None, False)
 
@@ -127,7 +129,7 @@ class ThreadScreen(ThreadContact):
             )
             yield self.contact_card()
         yield Static("", id="answering", markup=False)
-        yield Label(content(f"Reply as {self.alias.display_name} ({self.alias.handle}):"))
+        yield Label(speaking_as(self.alias), id="speaking-as")
         yield ComposeBox(id="compose")
         yield Static(
             "ctrl+s send · f2 fix · f3 pick message · ctrl+r saved reply · ctrl+f follow-up",
@@ -137,7 +139,13 @@ class ThreadScreen(ThreadContact):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#reply", TextArea).focus()
+        reply = self.query_one("#reply", TextArea)
+        reply.focus()
+        # A draft belongs to its alias and thread: left unsent here before, it is here again.
+        draft = self.console.drafts.get((self.alias.id, self.contact))
+        if draft:
+            reply.load_text(draft)
+            reply.move_cursor(reply.document.end)
         self.fold_card_to_fit()
         self._load_setup()
         self._watch_claim()
@@ -383,6 +391,8 @@ class ThreadScreen(ThreadContact):
             PostStatus.AWAITING_APPROVAL: "Sent for approval: someone on shift will review it.",
         }.get(post.status, f"Reply {STATUS_WORDS[post.status]}: see the Outbox tab.")
         self.notify(inert(words), markup=False)
+        self._sent = True
+        self.console.drafts.pop((self.alias.id, self.contact), None)
         self.dismiss(self.contact)
 
     def show_problem(self, reason: str) -> None:
@@ -401,4 +411,15 @@ class ThreadScreen(ThreadContact):
         status.set_class(error, "error")
 
     def action_back(self) -> None:
+        self._keep_draft()
         self.dismiss(self.contact)
+
+    def _keep_draft(self) -> None:
+        """What is typed and unsent is the thread's draft (kept by the console, by alias and
+        contact): leaving the thread or switching aliases loses nothing."""
+        key = (self.alias.id, self.contact)
+        text = self.query_one("#reply", TextArea).text
+        if text.strip() and not self._sent:
+            self.console.drafts[key] = text
+        else:
+            self.console.drafts.pop(key, None)
