@@ -23,6 +23,7 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column("alias", sa.Column("colour", sa.String(16), nullable=False, server_default=""))
     op.create_index("ix_thread_waiting", "contact_thread", ["alias_id", "state", "waiting_since"])
+    op.create_index("ix_shift_live", "shift", ["ended_at", "alias_id"])
 
 
 def downgrade() -> None:
