@@ -35,15 +35,19 @@ _DUE = (
     "SELECT DISTINCT follow_up.contact_handle FROM follow_up WHERE follow_up.alias_id = ? "
     "AND follow_up.done_at IS NULL AND follow_up.due_at <= ?"
 )
-_RATED_HANDLES = (
-    "SELECT contact_handle.handle FROM contact_handle JOIN contact "
-    "ON contact.id = contact_handle.contact_id "
-    "WHERE contact.alias_id = ? AND contact.relevancy IS NOT NULL"
+# The rated contacts' threads, read from the facet's index down (SQLite: in that order).
+_RATED_FROM = (
+    "FROM contact {join} contact_handle ON contact.id = contact_handle.contact_id "
+    "{join} contact_thread ON contact_handle.alias_id = contact_thread.alias_id "
+    "AND contact_handle.handle = contact_thread.contact_handle JOIN inbound_message"
 )
-_RATED_JOIN = (
-    " JOIN contact_handle ON contact_handle.alias_id = contact_thread.alias_id "
+_RATED_WHERE = "WHERE contact.alias_id = ? AND contact.relevancy IS NOT NULL AND "
+_NOT_RATED = (
+    " AND NOT (EXISTS (SELECT contact_handle.contact_id FROM contact_handle JOIN contact "
+    "ON contact.id = contact_handle.contact_id "
+    "WHERE contact_handle.alias_id = contact_thread.alias_id "
     "AND contact_handle.handle = contact_thread.contact_handle "
-    "JOIN contact ON contact.id = contact_handle.contact_id"
+    "AND contact.relevancy IS NOT NULL))"
 )
 _CLAIMS = (
     "SELECT claim.alias_id, claim.contact_handle, claim.operator_id, claim.claimed_at, "
@@ -94,23 +98,21 @@ def _by_facet(
     facts = workspace.facts
     now = plain.time(facts.moment)
     spam = " AND contact_thread.state NOT IN ('spam')"
-    head, tail = _THREADS.split(" WHERE ")
+    join = "CROSS JOIN" if plain.database == "sqlite" else "JOIN"
+    rated_sql = (
+        _THREADS.format(states=spam)
+        .replace("FROM contact_thread JOIN inbound_message", _RATED_FROM.format(join=join))
+        .replace("WHERE ", _RATED_WHERE)
+        .replace("ORDER BY ", "ORDER BY contact.relevancy DESC, ")
+    )
+    rest_sql = _THREADS.format(states=spam + _NOT_RATED)
 
     def bare() -> tuple[list[Any], list[Any]]:
         plain.fetch(_DUE, (facts.alias_id, now))
-        handles = [row[0] for row in plain.fetch(_RATED_HANDLES, (facts.alias_id,))]
-        rated: list[Any] = []
-        rest_states = spam
-        if handles:
-            named = f" AND contact_thread.contact_handle IN ({', '.join('?' * len(handles))})"
-            rated_sql = f"{head}{_RATED_JOIN} WHERE {tail.format(states=spam + named)}"
-            rated_sql = rated_sql.replace("ORDER BY ", "ORDER BY contact.relevancy DESC, ")
-            rated = plain.fetch(rated_sql, (facts.alias_id, *handles, INBOX_PAGE))
-            rest_states = spam + named.replace(" IN ", " NOT IN ")
-        rest = plain.fetch(
-            _THREADS.format(states=rest_states),
-            (facts.alias_id, *handles, INBOX_PAGE - len(rated)),
-        )
+        rated = plain.fetch(rated_sql, (facts.alias_id, facts.alias_id, INBOX_PAGE))
+        rest: list[Any] = []
+        if len(rated) < INBOX_PAGE:
+            rest = plain.fetch(rest_sql, (facts.alias_id, INBOX_PAGE - len(rated)))
         return rated + rest, plain.fetch(_CLAIMS, (facts.alias_id, now))
 
     def service() -> object:

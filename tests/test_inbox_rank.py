@@ -99,3 +99,33 @@ def test_the_inbox_filters_by_a_tag_and_keeps_the_state_filter(services, team, c
         _handles(services, team.operator, team.alias, which=InboxFilter.SPAM, tag="journalist")
         == []
     )
+
+
+def test_the_facet_sort_reads_each_rated_persons_handles_and_keeps_the_tag_filter(
+    services, team, clock, database_url
+):
+    for handle in ("@ann", "@bob", "@ann_alt", "@cat", "@dan", "@eve"):
+        receive(services, team.alias, handle, f"{handle} writes to @brand")
+        clock.advance(minutes=1)
+    engine = create_engine(database_url)
+    with engine.begin() as connection:  # @ann_alt is another handle of the same person as @ann
+        connection.execute(
+            text(
+                "UPDATE contact_handle SET contact_id = "
+                "(SELECT contact_id FROM contact_handle WHERE handle = '@ann') "
+                "WHERE handle = '@ann_alt'"
+            )
+        )
+    engine.dispose()
+    rate = services.contacts.rate
+    rate(team.operator, team.alias.id, "@ann", Facet.RELEVANCY, 3, "press")
+    rate(team.operator, team.alias.id, "@cat", Facet.RELEVANCY, 3, "press")
+    rate(team.operator, team.alias.id, "@bob", Facet.RELEVANCY, 5, "partner")
+    for handle in ("@ann", "@bob", "@dan", "@eve"):
+        services.contact_tags.tag(team.operator, team.alias.id, handle, "journalist")
+
+    by_relevancy = _handles(services, team.operator, team.alias, sort=Facet.RELEVANCY)
+    assert by_relevancy == ["@bob", "@cat", "@ann_alt", "@ann", "@eve", "@dan"]
+    assert by_relevancy == _expected(database_url, team.alias.id, [], True)
+    tagged = _handles(services, team.operator, team.alias, sort=Facet.RELEVANCY, tag="journalist")
+    assert tagged == ["@bob", "@ann_alt", "@ann", "@eve", "@dan"]

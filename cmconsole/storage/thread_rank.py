@@ -2,9 +2,12 @@
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from itertools import product
+from typing import Any, cast
 
 from sqlalchemy import exists
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import Join
 from sqlmodel import Session, col, select
 
 from cmconsole.domain.contacts import Facet
@@ -51,21 +54,44 @@ def facet_column(facet: str) -> Any:
     return col(getattr(ContactRow, facet))
 
 
-def rated_handles(session: Session, alias_id: int, facet: str) -> list[str]:
-    """The handles of the alias's contacts rated on the facet."""
-    return list(
-        session.exec(
-            select(col(ContactHandleRow.handle))
-            .join(ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id)
-            .where(col(ContactRow.alias_id) == alias_id, facet_column(facet).is_not(None))
-        ).all()
+class _InOrder(Join):
+    """A join whose tables SQLite reads in the order written (CROSS JOIN), left to right."""
+
+    inherit_cache = True
+
+
+@compiles(_InOrder, "sqlite")
+def _cross_join(join: _InOrder, compiler: Any, **kw: Any) -> str:
+    linter = kw.get("from_linter")
+    if linter is not None:  # as the compiler's own joins tell it which tables they link
+        linter.edges.update(product(join.left._from_objects, join.right._from_objects))
+    kw.pop("asfrom", None)
+    left = compiler.process(join.left, asfrom=True, **kw)
+    right = compiler.process(join.right, asfrom=True, **kw)
+    return f"{left} CROSS JOIN {right} ON {compiler.process(join.onclause, **kw)}"
+
+
+def by_rating(columns: Sequence[Any], alias_id: int, facet: str) -> Any:
+    """The threads of the alias's contacts rated on the facet, read from the contacts down: the
+    facet's index gives them highest rating first, so a page stops once it is full instead of
+    sorting every rated contact's threads."""
+    contact, handle, thread = (
+        cast(Any, row).__table__ for row in (ContactRow, ContactHandleRow, ContactThreadRow)
+    )
+    handles = _InOrder(contact, handle, col(ContactRow.id) == ContactHandleRow.contact_id)
+    return (
+        select(*columns)
+        .select_from(_InOrder(handles, thread, _OF_THREAD))
+        .where(col(ContactRow.alias_id) == alias_id, facet_column(facet).is_not(None))
     )
 
 
-def with_rating(query: Any) -> Any:
-    """The query joined to the threads' contacts, for ordering by their rating."""
-    return query.join(ContactHandleRow, _OF_THREAD).join(
-        ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id
+def _rated(facet: str) -> Any:
+    """The condition: the thread's contact is rated on the facet."""
+    return exists(
+        select(col(ContactHandleRow.contact_id))
+        .join(ContactRow, col(ContactRow.id) == ContactHandleRow.contact_id)
+        .where(_OF_THREAD, facet_column(facet).is_not(None))
     )
 
 
@@ -83,20 +109,21 @@ def ranked_pages(
     order: Sequence[Any],
     due: Sequence[str],
     facet: str | None,
-    rated: Sequence[str],
+    ranked: Any,
 ) -> list[tuple[Any, Sequence[Any]]]:
     """The queries to run in turn, each leaving out what those before it listed: the due
-    contacts' threads, then the `rated` contacts' by their rating of the facet, then the rest.
-    Handles are named, not joined: each query then reads the thread index it walks."""
+    contacts' threads, then `ranked` (the same query read through `by_rating`) by the contacts'
+    rating of the facet, then the rest, which still walks the activity index in order."""
     handle = col(ContactThreadRow.contact_handle)
     pages: list[tuple[Any, Sequence[Any]]] = []
     rest = query
     if due:
         pages.append((rest.where(handle.in_(list(due))), order))
         rest = rest.where(handle.not_in(list(due)))
-    if facet is not None and rated:
-        ranked = with_rating(rest.where(handle.in_(list(rated))))
+        if ranked is not None:
+            ranked = ranked.where(handle.not_in(list(due)))
+    if facet is not None and ranked is not None:
         pages.append((ranked, (facet_column(facet).desc(), *order)))
-        rest = rest.where(handle.not_in(list(rated)))
+        rest = rest.where(~_rated(facet))
     pages.append((rest, order))
     return pages

@@ -2,6 +2,7 @@
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, update
@@ -135,6 +136,43 @@ _LISTED_COLUMNS: tuple[Any, ...] = (
 )
 
 
+def _narrowed(
+    alias_id: int,
+    states: Sequence[ThreadState] | None,
+    leave_out: Sequence[ThreadState],
+    mine: int | None,
+    claimed_only: bool,
+    now: datetime | None,
+    tag: str | None,
+    start: Any,
+) -> Any:
+    """The listed threads of `start` (a select of the listed columns) that `page` keeps."""
+    query: Any = _listed(start).where(col(ContactThreadRow.alias_id) == alias_id)
+    if states is not None:
+        query = query.where(col(ContactThreadRow.state).in_([s.value for s in states]))
+    if leave_out:
+        query = query.where(col(ContactThreadRow.state).not_in([s.value for s in leave_out]))
+    if claimed_only or mine is not None:
+        assert now is not None, "claims are live only at a given moment"
+        claim = (col(ClaimRow.alias_id) == ContactThreadRow.alias_id) & (
+            col(ClaimRow.contact_handle) == ContactThreadRow.contact_handle
+        )
+        live = col(ClaimRow.expires_at) > now
+        if claimed_only:
+            query = query.join(ClaimRow, claim).where(live)
+        else:
+            query = query.outerjoin(ClaimRow, claim & live).where(
+                (col(ClaimRow.operator_id) == mine)
+                | (
+                    (col(ContactThreadRow.handed_to) == mine)
+                    & col(ContactThreadRow.state).in_([s.value for s in WAITING_STATES])
+                )
+            )
+    if tag is not None:
+        query = query.where(thread_rank.tagged(tag))
+    return query
+
+
 class SqlThreads:
     def __init__(self, session: Session) -> None:
         self._session = session
@@ -160,31 +198,11 @@ class SqlThreads:
         a promise due at `now` come first; `facet`: then those of contacts rated on it, highest
         rating first."""
         # On the bare table, columns only: mapping a page of ORM objects cost more than the query.
-        query: Any = _listed(select(*_LISTED_COLUMNS)).where(
-            col(ContactThreadRow.alias_id) == alias_id
-        )
-        if states is not None:
-            query = query.where(col(ContactThreadRow.state).in_([s.value for s in states]))
-        if leave_out:
-            query = query.where(col(ContactThreadRow.state).not_in([s.value for s in leave_out]))
-        if claimed_only or mine is not None:
-            assert now is not None, "claims are live only at a given moment"
-            claim = (col(ClaimRow.alias_id) == ContactThreadRow.alias_id) & (
-                col(ClaimRow.contact_handle) == ContactThreadRow.contact_handle
-            )
-            live = col(ClaimRow.expires_at) > now
-            if claimed_only:
-                query = query.join(ClaimRow, claim).where(live)
-            else:
-                query = query.outerjoin(ClaimRow, claim & live).where(
-                    (col(ClaimRow.operator_id) == mine)
-                    | (
-                        (col(ContactThreadRow.handed_to) == mine)
-                        & col(ContactThreadRow.state).in_([s.value for s in WAITING_STATES])
-                    )
-                )
-        if tag is not None:
-            query = query.where(thread_rank.tagged(tag))
+        narrowed = partial(_narrowed, alias_id, states, leave_out, mine, claimed_only, now, tag)
+        query = narrowed(select(*_LISTED_COLUMNS))
+        ranked = None
+        if facet is not None:
+            ranked = narrowed(thread_rank.by_rating(_LISTED_COLUMNS, alias_id, facet))
         due: list[str] = []
         if due_first:
             assert now is not None, "promises are due at a given moment"
@@ -192,9 +210,8 @@ class SqlThreads:
         newest = (col(ContactThreadRow.last_activity_at).desc(), col(ContactThreadRow.id).desc())
         found: list[ContactThread] = []
         # Each rank its own query: the plain page still walks the activity index in order.
-        rated = [] if facet is None else thread_rank.rated_handles(self._session, alias_id, facet)
-        for ranked, order in thread_rank.ranked_pages(query, newest, due, facet, rated):
-            rows = self._session.execute(ranked.order_by(*order).limit(limit - len(found)))
+        for page, order in thread_rank.ranked_pages(query, newest, due, facet, ranked):
+            rows = self._session.execute(page.order_by(*order).limit(limit - len(found)))
             found.extend(converters.thread(row) for row in rows)
             if len(found) >= limit:
                 break
