@@ -148,8 +148,8 @@ def test_the_lead_signs_in_in_a_browser_and_reads_a_fan(browser, served, tmp_pat
     page.keyboard.press("Enter")
     page.keyboard.type("lead-demo-pass")
     page.keyboard.press("Enter")
-    # The picker lists the lead's aliases once loaded, and focuses them in the same step.
-    _shows(page, "Signed in as lea. Speak as:", "Acme Support  @acmehelp  (lead)")
+    # The home lists the lead's aliases once loaded, most urgent first, and focuses them.
+    home = _shows(page, "Signed in as lea. Speak as:", "@acmehelp  Acme Support", "@bellehelene")
 
     # Another browser gets a console of its own, at its sign-in screen: nothing is shared.
     other = _page(browser, served)
@@ -157,7 +157,9 @@ def test_the_lead_signs_in_in_a_browser_and_reads_a_fan(browser, served, tmp_pat
     assert "Signed in" not in first and "Speak as" not in first and "@kim_r" not in first
     other.close()
 
-    page.keyboard.press("Enter")  # the first alias: Acme Support
+    if home.index("@bellehelene") < home.index("@acmehelp"):
+        page.keyboard.press("ArrowDown")  # Acme Support is second: a tie in urgency
+    page.keyboard.press("Enter")  # Acme Support
     # Before speaking, the lead reads what is waiting (a handover, the guide); then the inbox.
     # Its header counts what is left ("2 left to read · handover 3"); other lines tick.
     while "Before you speak" in _shows_one_of(page, "Before you speak", INBOX):
