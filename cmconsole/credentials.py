@@ -212,7 +212,7 @@ class CredentialStore:
                 )
             register_secret(token)
             return MastodonCredentials(instance, token)
-        entry = _MASTODON_PREFIX + _entry(handle)[2:]
+        entry = _entry(handle, "mastodon")
         stored = self._read(entry, handle)
         if stored is None:
             return None
@@ -243,9 +243,7 @@ class CredentialStore:
             "client_secret": kept.client_secret,
         }
         secrets = ("access_token", "client_secret") if kept.client_secret else ("access_token",)
-        self._write(
-            _MASTODON_PREFIX + _entry(handle)[2:], values, secrets, what="the Mastodon token"
-        )
+        self._write(_entry(handle, "mastodon"), values, secrets, what="the Mastodon token")
 
     def bluesky_credentials(self, handle: str) -> BlueskyCredentials | None:
         """The alias's Bluesky app password and session; None if none were kept for it."""
