@@ -221,8 +221,8 @@ def test_no_escape_from_the_public_reaches_the_terminal(console):
     console.type("anna\r")
     at = console.expect(FOCUSED.format("p", "assphrase"), at, pattern=True)
     console.type("anna-demo-pass\r")
-    # The aliases listed (and focused) after the picker has loaded them.
-    at = console.expect("(operator)", console.expect("Speak as:", at))
+    # The home screen lists the aliases (the first focused) once it has read them.
+    at = console.expect("sandbox · operator", console.expect("Speak as:", at))
     console.type("\r")
     # The inbox, newest first. The console fetched the hostile mention after its first read and
     # the cursor stayed on the fan it was on: ctrl+home takes it to the first row, the hostile one.
