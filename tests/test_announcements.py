@@ -7,7 +7,7 @@ import pytest
 
 from cmconsole.domain.errors import HandoversUnread, InvalidInput, PermissionDenied
 from cmconsole.domain.model import PostStatus
-from cmconsole.services.posting import DraftRefused
+from cmconsole.services.posting import DraftRefused, WarningsNeedReason
 
 GUIDE = """name = "The Brand"
 [prose]
@@ -169,3 +169,19 @@ def test_a_lead_lets_their_own_missed_announcement_go_but_not_an_operator(servic
     services.posting.approve(team.lead, lead_post.id)
     [published] = services.dispatcher.run_once().published
     assert published.id == lead_post.id
+
+
+def test_a_passed_warning_is_audited_with_its_reason(services, team):
+    warning = GUIDE + '[[rules]]\nid = "no-promo"\nkind = "forbidden"\nseverity = "warning"\n'
+    services.guides.save(team.lead, team.alias.id, warning + 'terms = ["promo"]\n', "warn")
+    version = services.guides.current(team.operator, team.alias.id).version.version
+    services.guides.acknowledge(team.operator, team.alias.id, version)
+    with pytest.raises(WarningsNeedReason):
+        services.announcements.announce(team.operator, team.alias.id, "Promo ce soir")
+    post = services.announcements.announce(
+        team.operator, team.alias.id, "Promo ce soir", overrides={"no-promo": " the brief says so "}
+    )
+    assert post.overrides == {"no-promo": "the brief says so"}
+    [passed] = [e for e in _events(services, team, post) if e.kind == "post.warning_overridden"]
+    assert passed.details == {"rule": "no-promo", "reason": "the brief says so"}
+    assert passed.actor_id == team.operator.operator_id

@@ -18,7 +18,7 @@ from cmconsole.services.guard import (
 )
 from cmconsole.services.guides import current_guide
 from cmconsole.services.ports import AuditDraft, Clock, Transaction, Workspace
-from cmconsole.services.posting import passed_warnings
+from cmconsole.services.posting import audit_overridden, passed_warnings
 
 # An alias's late-hold limit: from publishing only on time to a week late.
 LATE_HOLD_RANGE = range(0, 7 * 24 * 60 + 1)
@@ -102,17 +102,7 @@ class AnnouncementService:
             AuditDraft(kind, operator.id, alias.id, f"post {post.id}", details, f"post {post.id}"),
             now,
         )
-        for rule, reason in reasons.items():
-            tx.audit.append(
-                AuditDraft(
-                    "post.warning_overridden",
-                    operator.id,
-                    alias.id,
-                    f"post {post.id}",
-                    {"rule": rule, "reason": reason},
-                ),
-                now,
-            )
+        audit_overridden(tx, post, operator.id, reasons, now)
         tx.desk.changed(alias.id)
         return post
 

@@ -1,6 +1,7 @@
 """Speaking as the alias: writing a reply, queueing it, and approving a trainee's."""
 
 from collections.abc import Mapping
+from datetime import datetime
 
 from cmconsole.domain.checker import Finding
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
@@ -106,17 +107,7 @@ class PostingService:
             ),
             now,
         )
-        for rule, reason in reasons.items():
-            tx.audit.append(
-                AuditDraft(
-                    "post.warning_overridden",
-                    operator.id,
-                    alias.id,
-                    f"post {post.id}",
-                    {"rule": rule, "reason": reason},
-                ),
-                now,
-            )
+        audit_overridden(tx, post, operator.id, reasons, now)
         return post
 
     def approve(
@@ -333,3 +324,20 @@ def passed_warnings(findings: list[Finding], overrides: Mapping[str, str]) -> di
     if unexplained:
         raise WarningsNeedReason(unexplained)
     return {f.rule: overrides[f.rule].strip() for f in warnings}
+
+
+def audit_overridden(
+    tx: Transaction, post: Post, operator_id: int, reasons: Mapping[str, str], now: datetime
+) -> None:
+    """One audit event per warning its author passed, with the reason given."""
+    for rule, reason in reasons.items():
+        tx.audit.append(
+            AuditDraft(
+                "post.warning_overridden",
+                operator_id,
+                post.alias_id,
+                f"post {post.id}",
+                {"rule": rule, "reason": reason},
+            ),
+            now,
+        )
