@@ -110,7 +110,7 @@ class WhoSpokePane(Vertical):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: the screen, which says what failed, is handed it.
         if isinstance(self.screen, ConsoleScreen):
-            self.screen.on_worker_state_changed(event)
+            self.screen.say_failure(event)
 
     def _read_spoken(
         self, rows: int = SPOKEN_PAGE, after: Spoken | None = None, *, again: bool = False

@@ -216,7 +216,6 @@ class AliasScreen(TriageKeys):
             self.post_message(self.Refreshed(desk.read(self.who, self.alias.id, filters), filters))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group != "desk-wait" or not event.worker.is_finished:
             return
         if event.state is WorkerState.ERROR:

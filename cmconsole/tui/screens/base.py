@@ -25,7 +25,7 @@ Task = TypeVar("Task", bound=Callable[..., Any])
 
 def service_work(*, group: str = "default", exclusive: bool = False) -> Callable[[Task], Task]:
     """Run the decorated method in a thread worker whose failure does not end the console:
-    `ConsoleScreen.on_worker_state_changed` catches it and the screen's `show_problem` says it."""
+    `ConsoleScreen.say_failure` catches it and the screen's `show_problem` says it."""
     return cast(
         Callable[[Task], Task],
         work(thread=True, group=group, exclusive=exclusive, exit_on_error=False),
@@ -51,6 +51,12 @@ class ConsoleScreen(Screen[Result]):
         return self.console.services
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Textual calls this after a subclass's own handler (each class in the MRO has its
+        # turn): a subclass must not call it again, or every failure is said twice.
+        self.say_failure(event)
+
+    def say_failure(self, event: Worker.StateChanged) -> None:
+        """Say why a worker of this screen (or of a widget on it) failed, if it did."""
         if event.state is not WorkerState.ERROR:
             return
         error = event.worker.error

@@ -55,10 +55,10 @@ class GuideEditScreen(ConsoleScreen[None]):
         # read only (a save can fail before the check answers, for a reason of its own).
         self._check_failed = event.worker.group == MAY_EDIT
         try:
-            super().on_worker_state_changed(event)
+            self.say_failure(event)
         finally:
             self._check_failed = False
-        event.prevent_default()  # handled: Textual would call the base class's handler again
+        event.prevent_default()  # said: the base class's handler, called next, would say it again
 
     def show_problem(self, reason: str) -> None:
         status = self.query_one("#guide-status", Static)

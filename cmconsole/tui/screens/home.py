@@ -134,7 +134,6 @@ class HomeScreen(ConsoleScreen[None]):
             self.post_message(self.HomeRead(self.services.home.read(self.who)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group == "home-wait" and event.worker.is_finished and self.is_attached:
             if event.state is WorkerState.ERROR:
                 self.set_timer(10 * POLL_SECONDS, self._wait_for_change)  # unreachable: later

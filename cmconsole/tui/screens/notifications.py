@@ -78,7 +78,7 @@ class Notices(Widget):
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         # Worker.StateChanged does not bubble: the screen, which says what failed, is handed it.
-        self._screen.on_worker_state_changed(event)
+        self._screen.say_failure(event)
 
     def _tell(self, found: list[Notification], away: list[Notification], bell: bool) -> None:
         keys = {notice.key for notice in found}

@@ -168,7 +168,6 @@ class ThreadScreen(ThreadContact):
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        super().on_worker_state_changed(event)
         if event.worker.group != "thread-wait" or not event.worker.is_finished:
             return
         if event.state is WorkerState.ERROR:
