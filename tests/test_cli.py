@@ -1,10 +1,10 @@
 """The command line: setting up a workspace, the demo, the audit, and errors without tracebacks."""
 
 import pytest
-from click.testing import CliRunner
 
 from cmconsole.cli import main
 from cmconsole.wiring import open_services
+from tests.cli_run import run
 
 PASSPHRASE = "correct horse battery"
 
@@ -24,10 +24,6 @@ def db(tmp_path):
     made = run("init", "--db", url)
     assert made.exit_code == 0, made.output
     return url
-
-
-def run(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input)
 
 
 def test_a_new_workspace_says_how_to_set_it_up(db):

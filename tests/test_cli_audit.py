@@ -6,10 +6,9 @@ import json
 import re
 
 import pytest
-from click.testing import CliRunner
 
-from cmconsole.cli import main
 from cmconsole.wiring import open_services
+from tests.cli_run import run
 
 
 @pytest.fixture(autouse=True)
@@ -21,18 +20,14 @@ def private_data_dir(tmp_path, monkeypatch):
 @pytest.fixture
 def demo_db(tmp_path):
     url = f"sqlite:///{tmp_path / 'demo.db'}"
-    assert CliRunner().invoke(main, ["demo", "--no-launch", "--db", url]).exit_code == 0
+    assert run("demo", "--no-launch", "--db", url).exit_code == 0
     return url
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args))
 
 
 def as_lea(*args):
     """The demo's lead, who leads both aliases, reads their audit from the shell."""
     command = [*args, "--as", "lea", "--passphrase-stdin"]
-    return CliRunner().invoke(main, command, input="lead-demo-pass\n")
+    return run(*command, input="lead-demo-pass\n")
 
 
 def test_who_names_the_author_the_time_the_shift_and_the_guide(demo_db):

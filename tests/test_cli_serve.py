@@ -10,23 +10,17 @@ from typing import ClassVar
 
 import aiohttp
 import pytest
-from click.testing import CliRunner
 
-from cmconsole.cli import main
 from cmconsole.cli import serve as serve_module
 from cmconsole.wiring import open_demo
+from tests.cli_run import keep_private, run
 from tests.served import ROOT, Served
 from tests.test_pty import TIMEOUT, _plain_env
 
 
 @pytest.fixture(autouse=True)
 def private_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    # Recorded first, so that what `serve` sets for its consoles is undone after each test.
-    for name in ("CMCONSOLE_DATABASE_URL", "CMCONSOLE_NO_DISPATCH", "CMCONSOLE_SERVE_DEMO_DB"):
-        monkeypatch.setenv(name, "")
-        monkeypatch.delenv(name)
+    keep_private(tmp_path, monkeypatch, "CMCONSOLE_NO_DISPATCH", "CMCONSOLE_SERVE_DEMO_DB")
 
 
 @pytest.fixture
@@ -56,10 +50,6 @@ def fake_server(monkeypatch):
     FakeServer.made = []
     monkeypatch.setattr(serve_module, "_server_class", lambda: FakeServer)
     return FakeServer.made
-
-
-def run(*args: str):
-    return CliRunner().invoke(main, list(args))
 
 
 def _one_line_error(result, *words: str) -> None:

@@ -1,11 +1,10 @@
 """The team's commands: the sandbox public, the dispatcher process, and saved replies."""
 
 import pytest
-from click.testing import CliRunner
 
-from cmconsole.cli import main
 from cmconsole.domain.model import PostStatus, Role
 from cmconsole.wiring import open_services
+from tests.cli_run import run
 
 PASSPHRASE = "correct horse battery"
 
@@ -25,10 +24,6 @@ def db(tmp_path):
     services.accounts.grant("otto", "@brand", Role.OPERATOR)
     services.close()
     return url
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args))
 
 
 def test_the_sandbox_public_writes_and_the_dispatcher_fetches_and_publishes(db):

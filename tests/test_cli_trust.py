@@ -8,11 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from cmconsole.cli import main
 from cmconsole.domain.model import Role
 from cmconsole.wiring import open_services
+from tests.cli_run import run
 
 PASSPHRASE = "correct horse battery"
 GUIDE = str(Path(__file__).resolve().parent.parent / "config" / "guides" / "acmehelp.toml")
@@ -25,10 +24,6 @@ def private_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     monkeypatch.delenv("CMCONSOLE_DATABASE_URL", raising=False)
     monkeypatch.delenv("CMCONSOLE_AS", raising=False)
-
-
-def run(*args, input=None, env=None):
-    return CliRunner().invoke(main, list(args), input=input, env=env)
 
 
 @pytest.fixture

@@ -5,20 +5,17 @@ import json
 
 import pytest
 import respx
-from click.testing import CliRunner
 
-from cmconsole.cli import main
 from tests.bluesky_stubs import APP_PASSWORD, BRAND_DID, PDS, XRPC, jwt, session_body, xrpc_error
+from tests.cli_run import keep_private
+from tests.cli_run import run_clean as run
 
 ACCESS, REFRESH = jwt(BRAND_DID, "cliaccess"), jwt(BRAND_DID, "clirefresh")
 
 
 @pytest.fixture(autouse=True)
 def private_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in ("CMCONSOLE_DATABASE_URL", "CMCONSOLE_CREDENTIALS"):
-        monkeypatch.delenv(name, raising=False)
+    keep_private(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -36,12 +33,6 @@ def db(tmp_path):
 def api():
     with respx.mock(base_url=XRPC, assert_all_called=False) as mock:
         yield mock
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, list(args), input=input)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
 
 
 def connect(db, password, *extra):

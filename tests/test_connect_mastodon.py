@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlsplit
 import keyring
 import pytest
 import responses
-from click.testing import CliRunner
 from keyring.backends import fail
 
-from cmconsole.cli import main
+from tests.cli_run import keep_private
+from tests.cli_run import run_clean as run
 from tests.mastodon_stubs import API, INSTANCE, account, error, instance_v2, sent_form
 
 SCOPES = "read:accounts read:notifications read:statuses write:statuses"
@@ -24,10 +24,7 @@ SECRETS = ("client-secret-1", "token-1", "code-1234")
 
 @pytest.fixture(autouse=True)
 def private_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in ("CMCONSOLE_DATABASE_URL", "CMCONSOLE_CREDENTIALS"):
-        monkeypatch.delenv(name, raising=False)
+    keep_private(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -45,12 +42,6 @@ def db(tmp_path):
 def api():
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         yield mock
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, list(args), input=input)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
 
 
 def _stub_sign_in(api, username="brand"):

@@ -7,10 +7,10 @@ from urllib.parse import parse_qs
 import keyring
 import pytest
 import responses
-from click.testing import CliRunner
 from keyring.backends import fail
 
-from cmconsole.cli import main
+from tests.cli_run import keep_private
+from tests.cli_run import run_clean as run
 
 OAUTH = "https://api.twitter.com/oauth"
 ME = "https://api.twitter.com/2/users/me"
@@ -19,16 +19,7 @@ SECRETS = ("app-key-1", "app-secret-1", "acc-token-1", "acc-secret-1", "req-toke
 
 @pytest.fixture(autouse=True)
 def private_environment(tmp_path, monkeypatch):
-    """Keep the user's data directory, and any X variables of the shell, out of the tests."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in (
-        "CMCONSOLE_DATABASE_URL",
-        "CMCONSOLE_CREDENTIALS",
-        "CMCONSOLE_X_CONSUMER_KEY",
-        "CMCONSOLE_X_CONSUMER_SECRET",
-    ):
-        monkeypatch.delenv(name, raising=False)
+    keep_private(tmp_path, monkeypatch)
 
 
 @pytest.fixture
@@ -43,12 +34,6 @@ def db(tmp_path):
 def api():
     with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
         yield mock
-
-
-def run(*args, input=None):
-    result = CliRunner().invoke(main, list(args), input=input)
-    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
-    return result
 
 
 def _stub_pin_flow(api):

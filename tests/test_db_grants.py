@@ -11,19 +11,14 @@ from urllib.parse import quote
 
 import psycopg
 import pytest
-from click.testing import CliRunner
 
-from cmconsole.cli import main
 from cmconsole.domain.contacts import Facet
 from cmconsole.domain.model import PostStatus
 from cmconsole.wiring import open_services
+from tests.cli_run import run
 from tests.conftest import PASSPHRASE, POSTGRES_URL, _postgres_schema_url, make_team, receive
 
 PLAIN = POSTGRES_URL.replace("postgresql+psycopg://", "postgresql://")
-
-
-def run(*args, input=None):
-    return CliRunner().invoke(main, list(args), input=input)
 
 
 @pytest.fixture

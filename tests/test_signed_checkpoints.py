@@ -9,17 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from cmconsole.cli import main
+from tests.cli_run import run
 from tests.conftest import PASSPHRASE
 
 README = Path(__file__).resolve().parent.parent / "README.md"
-
-
-def run(*args):
-    return CliRunner().invoke(main, list(args))
 
 
 @pytest.fixture
