@@ -1,18 +1,14 @@
 """The contact directory on both engines, against counts read straight from the messages; and
 the migration that makes contacts for the threads already there."""
 
-from pathlib import Path
-
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from cmconsole.domain.contacts import DirectorySort, Facet
 from cmconsole.domain.errors import InvalidInput
-from cmconsole.storage import migrations
 from cmconsole.wiring import open_services
 from tests.conftest import make_team, receive
+from tests.migrating import migrate_again
 
 HANDLES = ["@ann", "@anna_b", "@bob", "@dana", "@eve", "@fran", "@gus", "@hank", "@ivan", "@jo"]
 
@@ -140,19 +136,6 @@ def test_directory_pages_count_from_zero(services, crowd):
         services.contacts.directory(crowd.lead, crowd.alias.id, page=-1)
 
 
-def _migrate(url, down_to, up_to):
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-            config.attributes["connection"] = connection
-            command.downgrade(config, down_to)
-            command.upgrade(config, up_to)
-    finally:
-        engine.dispose()
-
-
 def test_the_migration_makes_a_contact_for_each_thread_already_there(database_url, clock):
     services = open_services(database_url, clock=clock)
     team = make_team(services)
@@ -163,7 +146,7 @@ def test_the_migration_makes_a_contact_for_each_thread_already_there(database_ur
     receive(services, team.alias, "@ann", "@brand two")
     services.close()
 
-    _migrate(database_url, "0017", "head")
+    migrate_again(database_url, "0017")
     assert _sql(database_url, "SELECT COUNT(*) FROM contact")[0][0] == 2
 
     services = open_services(database_url, clock=clock)

@@ -1,7 +1,5 @@
 """Searching an alias's threads: messages and replies, ranked and paged. On every engine."""
 
-from pathlib import Path
-
 import pytest
 
 from cmconsole.domain.errors import InvalidInput, PermissionDenied
@@ -146,31 +144,15 @@ def test_page_numbers_and_sizes_are_checked(services, team):
 
 
 def test_messages_from_before_the_migration_are_found_and_it_can_be_undone(database_url, clock):
-    from alembic import command
-    from alembic.config import Config
-    from sqlalchemy import create_engine
-
-    import cmconsole.storage
     from cmconsole.wiring import open_services
     from tests.conftest import make_team
-
-    MIGRATIONS = Path(cmconsole.storage.__file__).parent / "migrations"
-
-    def migrate(how, revision):
-        engine = create_engine(database_url)
-        with engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(MIGRATIONS))
-            config.attributes["connection"] = connection
-            how(config, revision)
-        engine.dispose()
+    from tests.migrating import migrate_again
 
     services = open_services(database_url, clock=clock)
     team = make_team(services)
     receive(services, team.alias, "@ana", "@brand my parcel is late")
     services.close()
-    migrate(command.downgrade, "0013")
-    migrate(command.upgrade, "head")
+    migrate_again(database_url, "0013")
     services = open_services(database_url, clock=clock)
     try:
         page = services.search.search(team.operator, team.alias.id, "parcel")

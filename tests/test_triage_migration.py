@@ -1,27 +1,8 @@
 """A workspace from before thread states: migrating gives each thread the state the code derives."""
 
-from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
-
 from cmconsole.domain.triage import ThreadState
-from cmconsole.storage import migrations
 from tests.conftest import receive
-
-
-def _migrate(url, down_to, up_to):
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-            config.attributes["connection"] = connection
-            command.downgrade(config, down_to)
-            command.upgrade(config, up_to)
-    finally:
-        engine.dispose()
+from tests.migrating import migrate_again
 
 
 def _states(services, team):
@@ -52,6 +33,6 @@ def test_threads_from_before_states_are_given_the_state_the_code_derives(
         "@dan": ThreadState.OPEN,
     }
 
-    _migrate(database_url, "0014", "head")
+    migrate_again(database_url, "0014")
 
     assert _states(services, team) == before
