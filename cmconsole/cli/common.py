@@ -63,8 +63,11 @@ def reported_errors(exit_code: int = 1) -> Iterator[None]:
 
 
 def fail(message: str, exit_code: int) -> NoReturn:
-    # Messages quote what was given (names, files, text): shown inert, on one line.
-    click.echo(f"cmconsole: {' '.join(inert(message).split())}", err=True)
+    # Messages quote what was given (names, files, text): shown inert, on one line. A channel's
+    # refusal may quote what the platform answered: any credential loaded is masked, as in logs.
+    from cmconsole.logs import redact
+
+    click.echo(f"cmconsole: {' '.join(inert(redact(message)).split())}", err=True)
     sys.exit(exit_code)
 
 

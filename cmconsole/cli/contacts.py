@@ -74,6 +74,11 @@ def _card_lines(card: ContactCard) -> list[str]:
     ]
     if contact.erased_at is not None:
         lines.append(f"erased\t{contact.erased_at:%Y-%m-%d %H:%M}\ton request (GDPR art. 17)")
+    if contact.channel_reach is not None and contact.channel_reach_at is not None:
+        lines.append(
+            f"reach\t{contact.channel_reach}\tfollowers\t"
+            f"read {contact.channel_reach_at:%Y-%m-%d %H:%M}"
+        )
     if card.do_not_engage:
         lines.append("warning\tdo-not-engage: read the notes before any reply")
     for note in card.notes:
@@ -326,3 +331,27 @@ def contact_rate(
             argument(reason, "the reason"),
         )
     click.echo(f"rated {inert(handle)}'s {facet} {value} on {alias.handle}")
+
+
+@contact_group.command("reach")
+@click.argument("alias_handle", metavar="ALIAS")
+@click.argument("handle", metavar="HANDLE")
+@signed_in_options
+@db_option
+def contact_reach(
+    alias_handle: str,
+    handle: str,
+    as_name: str | None,
+    passphrase_stdin: bool,
+    db: str | None,
+) -> None:
+    """Read how many follow HANDLE from ALIAS's channel and keep it on the card, with when it
+    was read (apart from the operators' reach rating)."""
+    with workspace(db) as services:
+        by = member_person(services, as_name, passphrase_stdin)
+        alias = alias_named(services, alias_handle)
+        read = services.contacts.read_reach(by, alias.id, argument(handle, "the handle"))
+    click.echo(
+        f"read {inert(read.handles[0])}'s reach on {alias.handle} from {alias.channel}: "
+        f"{read.channel_reach or 0:,} followers"
+    )
