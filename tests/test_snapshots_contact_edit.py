@@ -11,7 +11,7 @@ from cmconsole.tui.screens.contact import ContactScreen
 from cmconsole.tui.screens.contacts import ContactsScreen
 from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 from tests import test_snapshots_screens as screens
-from tests.pilot import until
+from tests.pilot import settle, until
 from tests.test_snapshots_screens import SIZES, _on_alias, _shown
 
 demo_app = screens.demo_app  # the same demo, seen 7 minutes after it was seeded
@@ -29,6 +29,9 @@ async def _marie(pilot):
     await until(pilot, lambda: isinstance(pilot.app.screen, ContactScreen), what="the card")
     text = pilot.app.screen.query_one("#contact-text")
     await until(pilot, lambda: "History" in str(text.render()), what="the card read")
+    # Before any dialog: the screen under a modal shows as last drawn, toasts included.
+    pilot.app.clear_notifications()
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -62,9 +62,14 @@ def card_text(
     lines += [f"  {note_line(n, now)}" for n in card.notes[:notes]]
     if notes is not None and len(card.notes) > notes:
         lines.append(f"  … {len(card.notes) - notes} more on the contact's card")
-    if card.ratings:
+    followers, read_at = contact.channel_reach, contact.channel_reach_at
+    if card.ratings or followers is not None:
         lines.append("")
+    if card.ratings:
         lines.append("Ratings: " + ", ".join(f"{r.facet.value} {r.value}" for r in card.ratings))
+    if followers is not None and read_at is not None:
+        # What the channel counted, apart from the operators' reach rating.
+        lines.append(f"Followers: {followers:,} (read from the channel {ago(read_at, now)} ago)")
     if card.open_promises:
         lines.append("")
         lines.append("Open promises:")

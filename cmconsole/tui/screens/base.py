@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from cmconsole.domain.errors import CmconsoleError
+from cmconsole.logs import redact
 from cmconsole.tui.safe import inert
 
 if TYPE_CHECKING:
@@ -61,8 +62,9 @@ class ConsoleScreen(Screen[Result]):
             return
         error = event.worker.error
         if isinstance(error, CmconsoleError):
-            # The services' refusals and faults are written for the person at the keyboard.
-            self.show_problem(str(error))
+            # The services' refusals and faults are written for the person at the keyboard; a
+            # channel's may quote what the platform answered: any credential loaded is masked.
+            self.show_problem(redact(str(error)))
             return
         # Anything else is a bug: its text may hold a database URL, so only its kind is shown.
         _log.error("a console task failed", exc_info=error)

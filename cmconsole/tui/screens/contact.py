@@ -1,5 +1,5 @@
 """One contact's card with their whole history with the alias: f5 writes a note, t tags, r rates,
-e corrects a note (the services say who may)."""
+e corrects a note, g reads their reach from the channel (the services say who may)."""
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -7,7 +7,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.widgets import Footer, Header, Static
 
-from cmconsole.domain.contacts import RATING_MAX, RATING_MIN, ContactCard, Facet
+from cmconsole.domain.contacts import RATING_MAX, RATING_MIN, Contact, ContactCard, Facet
 from cmconsole.domain.display import one_line
 from cmconsole.domain.model import Alias
 from cmconsole.services.guard import SignedIn
@@ -18,22 +18,31 @@ from cmconsole.tui.panes.contact_card import card_text
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
-KEYS = "f5 note · t tag · r rate · e correct a note · esc back"
+KEYS = "f5 note · t tag · r rate · e correct a note · g reach · esc back"
 
 
 class ContactScreen(ConsoleScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("f5", "write_note", "Write a note"),
+        # Short words, so that all of them and esc, ? and ^q fit the footer at 80 columns.
+        Binding("f5", "write_note", "Note", tooltip="write one"),
         Binding("t", "tag", "Tag"),
         Binding("r", "rate", "Rate"),
-        Binding("e", "correct_note", "Correct a note"),
+        Binding("e", "correct_note", "Correct", tooltip="a note"),
+        Binding("g", "read_reach", "Reach", tooltip="read the followers from the channel"),
     ]
 
     class CardRead(Message):
         def __init__(self, card: ContactCard) -> None:
             super().__init__()
             self.card = card
+
+    class ReachRead(Message):
+        """The contact as the channel's count left them: the card is read again."""
+
+        def __init__(self, contact: Contact) -> None:
+            super().__init__()
+            self.contact = contact
 
     class TagsRead(Message):
         """The alias's tag list, to offer beside those the contact has."""
@@ -147,6 +156,26 @@ class ContactScreen(ConsoleScreen[None]):
         change = tags.tag if add else tags.untag
         change(self.who, self.alias.id, self.handle, tag)
         self._read()
+
+    # Reach: how many follow them, as the alias's channel counts (kept apart from the rating).
+
+    def action_read_reach(self) -> None:
+        self._status(f"Reading {self.handle}'s reach from {self.alias.channel}…")
+        self._read_reach()
+
+    @service_work(group="contact-reach", exclusive=True)
+    def _read_reach(self) -> None:
+        # A channel's failure ends the worker: the screen's one error path says it.
+        read = self.services.contacts.read_reach(self.who, self.alias.id, self.handle)
+        card = self.services.contacts.card(self.who, self.alias.id, self.handle)
+        self.post_message(self.CardRead(card))
+        self.post_message(self.ReachRead(read))  # after the card: its status line stays
+
+    def on_contact_screen_reach_read(self, message: ReachRead) -> None:
+        self._status(
+            f"Read {self.handle}'s reach from {self.alias.channel}: "
+            f"{message.contact.channel_reach or 0:,} followers."
+        )
 
     # Ratings: a facet, a value and the reason; the history keeps each.
 
