@@ -21,6 +21,13 @@ from cmconsole.tui.screens.base import ConsoleScreen, service_work
 KEYS = "f5 note · t tag · r rate · e correct a note · g reach · esc back"
 
 
+def tag_choices(tag_list: list[str], has: set[str]) -> list[tuple[str, str]]:
+    """The alias's tags to pick from, those the contact has marked ✓ (choosing one takes it
+    off); a tag since dropped from the list is still offered, to take it off."""
+    names = tag_list + [t for t in sorted(has) if t not in tag_list]
+    return [(f"✓ {t}: take it off" if t in has else f"  {t}", t) for t in names]
+
+
 class ContactScreen(ConsoleScreen[None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
@@ -136,8 +143,7 @@ class ContactScreen(ConsoleScreen[None]):
 
     def on_contact_screen_tags_read(self, message: TagsRead) -> None:
         has = set(self._card.tags) if self._card else set()
-        names = message.tags + [t for t in sorted(has) if t not in message.tags]
-        shown = [(f"✓ {t}: take it off" if t in has else f"  {t}", t) for t in names]
+        shown = tag_choices(message.tags, has)
         if not shown:
             self.show_problem(f"{self.alias.handle} has no tags yet: a lead adds them.")
             return

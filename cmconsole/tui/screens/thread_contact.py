@@ -1,6 +1,6 @@
 """The thread screen's contact: their card beside the conversation (f4 folds it), a note about
-them (f5), their own screen to tag, rate and correct notes (f6), and the warning before replying
-to someone the alias does not engage with."""
+them (f5), a tag (f7), their own screen to rate and correct notes (f6), and the warning before
+replying to someone the alias does not engage with."""
 
 from collections.abc import Callable
 
@@ -11,10 +11,11 @@ from cmconsole.domain.contacts import ContactCard
 from cmconsole.domain.errors import NotFound
 from cmconsole.tui.dialogs.confirm import ConfirmDialog
 from cmconsole.tui.dialogs.note import NoteDialog, NoteDraft
+from cmconsole.tui.dialogs.options import OptionsDialog
 from cmconsole.tui.panes.contact_card import SHOWN_FROM_WIDTH, ContactCardPane
 from cmconsole.tui.safe import inert
 from cmconsole.tui.screens.base import service_work
-from cmconsole.tui.screens.contact import ContactScreen
+from cmconsole.tui.screens.contact import ContactScreen, tag_choices
 from cmconsole.tui.screens.thread_follow_ups import ThreadFollowUps
 
 
@@ -23,6 +24,8 @@ class ThreadContact(ThreadFollowUps):
 
     # Merged with the thread screen's own keys; under `?`, as f4 and f5 are.
     BINDINGS = [
+        # Function keys, with priority: they act while the reply box has the focus.
+        Binding("f7", "tag_contact", "Tag the contact", priority=True, show=False),
         Binding(
             "f6",
             "open_contact",
@@ -44,6 +47,19 @@ class ThreadContact(ThreadFollowUps):
 
     class NoteSaved(Message):
         pass
+
+    class TagsRead(Message):
+        """The alias's tag list, to offer beside those the contact has."""
+
+        def __init__(self, tags: list[str]) -> None:
+            super().__init__()
+            self.tags = tags
+
+    class TagChanged(Message):
+        def __init__(self, tag: str, added: bool) -> None:
+            super().__init__()
+            self.tag = tag
+            self.added = added
 
     def contact_card(self) -> ContactCardPane:
         return ContactCardPane(time_zone=self.alias.time_zone, id="contact-card")
@@ -101,6 +117,49 @@ class ThreadContact(ThreadFollowUps):
 
     def on_thread_contact_note_saved(self, message: NoteSaved) -> None:
         self.notify(inert(f"Noted on {self.contact}'s card."), markup=False)
+
+    # Tags: from the alias's list, as on the contact's screen; the reply warning follows.
+
+    def action_tag_contact(self) -> None:
+        card = self.query_one(ContactCardPane).card
+        if card is None:
+            self.show_problem(f"No card yet for {self.contact}: nothing to tag.")
+            return
+        self._read_tags()
+
+    @service_work(group="contact-tags", exclusive=True)
+    def _read_tags(self) -> None:
+        self.post_message(
+            self.TagsRead(self.services.contact_tags.tag_list(self.who, self.alias.id))
+        )
+
+    def on_thread_contact_tags_read(self, message: TagsRead) -> None:
+        card = self.query_one(ContactCardPane).card
+        has = set(card.tags) if card else set()
+        shown = tag_choices(message.tags, has)
+        if not shown:
+            self.show_problem(f"{self.alias.handle} has no tags yet: a lead adds them.")
+            return
+
+        def chosen(tag: str | None) -> None:
+            if tag is not None:
+                self._change_tag(tag, tag not in has)
+
+        self.app.push_screen(
+            OptionsDialog(f"Tag {self.contact}", shown, "Tags a lead chose for the alias"), chosen
+        )
+
+    @service_work(group="contact-tag")
+    def _change_tag(self, tag: str, add: bool) -> None:
+        tags = self.services.contact_tags
+        change = tags.tag if add else tags.untag
+        change(self.who, self.alias.id, self.contact, tag)
+        self.post_message(self.TagChanged(tag, add))
+        self.read_contact()
+
+    def on_thread_contact_tag_changed(self, message: TagChanged) -> None:
+        done = "Tagged" if message.added else "Untagged"
+        self.notify(inert(f"{done} {self.contact} {message.tag}."), markup=False)
 
     def confirm_engagement(self, then: Callable[[], None]) -> None:
         """Before any reply: if the alias does not engage with the contact, ask first (escape
