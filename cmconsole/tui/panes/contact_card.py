@@ -83,7 +83,7 @@ def card_text(
 
 
 class ContactCardPane(VerticalScroll):
-    """The card as last read; f4 folds it away, f5 writes a note."""
+    """The card as last read; f4 folds it away, f5 writes a note, f7 tags."""
 
     def __init__(self, *, time_zone: str = "UTC", id: str | None = None) -> None:
         super().__init__(id=id)
@@ -92,7 +92,7 @@ class ContactCardPane(VerticalScroll):
         self._missing: str | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static("Contact card (f4 hides, f5 notes)", classes="card-title", markup=False)
+        yield Static("Card (f4 hides, f5 notes, f7 tags)", classes="card-title", markup=False)
         yield Static("Reading the card…", id="card-text", markup=False)
 
     @property
