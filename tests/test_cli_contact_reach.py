@@ -6,13 +6,12 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
-from click.testing import CliRunner
 from responses import matchers
 
-from cmconsole.cli import main
 from cmconsole.credentials import CredentialStore, XApp
 from cmconsole.domain.model import Role
 from cmconsole.wiring import open_services
+from tests.cli_run import keep_private, run
 from tests.conftest import PASSPHRASE, FakeClock
 
 API = "https://api.twitter.com/2"
@@ -22,11 +21,7 @@ NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def private_environment(tmp_path, monkeypatch):
-    """Keep the user's data directory and any credential variables of the shell out of it."""
-    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    for name in ("CMCONSOLE_DATABASE_URL", "CMCONSOLE_CREDENTIALS", "CMCONSOLE_AS"):
-        monkeypatch.delenv(name, raising=False)
+    keep_private(tmp_path, monkeypatch, "CMCONSOLE_AS")
 
 
 @pytest.fixture
@@ -81,7 +76,7 @@ def api():
 
 def reach(db, who, handle="@fan"):
     command = ["contact", "reach", "@brand", handle, "--as", who, "--passphrase-stdin", "--db", db]
-    return CliRunner().invoke(main, command, input=f"{PASSPHRASE}\n")
+    return run(*command, input=f"{PASSPHRASE}\n")
 
 
 def _lookup(api, followers=3120):
@@ -142,9 +137,8 @@ def test_reach_reads_the_followers_from_x_and_keeps_them_on_the_card(x_db, api, 
 def test_show_prints_the_reach_read_and_when(x_db, api):
     _lookup(api)
     assert reach(x_db, "otto").exit_code == 0
-    shown = CliRunner().invoke(
-        main,
-        ["contact", "show", "@brand", "@fan", "--as", "lea", "--passphrase-stdin", "--db", x_db],
+    shown = run(
+        *["contact", "show", "@brand", "@fan", "--as", "lea", "--passphrase-stdin", "--db", x_db],
         input=f"{PASSPHRASE}\n",
     )
     assert shown.exit_code == 0, shown.output

@@ -5,13 +5,12 @@ from datetime import UTC, datetime
 
 import pytest
 import responses
-from click.testing import CliRunner
 from responses import matchers
 
-from cmconsole.cli import main
 from cmconsole.credentials import CredentialStore, MastodonCredentials
 from cmconsole.domain.model import Role
 from cmconsole.wiring import open_services
+from tests.cli_run import run
 from tests.conftest import PASSPHRASE, FakeClock
 from tests.mastodon_stubs import ACCOUNT_ID, API, FAN, INSTANCE, error, fan_mention, notification
 from tests.test_cli_contact_reach import canary, private_environment  # noqa: F401
@@ -41,7 +40,7 @@ def m_db(tmp_path, memory_keyring, canary):  # noqa: F811
 
 def reach(db):
     command = ["contact", "reach", "@brand", FAN_HANDLE, "--as", "otto", "--passphrase-stdin"]
-    return CliRunner().invoke(main, [*command, "--db", db], input=f"{PASSPHRASE}\n")
+    return run(*command, "--db", db, input=f"{PASSPHRASE}\n")
 
 
 def test_reach_reads_the_followers_from_the_fan_s_profile(m_db, canary):  # noqa: F811
