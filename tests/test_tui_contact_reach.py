@@ -73,3 +73,14 @@ async def test_a_channel_that_cannot_tell_says_so(demo, clock, monkeypatch):
         status = screen.query_one("#contact-status")
         await until(pilot, lambda: status.has_class("error"), what="the answer")
         assert "sandbox knows no account @camille_b" in shown(screen, "#contact-status")
+
+
+async def test_a_trainee_reads_the_reach_as_the_service_allows(demo, clock):
+    # Reading what the channel counts rates nothing: the service refuses trainees tags and
+    # ratings, not this, and the screen adds no rule of its own.
+    count = f"{sandbox_followers('@camille_b'):,}"
+    async with make_app(demo, clock).run_test(size=SMALL) as pilot:
+        screen = await open_contact(pilot, "theo", "@camille_b")
+        await pilot.press("g")
+        await until(pilot, lambda: f"Followers: {count}" in shown(screen, "#contact-text"))
+        assert not screen.query_one("#contact-status").has_class("error")
