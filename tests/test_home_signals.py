@@ -7,6 +7,7 @@ import time
 import pytest
 
 from cmconsole.domain.model import Role
+from cmconsole.storage.desk_signals import ListenedSignals
 from cmconsole.wiring import open_services
 
 
@@ -79,3 +80,26 @@ def test_a_change_on_an_alias_i_do_not_work_does_not_wake_my_home(
     assert services.desk.version(elsewhere.id) > 0
     assert services.home.wait_for_change(mine, since, timeout=0.5) == since
     assert services.home.signal(mine) == since
+
+
+def test_an_idle_home_waiting_on_postgresql_costs_no_query(
+    services, team, aliases, database_url, monkeypatch
+):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite has no notifications: an idle wait polls the counters")
+    read: list[tuple[int, ...]] = []
+    counted = ListenedSignals._pooled_version
+
+    def counting(self, alias_ids):
+        read.append(alias_ids)
+        return counted(self, alias_ids)
+
+    monkeypatch.setattr(ListenedSignals, "_pooled_version", counting)
+    mine = services.home.read(team.operator).alias_ids
+    since = services.home.signal(mine)
+    while services.home.wait_for_change(mine, since, timeout=0.3) != since:
+        since = services.home.signal(mine)  # the set-up's own notices, heard late
+    read.clear()
+    for _ in range(3):
+        assert services.home.wait_for_change(mine, since, timeout=0.2) == since
+    assert read == []
