@@ -222,7 +222,7 @@ def test_no_escape_from_the_public_reaches_the_terminal(console):
     at = console.expect(FOCUSED.format("p", "assphrase"), at, pattern=True)
     console.type("anna-demo-pass\r")
     # The aliases listed (and focused) after the picker has loaded them.
-    at = console.expect("(operator)", console.expect("Speak as:", at))
+    at = console.expect("· operator", console.expect("Speak as:", at))
     console.type("\r")
     # The inbox, newest first. The console fetched the hostile mention after its first read and
     # the cursor stayed on the fan it was on: ctrl+home takes it to the first row, the hostile one.
@@ -237,7 +237,7 @@ def test_no_escape_from_the_public_reaches_the_terminal(console):
     for markup in MARKUP:
         console.expect_across_lines(markup, at)
     console.type("\x11")  # ctrl+q: on shift, the console first offers the handover
-    console.expect("End your shift?", at)
+    console.expect("End your shift on", at)
     console.type("e")
     console.process.wait(timeout=TIMEOUT)
 
