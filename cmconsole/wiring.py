@@ -76,7 +76,8 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         "bluesky": DeferredChannel("bluesky", _bluesky_channel(clock)),
     }
     dispatcher = Dispatcher(workspace, channels, clock, liveness=workspace.liveness())
-    desk = Desk(workspace, channels, clock, workspace.desk_signals())
+    signals = workspace.desk_signals()  # one listener per console, for its desks and home
+    desk = Desk(workspace, channels, clock, signals)
     inbox = InboxService(workspace, channels, clock)
     posting = PostingService(workspace, clock)
 
@@ -114,7 +115,7 @@ def open_services(url: str, clock: Clock = utc_now, *, create: bool = True) -> S
         public=DemoPublic(workspace.sandbox, clock),
         sandbox=sandbox,
         desk=desk,
-        home=Home(workspace, clock),
+        home=Home(workspace, clock, signals),
         pump=Pump(workspace, inbox, posting, dispatcher, desk, clock),
         location=workspace.location,
         close=close,

@@ -75,3 +75,81 @@ async def test_ctrl_q_with_nobody_on_shift_quits_at_once(demo, clock):
         await settle(pilot)
         await pilot.press("ctrl+q")
         await until(pilot, lambda: not app.is_running, what="the console to close")
+
+
+def _alias(services, handle):
+    return next(a for a in services.accounts.aliases() if a.handle == handle)
+
+
+async def _two_shifts(pilot):
+    """anna on shift on @bellehelene, then on @acmehelp (whose desk is shown)."""
+    await sign_in(pilot, "anna", "anna-demo-pass")
+    rows = pilot.app.screen.query_one("#aliases")
+    await until(pilot, lambda: rows.option_count == 2, what="the home's rows")
+    await open_alias(pilot, "@bellehelene")
+    await pilot.press("ctrl+t")
+    await until(pilot, lambda: isinstance(pilot.app.screen, AliasPickerScreen), what="home")
+    await settle(pilot)
+    await open_alias(pilot, "@acmehelp")
+
+
+async def _offered(pilot, handle):
+    """The offer for the alias `handle`: the dialog names it, with its colour."""
+    await until(
+        pilot,
+        lambda: (
+            isinstance(pilot.app.screen, EndShiftDialog)
+            and pilot.app.screen.alias is not None
+            and pilot.app.screen.alias.handle == handle
+        ),
+        what=f"the offer for {handle}",
+    )
+    await settle(pilot)
+    speaker = pilot.app.screen.query_one("#speaker")
+    assert handle in str(speaker.render())
+
+
+async def test_ctrl_q_offers_the_handover_for_each_shift_open(demo, clock):
+    app = make_app(demo, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _two_shifts(pilot)
+        await pilot.press("ctrl+q")
+        await _offered(pilot, "@bellehelene")  # the alias not shown first: the shown one last
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HandoverWriteScreen), what="the form")
+        assert app.screen.alias.handle == "@bellehelene"
+        await pilot.press(*"Calm on the pastry front")
+        await pilot.press("ctrl+s")
+        await _offered(pilot, "@acmehelp")
+        assert "anna" not in _on_shift(demo, "@bellehelene")
+        assert "anna" in _on_shift(demo, "@acmehelp")
+        await pilot.press("e")
+        await until(pilot, lambda: not app.is_running, what="the console to close")
+    assert "anna" not in _on_shift(demo, "@bellehelene")
+    assert "anna" not in _on_shift(demo, "@acmehelp")
+    anna = demo.accounts.sign_in("anna", "anna-demo-pass")
+    mine = [
+        record.handover.alias_id
+        for alias in ("@bellehelene", "@acmehelp")
+        for record in demo.handovers.history(anna, _alias(demo, alias).id)
+        if record.handover.summary.startswith("Calm on the pastry front")
+    ]
+    assert mine == [_alias(demo, "@bellehelene").id]
+
+
+async def test_stay_on_the_second_shift_leaves_it_open_and_the_console_running(demo, clock):
+    app = make_app(demo, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _two_shifts(pilot)
+        await pilot.press("ctrl+q")
+        await _offered(pilot, "@bellehelene")
+        await pilot.press("e")
+        await _offered(pilot, "@acmehelp")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, AliasScreen), what="back on shift")
+        await settle(pilot)
+        assert app.is_running
+        assert app.screen.alias.handle == "@acmehelp"
+        assert "anna" not in _on_shift(demo, "@bellehelene")
+        assert "anna" in _on_shift(demo, "@acmehelp")
+        assert list(app.open_shifts) == [_alias(demo, "@acmehelp").id]

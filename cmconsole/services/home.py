@@ -7,16 +7,17 @@ from cmconsole.services.desk_model import WAITING_COUNTED
 from cmconsole.services.guard import FIRST_SHIFT_HANDOVERS, SignedIn, active_operator
 from cmconsole.services.handover import FOLLOW_UPS_HORIZON
 from cmconsole.services.home_model import AliasHome, HomeModel, urgency_order
-from cmconsole.services.ports import Clock, Reader, Transaction, Workspace
+from cmconsole.services.ports import Clock, DeskSignals, Reader, Transaction, Workspace
 from cmconsole.services.shifts import STALE_AFTER
 
 
 class Home:
     """Reads a person's home: each alias they work (a lead: each one they lead), what waits."""
 
-    def __init__(self, workspace: Workspace, clock: Clock) -> None:
+    def __init__(self, workspace: Workspace, clock: Clock, signals: DeskSignals) -> None:
         self._workspace = workspace
         self._clock = clock
+        self._signals = signals  # the desks' change signal, shared with them
 
     def read(self, who: SignedIn) -> HomeModel:
         now = self._clock()
@@ -41,6 +42,17 @@ class Home:
         refresh costs this one query."""
         with self._workspace.reading() as tx:
             return tx.home.version(who.operator_id, alias_ids)
+
+    def signal(self, alias_ids: list[int]) -> int:
+        """The change signal of these aliases (and the workspace), summed: what
+        `wait_for_change` waits on. One cheap query."""
+        return self._signals.version_of_any(tuple(sorted(alias_ids)))
+
+    def wait_for_change(self, alias_ids: list[int], since: int, timeout: float) -> int:
+        """Block until the signal of any of these aliases moves from `since` (return the new
+        one) or `timeout` seconds pass (return `since`). On a worker thread: on PostgreSQL a
+        colleague's write wakes it within milliseconds, and waiting costs no query."""
+        return self._signals.wait_any(tuple(sorted(alias_ids)), since, timeout)
 
 
 def _row(

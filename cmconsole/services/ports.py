@@ -628,6 +628,14 @@ class DeskSignals(Protocol):
         seconds; PostgreSQL waits on a notification, SQLite polls the counter."""
         ...
 
+    def version_of_any(self, alias_ids: tuple[int, ...]) -> int:
+        """The counters of several aliases (and the workspace's), summed: one cheap query."""
+        ...
+
+    def wait_any(self, alias_ids: tuple[int, ...], since: int, timeout: float) -> int:
+        """As `wait`, on the summed counters of several aliases: any of them moving wakes it."""
+        ...
+
     def close(self) -> None: ...
 
 

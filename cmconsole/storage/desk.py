@@ -108,9 +108,11 @@ class SqlDesk:
         return bumped
 
 
-def version_of(session: Session | Connection, alias_id: int) -> int:
+def version_of(session: Session | Connection, alias_id: int | tuple[int, ...]) -> int:
+    """The change counter of the alias (or of several, summed) and of the workspace."""
+    ids = alias_id if isinstance(alias_id, tuple) else (alias_id,)
     query = select(func.coalesce(func.sum(_CHANGE.c.version), 0)).where(
-        _CHANGE.c.alias_id.in_([WORKSPACE, alias_id])
+        _CHANGE.c.alias_id.in_([WORKSPACE, *ids])
     )
     return int(session.execute(query).scalar_one())
 

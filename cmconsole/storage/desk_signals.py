@@ -23,7 +23,10 @@ POLL_SECONDS = 0.1
 # How long the PostgreSQL listener blocks before it looks whether it should stop.
 _LISTEN_SLICE = 0.25
 _RECONNECT_SECONDS = 1.0
-_VERSION = "SELECT coalesce(sum(version), 0) FROM desk_change WHERE alias_id IN (%s, %s)"
+_VERSION = "SELECT coalesce(sum(version), 0) FROM desk_change WHERE alias_id = ANY(%s)"
+
+# The aliases a console waits on together (one for a desk; all a person works for the home).
+Aliases = tuple[int, ...]
 
 
 class PolledSignals:
@@ -34,21 +37,30 @@ class PolledSignals:
         self._poll = poll
 
     def version(self, alias_id: int) -> int:
-        return self._pooled_version(alias_id)
+        return self.version_of_any((alias_id,))
 
-    def _pooled_version(self, alias_id: int) -> int:
+    def version_of_any(self, alias_ids: Aliases) -> int:
+        """The counters of these aliases and of the workspace, summed."""
+        return self._pooled_version(alias_ids)
+
+    def _pooled_version(self, alias_ids: Aliases) -> int:
         # Waiters read through the engine's pool, released at once: fifty consoles waiting in
         # one process hold fifty listening connections, not a hundred.
         try:
             with self._engine.connect() as connection:
-                return version_of(connection, alias_id)
+                return version_of(connection, alias_ids)
         except DBAPIError as error:
             raise WorkspaceUnavailable(f"the workspace database failed: {error.orig}") from None
 
     def wait(self, alias_id: int, since: int, timeout: float) -> int:
+        return self.wait_any((alias_id,), since, timeout)
+
+    def wait_any(self, alias_ids: Aliases, since: int, timeout: float) -> int:
+        """Return the summed counter of these aliases once it differs from `since`, or `since`
+        after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         while True:
-            current = self._pooled_version(alias_id)
+            current = self._pooled_version(alias_ids)
             left = deadline - time.monotonic()
             if current != since or left <= 0:
                 return current
@@ -69,7 +81,7 @@ class ListenedSignals(PolledSignals):
         self._changes = threading.Condition()
         self._heard: dict[int, int] = {}  # notifications heard, by alias
         # The counter last read per alias, and what had been heard when it was read.
-        self._known: dict[int, tuple[int, tuple[int, int, int]]] = {}
+        self._known: dict[Aliases, tuple[int, tuple[int, int, int]]] = {}
         self._generation = 0  # moves at each (re)connection: what came meanwhile was missed
         self._listening = False
         self._stopping = False
@@ -79,12 +91,12 @@ class ListenedSignals(PolledSignals):
         self._probe: psycopg.Connection[Any] | None = None
         self._probe_lock = threading.Lock()
 
-    def version(self, alias_id: int) -> int:
+    def version_of_any(self, alias_ids: Aliases) -> int:
         with self._probe_lock:
             try:
                 if self._probe is None or self._probe.closed:
                     self._probe = self._connect()
-                found = self._probe.execute(_VERSION, (WORKSPACE, alias_id)).fetchone()
+                found = self._probe.execute(_VERSION, ([WORKSPACE, *alias_ids],)).fetchone()
             except psycopg.Error as error:
                 if self._probe is not None:
                     self._probe.close()
@@ -92,49 +104,50 @@ class ListenedSignals(PolledSignals):
                 raise WorkspaceUnavailable(f"the workspace database failed: {error}") from None
         return int(found[0]) if found else 0
 
-    def wait(self, alias_id: int, since: int, timeout: float) -> int:
+    def wait_any(self, alias_ids: Aliases, since: int, timeout: float) -> int:
         deadline = time.monotonic() + timeout
         self._start()
         with self._changes:
             ready = self._changes.wait_for(lambda: self._listening, timeout)
-            heard = self._heard_for(alias_id)
+            heard = self._heard_for(alias_ids)
         if not ready:
-            return super().wait(alias_id, since, max(0.0, deadline - time.monotonic()))
-        current = self._current(alias_id, since, heard)
+            return super().wait_any(alias_ids, since, max(0.0, deadline - time.monotonic()))
+        current = self._current(alias_ids, since, heard)
         while current == since:
             left = deadline - time.monotonic()
             if left <= 0:
                 return current
             with self._changes:
-                moved = self._changes.wait_for(partial(self._moved, alias_id, heard), left)
-                heard = self._heard_for(alias_id)
+                moved = self._changes.wait_for(partial(self._moved, alias_ids, heard), left)
+                heard = self._heard_for(alias_ids)
                 listening = self._listening
             if not moved:
                 return since  # nothing heard: nothing changed, and no query spent to know it
             if not listening:
-                return super().wait(alias_id, since, max(0.0, deadline - time.monotonic()))
-            current = self._current(alias_id, since, heard)
+                return super().wait_any(alias_ids, since, max(0.0, deadline - time.monotonic()))
+            current = self._current(alias_ids, since, heard)
         return current
 
-    def _current(self, alias_id: int, since: int, heard: tuple[int, int, int]) -> int:
+    def _current(self, alias_ids: Aliases, since: int, heard: tuple[int, int, int]) -> int:
         """The counter, read only if something was heard since it was last read (or the
         caller has seen a newer one, whose notice is on its way): an idle console waiting
         again and again costs the database nothing."""
-        known = self._known.get(alias_id)
+        known = self._known.get(alias_ids)
         if known is not None and known[1] == heard and known[0] >= since:
             return known[0]
         # LISTEN was on before this read (and `heard` taken before it): whatever commits after
         # it is heard, and makes the next wait read again.
-        current = self._pooled_version(alias_id)
+        current = self._pooled_version(alias_ids)
         with self._changes:
-            self._known[alias_id] = (current, heard)
+            self._known[alias_ids] = (current, heard)
         return current
 
-    def _moved(self, alias_id: int, heard: tuple[int, int, int]) -> bool:
-        return self._heard_for(alias_id) != heard or not self._listening
+    def _moved(self, alias_ids: Aliases, heard: tuple[int, int, int]) -> bool:
+        return self._heard_for(alias_ids) != heard or not self._listening
 
-    def _heard_for(self, alias_id: int) -> tuple[int, int, int]:
-        return (self._heard.get(alias_id, 0), self._heard.get(WORKSPACE, 0), self._generation)
+    def _heard_for(self, alias_ids: Aliases) -> tuple[int, int, int]:
+        mine = sum(self._heard.get(alias_id, 0) for alias_id in alias_ids)
+        return (mine, self._heard.get(WORKSPACE, 0), self._generation)
 
     def _start(self) -> None:
         with self._changes:

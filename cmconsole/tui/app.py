@@ -23,6 +23,7 @@ from cmconsole.tui.screens.sign_in import SignInScreen
 if TYPE_CHECKING:
     # Only for types: the services pull in the database layers, which the console opens after
     # its first screen is up (see CmconsoleApp.on_mount).
+    from cmconsole.domain.model import Alias
     from cmconsole.services.bundle import Services
     from cmconsole.services.guard import SignedIn
     from cmconsole.services.ports import Clock
@@ -223,34 +224,57 @@ class CmconsoleApp(KeysInOrder[str | None]):
             )
 
     def action_quit_console(self) -> None:
-        """Quit; someone on shift is first offered the handover, as leaving the alias does.
-        Asked again while offered, it quits."""
+        """Quit; each shift this console holds is first offered its handover, alias by alias
+        (the desk shown last), as leaving the alias does. "Stay" on any cancels the quit and
+        leaves the shifts not yet ended open. Asked again while offered, it quits."""
+        from cmconsole.tui.dialogs.end_shift import EndShiftDialog
+        from cmconsole.tui.screens.handover_write import HandoverWriteScreen
+
+        if isinstance(self.screen, (EndShiftDialog, HandoverWriteScreen)):
+            self.exit()
+            return
+        shown = self.open_shift
+        held = [alias_id for alias_id, (_, owned) in self.open_shifts.items() if owned]
+        if shown is not None and shown[1] in held:
+            held.remove(shown[1])
+            held.append(shown[1])
+        if not held:  # none, or joined from other consoles, which still hold them
+            self.exit()
+            return
+        by_id = {alias.id: alias for alias in self.services.accounts.aliases()}
+        self._offer_ending([by_id[a] for a in held if a in by_id], 0)
+
+    def _offer_ending(self, leaving: list[Alias], done: int) -> None:
+        """Offer the handover on `leaving[done]`, then on the next; quit after the last."""
         from cmconsole.tui.dialogs.end_shift import EndShiftChoice, EndShiftDialog
         from cmconsole.tui.screens.handover_write import HandoverWriteScreen
 
-        shift = self.open_shift
-        if shift is not None and not self.open_shifts[shift[1]][1]:
-            shift = None  # joined from another console, which still holds it
-        offered = isinstance(self.screen, (EndShiftDialog, HandoverWriteScreen))
-        alias = None
-        if shift is not None and not offered:
-            alias = next((a for a in self.services.accounts.aliases() if a.id == shift[1]), None)
-        if shift is None or alias is None:
+        if done == len(leaving):
             self.exit()
             return
-        who, leaving = shift[0], alias
+        alias = leaving[done]
+        found = self.open_shifts.get(alias.id)
+        if found is None:  # left meanwhile
+            self._offer_ending(leaving, done + 1)
+            return
+        who = found[0]
+
+        def ended() -> None:
+            self.end_shift(alias.id)
+            self._offer_ending(leaving, done + 1)
 
         def chosen(choice: EndShiftChoice | None) -> None:
             if choice == "end":
-                self.exit()
+                ended()
             elif choice == "handover":
-                self.push_screen(HandoverWriteScreen(who, leaving, ending_shift=True), written)
+                self.push_screen(HandoverWriteScreen(who, alias, ending_shift=True), written)
 
-        def written(done: bool | None) -> None:
-            if done:
-                self.exit()
+        def written(saved: bool | None) -> None:
+            if saved:
+                ended()
 
-        self.push_screen(EndShiftDialog(), chosen)
+        place = f"{done + 1} of {len(leaving)}" if len(leaving) > 1 else ""
+        self.push_screen(EndShiftDialog(alias, place=place), chosen)
 
     def action_toggle_help(self) -> None:
         if self.screen.query("HelpPanel"):

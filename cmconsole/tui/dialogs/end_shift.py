@@ -1,4 +1,4 @@
-"""Ending a shift: offer to write the handover first."""
+"""Ending a shift: offer to write the handover first, naming the alias that is being left."""
 
 from typing import Literal
 
@@ -8,6 +8,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
+
+from cmconsole.domain.model import Alias
+from cmconsole.tui.safe import content
+from cmconsole.tui.widgets.speaker import Speaker
 
 EndShiftChoice = Literal["handover", "end", "stay"]
 
@@ -19,9 +23,22 @@ class EndShiftDialog(ModalScreen[EndShiftChoice]):
         Binding("escape", "choose('stay')", "Stay on shift"),
     ]
 
+    def __init__(self, alias: Alias | None = None, *, place: str = "") -> None:
+        """`alias`: the one being left, named with its colour so that nobody writes one
+        brand's handover thinking it is another's; `place`: "1 of 2" when quitting several."""
+        super().__init__()
+        self.alias = alias
+        self.place = place
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("End your shift?", classes="title")
+            if self.alias is None:
+                yield Label("End your shift?", classes="title")
+            else:
+                where = f" ({self.place})" if self.place else ""
+                title = f"End your shift on {self.alias.display_name}?{where}"
+                yield Label(content(title), classes="title")
+                yield Speaker(self.alias, "Leaving")
             yield Label("Whoever comes next reads your handover before they speak.")
             with Horizontal(classes="buttons"):
                 yield Button("Write a handover (h)", variant="primary", id="handover")

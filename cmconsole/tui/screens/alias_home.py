@@ -472,7 +472,7 @@ class AliasScreen(TriageKeys):
             if done:
                 self._end_shift()
 
-        self.app.push_screen(EndShiftDialog(), chosen)
+        self.app.push_screen(EndShiftDialog(self.alias), chosen)
 
     def _end_shift(self) -> None:
         self.console.end_shift(self.alias.id)

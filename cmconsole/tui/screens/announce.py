@@ -4,7 +4,7 @@ the alias's scheduled posts below it, which a lead moves or calls off."""
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Static, TextArea
+from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
 
 from cmconsole.domain.checker import check
 from cmconsole.domain.guide import Guide, Severity
@@ -15,6 +15,7 @@ from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.safe import cell
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.widgets.compose import ComposeBox
+from cmconsole.tui.widgets.speaker import Speaker
 
 
 class AnnounceScreen(ConsoleScreen[None]):
@@ -48,11 +49,7 @@ class AnnounceScreen(ConsoleScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Label(
-            f"{self.alias.display_name} ({self.alias.handle}) speaks first: replying to no one",
-            id="announce-alias",
-            markup=False,
-        )
+        yield Speaker(self.alias, "Speak first, replying to no one, as", id="announce-alias")
         yield ComposeBox(id="announce-compose")
         yield Input(
             placeholder=f"when: YYYY-MM-DD HH:MM on {self.alias.time_zone}'s clock (empty: now)",

@@ -98,7 +98,7 @@ class ContactScreen(ConsoleScreen[None]):
             if draft is not None:
                 self._note(draft, None)
 
-        self.app.push_screen(NoteDialog(self.handle), written)
+        self.app.push_screen(NoteDialog(self.handle, alias=self.alias), written)
 
     def action_correct_note(self) -> None:
         notes = [n for n in self._card.notes if not n.corrected] if self._card else []
@@ -114,6 +114,7 @@ class ContactScreen(ConsoleScreen[None]):
             self.app.push_screen(
                 NoteDialog(
                     self.handle,
+                    alias=self.alias,
                     title=f"Correct {note.author_name}'s note: it stays, marked corrected.",
                     value=note.text,
                 ),

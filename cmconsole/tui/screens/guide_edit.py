@@ -11,6 +11,7 @@ from cmconsole.services.guard import SignedIn
 from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.safe import content, inert
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
+from cmconsole.tui.widgets.speaker import Speaker
 
 MAY_EDIT = "may-edit"  # the worker group of the permission check
 
@@ -38,6 +39,7 @@ class GuideEditScreen(ConsoleScreen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label(content(f"The guide of {self.alias.display_name} (TOML)"), classes="title")
+        yield Speaker(self.alias, "The guide that checks", classes="padded")
         yield TextArea(self._source, id="guide-source", show_line_numbers=True)
         yield Static("ctrl+s saves a new version · esc leaves", id="guide-status", markup=False)
         yield Footer()

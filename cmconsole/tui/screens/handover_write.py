@@ -14,6 +14,7 @@ from cmconsole.tui.dialogs.watch import PICK_PAGE, WatchChoice, WatchDialog
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.widgets.handover_view import content_lines
+from cmconsole.tui.widgets.speaker import Speaker
 
 
 class HandoverWriteScreen(ConsoleScreen[bool]):
@@ -56,6 +57,7 @@ class HandoverWriteScreen(ConsoleScreen[bool]):
         yield Header()
         verb = "End your shift: hand over" if self.ending_shift else "Hand over"
         yield Label(content(f"{verb} on {self.alias.display_name}"), classes="title")
+        yield Speaker(self.alias, "Written for", classes="padded")
         with VerticalScroll(id="handover-form"):
             yield Label("Summary: what must the next person know? (required)")
             yield TextArea(id="summary", soft_wrap=True, show_line_numbers=False)

@@ -21,9 +21,12 @@ from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 from cmconsole.tui.widgets.speaker import swatch
 
-# How often the home asks whether anything it shows moved: one cheap query (the change
-# counters of the person's aliases, summed), and a read only when they moved.
-POLL_SECONDS = 0.5
+# One wait on the change signal of the person's aliases lasts this long at most, then the next
+# begins: the home is read again only when the signal moved (PostgreSQL: LISTEN/NOTIFY, no query
+# while idle; SQLite: a cheap poll of the counters).
+LIVE_WAIT_SECONDS = 0.5
+# A role granted on another alias moves no signal the home waits on: it looks this often.
+ROLES_EVERY_SECONDS = 30.0
 
 
 def row_prompt(row: AliasHome, now: datetime) -> Text:
@@ -99,6 +102,9 @@ class HomeScreen(ConsoleScreen[None]):
         super().__init__()
         self.who = who
         self._model: HomeModel | None = None
+        # The signal of the aliases shown, as last seen: (aliases, signal).
+        self._signalled: tuple[list[int], int] | None = None
+        self._roles_looked = time.monotonic()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -124,19 +130,39 @@ class HomeScreen(ConsoleScreen[None]):
 
     @service_work(group="home-wait", exclusive=True)
     def _wait_for_change(self) -> None:
-        """One look at the change counters after a pause; the home is read only if they moved.
-        Hidden under an alias, it does not look: coming back reads it (on_screen_resume)."""
-        time.sleep(POLL_SECONDS)
-        model = self._model
-        if model is None or get_current_worker().is_cancelled or not self.is_current:
+        """One wait on the change signal of the aliases shown; the home is read only once it
+        moved. Hidden under an alias, it does not read: coming back reads it (on_screen_resume)."""
+        home, model = self.services.home, self._model
+        if model is None or not self.is_current:
+            time.sleep(LIVE_WAIT_SECONDS)  # the first read is on its way, or hidden: no query
             return
-        if self.services.home.version(self.who, model.alias_ids) != model.version:
-            self.post_message(self.HomeRead(self.services.home.read(self.who)))
+        ids = model.alias_ids
+        signalled = self._signalled
+        if signalled is not None and signalled[0] == ids:
+            since = signalled[1]
+        else:
+            # The signal is taken after the model was read: whatever moved in between is read.
+            since = home.signal(ids)
+            if home.version(self.who, ids) != model.version:
+                self._signalled = (ids, since)
+                self.post_message(self.HomeRead(home.read(self.who)))
+                return
+        moved = home.wait_for_change(ids, since, LIVE_WAIT_SECONDS)
+        self._signalled = (ids, moved)
+        if get_current_worker().is_cancelled or not self.is_current:
+            return
+        if moved == since:
+            if time.monotonic() - self._roles_looked < ROLES_EVERY_SECONDS:
+                return
+            self._roles_looked = time.monotonic()
+            if home.version(self.who, ids) == model.version:
+                return
+        self.post_message(self.HomeRead(home.read(self.who)))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group == "home-wait" and event.worker.is_finished and self.is_attached:
             if event.state is WorkerState.ERROR:
-                self.set_timer(10 * POLL_SECONDS, self._wait_for_change)  # unreachable: later
+                self.set_timer(10 * LIVE_WAIT_SECONDS, self._wait_for_change)  # unreachable
             else:
                 self._wait_for_change()
 

@@ -4,7 +4,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import Footer, Header, Label, Static, TextArea
+from textual.widgets import Footer, Header, Static, TextArea
 from textual.worker import Worker, WorkerState
 
 from cmconsole.domain.checker import CheckResult, check
@@ -35,7 +35,7 @@ from cmconsole.tui.screens.handover_read import HandoverReadScreen
 from cmconsole.tui.screens.thread_contact import ThreadContact
 from cmconsole.tui.screens.thread_follow_ups import Accepted
 from cmconsole.tui.widgets.compose import ComposeBox
-from cmconsole.tui.widgets.speaker import speaking_as
+from cmconsole.tui.widgets.speaker import Speaker
 
 # One wait on the alias's change counter lasts this long at most, then the next begins: the
 # conversation and the claim are read again only when the counter moved (a new message, a
@@ -129,7 +129,7 @@ class ThreadScreen(ThreadContact):
             )
             yield self.contact_card()
         yield Static("", id="answering", markup=False)
-        yield Label(speaking_as(self.alias), id="speaking-as")
+        yield Speaker(self.alias, "Reply as", id="speaking-as")
         yield ComposeBox(id="compose")
         yield Static(
             "ctrl+s send · f2 fix · f3 pick message · ctrl+r saved reply · ctrl+f follow-up",

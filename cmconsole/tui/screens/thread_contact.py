@@ -105,7 +105,7 @@ class ThreadContact(ThreadFollowUps):
             if draft is not None:
                 self._save_note(draft)
 
-        self.app.push_screen(NoteDialog(self.contact), written)
+        self.app.push_screen(NoteDialog(self.contact, alias=self.alias), written)
 
     @service_work(group="contact-note")
     def _save_note(self, draft: NoteDraft) -> None:
