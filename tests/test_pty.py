@@ -237,7 +237,7 @@ def test_no_escape_from_the_public_reaches_the_terminal(console):
     for markup in MARKUP:
         console.expect_across_lines(markup, at)
     console.type("\x11")  # ctrl+q: on shift, the console first offers the handover
-    console.expect("End your shift?", at)
+    console.expect("End your shift on", at)
     console.type("e")
     console.process.wait(timeout=TIMEOUT)
 
