@@ -147,6 +147,7 @@ class InboundRepository(Protocol):
         author_handle: str,
         text: str,
         received_at: datetime,
+        private: bool = False,
     ) -> bool: ...
     def by_id(self, inbound_id: int) -> InboundMessage | None: ...
     def channel_ids(self, inbound_ids: set[int]) -> dict[int, str]:
@@ -776,9 +777,11 @@ class SandboxTimeline(Protocol):
         now: datetime,
         idempotency_key: str | None = None,
         key_kept_since: datetime | None = None,
+        private: bool = False,
     ) -> PublicPost:
-        """Publish; with a key already used by the author since `key_kept_since`, publish
-        nothing and return the post published with it."""
+        """Publish (`private`: as a private message to those it mentions); with a key already
+        used by the author since `key_kept_since`, publish nothing and return the post published
+        with it."""
         ...
 
     def mentions_of(self, handle: str, after: str | None, limit: int) -> list[PublicPost]: ...

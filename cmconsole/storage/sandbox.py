@@ -43,6 +43,7 @@ class SqlSandboxTimeline:
         now: datetime,
         idempotency_key: str | None = None,
         key_kept_since: datetime | None = None,
+        private: bool = False,
     ) -> PublicPost:
         values = {
             "author_handle": author_handle,
@@ -52,6 +53,7 @@ class SqlSandboxTimeline:
             "created_at": now,
             "idempotency_key": idempotency_key,
             "kept_since": key_kept_since,
+            "private": private,
         }
         keyed = idempotency_key is not None and key_kept_since is not None
         with self._connection() as connection:
@@ -59,8 +61,8 @@ class SqlSandboxTimeline:
             if row is None:
                 row = connection.execute(_BY_KEY, values).first()
         assert row is not None
-        post_id, handle, name, said, replied, created = row
-        return PublicPost(str(post_id), handle, name, said, created, replied)
+        post_id, handle, name, said, replied, created, was_private = row
+        return PublicPost(str(post_id), handle, name, said, created, replied, was_private)
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -139,9 +141,25 @@ class SqlSandboxTimeline:
 _SANDBOX = SandboxPostRow.__table__  # type: ignore[attr-defined]
 _PUBLIC = [
     _SANDBOX.c[name]
-    for name in ("id", "author_handle", "author_name", "text", "in_reply_to", "created_at")
+    for name in (
+        "id",
+        "author_handle",
+        "author_name",
+        "text",
+        "in_reply_to",
+        "created_at",
+        "private",
+    )
 ]
-_COLUMNS = ["author_handle", "author_name", "text", "in_reply_to", "created_at", "idempotency_key"]
+_COLUMNS = [
+    "author_handle",
+    "author_name",
+    "text",
+    "in_reply_to",
+    "created_at",
+    "idempotency_key",
+    "private",
+]
 # The sandbox's publishes, built once (building a statement costs more than running it): a plain
 # insert, and one that inserts nothing when the author used the key since `kept_since`.
 _SAME_KEY = [
