@@ -1,6 +1,10 @@
 """Private messages (Mastodon's `direct`, the sandbox's): kept as such in the inbox."""
 
+from textual.widgets import DataTable, Static
+
+from cmconsole.tui.screens.thread import ThreadScreen
 from tests.conftest import receive
+from tests.pilot import SIZE, cells, make_app, open_alias, open_message, sign_in
 
 
 def test_a_private_sandbox_mention_is_stored_private_and_an_ordinary_one_is_not(services, team):
@@ -15,3 +19,26 @@ def test_a_private_sandbox_mention_is_stored_private_and_an_ordinary_one_is_not(
     ]
     [listed] = services.inbox.threads(team.operator, team.alias.id)
     assert listed.thread.last_private
+
+
+async def test_a_private_message_shows_as_such_in_the_inbox_the_thread_and_the_compose_area(
+    demo, clock
+):
+    alias = next(a for a in demo.accounts.aliases() if a.handle == "@acmehelp")
+    demo.public.mention("@quiet_fan", "@acmehelp my address is 3 rue X", private=True)
+    demo.inbox.sync(alias.id)
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        table = pilot.app.screen.query_one("#inbox-table", DataTable)
+        rows = {row[2].split(" ")[0]: row for row in cells(table)}
+        assert rows["@quiet_fan"][4].startswith("private: ")
+        assert not any("private" in row[4] for who, row in rows.items() if who != "@quiet_fan")
+
+        await open_message(pilot, "3 rue X")
+        thread = pilot.app.screen
+        assert isinstance(thread, ThreadScreen)
+        conversation = str(thread.query_one("#conversation", Static).render())
+        assert "@quiet_fan · private message" in conversation
+        answering = str(thread.query_one("#answering", Static).render())
+        assert "private message: the reply stays private" in answering
