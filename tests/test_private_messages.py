@@ -21,6 +21,25 @@ def test_a_private_sandbox_mention_is_stored_private_and_an_ordinary_one_is_not(
     assert listed.thread.last_private
 
 
+def test_the_sandbox_answers_a_private_message_in_private_and_an_ordinary_one_in_public(
+    services, team
+):
+    ordinary = receive(services, team.alias, "@anna", "@brand bonjour")
+    services.public.mention("@bob", "@brand mon adresse", private=True)
+    services.inbox.sync(team.alias.id)
+    [private] = services.inbox.conversation(team.operator, team.alias.id, "@bob").messages
+    services.shifts.start(team.operator, team.alias.id)
+    services.posting.reply(team.operator, ordinary, "@anna bonjour !")
+    services.posting.reply(team.operator, private.id, "@bob bien reçu")
+    services.dispatcher.run_once()
+
+    posted = services.timeline.public_posts(team.operator, team.alias.id)
+    assert sorted((p.text, p.private) for p in posted) == [
+        ("@anna bonjour !", False),
+        ("@bob bien reçu", True),
+    ]
+
+
 async def test_a_private_message_shows_as_such_in_the_inbox_the_thread_and_the_compose_area(
     demo, clock
 ):

@@ -779,9 +779,9 @@ class SandboxTimeline(Protocol):
         key_kept_since: datetime | None = None,
         private: bool = False,
     ) -> PublicPost:
-        """Publish (`private`: as a private message to those it mentions); with a key already
-        used by the author since `key_kept_since`, publish nothing and return the post published
-        with it."""
+        """Publish (`private`, or answering a private post: as a private message to those it
+        mentions); with a key already used by the author since `key_kept_since`, publish
+        nothing and return the post published with it."""
         ...
 
     def mentions_of(self, handle: str, after: str | None, limit: int) -> list[PublicPost]: ...

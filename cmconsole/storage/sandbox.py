@@ -5,8 +5,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, exists, func, insert
+from sqlalchemy import Boolean, Connection, Engine, Integer, bindparam, exists, func, insert, or_
 from sqlalchemy import select as sql_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -54,6 +55,9 @@ class SqlSandboxTimeline:
             "idempotency_key": idempotency_key,
             "kept_since": key_kept_since,
             "private": private,
+            # The post answered, by its id (the sandbox's ids are numbers): a reply to a private
+            # post is private too, decided in the insert itself (no round trip more).
+            "parent_id": int(in_reply_to) if in_reply_to and in_reply_to.isdigit() else None,
         }
         keyed = idempotency_key is not None and key_kept_since is not None
         with self._connection() as connection:
@@ -167,14 +171,24 @@ _SAME_KEY = [
     _SANDBOX.c.author_handle == bindparam("author_handle"),
     _SANDBOX.c.created_at >= bindparam("kept_since"),
 ]
-_INSERT = insert(_SANDBOX).values({name: bindparam(name) for name in _COLUMNS}).returning(*_PUBLIC)
+_PARENT = _SANDBOX.alias("parent")
+# Private if asked, or if it answers a private post (as Mastodon answers a `direct` message).
+_PRIVATE = or_(
+    bindparam("private", type_=Boolean()),
+    exists().where(_PARENT.c.id == bindparam("parent_id", type_=Integer()), _PARENT.c.private),
+)
+
+
+def _value(name: str) -> Any:
+    return _PRIVATE if name == "private" else bindparam(name, type_=_SANDBOX.c[name].type)
+
+
+_INSERT = insert(_SANDBOX).values({name: _value(name) for name in _COLUMNS}).returning(*_PUBLIC)
 _KEYED_INSERT = (
     insert(_SANDBOX)
     .from_select(
         _COLUMNS,
-        sql_select(*(bindparam(name, type_=_SANDBOX.c[name].type) for name in _COLUMNS)).where(
-            ~exists().where(*_SAME_KEY)
-        ),
+        sql_select(*(_value(name) for name in _COLUMNS)).where(~exists().where(*_SAME_KEY)),
     )
     .returning(*_PUBLIC)
 )
