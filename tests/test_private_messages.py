@@ -1,9 +1,16 @@
 """Private messages (Mastodon's `direct`, the sandbox's): kept as such in the inbox."""
 
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine
 from textual.widgets import DataTable, Static
 
+from cmconsole.storage import migrations
 from cmconsole.tui.screens.thread import ThreadScreen
-from tests.conftest import receive
+from cmconsole.wiring import open_services
+from tests.conftest import PASSPHRASE, make_team, receive
 from tests.pilot import SIZE, cells, make_app, open_alias, open_message, sign_in
 
 
@@ -38,6 +45,39 @@ def test_the_sandbox_answers_a_private_message_in_private_and_an_ordinary_one_in
         ("@anna bonjour !", False),
         ("@bob bien reçu", True),
     ]
+
+
+def _migrate(url, how, revision):
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(Path(migrations.__file__).parent))
+            config.attributes["connection"] = connection
+            how(config, revision)
+    finally:
+        engine.dispose()
+
+
+def test_messages_from_before_0025_come_back_ordinary_and_private_ones_keep_it(database_url, clock):
+    services = open_services(database_url, clock=clock)
+    team = make_team(services)
+    receive(services, team.alias, "@anna", "@brand bonjour")
+    services.close()
+    _migrate(database_url, command.downgrade, "0024")
+    _migrate(database_url, command.upgrade, "head")
+    services = open_services(database_url, clock=clock)
+    try:
+        otto = services.accounts.sign_in("otto", PASSPHRASE)
+        services.public.mention("@anna", "@brand en privé", private=True)
+        services.inbox.sync(team.alias.id)
+        messages = services.inbox.conversation(otto, team.alias.id, "@anna").messages
+        assert [(m.text, m.private) for m in messages] == [
+            ("@brand bonjour", False),
+            ("@brand en privé", True),
+        ]
+    finally:
+        services.close()
 
 
 async def test_a_private_message_shows_as_such_in_the_inbox_the_thread_and_the_compose_area(
