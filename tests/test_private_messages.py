@@ -1,16 +1,11 @@
 """Private messages (Mastodon's `direct`, the sandbox's): kept as such in the inbox."""
 
-from pathlib import Path
-
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import create_engine
 from textual.widgets import DataTable, Static
 
-from cmconsole.storage import migrations
 from cmconsole.tui.screens.thread import ThreadScreen
 from cmconsole.wiring import open_services
 from tests.conftest import PASSPHRASE, make_team, receive
+from tests.migrating import migrate_again
 from tests.pilot import SIZE, cells, make_app, open_alias, open_message, sign_in
 
 
@@ -47,25 +42,12 @@ def test_the_sandbox_answers_a_private_message_in_private_and_an_ordinary_one_in
     ]
 
 
-def _migrate(url, how, revision):
-    engine = create_engine(url)
-    try:
-        with engine.begin() as connection:
-            config = Config()
-            config.set_main_option("script_location", str(Path(migrations.__file__).parent))
-            config.attributes["connection"] = connection
-            how(config, revision)
-    finally:
-        engine.dispose()
-
-
 def test_messages_from_before_0025_come_back_ordinary_and_private_ones_keep_it(database_url, clock):
     services = open_services(database_url, clock=clock)
     team = make_team(services)
     receive(services, team.alias, "@anna", "@brand bonjour")
     services.close()
-    _migrate(database_url, command.downgrade, "0024")
-    _migrate(database_url, command.upgrade, "head")
+    migrate_again(database_url, "0024")
     services = open_services(database_url, clock=clock)
     try:
         otto = services.accounts.sign_in("otto", PASSPHRASE)
