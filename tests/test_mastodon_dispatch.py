@@ -188,6 +188,26 @@ def test_a_private_message_is_never_answered_in_public(m_services):
     assert "never in public" in (failed.failure_reason or "")
 
 
+def test_a_direct_mention_is_kept_private_in_the_inbox_and_its_thread(m_services):
+    services, alias, otto, _clock = m_services
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as api:
+        public = fan_mention("3001", "bonjour", "2026-12-07T08:00:00.000Z")
+        private = fan_mention("3002", "mon adresse", "2026-12-07T08:05:00.000Z", "direct")
+        api.get(
+            f"{API}/notifications",
+            json=[notification("3003", private), notification("3002", public)],
+        )
+        assert services.inbox.sync(alias.id) == 2
+    conversation = services.inbox.conversation(otto, alias.id, "@anna@other.example")
+    assert [(m.channel_message_id, m.private) for m in conversation.messages] == [
+        ("3001", False),
+        ("3002", True),
+    ]
+    assert services.inbox.thread(otto, conversation.messages[1].id).message.private
+    [listed] = services.inbox.threads(otto, alias.id)
+    assert listed.thread.last_private
+
+
 def test_a_reply_to_a_deleted_message_fails_with_the_reason(m_services):
     services, alias, otto, _clock = m_services
     with responses.RequestsMock(assert_all_requests_are_fired=False) as api:

@@ -110,6 +110,8 @@ class InboundMessage:
     text: str
     received_at: datetime
     answered: bool
+    # A private message (Mastodon's `direct` visibility): shown as such, answered in private.
+    private: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +168,7 @@ class ContactThread:
     state: ThreadState = ThreadState.NEW
     closing: Closing | None = None  # the newest closing without reply, even once reopened
     handing: Handing | None = None  # the newest handing to a colleague
+    last_private: bool = False  # whether the newest message is private (Mastodon's `direct`)
 
     @property
     def unanswered(self) -> bool:

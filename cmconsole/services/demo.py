@@ -35,10 +35,12 @@ class DemoPublic:
             [item for pair in zip(*demo_data.LIVE.values(), strict=True) for item in pair]
         )
 
-    def mention(self, author_handle: str, text: str) -> str:
-        """Post `text` from `author_handle` on the sandbox timeline; return its channel id."""
+    def mention(self, author_handle: str, text: str, *, private: bool = False) -> str:
+        """Post `text` from `author_handle` on the sandbox timeline (`private`: as a private
+        message to those it mentions); return its channel id."""
         author = "@" + author_handle.lstrip("@")
-        return self._timeline.add(author, author, text, None, self._clock()).channel_post_id
+        now = self._clock()
+        return self._timeline.add(author, author, text, None, now, private=private).channel_post_id
 
     def send_next(self) -> str:
         """Play the next line of the demo public's script."""

@@ -141,7 +141,7 @@ class InboxService:
             closed = _closed_threads(tx, alias.id, {m.author_handle for m in mentions})
             added = sum(
                 tx.inbound.add_if_new(
-                    alias.id, m.channel_post_id, m.author_handle, m.text, m.published_at
+                    alias.id, m.channel_post_id, m.author_handle, m.text, m.published_at, m.private
                 )
                 for m in mentions
             )

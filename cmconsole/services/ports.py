@@ -147,6 +147,7 @@ class InboundRepository(Protocol):
         author_handle: str,
         text: str,
         received_at: datetime,
+        private: bool = False,
     ) -> bool: ...
     def by_id(self, inbound_id: int) -> InboundMessage | None: ...
     def channel_ids(self, inbound_ids: set[int]) -> dict[int, str]:
@@ -784,8 +785,10 @@ class SandboxTimeline(Protocol):
         now: datetime,
         idempotency_key: str | None = None,
         key_kept_since: datetime | None = None,
+        private: bool = False,
     ) -> PublicPost:
-        """Publish; with a key already used by the author since `key_kept_since`, publish
+        """Publish (`private`, or answering a private post: as a private message to those it
+        mentions); with a key already used by the author since `key_kept_since`, publish
         nothing and return the post published with it."""
         ...
 

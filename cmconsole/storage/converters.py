@@ -89,6 +89,7 @@ def inbound(row: InboundMessageRow, answered: bool) -> InboundMessage:
         row.text,
         row.received_at,
         answered,
+        row.private,
     )
 
 
@@ -197,6 +198,7 @@ def thread(row: Any) -> ContactThread:
         ThreadState(row.state),
         closing,
         handing,
+        row.last_private,
     )
 
 
@@ -232,7 +234,13 @@ def audit_event(row: AuditEventRow) -> AuditEvent:
 
 def public_post(row: SandboxPostRow) -> PublicPost:
     return PublicPost(
-        str(row.id), row.author_handle, row.author_name, row.text, row.created_at, row.in_reply_to
+        str(row.id),
+        row.author_handle,
+        row.author_name,
+        row.text,
+        row.created_at,
+        row.in_reply_to,
+        row.private,
     )
 
 

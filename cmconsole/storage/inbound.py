@@ -29,6 +29,7 @@ class SqlInbound:
         author_handle: str,
         text: str,
         received_at: datetime,
+        private: bool = False,
     ) -> bool:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -40,6 +41,7 @@ class SqlInbound:
                 author_handle=author_handle,
                 text=text,
                 received_at=received_at,
+                private=private,
             )
             .on_conflict_do_nothing(index_elements=["alias_id", "channel_message_id"])
         )

@@ -5,8 +5,9 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, exists, func, insert
+from sqlalchemy import Boolean, Connection, Engine, Integer, bindparam, exists, func, insert, or_
 from sqlalchemy import select as sql_select
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, col, select
@@ -43,6 +44,7 @@ class SqlSandboxTimeline:
         now: datetime,
         idempotency_key: str | None = None,
         key_kept_since: datetime | None = None,
+        private: bool = False,
     ) -> PublicPost:
         values = {
             "author_handle": author_handle,
@@ -52,6 +54,10 @@ class SqlSandboxTimeline:
             "created_at": now,
             "idempotency_key": idempotency_key,
             "kept_since": key_kept_since,
+            "private": private,
+            # The post answered, by its id (the sandbox's ids are numbers): a reply to a private
+            # post is private too, decided in the insert itself (no round trip more).
+            "parent_id": int(in_reply_to) if in_reply_to and in_reply_to.isdigit() else None,
         }
         keyed = idempotency_key is not None and key_kept_since is not None
         with self._connection() as connection:
@@ -59,8 +65,8 @@ class SqlSandboxTimeline:
             if row is None:
                 row = connection.execute(_BY_KEY, values).first()
         assert row is not None
-        post_id, handle, name, said, replied, created = row
-        return PublicPost(str(post_id), handle, name, said, created, replied)
+        post_id, handle, name, said, replied, created, was_private = row
+        return PublicPost(str(post_id), handle, name, said, created, replied, was_private)
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
@@ -139,9 +145,25 @@ class SqlSandboxTimeline:
 _SANDBOX = SandboxPostRow.__table__  # type: ignore[attr-defined]
 _PUBLIC = [
     _SANDBOX.c[name]
-    for name in ("id", "author_handle", "author_name", "text", "in_reply_to", "created_at")
+    for name in (
+        "id",
+        "author_handle",
+        "author_name",
+        "text",
+        "in_reply_to",
+        "created_at",
+        "private",
+    )
 ]
-_COLUMNS = ["author_handle", "author_name", "text", "in_reply_to", "created_at", "idempotency_key"]
+_COLUMNS = [
+    "author_handle",
+    "author_name",
+    "text",
+    "in_reply_to",
+    "created_at",
+    "idempotency_key",
+    "private",
+]
 # The sandbox's publishes, built once (building a statement costs more than running it): a plain
 # insert, and one that inserts nothing when the author used the key since `kept_since`.
 _SAME_KEY = [
@@ -149,14 +171,24 @@ _SAME_KEY = [
     _SANDBOX.c.author_handle == bindparam("author_handle"),
     _SANDBOX.c.created_at >= bindparam("kept_since"),
 ]
-_INSERT = insert(_SANDBOX).values({name: bindparam(name) for name in _COLUMNS}).returning(*_PUBLIC)
+_PARENT = _SANDBOX.alias("parent")
+# Private if asked, or if it answers a private post (as Mastodon answers a `direct` message).
+_PRIVATE = or_(
+    bindparam("private", type_=Boolean()),
+    exists().where(_PARENT.c.id == bindparam("parent_id", type_=Integer()), _PARENT.c.private),
+)
+
+
+def _value(name: str) -> Any:
+    return _PRIVATE if name == "private" else bindparam(name, type_=_SANDBOX.c[name].type)
+
+
+_INSERT = insert(_SANDBOX).values({name: _value(name) for name in _COLUMNS}).returning(*_PUBLIC)
 _KEYED_INSERT = (
     insert(_SANDBOX)
     .from_select(
         _COLUMNS,
-        sql_select(*(bindparam(name, type_=_SANDBOX.c[name].type) for name in _COLUMNS)).where(
-            ~exists().where(*_SAME_KEY)
-        ),
+        sql_select(*(_value(name) for name in _COLUMNS)).where(~exists().where(*_SAME_KEY)),
     )
     .returning(*_PUBLIC)
 )

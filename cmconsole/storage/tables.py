@@ -78,6 +78,8 @@ class InboundMessageRow(SQLModel, table=True):
     author_handle: str = Field(max_length=64)
     text: str
     received_at: datetime
+    # A private message (Mastodon's `direct` visibility): shown as such, answered in private.
+    private: bool = False
 
 
 class PostRow(SQLModel, table=True):
@@ -256,6 +258,7 @@ class SandboxPostRow(SQLModel, table=True):
     in_reply_to: str | None = Field(default=None, max_length=64)
     created_at: datetime
     idempotency_key: str | None = Field(default=None, max_length=64)
+    private: bool = False
 
 
 class DispatcherRow(SQLModel, table=True):

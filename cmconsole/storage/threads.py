@@ -131,6 +131,7 @@ def _listed(query: Any) -> Any:
 _LISTED_COLUMNS: tuple[Any, ...] = (
     _THREAD,
     col(InboundMessageRow.text).label("last_text"),
+    col(InboundMessageRow.private).label("last_private"),
     col(_HANDED_TO.name).label("handed_to_name"),
     col(_HANDED_BY.name).label("handed_by_name"),
 )

@@ -96,7 +96,8 @@ class ConversationPane(VerticalScroll):
                 part = 1
             lines = parts[part]
             mark = "▶ " if each.id == self._target else ""
-            lines.append(f"{mark}{each.author_handle} · {ago(each.received_at, now)} ago")
+            private = " · private message" if each.private else ""
+            lines.append(f"{mark}{each.author_handle}{private} · {ago(each.received_at, now)} ago")
             lines.append(f"  {each.text}")
             for post in conversation.replies.get(each.id, []):
                 lines.append(
@@ -141,8 +142,10 @@ def answering_line(message: InboundMessage | None, now: datetime, picked: bool) 
     if message is None:
         return "Nothing to answer yet."
     how = "you picked" if picked else "the newest unanswered" if not message.answered else "latest"
+    # First, where a long message cannot push it out of the box's three lines.
+    private = "private message: the reply stays private; " if message.private else ""
     return (
-        f"answering ({how}; f3 picks another): {message.author_handle} · "
+        f"{private}answering ({how}; f3 picks another): {message.author_handle} · "
         f"{ago(message.received_at, now)} ago: {message.text}"
     )
 

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from textual.widgets import DataTable
 
-from cmconsole.domain.model import AuditEntry, Post, PostStatus, PublicPost
+from cmconsole.domain.model import AuditEntry, ContactThread, Post, PostStatus, PublicPost
 from cmconsole.domain.triage import ThreadState
 from cmconsole.services.desk_model import AwaitingApproval, DeskThread
 from cmconsole.tui.clock import ago
@@ -89,8 +89,21 @@ class InboxTable(_RecordTable):
             cell(ago(waiting or thread.last_activity_at, now)),
             cell(f"{thread.contact_handle} ({thread.message_count})", 18),
             _answering(listed, me),
-            cell(thread.last_text, width, "bold" if waiting else ""),
+            _latest(thread, width, waiting is not None),
         ]
+
+
+PRIVATE = "private: "
+
+
+def _latest(thread: ContactThread, width: int, waiting: bool) -> object:
+    """The newest message's text; a private one (Mastodon's `direct`) says so first."""
+    style = "bold" if waiting else ""
+    if not thread.last_private:
+        return cell(thread.last_text, width, style)
+    shown = cell(PRIVATE + thread.last_text, width, style)
+    shown.stylize("bold reverse", 0, len(PRIVATE) - 2)
+    return shown
 
 
 def _answering(listed: DeskThread, me: int) -> object:
