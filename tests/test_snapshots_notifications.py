@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from textual.widgets import DataTable, Static
 
 from cmconsole.tui.app import CmconsoleApp
 from cmconsole.tui.screens.notifications import NotificationsScreen
@@ -64,6 +65,10 @@ def test_notifications_list(snap_compare, morning_app, size):
         await open_alias(pilot, "@bellehelene")
         await pilot.press("n")
         await until(pilot, lambda: isinstance(pilot.app.screen, NotificationsScreen))
+        # Read in a worker: wait for the rows and the bell's line, not only for the screen.
+        table = pilot.app.screen.query_one("#notifications", DataTable)
+        bell = pilot.app.screen.query_one("#bell-state", Static)
+        await until(pilot, lambda: table.row_count > 0 and "Bell:" in str(bell.render()))
         await settle(pilot)
         pilot.app.clear_notifications()
         await settle(pilot)
