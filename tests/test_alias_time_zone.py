@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from cmconsole.cli import main
 from cmconsole.domain.errors import InvalidInput, PermissionDenied
-from tests.test_triage_migration import _migrate
+from tests.migrating import migrate_again
 
 
 def _zone(services, handle):
@@ -35,7 +35,7 @@ def test_only_a_lead_sets_it_and_only_to_a_zone_that_exists(services, team):
 
 def test_aliases_made_before_time_zones_live_in_utc(services, team, database_url):
     services.accounts.set_time_zone("@brand", "Asia/Tokyo", by=team.lead)
-    _migrate(database_url, "0016", "head")
+    migrate_again(database_url, "0016")
     assert _zone(services, "@brand") == "UTC"
 
 

@@ -165,13 +165,13 @@ def test_an_export_holds_what_was_stored(services, team, two_handles):
 
 
 def test_the_migration_goes_down_and_up_again(services, team, two_handles, database_url):
-    from tests.test_contact_directory import _migrate
+    from tests.migrating import migrate_again
 
     services.contact_life.merge(team.lead, team.alias.id, "@ann", "@ann_work")
     services.contact_life.unmerge(team.lead, team.alias.id, "@ann_work")
     services.contact_life.erase(team.lead, team.alias.id, "@ann")
 
-    _migrate(database_url, "0018", "head")
+    migrate_again(database_url, "0018")
 
     kept = services.contact_life.merge(team.lead, team.alias.id, "@ann_work", "@ann")
     assert kept.handles == ("@ann", "@ann_work")
