@@ -82,11 +82,11 @@ def test_a_change_on_an_alias_i_do_not_work_does_not_wake_my_home(
     assert services.home.signal(mine) == since
 
 
+# SQLite has no notifications: there an idle wait polls the counters (one cheap query).
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_an_idle_home_waiting_on_postgresql_costs_no_query(
     services, team, aliases, database_url, monkeypatch
 ):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("SQLite has no notifications: an idle wait polls the counters")
     read: list[tuple[int, ...]] = []
     counted = ListenedSignals._pooled_version
 
