@@ -1,6 +1,9 @@
 """One contact's card with their whole history with the alias: f5 writes a note, t tags, r rates,
 e corrects a note, g reads their reach from the channel (the services say who may)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -21,11 +24,30 @@ from cmconsole.tui.screens.base import ConsoleScreen, service_work
 KEYS = "f5 note · t tag · r rate · e correct a note · g reach · esc back"
 
 
-def tag_choices(tag_list: list[str], has: set[str]) -> list[tuple[str, str]]:
-    """The alias's tags to pick from, those the contact has marked ✓ (choosing one takes it
-    off); a tag since dropped from the list is still offered, to take it off."""
+def ask_for_tag(
+    screen: ConsoleScreen[Any],
+    alias: Alias,
+    handle: str,
+    tag_list: list[str],
+    has: set[str],
+    change: Callable[[str, bool], object],
+) -> None:
+    """Offer the alias's tags, those the contact has marked ✓ (choosing one takes it off; a tag
+    since dropped from the list is still offered, to take it off); `change(tag, add)` the one
+    chosen."""
     names = tag_list + [t for t in sorted(has) if t not in tag_list]
-    return [(f"✓ {t}: take it off" if t in has else f"  {t}", t) for t in names]
+    if not names:
+        screen.show_problem(f"{alias.handle} has no tags yet: a lead adds them.")
+        return
+    shown = [(f"✓ {t}: take it off" if t in has else f"  {t}", t) for t in names]
+
+    def chosen(tag: str | None) -> None:
+        if tag is not None:
+            change(tag, tag not in has)
+
+    screen.app.push_screen(
+        OptionsDialog(f"Tag {handle}", shown, "Tags a lead chose for the alias"), chosen
+    )
 
 
 class ContactScreen(ConsoleScreen[None]):
@@ -144,18 +166,7 @@ class ContactScreen(ConsoleScreen[None]):
 
     def on_contact_screen_tags_read(self, message: TagsRead) -> None:
         has = set(self._card.tags) if self._card else set()
-        shown = tag_choices(message.tags, has)
-        if not shown:
-            self.show_problem(f"{self.alias.handle} has no tags yet: a lead adds them.")
-            return
-
-        def chosen(tag: str | None) -> None:
-            if tag is not None:
-                self._change_tag(tag, tag not in has)
-
-        self.app.push_screen(
-            OptionsDialog(f"Tag {self.handle}", shown, "Tags a lead chose for the alias"), chosen
-        )
+        ask_for_tag(self, self.alias, self.handle, message.tags, has, self._change_tag)
 
     @service_work(group="contact-tag")
     def _change_tag(self, tag: str, add: bool) -> None:

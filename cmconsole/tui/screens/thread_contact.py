@@ -11,11 +11,10 @@ from cmconsole.domain.contacts import ContactCard
 from cmconsole.domain.errors import NotFound
 from cmconsole.tui.dialogs.confirm import ConfirmDialog
 from cmconsole.tui.dialogs.note import NoteDialog, NoteDraft
-from cmconsole.tui.dialogs.options import OptionsDialog
 from cmconsole.tui.panes.contact_card import SHOWN_FROM_WIDTH, ContactCardPane
 from cmconsole.tui.safe import inert
 from cmconsole.tui.screens.base import service_work
-from cmconsole.tui.screens.contact import ContactScreen, tag_choices
+from cmconsole.tui.screens.contact import ContactScreen, ask_for_tag
 from cmconsole.tui.screens.thread_follow_ups import ThreadFollowUps
 
 
@@ -136,18 +135,7 @@ class ThreadContact(ThreadFollowUps):
     def on_thread_contact_tags_read(self, message: TagsRead) -> None:
         card = self.query_one(ContactCardPane).card
         has = set(card.tags) if card else set()
-        shown = tag_choices(message.tags, has)
-        if not shown:
-            self.show_problem(f"{self.alias.handle} has no tags yet: a lead adds them.")
-            return
-
-        def chosen(tag: str | None) -> None:
-            if tag is not None:
-                self._change_tag(tag, tag not in has)
-
-        self.app.push_screen(
-            OptionsDialog(f"Tag {self.contact}", shown, "Tags a lead chose for the alias"), chosen
-        )
+        ask_for_tag(self, self.alias, self.contact, message.tags, has, self._change_tag)
 
     @service_work(group="contact-tag")
     def _change_tag(self, tag: str, add: bool) -> None:
