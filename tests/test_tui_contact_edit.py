@@ -156,3 +156,26 @@ async def test_from_the_thread_f6_opens_the_contacts_screen_and_the_card_follows
         await until(pilot, lambda: pilot.app.screen is thread, what="back to the thread")
         await pilot.press("f4")
         await until(pilot, lambda: "partner" in shown(thread, "#card-text"), what="card re-read")
+
+
+async def test_with_no_tags_on_the_alias_t_says_a_lead_adds_them_and_opens_nothing(demo, clock):
+    belle = _alias(demo, "@bellehelene")
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    demo.contact_tags.edit_tag_list(lea, belle.id, [])
+    untagged = next(
+        e.contact.handles[0] for e in demo.contacts.directory(lea, belle.id).entries if not e.tags
+    )
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        screen = await open_contact(pilot, "anna", untagged)
+        await pilot.press("t")
+        await until(
+            pilot,
+            lambda: (
+                "@bellehelene has no tags yet: a lead adds them."
+                in shown(screen, "#contact-status")
+            ),
+            what="the explanation",
+        )
+        await settle(pilot)
+        assert pilot.app.screen is screen
+    assert demo.contacts.card(lea, belle.id, untagged).tags == ()
