@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Index, SmallInteger
+from sqlalchemy import Index, SmallInteger, text
 from sqlmodel import Field, SQLModel
 
 
@@ -16,6 +16,13 @@ class ContactRow(SQLModel, table=True):
         *(
             Index(f"ix_contact_{facet}", "alias_id", facet)
             for facet in ("reach", "proximity", "expertise", "relevancy", "credibility", "trust")
+        ),
+        # A card reads the contacts merged into its own; few ever are (migration 0026).
+        Index(
+            "ix_contact_merged_into",
+            "merged_into",
+            sqlite_where=text("merged_into IS NOT NULL"),
+            postgresql_where=text("merged_into IS NOT NULL"),
         ),
     )
 
