@@ -4,6 +4,7 @@ from datetime import datetime
 
 from textual.widgets import DataTable
 
+from cmconsole.domain.display import one_line
 from cmconsole.domain.model import AuditEntry, ContactThread, Post, PostStatus, PublicPost
 from cmconsole.domain.triage import ThreadState
 from cmconsole.services.desk_model import AwaitingApproval, DeskThread
@@ -87,13 +88,21 @@ class InboxTable(_RecordTable):
         return [
             _state(listed, selected),
             cell(ago(waiting or thread.last_activity_at, now)),
-            cell(f"{thread.contact_handle} ({thread.message_count})", 18),
+            _sender(thread),
             _answering(listed, me),
             _latest(thread, width, waiting is not None),
         ]
 
 
 PRIVATE = "private: "
+FROM_WIDTH = 18
+
+
+def _sender(thread: ContactThread) -> object:
+    """The contact's handle and how many messages the thread holds; a long handle (a fediverse
+    `@user@instance`) is cut, never the count."""
+    count = f" ({thread.message_count})"
+    return cell(one_line(thread.contact_handle, FROM_WIDTH - len(count)) + count, FROM_WIDTH)
 
 
 def _latest(thread: ContactThread, width: int, waiting: bool) -> object:
