@@ -78,10 +78,7 @@ class ReportService:
             members = [operator.id for operator, _ in tx.memberships.for_alias(alias.id)]
             shifts = tx.reports.shifts(alias.id, start, end)
             texts = tx.reports.texts(alias.id, start, end)
-            history = [
-                post.text
-                for post, *_ in tx.posts.published(alias.id, None, None, None, None, HISTORY)
-            ]
+            history = tx.reports.history(alias.id, HISTORY)
         people_rows = count.split_by_operator(rows)
         shift_counts = count.Shifts(rows)
         seen = set(members) | {reply[0] for reply in replies} | {c[1] for c in rows.closes if c[1]}
