@@ -125,7 +125,7 @@ def _voice(
     zone: str,
 ) -> list[VoiceWeek]:
     """Each operator's drift from the alias's voice, week by week (weeks start on Monday)."""
-    alias_profile = profile(history)
+    alias_profile = profile(history, top=0)  # its words are not shown
     tz = ZoneInfo(zone)
     weekly: dict[tuple[int, date], list[str]] = {}
     for author, at, text in sorted(texts, key=lambda row: row[1]):
