@@ -126,9 +126,10 @@ def split_by_operator(rows: Rows) -> dict[int, Rows]:
 class Shifts:
     """Counts one shift's figures by bisection, not by walking the whole period each time."""
 
-    def __init__(self, rows: Rows) -> None:
+    def __init__(self, rows: Rows, people: dict[int, Rows] | None = None) -> None:
+        """`people`: `split_by_operator(rows)`, if the caller has it already."""
         self._received = sorted(at for _, _, at in rows.messages)
-        self._people = split_by_operator(rows)
+        self._people = split_by_operator(rows) if people is None else people
         self._moments = {
             person: (
                 [r[3] for r in mine.replies],
@@ -186,21 +187,22 @@ def backlog(rows: Rows, cutoffs: Sequence[datetime]) -> list[int]:
     for contact, _, at, upto in rows.closes:
         if upto is not None:
             closed[contact].append((at, upto))
+    marks = [0] * (len(cutoffs) + 1)
+    written = Counter(contact for _, contact, _ in rows.messages)
     by_contact: dict[str, list[tuple[int, datetime]]] = defaultdict(list)
     for message, contact, at in rows.messages:
-        by_contact[contact].append((message, at))
-    marks = [0] * (len(cutoffs) + 1)
+        if written[contact] > 1 or contact in closed:
+            by_contact[contact].append((message, at))
+            continue
+        # Most contacts: one message, never closed; counted as they come, not grouped first.
+        replied = answered.get(message)
+        first = bisect_right(cutoffs, at)
+        last = len(cutoffs) if replied is None else bisect_right(cutoffs, replied)
+        if first < last and (replied is None or replied > at):
+            marks[first] += 1
+            marks[last] -= 1
     for contact, messages in by_contact.items():
         closings = closed.get(contact, [])
-        if len(messages) == 1 and not closings:  # most contacts: one message, never closed
-            message, at = messages[0]
-            replied = answered.get(message)
-            first = bisect_right(cutoffs, at)
-            last = len(cutoffs) if replied is None else bisect_right(cutoffs, replied)
-            if first < last and (replied is None or replied > at):
-                marks[first] += 1
-                marks[last] -= 1
-            continue
         settled: list[tuple[datetime, datetime | None]] = []
         soonest: datetime | None = None
         for message, at in reversed(messages):  # newest first: a later reply settles older ones

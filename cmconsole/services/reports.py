@@ -80,7 +80,7 @@ class ReportService:
             texts = tx.reports.texts(alias.id, start, end)
             history = tx.reports.history(alias.id, HISTORY)
         people_rows = count.split_by_operator(rows)
-        shift_counts = count.Shifts(rows)
+        shift_counts = count.Shifts(rows, people_rows)
         seen = set(members) | {reply[0] for reply in replies} | {c[1] for c in rows.closes if c[1]}
         people = sorted(seen, key=lambda person: names.get(person, "?")) if lead else [me.id]
         visible = rows if lead else people_rows.get(me.id, count.EMPTY)
