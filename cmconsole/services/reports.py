@@ -66,7 +66,7 @@ class ReportService:
             written, target = tx.reports.hours(alias.id)
             hours = parse_hours(written)
             messages = tx.reports.messages(alias.id, start, end)
-            replies = tx.reports.replies(alias.id, start, end)
+            replies, texts = tx.reports.replies(alias.id, start, end)
             rows = count.Rows(
                 messages,
                 replies,
@@ -77,7 +77,6 @@ class ReportService:
             names = {operator.id: operator.name for operator in tx.operators.all()}
             members = [operator.id for operator, _ in tx.memberships.for_alias(alias.id)]
             shifts = tx.reports.shifts(alias.id, start, end)
-            texts = tx.reports.texts(alias.id, start, end)
             history = tx.reports.history(alias.id, HISTORY)
         people_rows = count.split_by_operator(rows)
         shift_counts = count.Shifts(rows, people_rows)

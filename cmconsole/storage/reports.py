@@ -107,15 +107,17 @@ class SqlReports:
 
     def replies(
         self, alias_id: int, start: datetime, end: datetime
-    ) -> list[tuple[int, int, str, datetime]]:
-        """(author id, message answered, its contact, published at) of every reply published in
-        [start, end) (posts that answer nobody are left out)."""
+    ) -> tuple[list[tuple[int, int, str, datetime]], list[tuple[int, datetime, str]]]:
+        """Every reply published in [start, end) (posts that answer nobody are left out), in
+        time order, twice: as (author id, message answered, its contact, published at) and as
+        (author id, published at, text). One read: the same posts, each row made once."""
         rows = self._session.execute(
             select(
                 _POST.c.author_id,
                 _POST.c.in_reply_to_id,
                 _REPLIED.c.author_handle,
                 self._raw(_POST.c.published_at),
+                _POST.c.text,
             )
             .select_from(_POST)
             .join(_REPLIED, _REPLIED.c.id == _POST.c.in_reply_to_id)
@@ -125,25 +127,15 @@ class SqlReports:
                 _POST.c.published_at >= start,
                 _POST.c.published_at < end,
             )
+            .order_by(_POST.c.published_at, _POST.c.id)
         )
         utc = self._utc
-        return [(row[0], row[1], row[2], utc(row[3])) for row in rows]
-
-    def texts(
-        self, alias_id: int, start: datetime, end: datetime
-    ) -> list[tuple[int, datetime, str]]:
-        """(author id, published at, text) of the replies published in [start, end)."""
-        rows = self._session.execute(
-            select(_POST.c.author_id, self._raw(_POST.c.published_at), _POST.c.text).where(
-                _POST.c.alias_id == alias_id,
-                _POST.c.status == _PUBLISHED,
-                _POST.c.published_at >= start,
-                _POST.c.published_at < end,
-                _POST.c.in_reply_to_id.is_not(None),
-            )
-        )
-        utc = self._utc
-        return [(row[0], utc(row[1]), row[2]) for row in rows]
+        replies, texts = [], []
+        for author, answered, contact, raw, text in rows:
+            at = utc(raw)
+            replies.append((author, answered, contact, at))
+            texts.append((author, at, text))
+        return replies, texts
 
     def history(self, alias_id: int, limit: int) -> list[str]:
         """The texts of the alias's `limit` newest published posts, newest first: the posts
