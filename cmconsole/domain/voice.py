@@ -31,11 +31,14 @@ MIN_REPLIES = 5
 _APOSTROPHES = "'\u2019"
 _DASHES = "\\-\u2013\u2014"
 _WORD = re.compile(rf"[^\W\d_]+(?:[{_APOSTROPHES}][^\W\d_]+)?")
+# The lookaheads change no match: they only let the search skip, in one test, the positions
+# where no alternative can start (several times faster over a report's thousands of replies).
 _SINGULAR = re.compile(
-    rf"\b(?:je|j[{_APOSTROPHES}]|moi|mon|ma|mes|i|i[{_APOSTROPHES}](?:m|ve|ll|d)|me|my|mine)\b",
+    rf"\b(?=[jmi])"
+    rf"(?:je|j[{_APOSTROPHES}]|moi|mon|ma|mes|i|i[{_APOSTROPHES}](?:m|ve|ll|d)|me|my|mine)\b",
     re.I,
 )
-_FAMILIAR = re.compile(rf"\b(?:tu|t[{_APOSTROPHES}]|toi|ton|ta|tes)\b", re.I)
+_FAMILIAR = re.compile(rf"\b(?=t)(?:tu|t[{_APOSTROPHES}]|toi|ton|ta|tes)\b", re.I)
 _SIGNED = re.compile(rf"(?:\^[A-Z]{{1,3}}|[{_DASHES}]\s*\S+)\s*$")
 _STOP = frozenset(
     {
@@ -143,8 +146,10 @@ def content_words(text: str) -> list[str]:
 
 
 def profile(replies: Sequence[str], top: int = 15) -> VoiceProfile:
+    """The replies' shares, means and `top` most frequent words (none counted when `top` is 0:
+    drift reads only the shares and means)."""
     count = len(replies) or 1
-    words = Counter(word for text in replies for word in content_words(text))
+    words = Counter(word for text in replies for word in content_words(text)) if top else Counter()
     return VoiceProfile(
         replies=len(replies),
         shares={name: sum(map(test, replies)) / count for name, test in SHARES.items()},
@@ -157,7 +162,7 @@ def drift(alias: VoiceProfile, replies: Sequence[str]) -> list[Drift]:
     """Where `replies` (one operator's, recent) differ from the alias's profile."""
     if len(replies) < MIN_REPLIES or alias.replies < MIN_REPLIES:
         return []
-    mine = profile(replies)
+    mine = profile(replies, top=0)
     found = []
     for name, test in SHARES.items():
         theirs, ours = mine.shares[name], alias.shares[name]

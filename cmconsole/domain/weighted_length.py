@@ -145,6 +145,9 @@ _PARENS = f"\\((?:{_PATH_CHAR}+|{_PATH_CHAR}*\\({_PATH_CHAR}+\\){_PATH_CHAR}*)\\
 _PATH_END = f"(?:[+\\-a-z\u0400-\u04ff0-9=_#/{_LATIN}]|{_PARENS})"
 _PATH = f"(?:{_PATH_CHAR}*(?:{_PARENS}{_PATH_CHAR}*)*{_PATH_END}|@{_PATH_CHAR}+/)"
 _QUERY = "\\?[a-z0-9!?*'@();:&=+$/%#\\[\\]\\-_.,~|]*[a-z0-9\\-_&=#/]"
+# Every candidate holds a dot followed by a label's first character (same class, same flags):
+# text without one holds no URL, and is not scanned word by word for one.
+_DOT_LABEL = re.compile(f"\\.[^{_NOT_DOMAIN}]", re.I)
 _TAIL = re.compile(f"(?::[0-9]+)?(/{_PATH}*)?(?:{_QUERY})?", re.I)
 _TCO = re.compile(f"https?://t\\.co/[a-z0-9]+(?:{_QUERY})?", re.I)
 _ASCII_LABELS = re.compile(f"(?:[-a-z0-9{_LATIN}]+\\.)+", re.I)
@@ -155,7 +158,7 @@ _NO_TLD_AFTER = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQ
 def url_spans(text: str) -> list[Span]:
     """The URLs twitter-text would find in `text` (each weighs 23, however long)."""
     spans: list[Span] = []
-    if "." not in text:
+    if "." not in text or not _DOT_LABEL.search(text):
         return spans
     pos = 0
     while match := _CANDIDATE.search(text, pos):

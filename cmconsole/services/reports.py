@@ -66,7 +66,7 @@ class ReportService:
             written, target = tx.reports.hours(alias.id)
             hours = parse_hours(written)
             messages = tx.reports.messages(alias.id, start, end)
-            replies = tx.reports.replies(alias.id, start, end)
+            replies, texts = tx.reports.replies(alias.id, start, end)
             rows = count.Rows(
                 messages,
                 replies,
@@ -77,13 +77,9 @@ class ReportService:
             names = {operator.id: operator.name for operator in tx.operators.all()}
             members = [operator.id for operator, _ in tx.memberships.for_alias(alias.id)]
             shifts = tx.reports.shifts(alias.id, start, end)
-            texts = tx.reports.texts(alias.id, start, end)
-            history = [
-                post.text
-                for post, *_ in tx.posts.published(alias.id, None, None, None, None, HISTORY)
-            ]
+            history = tx.reports.history(alias.id, HISTORY)
         people_rows = count.split_by_operator(rows)
-        shift_counts = count.Shifts(rows)
+        shift_counts = count.Shifts(rows, people_rows)
         seen = set(members) | {reply[0] for reply in replies} | {c[1] for c in rows.closes if c[1]}
         people = sorted(seen, key=lambda person: names.get(person, "?")) if lead else [me.id]
         visible = rows if lead else people_rows.get(me.id, count.EMPTY)
@@ -128,7 +124,7 @@ def _voice(
     zone: str,
 ) -> list[VoiceWeek]:
     """Each operator's drift from the alias's voice, week by week (weeks start on Monday)."""
-    alias_profile = profile(history)
+    alias_profile = profile(history, top=0)  # its words are not shown
     tz = ZoneInfo(zone)
     weekly: dict[tuple[int, date], list[str]] = {}
     for author, at, text in sorted(texts, key=lambda row: row[1]):

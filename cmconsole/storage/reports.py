@@ -1,22 +1,65 @@
 """The rows a report is counted from: one alias over a period, read in a few bare queries."""
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    DateTime,
+    String,
+    and_,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from cmconsole.domain.model import PostStatus
+from cmconsole.storage.published import _published_filters
 from cmconsole.storage.report_tables import AliasHoursRow
-from cmconsole.storage.tables import ContactThreadRow, InboundMessageRow, PostRow, ShiftRow
+from cmconsole.storage.tables import (
+    ContactThreadRow,
+    InboundMessageRow,
+    OperatorRow,
+    PostRow,
+    ShiftRow,
+)
 
 _INBOUND = InboundMessageRow.__table__  # type: ignore[attr-defined]
 _POST = PostRow.__table__  # type: ignore[attr-defined]
 _THREAD = ContactThreadRow.__table__  # type: ignore[attr-defined]
 _SHIFT = ShiftRow.__table__  # type: ignore[attr-defined]
 _HOURS = AliasHoursRow.__table__  # type: ignore[attr-defined]
+_OPERATOR = OperatorRow.__table__  # type: ignore[attr-defined]
 _REPLIED = _INBOUND.alias("replied")
 _PUBLISHED = PostStatus.PUBLISHED.value
+
+
+def _from_text(value: str) -> datetime:
+    # SQLite keeps UTC as naive text, almost always in the one format SQLAlchemy writes.
+    if len(value) == 26:
+        return datetime.fromisoformat(value + "+00:00")
+    moment = datetime.fromisoformat(value)
+    return moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment.astimezone(UTC)
+
+
+def _from_driver(value: datetime) -> datetime:
+    return value.astimezone(UTC)
+
+
+def _moments(dialect: str) -> tuple[Callable[[Any], ColumnElement[Any]], Callable[[Any], Any]]:
+    """How to read a timestamp column in bulk, and make the UTC datetime of what was read.
+
+    The UTC column type costs more per row than the query itself over a report's tens of
+    thousands of rows: its rows are read raw (text on SQLite, the driver's datetime on
+    PostgreSQL) and made UTC here, to the same instant and the same `UTC` tzinfo.
+    """
+    if dialect == "sqlite":
+        return (lambda column: type_coerce(column, String)), _from_text
+    return (lambda column: type_coerce(column, DateTime(timezone=True))), _from_driver
 
 
 class SqlReports:
@@ -24,6 +67,7 @@ class SqlReports:
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._raw, self._utc = _moments(session.get_bind().dialect.name)
 
     def hours(self, alias_id: int) -> tuple[str, int | None]:
         """The alias's business hours as written, and its target in minutes ('' and None: none
@@ -50,7 +94,7 @@ class SqlReports:
     ) -> list[tuple[int, str, datetime]]:
         """(id, contact handle, received at) of the messages received in [start, end), by id."""
         rows = self._session.execute(
-            select(_INBOUND.c.id, _INBOUND.c.author_handle, _INBOUND.c.received_at)
+            select(_INBOUND.c.id, _INBOUND.c.author_handle, self._raw(_INBOUND.c.received_at))
             .where(
                 _INBOUND.c.alias_id == alias_id,
                 _INBOUND.c.received_at >= start,
@@ -58,19 +102,22 @@ class SqlReports:
             )
             .order_by(_INBOUND.c.id)
         )
-        return [(row[0], row[1], row[2]) for row in rows]
+        utc = self._utc
+        return [(row[0], row[1], utc(row[2])) for row in rows]
 
     def replies(
         self, alias_id: int, start: datetime, end: datetime
-    ) -> list[tuple[int, int, str, datetime]]:
-        """(author id, message answered, its contact, published at) of every reply published in
-        [start, end) (posts that answer nobody are left out)."""
+    ) -> tuple[list[tuple[int, int, str, datetime]], list[tuple[int, datetime, str]]]:
+        """Every reply published in [start, end) (posts that answer nobody are left out), in
+        time order, twice: as (author id, message answered, its contact, published at) and as
+        (author id, published at, text). One read: the same posts, each row made once."""
         rows = self._session.execute(
             select(
                 _POST.c.author_id,
                 _POST.c.in_reply_to_id,
                 _REPLIED.c.author_handle,
-                _POST.c.published_at,
+                self._raw(_POST.c.published_at),
+                _POST.c.text,
             )
             .select_from(_POST)
             .join(_REPLIED, _REPLIED.c.id == _POST.c.in_reply_to_id)
@@ -80,23 +127,29 @@ class SqlReports:
                 _POST.c.published_at >= start,
                 _POST.c.published_at < end,
             )
+            .order_by(_POST.c.published_at, _POST.c.id)
         )
-        return [(row[0], row[1], row[2], row[3]) for row in rows]
+        utc = self._utc
+        replies, texts = [], []
+        for author, answered, contact, raw, text in rows:
+            at = utc(raw)
+            replies.append((author, answered, contact, at))
+            texts.append((author, at, text))
+        return replies, texts
 
-    def texts(
-        self, alias_id: int, start: datetime, end: datetime
-    ) -> list[tuple[int, datetime, str]]:
-        """(author id, published at, text) of the replies published in [start, end)."""
+    def history(self, alias_id: int, limit: int) -> list[str]:
+        """The texts of the alias's `limit` newest published posts, newest first: the posts
+        `published` pages through, without the rest of each post."""
+        dialect = self._session.get_bind().dialect.name
         rows = self._session.execute(
-            select(_POST.c.author_id, _POST.c.published_at, _POST.c.text).where(
-                _POST.c.alias_id == alias_id,
-                _POST.c.status == _PUBLISHED,
-                _POST.c.published_at >= start,
-                _POST.c.published_at < end,
-                _POST.c.in_reply_to_id.is_not(None),
-            )
+            select(_POST.c.text)
+            .select_from(_POST)
+            .join(_OPERATOR, _OPERATOR.c.id == _POST.c.author_id)
+            .where(*_published_filters(dialect, literal(alias_id), None, None, None, None))
+            .order_by(_POST.c.published_at.desc(), _POST.c.id.desc())
+            .limit(limit)
         )
-        return [(row[0], row[1], row[2]) for row in rows]
+        return [row[0] for row in rows]
 
     def closes(
         self, alias_id: int, start: datetime, end: datetime
