@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from cmconsole.domain.desk_panes import DeskPane
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import (
     Acknowledgement,
@@ -565,6 +566,11 @@ class DeskRepository(Protocol):
     def acknowledgements(self, handover_ids: list[int]) -> dict[int, list[Acknowledgement]]: ...
     def version(self, alias_id: int) -> int:
         """The alias's change counter as this transaction sees it."""
+        ...
+
+    def pane_versions(self, alias_id: int) -> tuple[int, dict[DeskPane, int]]:
+        """The alias's change counter and each of its desk panes', as this transaction sees
+        them: a pane whose version did not move shows the same rows."""
         ...
 
     def changed(self, alias_id: int | None) -> None:
