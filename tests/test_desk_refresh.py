@@ -80,6 +80,21 @@ def test_a_reply_reads_the_inbox_outbox_and_audit_again_but_not_the_team(service
     assert desk == services.desk.read(team.operator, team.alias.id, QUIET)
 
 
+def test_events_appended_to_the_audit_are_read_alone_not_the_whole_list(services, colleague, team):
+    asked = receive(services, team.alias, "@ann", "@brand hi")
+    colleague.shifts.start(team.other, team.alias.id)
+    shown = services.desk.read(team.lead, team.alias.id, QUIET)
+    colleague.posting.reply(team.other, asked, "Hello Ann")
+    newest = max(entry.event.seq for entry in shown.audit)
+    with statements() as sent:
+        desk = services.desk.refresh(team.lead, shown)
+    [audit_read] = [s for s in sent if "FROM audit_event" in s]
+    assert "audit_event.seq >" in audit_read  # only what came after the newest shown
+    assert DeskPane.LEDGER not in desk.reread
+    assert [e.event.kind for e in desk.audit if e.event.seq > newest] == ["post.queued"]
+    assert desk == services.desk.read(team.lead, team.alias.id, QUIET)
+
+
 def test_a_refresh_by_someone_else_or_after_a_long_while_reads_everything(services, team, clock):
     shown = services.desk.read(team.operator, team.alias.id, QUIET)
     assert services.desk.refresh(team.other, shown).reread == frozenset(DeskPane)
@@ -121,8 +136,11 @@ def _writes(services, colleague, team, clock, rng: random.Random) -> list[Callab
         waiting = colleague.posting.awaiting_approval(team.lead, alias)
         if not waiting:
             return None
-        if rng.random() < 0.5:
+        colleague.shifts.start(team.lead, alias)
+        if rng.random() < 0.3:
             return colleague.posting.approve(team.lead, waiting[0].id)
+        if rng.random() < 0.5:  # the audit's past entries show the edited text
+            return colleague.posting.approve(team.lead, waiting[0].id, f"Edited {rng.random()}")
         return colleague.posting.reject(team.lead, waiting[0].id, "Not like this")
 
     def promise() -> object:

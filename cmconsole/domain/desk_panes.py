@@ -9,6 +9,7 @@ class DeskPane(StrEnum):
     CLAIMS = "claims"  # who answers whom (and when the first claim lapses)
     INBOX = "inbox"  # the page of threads and the waiting count
     OUTBOX = "outbox"  # posts not settled, replies awaiting approval, the public timeline
-    AUDIT = "audit"  # the desk's audit list
+    AUDIT = "audit"  # the desk's audit list: events appended (read as those after the newest)
+    LEDGER = "ledger"  # the audit list's past entries changed (a post's text they show)
     TEAM = "team"  # shifts, handovers, follow-ups due, the guide
     TRACKS = "tracks"  # the trainees' tracks

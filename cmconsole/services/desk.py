@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cmconsole.domain.desk_panes import DeskPane
-from cmconsole.domain.model import Alias, Operator, Role
+from cmconsole.domain.model import Alias, AuditEntry, Operator, Role
 from cmconsole.domain.triage import WAITING_STATES
 from cmconsole.services.desk_model import (
     DESK_AUDIT_LEAVES_OUT,
@@ -199,18 +199,31 @@ def _panes(r: _Reader, panes: frozenset[DeskPane], shown: DeskModel | None) -> d
         found = tx.desk.awaiting(alias.id, AWAITING_PAGE)
         fields["awaiting"] = [AwaitingApproval(post, by, asked) for post, by, asked, _ in found]
         fields["outbox"] = tx.posts.unsettled(alias.id, OUTBOX_PAGE)
-    if DeskPane.AUDIT in panes:
-        fields["audit"] = tx.audit.recent(
-            alias.id,
-            AUDIT_PAGE,
-            None if r.role is Role.LEAD else r.operator.id,
-            leave_out=DESK_AUDIT_LEAVES_OUT,
-        )
+    if DeskPane.AUDIT in panes or DeskPane.LEDGER in panes:
+        fields["audit"] = _audit(r, panes, shown)
     if DeskPane.TEAM in panes:
         fields.update(_team(r))
     if DeskPane.TRACKS in panes:
         fields["tracks"] = trainee_tracks(tx, r.operator, alias, r.role)
     return fields
+
+
+def _audit(r: _Reader, panes: frozenset[DeskPane], shown: DeskModel | None) -> list[AuditEntry]:
+    """The audit list: when events were only appended, those after the newest shown, atop it
+    (the ledger only grows; a past entry changes only with the text of its post: LEDGER)."""
+    after = None
+    if shown is not None and DeskPane.LEDGER not in panes and shown.audit:
+        after = shown.audit[0].event.seq
+    found = r.tx.audit.recent(
+        r.alias.id,
+        AUDIT_PAGE,
+        None if r.role is Role.LEAD else r.operator.id,
+        leave_out=DESK_AUDIT_LEAVES_OUT,
+        after_seq=after,
+    )
+    if shown is None or after is None:
+        return found
+    return (found + shown.audit)[:AUDIT_PAGE]
 
 
 def _team(r: _Reader) -> dict[str, Any]:

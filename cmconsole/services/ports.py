@@ -408,8 +408,10 @@ class AuditRepository(Protocol):
         limit: int,
         actor_id: int | None = None,
         leave_out: frozenset[str] = frozenset(),
+        after_seq: int | None = None,
     ) -> list[AuditEntry]:
-        """The newest events, newest first, but for those of the kinds in `leave_out`."""
+        """The newest events, newest first, but for those of the kinds in `leave_out` (and
+        those up to `after_seq`, if given: what was appended since)."""
         ...
 
     def recent_readable(

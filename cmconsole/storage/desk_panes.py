@@ -38,8 +38,14 @@ _FEEDS: dict[str, frozenset[DeskPane]] = {
     "saved_reply": frozenset(),
     "content_hashing_start": frozenset(),
 }
+# What a table's rows changed or removed, not only added, change besides: the audit's past
+# entries show the text of the post each is about (an edit, an erasure); the ledger only grows.
+_REWRITES: dict[str, frozenset[DeskPane]] = {
+    "post": frozenset({DeskPane.LEDGER}),
+    "audit_event": frozenset({DeskPane.LEDGER}),
+}
 _EVERY = frozenset(DeskPane)
-_WRITE = re.compile(r'\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
+_WRITE = re.compile(r'\s*(INSERT\s+(?:OR\s+\w+\s+)?INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.I)
 _READ = re.compile(r"\s*(?:SELECT|PRAGMA|SET|SHOW|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.I)
 _WRITTEN = "cmconsole_written"
 # Each pane's version is a row of desk_change beside the alias's own, under a key no alias
@@ -69,8 +75,13 @@ def _noted(conn: Connection, _cursor: Any, statement: str, *_rest: Any) -> None:
         return
     found = _WRITE.match(statement)
     # A write we cannot name (a CTE, a statement of another kind) changes every pane.
-    table = found.group(1).lower() if found else "?"
-    conn.info.setdefault(_WRITTEN, set()).add(table)
+    table = found.group(2).lower() if found else "?"
+    # An upsert may rewrite a row: only a plain INSERT only adds.
+    verb = found.group(1).upper() if found else ""
+    added = (
+        verb.startswith("INSERT") and "OR" not in verb and "ON CONFLICT" not in statement.upper()
+    )
+    conn.info.setdefault(_WRITTEN, set()).add((table, added))
 
 
 def forget_writes(conn: Connection) -> None:
@@ -80,6 +91,8 @@ def forget_writes(conn: Connection) -> None:
 def changed_panes(conn: Connection) -> frozenset[DeskPane]:
     """The panes the tables written on this connection, since `forget_writes`, feed."""
     panes: set[DeskPane] = set()
-    for table in conn.info.get(_WRITTEN, ()):
+    for table, added in conn.info.get(_WRITTEN, ()):
         panes |= _FEEDS.get(table, _EVERY)
+        if not added:
+            panes |= _REWRITES.get(table, frozenset())
     return frozenset(panes)
