@@ -59,14 +59,8 @@ def pane_key(alias_id: int, pane: DeskPane) -> int:
     return -(alias_id * SLOTS + 1 + _PLACE[pane])
 
 
-def pane_of(key: int) -> tuple[int, DeskPane]:
-    """The alias and the pane a (negative) key counts."""
-    alias_id, place = divmod(-key - 1, SLOTS)
-    return alias_id, list(DeskPane)[place]
-
-
 def watch_writes(engine: Engine) -> None:
-    """Note, on each connection, the tables its statements write (read by `written`)."""
+    """Note, on each connection, the tables its statements write (read by `changed_panes`)."""
     event.listen(engine, "before_cursor_execute", _noted)
 
 
