@@ -198,7 +198,8 @@ def _measure(url: str, aliases: list[int]) -> list[Result]:
 
 
 class _Console:
-    """One console's refresh loop: wait for the desk to move, read it, note the new claims."""
+    """One console's refresh loop: wait for the desk to move, refresh it (reading again only
+    the panes that moved), note the new claims."""
 
     def __init__(
         self,
@@ -224,7 +225,7 @@ class _Console:
             version = self.desk.wait_for_change(self.alias_id, model.version, 0.5)
             if version == model.version:
                 continue
-            model = self.desk.read(self.who, self.alias_id, filters)
+            model = self.desk.refresh(self.who, model)  # as the alias screen does
             now = time.perf_counter()
             for thread in model.threads:
                 if thread.claim is None or thread.key in self.seen:

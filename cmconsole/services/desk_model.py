@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from cmconsole.domain.contacts import Facet
+from cmconsole.domain.desk_panes import DeskPane
 from cmconsole.domain.model import (
     Alias,
     AuditEntry,
@@ -105,6 +106,15 @@ class DeskModel:
     timeline_problem: str | None = None
     # When the desk goes stale with no write (the first live claim lapses): re-read by then.
     stale_at: datetime | None = None
+    # What was read, for whom, and each pane's version then: a refresh reads again only the
+    # panes whose version moved.
+    filters: DeskFilters = field(default_factory=DeskFilters)
+    reader_id: int = 0
+    panes: dict[DeskPane, int] = field(default_factory=dict)
+    # How this model was made: the panes read for it (the others are its predecessor's), and
+    # when the whole desk was last read (parts that age with no write are read again by then).
+    reread: frozenset[DeskPane] = field(default=frozenset(DeskPane), compare=False)
+    whole_at: datetime | None = field(default=None, compare=False)
 
     @property
     def waiting_text(self) -> str:

@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
+from cmconsole.domain.desk_panes import DeskPane
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.domain.model import (
     Acknowledgement,
@@ -407,8 +408,10 @@ class AuditRepository(Protocol):
         limit: int,
         actor_id: int | None = None,
         leave_out: frozenset[str] = frozenset(),
+        after_seq: int | None = None,
     ) -> list[AuditEntry]:
-        """The newest events, newest first, but for those of the kinds in `leave_out`."""
+        """The newest events, newest first, but for those of the kinds in `leave_out` (and
+        those up to `after_seq`, if given: what was appended since)."""
         ...
 
     def recent_readable(
@@ -565,6 +568,11 @@ class DeskRepository(Protocol):
     def acknowledgements(self, handover_ids: list[int]) -> dict[int, list[Acknowledgement]]: ...
     def version(self, alias_id: int) -> int:
         """The alias's change counter as this transaction sees it."""
+        ...
+
+    def pane_versions(self, alias_id: int) -> tuple[int, dict[DeskPane, int]]:
+        """The alias's change counter and each of its desk panes', as this transaction sees
+        them: a pane whose version did not move shows the same rows."""
         ...
 
     def changed(self, alias_id: int | None) -> None:

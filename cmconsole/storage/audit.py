@@ -133,8 +133,11 @@ class SqlAudit:
         limit: int,
         actor_id: int | None = None,
         leave_out: frozenset[str] = frozenset(),
+        after_seq: int | None = None,
     ) -> list[AuditEntry]:
         query = _entries(alias_id, actor_id, None, None).order_by(col(AuditEventRow.seq).desc())
+        if after_seq is not None:
+            query = query.where(col(AuditEventRow.seq) > after_seq)
         if leave_out:
             query = query.where(col(AuditEventRow.kind).not_in(leave_out))
         # Columns only, no ORM objects: a page of them cost more than the query (the desk reads

@@ -7,8 +7,10 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col
 
+from cmconsole.domain.desk_panes import DeskPane
 from cmconsole.domain.model import Acknowledgement, Post, PostStatus
 from cmconsole.storage import converters
+from cmconsole.storage.desk_panes import pane_key
 from cmconsole.storage.tables import (
     DeskChangeRow,
     HandoverAckRow,
@@ -89,23 +91,47 @@ class SqlDesk:
         """What the alias's desk shows changed in this unit of work (None: the workspace)."""
         self.touched.add(WORKSPACE if alias_id is None else alias_id)
 
-    def bump(self) -> dict[int, int]:
-        """Count the changes of this unit of work, in alias order (so that two writers never
-        wait on each other's rows crosswise); the new version of each row touched."""
-        insert = postgresql.insert if _dialect(self._session) == "postgresql" else sqlite.insert
-        bumped = {}
-        for alias_id in sorted(self.touched):
-            statement = (
-                insert(_CHANGE)
-                .values(alias_id=alias_id, version=1)
-                .on_conflict_do_update(
-                    index_elements=["alias_id"], set_={"version": _CHANGE.c.version + 1}
-                )
-                .returning(_CHANGE.c.version)
-            )
-            bumped[alias_id] = self._session.execute(statement).scalar_one()
+    def pane_versions(self, alias_id: int) -> tuple[int, dict[DeskPane, int]]:
+        """The alias's change counter and each pane's, in one read (the workspace's added)."""
+        keys = {WORKSPACE: None, alias_id: None} | {
+            pane_key(owner, pane): pane for owner in (WORKSPACE, alias_id) for pane in DeskPane
+        }
+        rows = self._session.execute(
+            select(_CHANGE.c.alias_id, _CHANGE.c.version).where(_CHANGE.c.alias_id.in_(keys))
+        )
+        total, panes = 0, dict.fromkeys(DeskPane, 0)
+        for key, version in rows:
+            pane = keys[key]
+            if pane is None:
+                total += version
+            else:
+                panes[pane] += version
+        return total, panes
+
+    def bump(self, panes: frozenset[DeskPane]) -> dict[int, int]:
+        """Count the changes of this unit of work: the counter of each alias touched and of
+        each of its `panes` (a write to a pane's rows that touched no alias moves the
+        workspace's pane, so that the next refresh of any desk reads it again, yet wakes no
+        console). In key order, in one statement, so that two writers never wait on each
+        other's rows crosswise; the new version of each alias touched."""
+        owners = self.touched or ({WORKSPACE} if panes else set())
+        keys = {key for key in self.touched} | {
+            pane_key(owner, pane) for owner in owners for pane in panes
+        }
         self.touched.clear()
-        return bumped
+        if not keys:
+            return {}
+        insert = postgresql.insert if _dialect(self._session) == "postgresql" else sqlite.insert
+        statement = (
+            insert(_CHANGE)
+            .values([{"alias_id": key, "version": 1} for key in sorted(keys)])
+            .on_conflict_do_update(
+                index_elements=["alias_id"], set_={"version": _CHANGE.c.version + 1}
+            )
+            .returning(_CHANGE.c.alias_id, _CHANGE.c.version)
+        )
+        rows = self._session.execute(statement)
+        return {key: version for key, version in rows if key >= 0}
 
 
 def version_of(session: Session | Connection, alias_id: int | tuple[int, ...]) -> int:

@@ -18,6 +18,7 @@ from cmconsole.domain.errors import (
 from cmconsole.storage.audit import SqlAudit
 from cmconsole.storage.contacts import SqlContacts
 from cmconsole.storage.desk import SqlDesk, announce, notify_channel
+from cmconsole.storage.desk_panes import changed_panes, forget_writes, watch_writes
 from cmconsole.storage.desk_signals import ListenedSignals, PolledSignals
 from cmconsole.storage.engine import READ_ONLY, create_workspace_engine, safe_url, sqlite_file
 from cmconsole.storage.guides import SqlGuides
@@ -77,6 +78,7 @@ class SqlWorkspace:
         self._engine = engine
         self._location = location
         self._channel: str | None = None  # PostgreSQL: where desk changes are announced
+        watch_writes(engine)
         self.sandbox = SqlSandboxTimeline(engine)
 
     def liveness(self) -> SqlLiveness:
@@ -106,9 +108,12 @@ class SqlWorkspace:
                     session.execute(
                         text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
                     )
+                if not read_only:
+                    forget_writes(session.connection())
                 unit = SqlTransaction(session)
                 yield unit
-                self._count_changes(session, unit)
+                if not read_only:
+                    self._count_changes(session, unit)
         except OperationalError as error:
             raise WorkspaceUnavailable(
                 f"the workspace database at {self._location} failed: {_first_line(error)}"
@@ -129,10 +134,11 @@ class SqlWorkspace:
 
     def _count_changes(self, session: Session, unit: SqlTransaction) -> None:
         """Bump the desk counters this unit of work touched, in it, just before it commits."""
-        if not unit.desk.touched:
+        panes = changed_panes(session.connection())
+        if not unit.desk.touched and not panes:
             return
-        bumped = unit.desk.bump()
-        if self._engine.dialect.name == "postgresql":
+        bumped = unit.desk.bump(panes)
+        if bumped and self._engine.dialect.name == "postgresql":
             if self._channel is None:
                 self._channel = notify_channel(session)
             announce(session, self._channel, bumped)

@@ -212,8 +212,13 @@ class AliasScreen(TriageKeys):
             changed = changed or (
                 model.stale_at is not None and self.console.clock() >= model.stale_at
             )
-        if changed:
-            self.post_message(self.Refreshed(desk.read(self.who, self.alias.id, filters), filters))
+        if not changed:
+            return
+        if model is None or model.filters != filters:
+            model = desk.read(self.who, self.alias.id, filters)
+        else:
+            model = desk.refresh(self.who, model)  # only the panes that moved are read again
+        self.post_message(self.Refreshed(model, filters))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "desk-wait" or not event.worker.is_finished:
