@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cmconsole.domain.display import one_line
+from cmconsole.domain.display import marked, one_line
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import (
     Acknowledgement,
@@ -95,7 +95,7 @@ def gather(
     # The fans owed a promise now due come first, whichever of their handles wrote.
     owed = set(tx.threads.due_contacts(alias.id, now))
     waiting = [
-        f"{t.contact_handle}: {one_line(t.last_text, 80)}{_handed(t)}"
+        f"{t.contact_handle}: {marked(one_line(t.last_text, 80), t.last_private)}{_handed(t)}"
         for t in sorted(
             tx.threads.page(alias.id, _LISTED, states=WAITING_STATES, now=now, due_first=True),
             key=lambda t: (
