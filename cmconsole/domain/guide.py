@@ -158,13 +158,14 @@ class Guide:
     lengths: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     length_given: bool = False
 
-    def length_on(self, channel: str) -> int:
-        """The longest post this guide lets the alias publish on `channel`."""
+    def length_on(self, channel: str, longest: int | None = None) -> int:
+        """The longest post this guide lets the alias publish on `channel` (whose server takes
+        at most `longest`, if it said; else the channel's usual longest)."""
         if channel in self.lengths:
             return self.lengths[channel]
         if channel in ("x", "sandbox"):
             return self.length
-        longest = longest_post(channel)
+        longest = longest or longest_post(channel)
         return min(self.length, longest) if self.length_given else longest
 
 
