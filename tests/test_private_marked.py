@@ -96,3 +96,17 @@ def test_the_handovers_open_threads_mark_a_private_thread(services, team, clock)
     [stored] = services.handovers.history(team.lead, team.alias.id)
     assert stored.handover.content.open_threads == written.content.open_threads
     assert "@bob: private: @brand mon adresse : 3 rue X" in stored.handover.content.open_threads
+
+
+def test_the_handover_marks_a_reply_to_a_private_message_awaiting_approval(services, team, clock):
+    public = receive(services, team.alias, "@anna", "@brand bonjour en public")
+    secret = _private(services, team.alias, "@bob", "@brand mon adresse : 3 rue X")
+    services.shifts.start(team.trainee, team.alias.id)
+    first = services.posting.reply(team.trainee, public, "@anna bonjour !")
+    second = services.posting.reply(team.trainee, secret, "@bob bien noté, merci")
+
+    draft = services.handovers.draft(team.operator, team.alias.id)
+    assert draft.awaiting_approval == (
+        f"post {first.id} by tina: @anna bonjour !",
+        f"post {second.id} by tina: private: @bob bien noté, merci",
+    )
