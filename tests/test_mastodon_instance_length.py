@@ -11,6 +11,7 @@ import responses
 
 from cmconsole.domain.channel_length import graphemes
 from cmconsole.domain.channel_limits import PostLimits
+from cmconsole.domain.guide import GuideError
 from cmconsole.domain.model import Role
 from cmconsole.services.posting import DraftRefused
 from tests.cli_run import keep_private
@@ -124,3 +125,27 @@ def test_check_holds_a_mastodon_draft_against_the_aliass_instance(cli_db, memory
     result = run("check", "--channel", "bluesky", "--json", "--alias", "@grande", "--db", cli_db,
                  json.dumps(french_draft()))  # fmt: skip
     assert json.loads(result.stdout)["limit"] == 300
+
+
+def test_a_guide_may_give_mastodon_a_length_up_to_the_instances_limit(services):
+    big = services.accounts.add_alias("@grande", "Grande", language="fr", channel="mastodon")
+    never = services.accounts.add_alias("@jamais", "Jamais", language="fr", channel="mastodon")
+    lena = _lead_on(services, "@grande", "@jamais")
+    services.accounts.record_channel_connected(
+        "@grande", "mastodon", "1", "@grande@masto.example", limits=PostLimits(1000, 23), by=lena
+    )
+    guide = GUIDE + "\n[lengths]\nmastodon = 800\n"
+    services.guides.save(lena, big.id, guide, "800 on our instance")
+    with pytest.raises(GuideError, match="'mastodon' must be between 1 and 500, not 800"):
+        services.guides.save(lena, never.id, guide, "800 where 500 is the limit")
+
+    services.guides.acknowledge(lena, big.id, 1)
+    services.announcements.announce(lena, big.id, french_draft(600))
+    with pytest.raises(DraftRefused, match="over the limit of 800"):
+        services.announcements.announce(lena, big.id, french_draft(900))
+    # The instance lowers its limit and the alias is connected again: the lower one holds.
+    services.accounts.record_channel_connected(
+        "@grande", "mastodon", "1", "@grande@masto.example", limits=PostLimits(500, 23), by=lena
+    )
+    with pytest.raises(DraftRefused, match="over the limit of 500"):
+        services.announcements.announce(lena, big.id, french_draft(600))

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from cmconsole.domain import names
-from cmconsole.domain.channel_limits import PostLimits, longest_post
+from cmconsole.domain.channel_limits import CHANNELS, PostLimits, longest_post
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.guide import Guide, Signature, parse_guide, refuse_empty
@@ -38,10 +38,14 @@ class CurrentGuide:
         return check(text, self.guide, author_initials=initials)
 
 
+_SAVED = {channel: 100_000 for channel in CHANNELS}
+
+
 @lru_cache(maxsize=64)
 def _parsed(source: str, origin: str) -> Guide:
-    # Versions never change once stored, so a parsed guide can be kept by its source.
-    return parse_guide(source, origin)
+    # Versions never change once stored, so a parsed guide can be kept by its source. Each was
+    # held against its channel's longest when saved (its instance's, for Mastodon).
+    return parse_guide(source, origin, longest_on=_SAVED)
 
 
 def parsed_version(version: GuideVersion, handle: str) -> CurrentGuide:
@@ -139,7 +143,9 @@ class GuideService:
         author_id: int | None,
     ) -> GuideVersion:
         # Each raises GuideError, naming the file and line: nothing is stored.
-        guide = parse_guide(source, origin, longest_post(alias.channel))
+        limits = post_limits(tx, alias)
+        longest = limits.longest if limits else longest_post(alias.channel)
+        guide = parse_guide(source, origin, longest, {alias.channel: longest})
         refuse_empty(guide)
         current = tx.guides.current(alias.id)
         if current is not None and current.source == source:
