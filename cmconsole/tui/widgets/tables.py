@@ -8,7 +8,7 @@ from cmconsole.domain.model import AuditEntry, ContactThread, Post, PostStatus, 
 from cmconsole.domain.triage import ThreadState
 from cmconsole.services.desk_model import AwaitingApproval, DeskThread
 from cmconsole.tui.clock import ago
-from cmconsole.tui.safe import cell, private_cell
+from cmconsole.tui.safe import cell
 
 
 class _RecordTable(DataTable[object]):
@@ -93,10 +93,17 @@ class InboxTable(_RecordTable):
         ]
 
 
+PRIVATE = "private: "
+
+
 def _latest(thread: ContactThread, width: int, waiting: bool) -> object:
     """The newest message's text; a private one (Mastodon's `direct`) says so first."""
     style = "bold" if waiting else ""
-    return private_cell(thread.last_text, width, style, private=thread.last_private)
+    if not thread.last_private:
+        return cell(thread.last_text, width, style)
+    shown = cell(PRIVATE + thread.last_text, width, style)
+    shown.stylize("bold reverse", 0, len(PRIVATE) - 2)
+    return shown
 
 
 def _answering(listed: DeskThread, me: int) -> object:
