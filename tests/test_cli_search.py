@@ -93,3 +93,19 @@ def test_text_from_the_public_reaches_the_terminal_inert(demo_db):
     assert "\x1b" not in as_json.stdout
     [hit] = json.loads(as_json.stdout)["hits"]
     assert "\x1b]0;pwned\x07" in hit["text"]  # exact in JSON, escaped on the way out
+
+
+def test_a_private_message_found_says_so_in_lines_and_in_json(demo_db):
+    services = open_services(demo_db)
+    try:
+        alias = next(a for a in services.accounts.aliases() if a.handle == "@acmehelp")
+        services.public.mention("@kim_r", "@acmehelp zanzibar: 3 rue X", private=True)
+        services.inbox.sync(alias.id)
+    finally:
+        services.close()
+    [line] = as_lea("--alias", "@acmehelp", "zanzibar", "--db", demo_db).stdout.splitlines()
+    assert line.split("\t")[4] == "private: @acmehelp zanzibar: 3 rue X"
+    [hit] = json.loads(
+        as_lea("--alias", "@acmehelp", "zanzibar", "--json", "--db", demo_db).stdout
+    )["hits"]
+    assert (hit["text"], hit["private"]) == ("@acmehelp zanzibar: 3 rue X", True)

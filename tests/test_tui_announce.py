@@ -1,12 +1,14 @@
 """Pilot walks of speaking first: an announcement scheduled on the alias's clock, listed, moved by
 a lead, refused to an operator; one published at once reaches the public timeline."""
 
-from textual.widgets import DataTable, Static
+from textual.widgets import DataTable, Static, TextArea
 
-from cmconsole.domain.model import PostStatus
+from cmconsole.domain.channel_limits import PostLimits
+from cmconsole.domain.model import PostStatus, Role
 from cmconsole.tui.dialogs.prompt import PromptDialog
 from cmconsole.tui.screens.announce import AnnounceScreen
 from tests.pilot import SIZE, cells, make_app, open_alias, settle, sign_in, until
+from tests.test_mastodon_instance_length import french_draft
 
 
 def _status(pilot) -> str:
@@ -64,3 +66,21 @@ async def test_a_lead_moves_a_scheduled_post_and_an_announcement_now_goes_public
         posts = demo.posting.posts(lea, post_alias_id(demo))
         now = [p for p in posts if p.text == "Bonjour à toutes et à tous"]
         assert [p.status in (PostStatus.QUEUED, PostStatus.PUBLISHED) for p in now] == [True]
+
+
+async def test_on_a_mastodon_alias_the_draft_is_held_against_its_instances_limit(demo, clock):
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    demo.accounts.add_alias("@grande", "Grande", language="fr", channel="mastodon", by=lea)
+    demo.accounts.grant("anna", "@grande", Role.OPERATOR, by=lea)
+    demo.accounts.record_channel_connected(
+        "@grande", "mastodon", "1", "@grande@masto.example", limits=PostLimits(1000, 23), by=lea
+    )
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@grande")
+        await pilot.press("A")
+        await until(pilot, lambda: isinstance(pilot.app.screen, AnnounceScreen), what="the screen")
+        length = pilot.app.screen.query_one("#draft-length", Static)
+        await until(pilot, lambda: "/1000" in str(length.render()), what="the instance's limit")
+        pilot.app.screen.query_one("#reply", TextArea).text = french_draft(600)
+        await until(pilot, lambda: str(length.render()) == "600/1000", what="the draft counted")

@@ -12,6 +12,7 @@ from cmconsole.cli.common import db_option, fail, workspace
 from cmconsole.cli.text import NotUtf8, exact_json, inert, utf8
 
 if TYPE_CHECKING:
+    from cmconsole.domain.channel_limits import PostLimits
     from cmconsole.domain.checker import CheckResult
     from cmconsole.domain.guide import Guide
 
@@ -122,20 +123,24 @@ def _json_kind(value: object) -> str:
     return kinds.get(type(value), type(value).__name__)
 
 
-def _check_guide(handle: str | None, guide_file: Path | None, db: str | None) -> "Guide | None":
-    """The guide to check against: none, a file's, or the one in force on an alias."""
+def _check_guide(
+    handle: str | None, guide_file: Path | None, db: str | None, channel: str
+) -> "tuple[Guide | None, PostLimits | None]":
+    """The guide to check against (none, a file's, or the one in force on an alias), and what
+    the alias's server on `channel` said of a post's length, if it said."""
     if guide_file is not None:
         from cmconsole.domain.guide import GuideError, load_guide
 
         try:
-            return load_guide(guide_file)
+            return load_guide(guide_file), None
         except GuideError as error:
             fail(str(error), CHECK_BAD_INPUT)
     if handle is not None:
         # Exit 1 means "a draft was refused": a guide that cannot be found is not that.
         with workspace(db, exit_code=CHECK_BAD_INPUT) as services:
-            return services.guides.current_for_handle(handle).guide
-    return None
+            guide = services.guides.current_for_handle(handle).guide
+            return guide, services.guides.limits_for_handle(handle, channel)
+    return None, None
 
 
 def _plain_report(number: int, result: "CheckResult") -> list[str]:
@@ -231,9 +236,10 @@ def check_command(
     Each TEXT is one draft; with no TEXT, all of standard input is one draft (its final newline
     dropped). Without --alias or --guide only what holds for every alias on X is checked (the
     length against 280 and hidden characters), and no workspace is opened. --db is used only with
-    --alias. --channel mastodon counts grapheme clusters against 500, each http(s) URL as 23 and
-    `@user@domain` as `@user`; --channel bluesky counts grapheme clusters against 300; a guide's
-    `[lengths]` table sets a channel's own limit.
+    --alias. --channel mastodon counts grapheme clusters against 500 (with --alias, against the
+    limit its instance stated when connected), each http(s) URL as 23 (or as the instance
+    reserves) and `@user@domain` as `@user`; --channel bluesky counts grapheme clusters against
+    300; a guide's `[lengths]` table sets a channel's own limit.
 
     Plain output, per draft: `draft N: length PUBLISHED/LIMIT`, one line per finding
     (`SEVERITY rule [start:end] message (fix: suggestion)`), then `ok` or `refused`.
@@ -259,7 +265,7 @@ def check_command(
     """
     if handle is not None and guide_file is not None:
         raise click.UsageError("give --alias or --guide, not both")
-    guide = _check_guide(handle, guide_file, db)
+    guide, limits = _check_guide(handle, guide_file, db, channel)
     if not texts and sys.stdin.isatty():
         click.echo("reading from standard input; end with Ctrl-D", err=True)
     drafts = _json_drafts(texts, initials) if as_json else _plain_drafts(texts, initials)
@@ -267,7 +273,9 @@ def check_command(
 
     refused = False
     for draft in drafts:
-        result = check(draft.text, guide, author_initials=draft.initials, channel=channel)
+        result = check(
+            draft.text, guide, author_initials=draft.initials, channel=channel, limits=limits
+        )
         refused = refused or not result.ok
         if as_json:
             click.echo(_json_report(draft.where, result))

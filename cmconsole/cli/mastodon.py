@@ -38,6 +38,7 @@ def alias_connect_mastodon(
     the alias's own (same username). With CMCONSOLE_CREDENTIALS=environment, checks the instance
     and token the environment gives instead (nothing is stored)."""
     from cmconsole.credentials import ENVIRONMENT, CredentialStore, MastodonCredentials
+    from cmconsole.domain.channel_limits import PostLimits
     from cmconsole.wiring import mastodon_connection
 
     with workspace(db) as services:
@@ -90,7 +91,11 @@ def alias_connect_mastodon(
             store.save_mastodon_account(tag, kept)
         host = connection.instance.removeprefix("https://")
         name = f"@{account.username}@{host}"
-        services.accounts.record_channel_connected(tag, "mastodon", account.account_id, name, by=by)
+        # Kept in the workspace, not with the token: every console checks drafts against it.
+        stated = PostLimits(limits.max_characters, limits.characters_reserved_per_url)
+        services.accounts.record_channel_connected(
+            tag, "mastodon", account.account_id, name, by=by, limits=stated
+        )
         kept_in = store.describe()
     click.echo(
         f"{tag} is connected to the Mastodon account {inert(name)} "

@@ -5,7 +5,7 @@ import click
 from cmconsole.cli.common import alias_named, db_option, fail, workspace
 from cmconsole.cli.identity import acting_person, signed_in_options
 from cmconsole.cli.text import argument, exact_json, inert
-from cmconsole.domain.display import one_line
+from cmconsole.domain.display import marked, one_line
 
 
 @click.command("search")
@@ -42,6 +42,7 @@ def search(
                 "at": hit.at.isoformat(),
                 "rank": hit.rank,
                 "text": hit.text,
+                "private": hit.private,
             }
             for hit in found.hits
         ]
@@ -50,7 +51,7 @@ def search(
     for hit in found.hits:
         click.echo(
             f"{hit.at:%Y-%m-%d %H:%M}\t{hit.kind.value}\t{inert(hit.contact)}\t"
-            f"{hit.message_id}\t{one_line(hit.text, 200)}"
+            f"{hit.message_id}\t{one_line(marked(hit.text, hit.private), 200)}"
         )
     if not found.hits:
         click.echo(f"nothing found on page {page}", err=True)

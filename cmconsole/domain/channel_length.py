@@ -28,24 +28,31 @@ def graphemes(text: str) -> int:
     return len(_GRAPHEME.findall(text))
 
 
-def counter(channel: str, content_warning: str = "") -> Counter:
-    """How `channel` measures a post against a limit; an unknown channel counts as X does."""
+def counter(
+    channel: str, content_warning: str = "", url_weight: int = MASTODON_URL_WEIGHT
+) -> Counter:
+    """How `channel` measures a post against a limit (`url_weight`: what a link counts on the
+    alias's Mastodon instance); an unknown channel counts as X does."""
     if channel == "mastodon":
-        return lambda text, limit: mastodon_measure(text, limit, content_warning)
+        return lambda text, limit: mastodon_measure(text, limit, content_warning, url_weight)
     if channel == "bluesky":
         return bluesky_measure
     return measure
 
 
-def mastodon_measure(text: str, limit: int = MASTODON_LIMIT, content_warning: str = "") -> Measure:
+def mastodon_measure(
+    text: str,
+    limit: int = MASTODON_LIMIT,
+    content_warning: str = "",
+    url_weight: int = MASTODON_URL_WEIGHT,
+) -> Measure:
     """Mastodon's StatusLengthValidator: the content warning and the text in grapheme clusters,
-    each http(s) URL counting 23 and each mention `@user@domain` counting as `@user`."""
+    each http(s) URL counting `url_weight` (the instance's characters_reserved_per_url, 23 by
+    default) and each mention `@user@domain` counting as `@user`."""
     urls = [
         span for span in url_spans(text) if text[span[0] : span[0] + 8].lower().startswith(_SCHEMES)
     ]
-    entities: dict[int, tuple[int, int]] = {
-        start: (end, MASTODON_URL_WEIGHT) for start, end in urls
-    }
+    entities: dict[int, tuple[int, int]] = {start: (end, url_weight) for start, end in urls}
     for mention in _MENTION.finditer(text):
         start, end = mention.span()
         if mention[2] and not any(s <= start < e or start <= s < end for s, e in urls):

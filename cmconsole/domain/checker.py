@@ -9,7 +9,7 @@ from functools import cached_property
 from typing import Any
 
 from cmconsole.domain.channel_length import Counter, counter
-from cmconsole.domain.channel_limits import longest_post
+from cmconsole.domain.channel_limits import PostLimits, longest_post
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.guide import (
     Countable,
@@ -64,12 +64,19 @@ class CheckResult:
 
 
 def check(
-    text: str, guide: Guide | None, *, author_initials: str = "", channel: str = "x"
+    text: str,
+    guide: Guide | None,
+    *,
+    author_initials: str = "",
+    channel: str = "x",
+    limits: PostLimits | None = None,
 ) -> CheckResult:
-    """Check a draft for `channel`, its length counted as that channel counts; with no guide,
-    only what holds for every alias there (length, characters)."""
-    limit = guide.length_on(channel) if guide else longest_post(channel)
-    count = counter(channel)
+    """Check a draft for `channel`, its length counted as that channel counts (against `limits`,
+    what the alias's own server stated, if known); with no guide, only what holds for every
+    alias there (length, characters)."""
+    longest = limits.longest if limits else None
+    limit = guide.length_on(channel, longest) if guide else longest or longest_post(channel)
+    count = counter(channel, url_weight=limits.url_weight) if limits else counter(channel)
     normal, origins = normalise(text)
     measured = count(normal, limit)
     published = published_text(text, guide, author_initials or RESERVED_INITIALS)

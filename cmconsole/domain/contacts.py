@@ -109,6 +109,8 @@ class HistoryItem:
     ref: int | None = None  # the message, post, follow-up or handover id; the audit seq
     status: str = ""
     handle: str = ""  # which of the contact's handles it concerns
+    # A private message (Mastodon's `direct`), or the reply to one: shown as such, never quoted.
+    private: bool = False
 
 
 @dataclass(frozen=True)

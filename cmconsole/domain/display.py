@@ -88,6 +88,16 @@ def printable(text: str, *, normalise: bool = True) -> str:
     return "".join(pieces)
 
 
+# Before a private message's text (Mastodon's `direct`) wherever it is shown: in the inbox, the
+# contact's history, search, notifications, handovers. Nobody quotes it in public by mistake.
+PRIVATE = "private: "
+
+
+def marked(text: str, private: bool) -> str:
+    """The text, with the private marker first if it is a private message."""
+    return PRIVATE + text if private else text
+
+
 def one_line(text: str, width: int) -> str:
     """A printable single-line preview of `text`, at most `width` characters."""
     flat = " ".join(printable(text).split())

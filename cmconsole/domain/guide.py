@@ -158,13 +158,15 @@ class Guide:
     lengths: Mapping[str, int] = field(default_factory=lambda: MappingProxyType({}))
     length_given: bool = False
 
-    def length_on(self, channel: str) -> int:
-        """The longest post this guide lets the alias publish on `channel`."""
+    def length_on(self, channel: str, longest: int | None = None) -> int:
+        """The longest post this guide lets the alias publish on `channel` (whose server takes
+        at most `longest`, if it said; else the channel's usual longest)."""
         if channel in self.lengths:
-            return self.lengths[channel]
+            # An instance that lowered its limit since the guide was saved: its limit holds.
+            return min(self.lengths[channel], longest or self.lengths[channel])
         if channel in ("x", "sandbox"):
             return self.length
-        longest = longest_post(channel)
+        longest = longest or longest_post(channel)
         return min(self.length, longest) if self.length_given else longest
 
 
@@ -192,9 +194,16 @@ def load_guide(path: str | Path) -> Guide:
     return parse_guide(source, str(path))
 
 
-def parse_guide(source: str, origin: str, longest: int = 100_000) -> Guide:
+def parse_guide(
+    source: str,
+    origin: str,
+    longest: int = 100_000,
+    longest_on: Mapping[str, int] | None = None,
+) -> Guide:
     """Parse a guide's TOML; `origin` (the file name) is named in every error. `longest` is the
-    longest post the alias's channel takes: a `length` beyond it is refused."""
+    longest post the alias's channel takes: a `length` beyond it is refused; so is a `[lengths]`
+    entry beyond its channel's longest (`longest_on`, where the alias's server said, such as a
+    Mastodon instance's `max_characters`; else the channel's usual longest)."""
     try:
         data = tomllib.loads(source)
     except tomllib.TOMLDecodeError as error:
@@ -239,18 +248,22 @@ def parse_guide(source: str, origin: str, longest: int = 100_000) -> Guide:
             _Table(lines, top.get("onboarding", dict, {}), "[onboarding]", "onboarding")
         ),
         lengths=MappingProxyType(
-            _lengths(_Table(lines, top.get("lengths", dict, {}), "[lengths]", "lengths"))
+            _lengths(
+                _Table(lines, top.get("lengths", dict, {}), "[lengths]", "lengths"),
+                longest_on or {},
+            )
         ),
         length_given="length" in data,
     )
 
 
-def _lengths(table: "_Table") -> dict[str, int]:
+def _lengths(table: "_Table", longest_on: Mapping[str, int]) -> dict[str, int]:
     """`[lengths]`: per channel, a limit no longer than what the channel takes."""
     table.only(set(CHANNELS))
     lengths = {}
     for channel in table.values:
-        length, longest = table.get(channel, int, 0), longest_post(channel)
+        length = table.get(channel, int, 0)
+        longest = longest_on.get(channel) or longest_post(channel)
         if not 0 < length <= longest:
             raise table.error(f"{channel!r} must be between 1 and {longest}, not {length}", channel)
         lengths[channel] = length

@@ -27,6 +27,8 @@ class SearchHit:
     at: datetime  # received, or published
     message_id: int  # the message to open the thread at (a reply's: the one it answers)
     rank: float  # higher is better
+    # A private message (Mastodon's `direct`), or the reply to one: shown as such, never quoted.
+    private: bool = False
 
 
 def search_words(query: str) -> list[str]:

@@ -5,6 +5,7 @@ from dataclasses import replace
 from functools import cache
 
 from cmconsole.domain import names
+from cmconsole.domain.channel_limits import PostLimits
 from cmconsole.domain.errors import AlreadyExists, InvalidInput, NotFound, SignInRefused
 from cmconsole.domain.model import Alias, Membership, Operator, Role, SignatureKind
 from cmconsole.domain.passphrase import check_strength, hash_passphrase, verify_passphrase
@@ -210,9 +211,11 @@ class AccountService:
         account_id: str,
         account_name: str,
         by: SignedIn | None = None,
+        limits: PostLimits | None = None,
     ) -> None:
         """Audit that the alias now acts as this channel account (its credentials are kept
-        outside the workspace, never here)."""
+        outside the workspace, never here), with what its server said of a post's length: every
+        console then checks drafts against it, not only the one that holds the token."""
         tag = names.handle(handle)
         with self._workspace.transaction() as tx:
             alias = tx.aliases.by_handle(tag)
@@ -232,6 +235,7 @@ class AccountService:
                         "account_id": account_id,
                         "account_name": account_name,
                         "by": os_user(),
+                        **(limits.details() if limits else {}),
                     },
                 ),
                 self._clock(),

@@ -4,10 +4,12 @@ the draft checked, and the unit run again, so no checker ever holds the database
 from collections.abc import Callable
 from typing import TypeVar
 
+from cmconsole.domain.channel_limits import PostLimits
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.guide import Guide
 from cmconsole.domain.model import Alias
+from cmconsole.services.channel_rules import post_limits
 from cmconsole.services.guides import current_guide, guide_to_check
 from cmconsole.services.ports import Transaction, Workspace
 
@@ -27,11 +29,17 @@ class _Unchecked(Exception):
     """The unit asked for a check not made yet against the guide in force: roll back, check."""
 
     def __init__(
-        self, key: _Key, text: str, guide: Guide | None, initials: str, channel: str
+        self,
+        key: _Key,
+        text: str,
+        guide: Guide | None,
+        initials: str,
+        channel: str,
+        limits: PostLimits | None,
     ) -> None:
         super().__init__("unchecked draft")
         self.key, self.text, self.guide, self.initials = key, text, guide, initials
-        self.channel = channel
+        self.channel, self.limits = channel, limits
 
 
 class Checks:
@@ -44,6 +52,7 @@ class Checks:
         """The draft's result against the alias's guide as it is in this transaction."""
         current = current_guide(tx, alias)
         version = current.version.version if current else None
+        limits = post_limits(tx, alias)
         # A stored version never changes: its number names the guide. With no guide, the
         # alias's signature policy decides the length counted.
         key = (
@@ -54,16 +63,21 @@ class Checks:
             alias.signature_kind,
             alias.signature_text,
             alias.channel,
+            limits,
         )
         found = self._results.get(key)
         if found is None:
             guide = guide_to_check(alias, current)
-            raise _Unchecked(key, text, guide, initials, alias.channel)
+            raise _Unchecked(key, text, guide, initials, alias.channel, limits)
         return found
 
     def check_now(self, wanted: _Unchecked) -> None:
         self._results[wanted.key] = check(
-            wanted.text, wanted.guide, author_initials=wanted.initials, channel=wanted.channel
+            wanted.text,
+            wanted.guide,
+            author_initials=wanted.initials,
+            channel=wanted.channel,
+            limits=wanted.limits,
         )
 
 

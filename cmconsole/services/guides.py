@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from cmconsole.domain import names
-from cmconsole.domain.channel_limits import longest_post
+from cmconsole.domain.channel_limits import CHANNELS, PostLimits, longest_post
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.guide import Guide, Signature, parse_guide, refuse_empty
@@ -15,6 +15,7 @@ from cmconsole.domain.model import Alias, GuideVersion, Operator, SignatureKind
 from cmconsole.domain.weighted_length import LIMIT
 from cmconsole.services.accounts import os_user
 from cmconsole.services.authority import administrator
+from cmconsole.services.channel_rules import post_limits
 from cmconsole.services.guard import (
     SignedIn,
     active_operator,
@@ -37,10 +38,14 @@ class CurrentGuide:
         return check(text, self.guide, author_initials=initials)
 
 
+_SAVED = {channel: 100_000 for channel in CHANNELS}
+
+
 @lru_cache(maxsize=64)
 def _parsed(source: str, origin: str) -> Guide:
-    # Versions never change once stored, so a parsed guide can be kept by its source.
-    return parse_guide(source, origin)
+    # Versions never change once stored, so a parsed guide can be kept by its source. Each was
+    # held against its channel's longest when saved (its instance's, for Mastodon).
+    return parse_guide(source, origin, longest_on=_SAVED)
 
 
 def parsed_version(version: GuideVersion, handle: str) -> CurrentGuide:
@@ -138,7 +143,9 @@ class GuideService:
         author_id: int | None,
     ) -> GuideVersion:
         # Each raises GuideError, naming the file and line: nothing is stored.
-        guide = parse_guide(source, origin, longest_post(alias.channel))
+        limits = post_limits(tx, alias)
+        longest = limits.longest if limits else longest_post(alias.channel)
+        guide = parse_guide(source, origin, longest, {alias.channel: longest})
         refuse_empty(guide)
         current = tx.guides.current(alias.id)
         if current is not None and current.source == source:
@@ -203,6 +210,26 @@ class GuideService:
             alias = existing_alias(tx, alias_id)
             role_on(tx, active_operator(tx, who), alias)
             return checking_guide(tx, alias)
+
+    def limits_for_checking(
+        self, who: SignedIn, alias_id: int, channel: str | None = None
+    ) -> PostLimits | None:
+        """What the alias's server on `channel` (its own by default) said of a post's length, for
+        the compose box's check; None: the channel's usual limit."""
+        with self._workspace.reading() as tx:
+            alias = existing_alias(tx, alias_id)
+            role_on(tx, active_operator(tx, who), alias)
+            return post_limits(tx, alias, channel)
+
+    def limits_for_handle(self, handle: str, channel: str) -> PostLimits | None:
+        """For the command line: what the alias's server on `channel` said of a post's length
+        (no sign-in: it is not secret)."""
+        tag = names.handle(handle)
+        with self._workspace.reading() as tx:
+            alias = tx.aliases.by_handle(tag)
+            if alias is None:
+                raise NotFound(f"there is no alias {tag}")
+            return post_limits(tx, alias, channel)
 
     def unread(self, who: SignedIn, alias_id: int) -> CurrentGuide | None:
         """The guide, if the operator must still read it before speaking (never acknowledged)."""

@@ -4,7 +4,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cmconsole.domain.display import one_line
+from cmconsole.domain.display import marked, one_line
 from cmconsole.domain.errors import InvalidInput, NotFound, PermissionDenied
 from cmconsole.domain.model import (
     Acknowledgement,
@@ -14,6 +14,7 @@ from cmconsole.domain.model import (
     Handover,
     HandoverContent,
     Operator,
+    Post,
     PostStatus,
     WatchedContact,
 )
@@ -46,6 +47,14 @@ def _handed(thread: ContactThread) -> str:
         return ""
     note = f": {one_line(handing.note, 60)}" if handing.note else ""
     return f" (handed to {handing.to_name} by {handing.by_name}{note})"
+
+
+def _answers_private(tx: Transaction, post: Post) -> bool:
+    """Whether the post answers a private message: it goes out in private too."""
+    if post.in_reply_to_id is None:
+        return False
+    message = tx.inbound.by_id(post.in_reply_to_id)
+    return message is not None and message.private
 
 
 def per_contact(follow_ups: Iterable[FollowUp]) -> list[FollowUp]:
@@ -95,7 +104,7 @@ def gather(
     # The fans owed a promise now due come first, whichever of their handles wrote.
     owed = set(tx.threads.due_contacts(alias.id, now))
     waiting = [
-        f"{t.contact_handle}: {one_line(t.last_text, 80)}{_handed(t)}"
+        f"{t.contact_handle}: {marked(one_line(t.last_text, 80), t.last_private)}{_handed(t)}"
         for t in sorted(
             tx.threads.page(alias.id, _LISTED, states=WAITING_STATES, now=now, due_first=True),
             key=lambda t: (
@@ -106,7 +115,8 @@ def gather(
         )
     ]
     awaiting = [
-        f"post {p.id} by {names.get(p.author_id, '?')}: {one_line(p.text, 80)}"
+        f"post {p.id} by {names.get(p.author_id, '?')}: "
+        + marked(one_line(p.text, 80), _answers_private(tx, p))
         for p in tx.posts.with_status(alias.id, PostStatus.AWAITING_APPROVAL, author_id, _LISTED)
     ]
     failed = [

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from cmconsole.domain.display import marked
 from cmconsole.domain.model import Alias, AuditEntry, Operator, Role
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import Clock, Transaction, Workspace
@@ -41,6 +42,7 @@ class Notification:
     # shows each once.
     key: str
     contact: str | None = None
+    private: bool = False  # about a private message (Mastodon's `direct`): its text says so
 
 
 class NotificationService:
@@ -172,10 +174,11 @@ def _new_messages(
     return [
         Notification(
             NotificationKind.NEW_MESSAGE,
-            f"{message.author_handle} wrote: {message.text}",
+            f"{message.author_handle} wrote: {marked(message.text, message.private)}",
             message.received_at,
             f"message {message.id}",
             message.author_handle,
+            message.private,
         )
         for message in messages
     ]

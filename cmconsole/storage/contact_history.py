@@ -58,12 +58,19 @@ def history(session: Session, alias_id: int, handles: Sequence[str]) -> list[His
             col(InboundMessageRow.received_at),
             col(InboundMessageRow.text),
             col(InboundMessageRow.author_handle),
+            col(InboundMessageRow.private),
         ).where(*of_contact)
     )
-    for message_id, received_at, text, handle in messages:
+    for message_id, received_at, text, handle, private in messages:
         items.append(
             HistoryItem(
-                HistoryKind.MESSAGE, received_at, text, by=handle, ref=message_id, handle=handle
+                HistoryKind.MESSAGE,
+                received_at,
+                text,
+                by=handle,
+                ref=message_id,
+                handle=handle,
+                private=private,
             )
         )
     replies = session.execute(
@@ -76,13 +83,15 @@ def history(session: Session, alias_id: int, handles: Sequence[str]) -> list[His
             col(InboundMessageRow.author_handle),
             col(_AUTHOR.name),
             col(_APPROVER.name),
+            col(InboundMessageRow.private),
         )
         .join(InboundMessageRow, col(InboundMessageRow.id) == PostRow.in_reply_to_id)
         .join(_AUTHOR, col(_AUTHOR.id) == PostRow.author_id)
         .outerjoin(_APPROVER, col(_APPROVER.id) == PostRow.approver_id)
         .where(*of_contact)
     )
-    for post_id, text, status, created, published, handle, author, approver in replies:
+    # A reply to a private message went out in private.
+    for post_id, text, status, created, published, handle, author, approver, private in replies:
         items.append(
             HistoryItem(
                 HistoryKind.REPLY,
@@ -93,6 +102,7 @@ def history(session: Session, alias_id: int, handles: Sequence[str]) -> list[His
                 ref=post_id,
                 status=status,
                 handle=handle,
+                private=private,
             )
         )
     follow_ups = session.execute(

@@ -4,7 +4,7 @@ messages and the alias's published replies, best match first, newer first among 
 import functools
 from typing import Any
 
-from sqlalchemy import Float, Integer, String, TextualSelect, text
+from sqlalchemy import Boolean, Float, Integer, String, TextualSelect, text
 from sqlmodel import Session
 
 from cmconsole.domain.model import PostStatus
@@ -30,15 +30,15 @@ WINDOW = 500
 # The matches come from the full-text index newest first (no score computed past the window);
 # CROSS JOIN keeps SQLite on that side (never every message of the alias, probing the index).
 _SQLITE = f"""
-SELECT kind, id, contact, text, at, message_id, rank FROM (
+SELECT kind, id, contact, text, at, message_id, rank, private FROM (
   SELECT 'message' AS kind, m.id AS id, m.author_handle AS contact, m.text AS text,
-         m.received_at AS at, m.id AS message_id, found.rank AS rank
+         m.received_at AS at, m.id AS message_id, found.rank AS rank, m.private AS private
   FROM (SELECT rowid AS id, -bm25(inbound_search, 1.0, 0.0) AS rank FROM inbound_search
         WHERE inbound_search MATCH :query ORDER BY rowid DESC LIMIT :window) AS found
   CROSS JOIN inbound_message AS m ON m.id = found.id
   WHERE m.alias_id = :alias
   UNION ALL
-  SELECT 'reply', p.id, m.author_handle, p.text, p.published_at, m.id, found.rank
+  SELECT 'reply', p.id, m.author_handle, p.text, p.published_at, m.id, found.rank, m.private
   FROM (SELECT rowid AS id, -bm25(reply_search, 1.0, 0.0) AS rank FROM reply_search
         WHERE reply_search MATCH :query ORDER BY rowid DESC LIMIT :window) AS found
   CROSS JOIN post AS p ON p.id = found.id
@@ -51,7 +51,8 @@ SELECT kind, id, contact, text, at, message_id, rank FROM (
 # {config} names the alias's configuration, as the stored vectors were made with (migration
 # 0014); a literal, never a bound parameter (see README, Performance).
 _POSTGRES = """
-SELECT hits.kind, hits.id, m.author_handle, hits.text, hits.at, hits.message_id, hits.rank
+SELECT hits.kind, hits.id, m.author_handle, hits.text, hits.at, hits.message_id, hits.rank,
+       m.private
 FROM (
   SELECT kind, id, text, at, message_id, ts_rank(vector, {query}) AS rank FROM (
     (SELECT 'message'::text AS kind, m.id AS id, m.text AS text, m.received_at AS at,
@@ -68,7 +69,8 @@ FROM (
   ) AS matched
   {order}
 ) AS hits
--- The thread's contact, for the page's rows only.
+-- The thread's contact, and whether the message (or the one a reply answers) is private, for
+-- the page's rows only.
 JOIN inbound_message AS m ON m.id = hits.message_id
 ORDER BY hits.rank DESC, hits.at DESC, hits.kind, hits.id DESC
 """
@@ -121,8 +123,8 @@ class SqlSearch:
             },
         )
         return [
-            SearchHit(HitKind(kind), id_, contact, body, at, message_id, float(rank))
-            for kind, id_, contact, body, at, message_id, rank in rows
+            SearchHit(HitKind(kind), id_, contact, body, at, message_id, float(rank), private)
+            for kind, id_, contact, body, at, message_id, rank, private in rows
         ]
 
 
@@ -139,5 +141,6 @@ def _statement(dialect: str, config: str) -> TextualSelect:
         "at": _WHEN,
         "message_id": Integer,
         "rank": Float,
+        "private": Boolean,
     }
     return text(sql).columns(**columns)

@@ -7,6 +7,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from cmconsole.domain.contacts import ContactCard, ContactNote, HistoryItem, HistoryKind
+from cmconsole.domain.display import marked
 from cmconsole.tui.clock import ago, on_clock
 from cmconsole.tui.safe import content
 
@@ -38,7 +39,9 @@ def note_line(note: ContactNote, now: datetime) -> str:
 
 def history_line(item: HistoryItem, now: datetime) -> str:
     by = f" {item.by}" if item.by else ""
-    return f"{ago(item.at, now)} ago · {_HISTORY_WORDS.get(item.kind, item.kind)}{by}: {item.text}"
+    # As in the inbox: a direct message is never quoted in public by mistake.
+    said = f"{_HISTORY_WORDS.get(item.kind, item.kind)}{by}: {marked(item.text, item.private)}"
+    return f"{ago(item.at, now)} ago · {said}"
 
 
 def card_text(

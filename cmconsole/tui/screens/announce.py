@@ -6,6 +6,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Static, TextArea
 
+from cmconsole.domain.channel_limits import PostLimits
 from cmconsole.domain.checker import check
 from cmconsole.domain.guide import Guide, Severity
 from cmconsole.domain.model import Alias, Post
@@ -28,9 +29,16 @@ class AnnounceScreen(ConsoleScreen[None]):
     ]
 
     class Loaded(Message):
-        def __init__(self, guide: Guide | None, initials: str, scheduled: list[Post]) -> None:
+        def __init__(
+            self,
+            guide: Guide | None,
+            initials: str,
+            scheduled: list[Post],
+            limits: PostLimits | None = None,
+        ) -> None:
             super().__init__()
             self.guide, self.initials, self.scheduled = guide, initials, scheduled
+            self.limits = limits  # what the alias's Mastodon instance allows, if it said
 
     class Published(Message):
         def __init__(self, post: Post) -> None:
@@ -68,14 +76,18 @@ class AnnounceScreen(ConsoleScreen[None]):
     @service_work(exclusive=True, group="announce-load")
     def _load(self) -> None:
         guide = self.services.guides.for_checking(self.who, self.alias.id)
+        limits = self.services.guides.limits_for_checking(self.who, self.alias.id)
         initials = self.services.accounts.operator(self.who).initials
         scheduled = self.services.announcements.scheduled(self.who, self.alias.id)
-        self.post_message(self.Loaded(guide, initials, scheduled))
+        self.post_message(self.Loaded(guide, initials, scheduled, limits))
 
     def on_announce_screen_loaded(self, message: Loaded) -> None:
         guide, initials, channel = message.guide, message.initials, self.alias.channel
+        limits = message.limits
         self.query_one(ComposeBox).use_checker(
-            lambda text: check(text, guide, author_initials=initials, channel=channel)
+            lambda text: check(
+                text, guide, author_initials=initials, channel=channel, limits=limits
+            )
         )
         table = self.query_one("#scheduled-table", DataTable)
         table.clear()

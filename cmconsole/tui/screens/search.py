@@ -10,7 +10,7 @@ from cmconsole.domain.model import Alias
 from cmconsole.domain.search import HitKind, SearchHit
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.search import SearchPage
-from cmconsole.tui.safe import cell, content
+from cmconsole.tui.safe import cell, content, private_cell
 from cmconsole.tui.screens.base import ConsoleScreen, service_work
 
 _FIXED_WIDTH = 44  # the when, kind and contact columns, and the cells' padding
@@ -93,7 +93,7 @@ class SearchScreen(ConsoleScreen[SearchHit | None]):
                 f"{hit.at:%Y-%m-%d %H:%M}",
                 kind,
                 cell(hit.contact, 20),
-                cell(hit.text, width),
+                private_cell(hit.text, width, private=hit.private),
                 key=key,
             )
         if not page.hits:

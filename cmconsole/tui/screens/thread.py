@@ -7,6 +7,7 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Static, TextArea
 from textual.worker import Worker, WorkerState
 
+from cmconsole.domain.channel_limits import PostLimits
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import CmconsoleError, HandoversUnread
 from cmconsole.domain.guide import Guide, Severity
@@ -71,11 +72,18 @@ class ThreadScreen(ThreadContact):
     class ThreadLoaded(Message):
         """What the compose box needs once: the guide to check with, saved replies."""
 
-        def __init__(self, guide: Guide | None, initials: str, saved: list[SavedReply]) -> None:
+        def __init__(
+            self,
+            guide: Guide | None,
+            initials: str,
+            saved: list[SavedReply],
+            limits: PostLimits | None = None,
+        ) -> None:
             super().__init__()
             self.guide = guide
             self.initials = initials
             self.saved = saved
+            self.limits = limits  # what the alias's Mastodon instance allows, if it said
 
     class ConversationLoaded(Message):
         def __init__(self, conversation: Conversation, follow_ups: list[FollowUp]) -> None:
@@ -187,11 +195,12 @@ class ThreadScreen(ThreadContact):
     @service_work(exclusive=True, group="thread-setup")
     def _load_setup(self) -> None:
         guide = self.services.guides.for_checking(self.who, self.alias.id)
+        limits = self.services.guides.limits_for_checking(self.who, self.alias.id)
         initials = self.services.accounts.operator(self.who).initials
         saved = self.services.saved_replies.replies(self.who, self.alias.id)
         self.services.follow_ups.get_ready(self.alias)  # so ctrl+s proposes without a pause
         self.read_contact()  # before the guide: no reply is sent before its warning is known
-        self.post_message(self.ThreadLoaded(guide, initials, saved))
+        self.post_message(self.ThreadLoaded(guide, initials, saved, limits))
 
     @service_work(exclusive=True, group="thread")
     def _load(self) -> None:
@@ -263,9 +272,12 @@ class ThreadScreen(ThreadContact):
             self._watch_claim()
 
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
-        guide, initials = message.guide, message.initials
+        guide, initials, limits = message.guide, message.initials, message.limits
+        channel = self.alias.channel
         self.query_one(ComposeBox).use_checker(
-            lambda text: check(text, guide, author_initials=initials, channel=self.alias.channel)
+            lambda text: check(
+                text, guide, author_initials=initials, channel=channel, limits=limits
+            )
         )
         self._saved = message.saved
 
