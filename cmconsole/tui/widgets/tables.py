@@ -9,7 +9,7 @@ from cmconsole.domain.model import AuditEntry, ContactThread, Post, PostStatus, 
 from cmconsole.domain.triage import ThreadState
 from cmconsole.services.desk_model import AwaitingApproval, DeskThread
 from cmconsole.tui.clock import ago
-from cmconsole.tui.safe import cell
+from cmconsole.tui.safe import cell, private_cell
 
 
 class _RecordTable(DataTable[object]):
@@ -94,7 +94,6 @@ class InboxTable(_RecordTable):
         ]
 
 
-PRIVATE = "private: "
 FROM_WIDTH = 18
 
 
@@ -107,12 +106,9 @@ def _sender(thread: ContactThread) -> object:
 
 def _latest(thread: ContactThread, width: int, waiting: bool) -> object:
     """The newest message's text; a private one (Mastodon's `direct`) says so first."""
-    style = "bold" if waiting else ""
-    if not thread.last_private:
-        return cell(thread.last_text, width, style)
-    shown = cell(PRIVATE + thread.last_text, width, style)
-    shown.stylize("bold reverse", 0, len(PRIVATE) - 2)
-    return shown
+    return private_cell(
+        thread.last_text, width, "bold" if waiting else "", private=thread.last_private
+    )
 
 
 def _answering(listed: DeskThread, me: int) -> object:
