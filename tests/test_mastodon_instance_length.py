@@ -149,3 +149,29 @@ def test_a_guide_may_give_mastodon_a_length_up_to_the_instances_limit(services):
     )
     with pytest.raises(DraftRefused, match="over the limit of 500"):
         services.announcements.announce(lena, big.id, french_draft(600))
+
+
+def test_an_instance_stating_an_absurd_limit_is_held_to_what_a_guide_can_keep(services):
+    """A hostile or broken instance may state any number: the alias's guide stays readable (a
+    saved guide is read again under a 100,000 ceiling), and a link weighs at most a whole post."""
+    huge = services.accounts.add_alias("@huge", "Huge", language="fr", channel="mastodon")
+    lena = _lead_on(services, "@huge")
+    services.accounts.record_channel_connected(
+        "@huge",
+        "mastodon",
+        "1",
+        "@huge@masto.example",
+        limits=PostLimits(10**9, 10**9),
+        by=lena,
+    )
+    with pytest.raises(GuideError, match="'mastodon' must be between 1 and 100000"):
+        services.guides.save(lena, huge.id, GUIDE + "\n[lengths]\nmastodon = 150000\n", "big")
+    services.guides.save(lena, huge.id, GUIDE + "\n[lengths]\nmastodon = 100000\n", "ceiling")
+    services.guides.acknowledge(lena, huge.id, 1)
+    assert services.guides.current(lena, huge.id).version.version == 1
+
+    services.announcements.announce(lena, huge.id, french_draft(100_000))
+    with pytest.raises(DraftRefused, match="over the limit of 100000"):
+        services.announcements.announce(lena, huge.id, french_draft(100_001))
+    with pytest.raises(DraftRefused, match="15 over the limit of 100000"):
+        services.announcements.announce(lena, huge.id, "Nos horaires : https://example.org/h")

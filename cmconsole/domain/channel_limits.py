@@ -11,6 +11,9 @@ from cmconsole.domain.weighted_length import LIMIT
 # the default an instance may raise (its instance endpoint says).
 LONGEST_POST = {"x": LIMIT, "sandbox": LIMIT, "mastodon": MASTODON_LIMIT, "bluesky": BLUESKY_LIMIT}
 CHANNELS = tuple(LONGEST_POST)
+# The longest any saved guide may set: a stored version is read again under it, so an
+# instance stating more (or an absurd number) is held to it.
+LONGEST_KEPT = 100_000
 
 
 def longest_post(channel: str) -> int:
@@ -38,4 +41,5 @@ def stated_limits(details: Mapping[str, object]) -> PostLimits | None:
         return None
     if not isinstance(per_url, int) or isinstance(per_url, bool) or per_url < 0:
         per_url = MASTODON_URL_WEIGHT
-    return PostLimits(longest, per_url)
+    longest = min(longest, LONGEST_KEPT)
+    return PostLimits(longest, min(per_url, longest))

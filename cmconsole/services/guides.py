@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from cmconsole.domain import names
-from cmconsole.domain.channel_limits import CHANNELS, PostLimits, longest_post
+from cmconsole.domain.channel_limits import CHANNELS, LONGEST_KEPT, PostLimits, longest_post
 from cmconsole.domain.checker import CheckResult, check
 from cmconsole.domain.errors import InvalidInput, NotFound
 from cmconsole.domain.guide import Guide, Signature, parse_guide, refuse_empty
@@ -38,7 +38,7 @@ class CurrentGuide:
         return check(text, self.guide, author_initials=initials)
 
 
-_SAVED = {channel: 100_000 for channel in CHANNELS}
+_SAVED = {channel: LONGEST_KEPT for channel in CHANNELS}
 
 
 @lru_cache(maxsize=64)
