@@ -27,7 +27,7 @@ _FEEDS: dict[str, frozenset[DeskPane]] = {
     "shift": frozenset({DeskPane.TEAM}),
     "handover": frozenset({DeskPane.TEAM}),
     "handover_ack": frozenset({DeskPane.TEAM}),
-    "guide_version": frozenset({DeskPane.TEAM}),
+    "guide_version": frozenset({DeskPane.TEAM, DeskPane.TRACKS}),  # tracks count its rules
     "guide_ack": frozenset({DeskPane.TEAM}),
     "onboarding_step": frozenset({DeskPane.TRACKS}),
     "practice_reply": frozenset({DeskPane.TRACKS}),

@@ -40,7 +40,7 @@ _PUBLISHED = PostStatus.PUBLISHED.value
 
 def _from_text(value: str) -> datetime:
     # SQLite keeps UTC as naive text, almost always in the one format SQLAlchemy writes.
-    if len(value) == 26:
+    if len(value) == 26 and value[-1].isdigit():
         return datetime.fromisoformat(value + "+00:00")
     moment = datetime.fromisoformat(value)
     return moment.replace(tzinfo=UTC) if moment.utcoffset() is None else moment.astimezone(UTC)
