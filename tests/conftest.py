@@ -110,6 +110,14 @@ def team(services: Services) -> Team:
     return make_team(services)
 
 
+@pytest.fixture
+def colleague(database_url: str, clock: FakeClock, team: Team) -> Iterator[Services]:
+    """Another console on the same workspace: its own services, engine and connections."""
+    opened = open_services(database_url, clock=clock)
+    yield opened
+    opened.close()
+
+
 def receive(services: Services, alias: Alias, author: str, text: str) -> int:
     """A member of the public writes to the alias; return the message's inbox id."""
     services.public.mention(author, text)

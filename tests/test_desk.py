@@ -108,14 +108,6 @@ def _in_thread(work):
     return joined
 
 
-@pytest.fixture
-def colleague(database_url, clock, team):
-    """Another console on the same workspace: its own services, engine and connections."""
-    opened = open_services(database_url, clock=clock)
-    yield opened
-    opened.close()
-
-
 def test_a_colleagues_claim_wakes_a_waiting_console_and_shows_in_its_next_read(
     services, colleague, team
 ):

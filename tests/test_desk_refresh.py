@@ -6,14 +6,12 @@ import random
 from collections.abc import Callable, Iterator
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import Engine, event
 
 from cmconsole.domain.desk_panes import DeskPane
 from cmconsole.domain.errors import CmconsoleError
 from cmconsole.services.desk_model import DeskFilters, DeskModel
 from cmconsole.services.inbox import InboxFilter
-from cmconsole.wiring import open_services
 from tests.conftest import receive
 
 QUIET = DeskFilters(timeline=False)
@@ -32,14 +30,6 @@ def statements() -> Iterator[list[str]]:
         yield sent
     finally:
         event.remove(Engine, "before_cursor_execute", note)
-
-
-@pytest.fixture
-def colleague(database_url, clock, team):
-    """Another console on the same workspace: its own services, engine and connections."""
-    opened = open_services(database_url, clock=clock)
-    yield opened
-    opened.close()
 
 
 def test_a_refresh_after_a_colleagues_claim_reads_the_claims_again_and_nothing_else(

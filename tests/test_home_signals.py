@@ -8,15 +8,6 @@ import pytest
 
 from cmconsole.domain.model import Role
 from cmconsole.storage.desk_signals import ListenedSignals
-from cmconsole.wiring import open_services
-
-
-@pytest.fixture
-def colleague(database_url, clock, team):
-    """Another console on the same workspace: its own services, engine and connections."""
-    opened = open_services(database_url, clock=clock)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture
