@@ -11,6 +11,7 @@ from cmconsole.domain.model import Alias, Membership, Operator, Role, SignatureK
 from cmconsole.domain.passphrase import check_strength, hash_passphrase, verify_passphrase
 from cmconsole.domain.signature import initials_of
 from cmconsole.services.authority import administrator, sole_active_lead
+from cmconsole.services.channel_rules import CONNECTED
 from cmconsole.services.guard import SignedIn, active_operator
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
@@ -226,7 +227,7 @@ class AccountService:
                 raise InvalidInput(f"{alias.handle} speaks on {alias.channel}, not on {channel}")
             tx.audit.append(
                 AuditDraft(
-                    "channel.connected",
+                    CONNECTED,
                     _id(actor),
                     alias.id,
                     alias.handle,
