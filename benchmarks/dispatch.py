@@ -1,6 +1,7 @@
 """dispatch: queued replies published through the sandbox channel, each with its audit event,
 by the dispatcher a console runs, on a fresh workspace of its own (so the shared one stays as
-generated)."""
+generated). The alias is connected to X, Mastodon and Bluesky as well: one alias on several
+channels must not slow the outbox."""
 
 import time
 from datetime import UTC, datetime, timedelta
@@ -15,6 +16,7 @@ from sqlmodel import SQLModel, col
 from benchmarks.results import Result
 from benchmarks.workspace import Workspace, conninfo
 from cmconsole.storage.tables import (
+    AliasChannelRow,
     AliasRow,
     AuditEventRow,
     InboundMessageRow,
@@ -78,6 +80,13 @@ def _queue(url: str, count: int) -> None:
                 }
             ],
         ),
+        (
+            AliasChannelRow,
+            [
+                {"alias_id": 1, "channel": channel, "connected_at": now}
+                for channel in ("sandbox", "x", "mastodon", "bluesky")
+            ],
+        ),
         (MembershipRow, [{"operator_id": 1, "alias_id": 1, "role": "operator"}]),
         (
             InboundMessageRow,
@@ -85,6 +94,7 @@ def _queue(url: str, count: int) -> None:
                 {
                     "alias_id": 1,
                     "channel_message_id": str(n),
+                    "channel": "sandbox",
                     "author_handle": f"@fan{n % 500}",
                     "received_at": now,
                     "text": f"@bellehelene ma commande {n} n'est pas arrivée",
@@ -99,6 +109,7 @@ def _queue(url: str, count: int) -> None:
                     "alias_id": 1,
                     "author_id": 1,
                     "in_reply_to_id": n,
+                    "channel": "sandbox",
                     "status": "queued",
                     "attempts": 0,
                     "created_at": now,

@@ -30,8 +30,9 @@ from cmconsole.domain.guide import parse_guide
 from cmconsole.domain.model import HandoverContent
 from cmconsole.domain.passphrase import hash_passphrase
 
-GENERATOR_VERSION = 5  # 2: content stamps on the audit, salted posts; 3: thread states;
-# 4: contacts; 5: one contact in RATED_EVERY rated on relevancy, as a team rates the few it knows
+GENERATOR_VERSION = 6  # 2: content stamps on the audit, salted posts; 3: thread states;
+# 4: contacts; 5: one contact in RATED_EVERY rated on relevancy, as a team rates the few it knows;
+# 6: each alias's channel in alias_channel, each message's and post's channel
 RATED_EVERY = 100
 NOW = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)  # a Friday afternoon: two shifts on, a peak
 PASSPHRASE = "benchmark passphrase"
@@ -90,6 +91,7 @@ class Facts:
 
 COLUMNS = {
     "alias": "id handle display_name language channel signature_kind signature_text created_at",
+    "alias_channel": "alias_id channel connected_at",
     "operator": "id name display_name initials passphrase_hash active created_at deactivated_at",
     "membership": "operator_id alias_id role",
     "guide_version": "id alias_id version source change_note created_by created_at",
@@ -97,9 +99,9 @@ COLUMNS = {
     "shift": "id operator_id alias_id started_at ended_at heartbeat_at start_mark end_mark",
     "handover": "id alias_id author_id written_at summary content corrects_id automatic",
     "handover_ack": "handover_id operator_id acknowledged_at",
-    "inbound_message": "id alias_id channel_message_id author_handle text received_at",
+    "inbound_message": "id alias_id channel_message_id author_handle text received_at channel",
     "post": "id alias_id author_id approver_id text in_reply_to_id status attempts created_at "
-    "published_at channel_post_id guide_version overrides content_salt",
+    "published_at channel_post_id guide_version overrides content_salt channel",
     "post_attempt": "id post_id number dispatcher started_at finished_at outcome detail",
     "contact_thread": "id alias_id contact_handle last_inbound_id last_activity_at "
     "waiting_since unanswered message_count state",
@@ -337,6 +339,7 @@ class _Simulation:
                     stamp(alias.created),
                 ),
             )
+            add("alias_channel", (alias.id, "sandbox", stamp(alias.created)))
             self.at(
                 alias.created,
                 self._audit_only,
@@ -532,7 +535,15 @@ class _Simulation:
         text = corpus.inbound(self.rng, language, self.pop.aliases[alias - 1].handle)
         self.tables.add(
             "inbound_message",
-            (number, alias, str(_MESSAGE_IDS + number), handle, text, self.tables.stamp(moment)),
+            (
+                number,
+                alias,
+                str(_MESSAGE_IDS + number),
+                handle,
+                text,
+                self.tables.stamp(moment),
+                "sandbox",
+            ),
         )
         thread = self.threads[alias].get(handle)
         if thread is None:
@@ -589,6 +600,7 @@ class _Simulation:
                 1,
                 "{}",
                 salt,
+                "sandbox",
             ),
         )
         add(

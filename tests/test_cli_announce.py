@@ -49,7 +49,7 @@ def test_a_scheduled_announcement_is_listed_on_the_alias_clock_and_a_lead_moves_
     post_id = int(made.stdout.split()[1])
     assert made.stdout.strip() == f"post {post_id} queued for {at}"
     listed = run(demo_db, "anna", "scheduled", "list", "@bellehelene")
-    assert listed.stdout.splitlines() == [f"{post_id}\t{at}\tqueued\tLa galette arrive !"]
+    assert listed.stdout.splitlines() == [f"{post_id}\t{at}\tsandbox\tqueued\tLa galette arrive !"]
     refused = run(demo_db, "anna", "scheduled", "move", "@bellehelene", str(post_id), "--at", at)
     _one_line_refusal(refused, "only a lead")
     later = _tomorrow_in_paris(11)

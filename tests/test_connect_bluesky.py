@@ -96,11 +96,18 @@ def test_a_withdrawn_app_password_is_one_line_and_nothing_is_kept(db, api, memor
     assert memory_keyring.entries == {}
 
 
-def test_only_an_alias_on_bluesky_can_be_connected(db, api, memory_keyring):
+def test_an_alias_on_another_channel_is_connected_to_bluesky_too(db, api, memory_keyring):
+    """One alias, several channels: connecting Bluesky adds it beside the sandbox."""
+    api.post("/com.atproto.server.createSession").respond(json=session_body(ACCESS, REFRESH))
     run("alias", "add", "@other", "--name", "Other", "--db", db)
     result = run(
-        "alias", "connect-bluesky", "@other", "--account", "o.bsky.social",
-        "--app-password-stdin", "--db", db, input=f"{APP_PASSWORD}\n",
+        "alias", "connect-bluesky", "@other", "--account", "other.bsky.social",
+        "--service", PDS, "--app-password-stdin", "--db", db, input=f"{APP_PASSWORD}\n",
     )  # fmt: skip
-    assert result.exit_code == 1
-    assert "@other speaks on sandbox; connect-bluesky is for aliases on it" in result.output
+    assert result.exit_code == 0, result.output
+    listed = run("alias", "list", "--db", db).output.splitlines()
+    [other] = [line.split("\t") for line in listed if line.startswith("@other")]
+    assert other[3] == "sandbox,bluesky"
+    exported = [json.loads(line) for line in run("audit", "export", "--db", db).output.splitlines()]
+    [added] = [e for e in exported if e["kind"] == "alias.channel_added"]
+    assert added["subject"] == "@other" and added["details"]["channel"] == "bluesky"

@@ -48,7 +48,8 @@ def _overrides(values: tuple[str, ...]) -> dict[str, str]:
 
 def _line(alias: "Alias", post: "Post") -> str:
     when = alias_clock_text(alias, post.scheduled_for) if post.scheduled_for else "now"
-    return f"{post.id}\t{when}\t{post.status.value}\t{inert(one_line(post.text, 60))}"
+    text = inert(one_line(post.text, 60))
+    return f"{post.id}\t{when}\t{post.channel}\t{post.status.value}\t{text}"
 
 
 @click.command("announce")
@@ -62,6 +63,14 @@ def _line(alias: "Alias", post: "Post") -> str:
     metavar="RULE=REASON",
     help="A reason for passing one of the guide's warnings (repeat for each).",
 )
+@click.option(
+    "--channel",
+    "channels",
+    multiple=True,
+    metavar="CHANNEL",
+    help="Where to publish it, among the alias's channels (repeat for several; default: the "
+    "alias's own). Each is checked as its channel counts; none is queued unless all pass.",
+)
 @signed_in_options
 @db_option
 def announce(
@@ -69,6 +78,7 @@ def announce(
     text: str,
     when: str | None,
     because: tuple[str, ...],
+    channels: tuple[str, ...],
     as_name: str | None,
     passphrase_stdin: bool,
     db: str | None,
@@ -79,10 +89,13 @@ def announce(
         by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
         at = _on_alias_clock(alias, when) if when else None
-        post = services.announcements.announce(
-            by, alias.id, argument(text, "the text"), at, _overrides(because)
+        posts = services.announcements.announce_on(
+            by, alias.id, argument(text, "the text"), channels, at, _overrides(because)
         )
-    click.echo(f"post {post.id} {post.status.value}" + (f" for {when.strip()}" if when else ""))
+    later = f" for {when.strip()}" if when else ""
+    for post in posts:
+        where = f" on {post.channel}" if channels else ""
+        click.echo(f"post {post.id} {post.status.value}{where}{later}")
 
 
 @click.group("scheduled")
@@ -98,7 +111,8 @@ def scheduled_group() -> None:
 def scheduled_list(
     alias_handle: str, as_json: bool, as_name: str | None, passphrase_stdin: bool, db: str | None
 ) -> None:
-    """ALIAS's scheduled posts, soonest first: id, time on the alias's clock, status, text."""
+    """ALIAS's scheduled posts, soonest first: id, time on the alias's clock, channel, status,
+    text."""
     with workspace(db) as services:
         by = member_person(services, as_name, passphrase_stdin)
         alias = alias_named(services, alias_handle)
@@ -109,6 +123,7 @@ def scheduled_list(
             fields = {
                 "id": post.id,
                 "scheduled_for": post.scheduled_for.isoformat(),
+                "channel": post.channel,
                 "status": post.status.value,
                 "text": post.text,
             }

@@ -55,8 +55,6 @@ def alias_connect_bluesky(
         if not found:
             fail(f"there is no alias {handle}", 1)
         services.accounts.may_administer(by, tag, "connect its channel accounts")
-        if found[0].channel != "bluesky":
-            fail(f"{tag} speaks on {found[0].channel}; connect-bluesky is for aliases on it", 1)
         store = CredentialStore()
         if store.source == ENVIRONMENT:
             given = store.bluesky_credentials(tag)

@@ -48,11 +48,6 @@ def alias_connect_mastodon(
         if not found:
             fail(f"there is no alias {handle}", 1)
         services.accounts.may_administer(by, tag, "connect its channel accounts")
-        if found[0].channel != "mastodon":
-            fail(
-                f"{tag} speaks on {found[0].channel}; connect-mastodon is for aliases on mastodon",
-                1,
-            )
         store = CredentialStore()
         app = ("", "")
         if store.source == ENVIRONMENT:

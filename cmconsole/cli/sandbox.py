@@ -25,8 +25,9 @@ def sandbox_mention(handle: str, text: str, author: str, db: str | None) -> None
         text, author = argument(text, "TEXT"), argument(author, "--from")
     with workspace(db) as services:
         alias = alias_named(services, handle)
-        if alias.channel != "sandbox":
-            fail(f"{alias.handle} speaks on {alias.channel}, not on the sandbox", 1)
+        speaks_on = services.accounts.channels(alias.id)
+        if "sandbox" not in speaks_on:
+            fail(f"{alias.handle} speaks on {', '.join(speaks_on)}, not on the sandbox", 1)
         said = text if alias.handle.lower() in text.lower() else f"{alias.handle} {text}"
         channel_id = services.public.mention(author, said)
     writer = inert("@" + author.lstrip("@"))  # the public's name: shown, never obeyed

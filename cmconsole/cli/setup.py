@@ -224,10 +224,11 @@ def alias_set_colour(
 @alias.command("list")
 @db_option
 def alias_list(db: str | None) -> None:
-    """List aliases."""
+    """List aliases: handle, name, language, channels (its own first), time zone."""
     with workspace(db) as services:
         for each in services.accounts.aliases():
-            fields = (each.handle, each.display_name, each.language, each.channel, each.time_zone)
+            channels = ",".join(services.accounts.channels(each.id))
+            fields = (each.handle, each.display_name, each.language, channels, each.time_zone)
             click.echo("\t".join(inert(field) for field in fields))
 
 
@@ -273,8 +274,6 @@ def alias_connect_x(
             fail(f"there is no alias {handle}", 1)
         # Before anything is asked or kept: only a lead of the alias gives it credentials.
         services.accounts.may_administer(by, tag, "connect its channel accounts")
-        if found[0].channel != "x":
-            fail(f"{tag} speaks on {found[0].channel}; connect-x is for aliases on x", 1)
         store = CredentialStore()
         if store.source == ENVIRONMENT:
             given = store.x_credentials(tag)

@@ -112,6 +112,7 @@ class InboundMessage:
     answered: bool
     # A private message (Mastodon's `direct` visibility): shown as such, answered in private.
     private: bool = False
+    channel: str = ""  # where it came from, and where its reply goes
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,7 @@ class Post:
     idempotency_key: str | None = None
     # An announcement set for later: no dispatcher takes it before then.
     scheduled_for: datetime | None = None
+    channel: str = ""  # where it is published ("": the alias's own, for rows older than 0027)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from cmconsole.domain.passphrase import check_strength, hash_passphrase, verify_
 from cmconsole.domain.signature import initials_of
 from cmconsole.services.authority import administrator, sole_active_lead
 from cmconsole.services.channel_rules import CONNECTED
-from cmconsole.services.guard import SignedIn, active_operator
+from cmconsole.services.guard import SignedIn, active_operator, existing_alias
 from cmconsole.services.ports import AuditDraft, Clock, Workspace
 
 
@@ -216,15 +216,26 @@ class AccountService:
     ) -> None:
         """Audit that the alias now acts as this channel account (its credentials are kept
         outside the workspace, never here), with what its server said of a post's length: every
-        console then checks drafts against it, not only the one that holds the token."""
+        console then checks drafts against it, not only the one that holds the token. A channel
+        the alias did not speak on yet is added to its channels."""
         tag = names.handle(handle)
         with self._workspace.transaction() as tx:
             alias = tx.aliases.by_handle(tag)
             if alias is None:
                 raise NotFound(f"there is no alias {tag}")
             actor = administrator(tx, by, "connect its channel accounts", alias)
-            if alias.channel != channel:
-                raise InvalidInput(f"{alias.handle} speaks on {alias.channel}, not on {channel}")
+            now = self._clock()
+            if tx.aliases.add_channel(alias.id, channel, now):
+                tx.audit.append(
+                    AuditDraft(
+                        "alias.channel_added",
+                        _id(actor),
+                        alias.id,
+                        alias.handle,
+                        {"channel": channel, "by": os_user()},
+                    ),
+                    now,
+                )
             tx.audit.append(
                 AuditDraft(
                     CONNECTED,
@@ -239,7 +250,7 @@ class AccountService:
                         **(limits.details() if limits else {}),
                     },
                 ),
-                self._clock(),
+                now,
             )
 
     def sign_in(self, name: str, passphrase: str) -> SignedIn:
@@ -293,6 +304,11 @@ class AccountService:
     def aliases(self) -> list[Alias]:
         with self._workspace.transaction() as tx:
             return tx.aliases.all()
+
+    def channels(self, alias_id: int) -> list[str]:
+        """The channels the alias speaks on, its own first (not secret: no sign-in)."""
+        with self._workspace.reading() as tx:
+            return tx.aliases.channels(existing_alias(tx, alias_id).id)
 
 
 def _id(operator: Operator | None) -> int | None:

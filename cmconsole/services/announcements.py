@@ -1,7 +1,8 @@
 """Speaking first: an announcement the alias publishes now or at a set time, through the same
 guide check, approval, outbox and ledger as a reply; leads move or call off what is scheduled."""
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -55,9 +56,25 @@ class AnnouncementService:
         text: str,
         at: datetime | None = None,
         overrides: Mapping[str, str] | None = None,
+        channel: str | None = None,
     ) -> Post:
-        """Queue an original post (no reply to anyone), now or at `at`; a trainee's waits for
-        approval. The guide checks it as it checks a reply; the writer must have read the guide."""
+        """Queue an original post (no reply to anyone) on `channel` (the alias's own by
+        default), now or at `at`; a trainee's waits for approval. The guide checks it as it
+        checks a reply; the writer must have read the guide."""
+        return self.announce_on(who, alias_id, text, [channel] if channel else [], at, overrides)[0]
+
+    def announce_on(
+        self,
+        who: SignedIn,
+        alias_id: int,
+        text: str,
+        channels: Sequence[str],
+        at: datetime | None = None,
+        overrides: Mapping[str, str] | None = None,
+    ) -> list[Post]:
+        """Queue the same announcement on each of these channels of the alias (its own if none),
+        one post each, in one transaction: each is checked against its channel's length, and
+        none is queued unless all pass."""
         body = text.strip()
         if not body:
             raise InvalidInput("the announcement is empty: write something first")
@@ -65,7 +82,9 @@ class AnnouncementService:
             raise InvalidInput("a scheduled time needs a time zone")
         return run_checked(
             self._workspace,
-            lambda tx, checks: self._announce(tx, checks, who, alias_id, body, at, overrides),
+            lambda tx, checks: self._announce(
+                tx, checks, who, alias_id, body, channels, at, overrides
+            ),
         )
 
     def _announce(
@@ -75,9 +94,10 @@ class AnnouncementService:
         who: SignedIn,
         alias_id: int,
         body: str,
+        channels: Sequence[str],
         at: datetime | None,
         overrides: Mapping[str, str] | None,
-    ) -> Post:
+    ) -> list[Post]:
         operator = active_operator(tx, who)
         alias = existing_alias(tx, alias_id)
         role = role_on(tx, operator, alias)
@@ -86,25 +106,47 @@ class AnnouncementService:
         now = self._clock()
         if at is not None and at <= now:
             raise InvalidInput("that time has passed: leave the time out to publish now")
-        result = checks.result(tx, alias, body, operator.initials)
-        reasons = passed_warnings(result.findings, overrides or {})
+        speaks_on = tx.aliases.channels(alias.id)
+        wanted = list(dict.fromkeys(channels)) or [alias.channel]
+        unknown = [each for each in wanted if each not in speaks_on]
+        if unknown:
+            raise InvalidInput(
+                f"{alias.handle} does not speak on {', '.join(unknown)} "
+                f"(it speaks on {', '.join(speaks_on)})"
+            )
+        # Every channel's check before any write: a post too long for one queues none.
+        speakers = [replace(alias, channel=each) for each in wanted]
+        results = [checks.result(tx, each, body, operator.initials) for each in speakers]
         status = (
             PostStatus.QUEUED if role.publishes_without_approval else PostStatus.AWAITING_APPROVAL
         )
         guide = current_guide(tx, alias)
         version = guide.version.version if guide else None
-        post = tx.posts.add(alias.id, operator.id, body, None, status, now, version, reasons, at)
-        details: dict[str, object] = {"guide_version": version, "overrides": reasons}
-        if at is not None:
-            details["scheduled_for"] = at.isoformat()
         kind = "post.queued" if status is PostStatus.QUEUED else "post.awaiting_approval"
-        tx.audit.append(
-            AuditDraft(kind, operator.id, alias.id, f"post {post.id}", details, f"post {post.id}"),
-            now,
-        )
-        audit_overridden(tx, post, operator.id, reasons, now)
+        posts: list[Post] = []
+        for speaker, result in zip(speakers, results, strict=True):
+            reasons = passed_warnings(result.findings, overrides or {})
+            post = tx.posts.add(
+                alias.id, operator.id, body, None, status, now, version, reasons, at,
+                channel=speaker.channel,
+            )  # fmt: skip
+            details: dict[str, object] = {
+                "guide_version": version,
+                "overrides": reasons,
+                "channel": speaker.channel,
+            }
+            if at is not None:
+                details["scheduled_for"] = at.isoformat()
+            tx.audit.append(
+                AuditDraft(
+                    kind, operator.id, alias.id, f"post {post.id}", details, f"post {post.id}"
+                ),
+                now,
+            )
+            audit_overridden(tx, post, operator.id, reasons, now)
+            posts.append(post)
         tx.desk.changed(alias.id)
-        return post
+        return posts
 
     def scheduled(self, who: SignedIn, alias_id: int, limit: int = 200) -> list[Post]:
         """What the alias will say later, soonest first (queued or waiting for approval)."""

@@ -106,8 +106,8 @@ class Desk:
             # The alias's own posts: they move with its outbox.
             return replace(model, timeline=shown.timeline, timeline_problem=shown.timeline_problem)
         try:
-            channel = channel_for(self._channels, model.alias)
-            timeline = channel.recent_posts(model.alias, TIMELINE_PAGE)
+            channel, alias = channel_for(self._channels, model.alias)
+            timeline = channel.recent_posts(alias, TIMELINE_PAGE)
         except ChannelError as error:
             return replace(model, timeline=[], timeline_problem=str(error))
         return replace(model, timeline=timeline, timeline_problem=None)

@@ -7,7 +7,7 @@ import re
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from cmconsole.domain.model import Alias, Post, PublicPost
@@ -101,6 +101,11 @@ class _Sending:
     reply_to: str | None
     lease_until: datetime
     started_at: datetime
+
+
+def _speaker(sending: _Sending) -> tuple[int, str]:
+    """The alias and the channel a post goes out on: what a rate limit or a settling is of."""
+    return sending.alias.id, sending.alias.channel
 
 
 @dataclass(frozen=True)
@@ -235,6 +240,8 @@ class Dispatcher:
         for post in posts:
             alias, author = aliases[post.alias_id], authors[post.author_id]
             assert alias is not None and author is not None
+            # The alias as it speaks where this post goes (its credentials are kept per channel).
+            alias = replace(alias, channel=post.channel or alias.channel)
             reply_to = replied.get(post.in_reply_to_id) if post.in_reply_to_id else None
             prepared.append(
                 _Sending(
@@ -253,9 +260,9 @@ class Dispatcher:
         """Offer each post of a batch to its channel, recording the answers as they come."""
         done: list[Post] = []
         answers: list[_Answer] = []
-        # An alias the channel has just rate-limited is not asked again in this batch: its other
-        # posts are held back, to wait for the same reset.
-        limited: dict[int, ChannelRateLimited] = {}
+        # An alias a channel has just rate-limited is not asked again there in this batch: its
+        # other posts on that channel are held back, to wait for the same reset.
+        limited: dict[tuple[int, str], ChannelRateLimited] = {}
         held: list[_Sending] = []
         reached = 0
         recorded_at = time.monotonic()
@@ -267,12 +274,12 @@ class Dispatcher:
                 ):
                     break
                 reached += 1
-                if sending.alias.id in limited:
+                if _speaker(sending) in limited:
                     held.append(sending)
                     continue
                 answer = self._call(sending)
                 if isinstance(answer.error, ChannelRateLimited):
-                    limited[sending.alias.id] = answer.error
+                    limited[_speaker(sending)] = answer.error
                 answers.append(answer)
                 if time.monotonic() - recorded_at >= RECORD_EVERY:
                     done.extend(self._record(answers, report))
@@ -287,8 +294,9 @@ class Dispatcher:
 
     def _call(self, sending: _Sending) -> _Answer:
         try:
-            published = channel_for(self._channels, sending.alias).publish(
-                sending.alias,
+            channel, alias = channel_for(self._channels, sending.alias)
+            published = channel.publish(
+                alias,
                 sending.public_text,
                 sending.reply_to,
                 sending.post.idempotency_key or f"cmconsole-post-{sending.post.id}",
@@ -301,7 +309,7 @@ class Dispatcher:
         self,
         untried: list[_Sending],
         held: list[_Sending],
-        limited: dict[int, ChannelRateLimited],
+        limited: dict[tuple[int, str], ChannelRateLimited],
         report: DispatchReport,
     ) -> list[Post]:
         if not untried and not held:
@@ -311,8 +319,8 @@ class Dispatcher:
                 tx.desk.changed(alias_id)  # the outbox shows them queued again, maybe with why
             tx.posts.give_back([sending.post for sending in untried])
             waiting: list[Post] = []
-            for alias_id, error in limited.items():
-                posts = [sending.post for sending in held if sending.alias.id == alias_id]
+            for speaker, error in limited.items():
+                posts = [sending.post for sending in held if _speaker(sending) == speaker]
                 if posts:
                     reason = _waiting(f"not tried: {error}", error.retry_at)
                     waiting.extend(tx.posts.give_back(posts, error.retry_at, reason))
@@ -518,16 +526,17 @@ class Dispatcher:
         public text and reply target), one read of the channel per alias: published if there,
         queued again if not, still unknown if the channel cannot be read."""
         settled: list[Post] = []
-        by_alias: dict[int, list[_Sending]] = {}
+        by_alias: dict[tuple[int, str], list[_Sending]] = {}
         for sending in sendings:
-            by_alias.setdefault(sending.alias.id, []).append(sending)
+            by_alias.setdefault(_speaker(sending), []).append(sending)
         for group in by_alias.values():
             alias = group[0].alias
             wanted = {(_comparable(each.public_text), each.reply_to) for each in group}
             since = min(each.started_at for each in group) - CLOCK_MARGIN
             candidates: dict[tuple[str, str | None], list[PublicPost]] = {}
             try:
-                for public in channel_for(self._channels, alias).published_since(alias, since):
+                channel, alias = channel_for(self._channels, alias)
+                for public in channel.published_since(alias, since):
                     key = (_comparable(public.text), public.in_reply_to)
                     if key in wanted:
                         candidates.setdefault(key, []).append(public)

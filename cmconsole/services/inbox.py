@@ -5,12 +5,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from cmconsole.domain.contacts import Facet
-from cmconsole.domain.model import Claim, ContactThread, InboundMessage, Post
+from cmconsole.domain.model import Alias, Claim, ContactThread, InboundMessage, Post, PublicPost
 from cmconsole.domain.triage import WAITING_STATES, ThreadState
 from cmconsole.services.guard import SignedIn, active_operator, existing_alias, role_on
 from cmconsole.services.ports import (
     AuditDraft,
     Channel,
+    ChannelError,
     Clock,
     Transaction,
     Workspace,
@@ -129,19 +130,45 @@ class InboxService:
         self._clock = clock
 
     def sync(self, alias_id: int) -> int:
-        """Pull mentions newer than the alias's cursor; return how many were new."""
+        """Pull mentions newer than each channel's cursor, on every channel the alias speaks on;
+        return how many were new. A channel that fails does not hold back the others: its error
+        is raised once they are stored (naming the channel when the alias has several)."""
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)
-            cursor = tx.aliases.mention_cursor(alias.id)
-        # The channel is called outside any transaction: a slow network must not hold the database.
-        mentions = channel_for(self._channels, alias).fetch_mentions(alias, cursor)
+            names = tx.aliases.channels(alias.id)
+            cursors = {name: tx.aliases.mention_cursor(alias.id, name) for name in names}
+        added = 0
+        failures: list[tuple[str, ChannelError]] = []
+        for name, cursor in cursors.items():
+            try:
+                channel, speaking = channel_for(self._channels, alias, name)
+                # Called outside any transaction: a slow network must not hold the database.
+                mentions = channel.fetch_mentions(speaking, cursor)
+            except ChannelError as error:
+                failures.append((name, error))
+                continue
+            added += self._store(speaking, mentions)
+        if len(failures) == 1 and len(cursors) == 1:
+            raise failures[0][1]
+        if failures:
+            raise ChannelError("; ".join(f"{name}: {error}" for name, error in failures))
+        return added
+
+    def _store(self, alias: Alias, mentions: list[PublicPost]) -> int:
+        """Keep the mentions one channel (`alias.channel`) delivered and move its cursor."""
         if not mentions:
             return 0
         with self._workspace.transaction() as tx:
             closed = _closed_threads(tx, alias.id, {m.author_handle for m in mentions})
             added = sum(
                 tx.inbound.add_if_new(
-                    alias.id, m.channel_post_id, m.author_handle, m.text, m.published_at, m.private
+                    alias.id,
+                    m.channel_post_id,
+                    m.author_handle,
+                    m.text,
+                    m.published_at,
+                    m.private,
+                    channel=alias.channel,
                 )
                 for m in mentions
             )
@@ -159,7 +186,7 @@ class InboxService:
                         self._clock(),
                     )
             cursor = mentions[-1].cursor or mentions[-1].channel_post_id
-            tx.aliases.set_mention_cursor(alias.id, cursor)
+            tx.aliases.set_mention_cursor(alias.id, alias.channel, cursor)
             if added:
                 tx.audit.append(
                     AuditDraft(
@@ -167,7 +194,7 @@ class InboxService:
                         None,
                         alias.id,
                         alias.handle,
-                        {"new": added, "cursor": cursor},
+                        {"new": added, "cursor": cursor, "channel": alias.channel},
                     ),
                     self._clock(),
                 )

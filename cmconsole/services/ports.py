@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -40,12 +40,16 @@ from cmconsole.services.report_model import ReportRepository
 Clock = Callable[[], datetime]
 
 
-def channel_for(channels: Mapping[str, "Channel"], alias: Alias) -> "Channel":
-    """The channel the alias speaks on, or a ChannelError if this console does not have it."""
+def channel_for(
+    channels: Mapping[str, "Channel"], alias: Alias, name: str = ""
+) -> tuple["Channel", Alias]:
+    """The channel `name` (the alias's own by default), with the alias as it acts there (its
+    credentials are kept per channel); a ChannelError if this console does not have it."""
+    name = name or alias.channel
     try:
-        return channels[alias.channel]
+        return channels[name], replace(alias, channel=name)
     except KeyError:
-        raise ChannelError(f"the {alias.channel!r} channel is not available here") from None
+        raise ChannelError(f"the {name!r} channel is not available here") from None
 
 
 # An audit event exactly as stored: seq, occurred_at (stamp), kind, actor_id, alias_id, subject,
@@ -102,8 +106,10 @@ class AliasRepository(Protocol):
     def by_handle(self, handle: str) -> Alias | None: ...
     def by_id(self, alias_id: int) -> Alias | None: ...
     def all(self) -> list[Alias]: ...
-    def mention_cursor(self, alias_id: int) -> str | None: ...
-    def set_mention_cursor(self, alias_id: int, cursor: str) -> None: ...
+    def channels(self, alias_id: int) -> list[str]: ...
+    def add_channel(self, alias_id: int, channel: str, now: datetime) -> bool: ...
+    def mention_cursor(self, alias_id: int, channel: str) -> str | None: ...
+    def set_mention_cursor(self, alias_id: int, channel: str, cursor: str) -> None: ...
 
 
 class MembershipRepository(Protocol):
@@ -149,6 +155,8 @@ class InboundRepository(Protocol):
         text: str,
         received_at: datetime,
         private: bool = False,
+        *,
+        channel: str,
     ) -> bool: ...
     def by_id(self, inbound_id: int) -> InboundMessage | None: ...
     def channel_ids(self, inbound_ids: set[int]) -> dict[int, str]:
@@ -177,6 +185,8 @@ class PostRepository(Protocol):
         guide_version: int | None = None,
         overrides: dict[str, str] | None = None,
         scheduled_for: datetime | None = None,
+        *,
+        channel: str,
     ) -> Post: ...
     def by_id(self, post_id: int) -> Post | None: ...
     def scheduled(self, alias_id: int, limit: int) -> list[Post]:

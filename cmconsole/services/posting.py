@@ -1,6 +1,7 @@
 """Speaking as the alias: writing a reply, queueing it, and approving a trainee's."""
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from cmconsole.domain.checker import Finding
@@ -81,7 +82,9 @@ class PostingService:
         alias = existing_alias(tx, message.alias_id)
         role = role_on(tx, operator, alias)
         shift = ready_to_speak(tx, operator, alias)
-        result = checks.result(tx, alias, body, operator.initials)  # before any write
+        # The reply goes out where the message came from, and is checked as that channel counts.
+        speaker = replace(alias, channel=message.channel or alias.channel)
+        result = checks.result(tx, speaker, body, operator.initials)  # before any write
         now = self._clock()
         hold_claim(tx, alias, message.author_handle, operator, now)
         guide = current_guide(tx, alias)
@@ -90,7 +93,10 @@ class PostingService:
             PostStatus.QUEUED if role.publishes_without_approval else PostStatus.AWAITING_APPROVAL
         )
         version = guide.version.version if guide else None
-        post = tx.posts.add(alias.id, operator.id, body, inbound_id, status, now, version, reasons)
+        post = tx.posts.add(
+            alias.id, operator.id, body, inbound_id, status, now, version, reasons,
+            channel=speaker.channel,
+        )  # fmt: skip
         tx.audit.append(
             AuditDraft(
                 "post.queued" if status is PostStatus.QUEUED else "post.awaiting_approval",
@@ -99,6 +105,7 @@ class PostingService:
                 f"post {post.id}",
                 {
                     "in_reply_to": message.channel_message_id,
+                    "channel": speaker.channel,
                     "shift": shift.id,
                     "guide_version": version,
                     "overrides": reasons,
@@ -142,7 +149,8 @@ class PostingService:
             if not edited:
                 raise InvalidInput("the edited reply is empty")
             author = tx.operators.by_id(post.author_id)
-            result = checks.result(tx, alias, edited, author.initials if author else "")
+            speaker = replace(alias, channel=post.channel or alias.channel)
+            result = checks.result(tx, speaker, edited, author.initials if author else "")
             reasons = passed_warnings(result.findings, overrides or {})
         comment = f"edited by {operator.name}" if edited is not None else None
         if not tx.posts.approve(post.id, operator.id, edited, comment):
@@ -255,7 +263,8 @@ class PostingService:
         if not text:
             raise InvalidInput("the reply is empty: write something before sending")
         author = tx.operators.by_id(post.author_id)
-        result = checks.result(tx, alias, text, author.initials if author else "")
+        speaker = replace(alias, channel=post.channel or alias.channel)
+        result = checks.result(tx, speaker, text, author.initials if author else "")
         reasons = passed_warnings(result.findings, overrides or post.overrides)
         status = (
             PostStatus.QUEUED if role.publishes_without_approval else PostStatus.AWAITING_APPROVAL

@@ -16,4 +16,5 @@ class TimelineService:
         with self._workspace.transaction() as tx:
             alias = existing_alias(tx, alias_id)
             role_on(tx, active_operator(tx, who), alias)
-        return channel_for(self._channels, alias).recent_posts(alias, limit)
+        channel, speaking = channel_for(self._channels, alias)
+        return channel.recent_posts(speaking, limit)

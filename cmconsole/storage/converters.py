@@ -90,6 +90,7 @@ def inbound(row: InboundMessageRow, answered: bool) -> InboundMessage:
         row.received_at,
         answered,
         row.private,
+        row.channel,
     )
 
 
@@ -113,6 +114,7 @@ POST_COLUMNS = (
     "retry_at",
     "idempotency_key",
     "scheduled_for",
+    "channel",
 )
 _NO_OVERRIDES = "{}"
 
@@ -123,7 +125,7 @@ def post_of(values: Sequence[Any]) -> Post:
     (
         post_id, alias_id, author_id, approver_id, text, in_reply_to_id, status, created_at,
         published_at, channel_post_id, failure_reason, guide_version, overrides, review_comment,
-        attempts, retry_at, idempotency_key, scheduled_for,
+        attempts, retry_at, idempotency_key, scheduled_for, channel,
     ) = values  # fmt: skip
     return Post(
         post_id,
@@ -144,6 +146,7 @@ def post_of(values: Sequence[Any]) -> Post:
         retry_at,
         idempotency_key,
         scheduled_for,
+        channel,
     )
 
 

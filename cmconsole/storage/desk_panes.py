@@ -31,7 +31,8 @@ _FEEDS: dict[str, frozenset[DeskPane]] = {
     "guide_ack": frozenset({DeskPane.TEAM}),
     "onboarding_step": frozenset({DeskPane.TRACKS}),
     "practice_reply": frozenset({DeskPane.TRACKS}),
-    # Not shown on any desk.
+    # Not shown on any desk (an alias's channels and where their mention feeds stand).
+    "alias_channel": frozenset(),
     "desk_change": frozenset(),
     "dispatcher": frozenset(),
     "operator_setting": frozenset(),

@@ -30,6 +30,8 @@ class SqlInbound:
         text: str,
         received_at: datetime,
         private: bool = False,
+        *,
+        channel: str,
     ) -> bool:
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
@@ -42,10 +44,14 @@ class SqlInbound:
                 text=text,
                 received_at=received_at,
                 private=private,
+                channel=channel,
             )
             .on_conflict_do_nothing(index_elements=["alias_id", "channel_message_id"])
+            .returning(col(InboundMessageRow.id))
         )
-        added = bool(self._session.execute(statement).rowcount)  # type: ignore[attr-defined]
+        # A row returned, not the rowcount: on PostgreSQL the ORM's insert counts a row that
+        # the conflict skipped (a message delivered twice was counted new).
+        added = self._session.execute(statement).first() is not None
         if added:
             refresh_thread(self._session, alias_id, author_handle)
             contact_seen(self._session, alias_id, author_handle, received_at)

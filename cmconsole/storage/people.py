@@ -9,7 +9,14 @@ from sqlmodel import Session, col, select
 
 from cmconsole.domain.model import Alias, Membership, Operator, Role, Shift, SignatureKind
 from cmconsole.storage import converters
-from cmconsole.storage.tables import AliasRow, HandoverRow, MembershipRow, OperatorRow, ShiftRow
+from cmconsole.storage.tables import (
+    AliasChannelRow,
+    AliasRow,
+    HandoverRow,
+    MembershipRow,
+    OperatorRow,
+    ShiftRow,
+)
 
 # Every service call checks who asks, on which alias, in which role: these reads run on the bare
 # tables, as the ORM's identity map and row mapping cost several times the query.
@@ -20,7 +27,7 @@ _OPERATOR_FIELDS = [_OPERATOR.c[name] for name in ("id", "name", "display_name",
 _OPERATOR_FIELDS.append(_OPERATOR.c.active)
 _ALIAS_FIELDS = [_ALIAS.c[name] for name in ("id", "handle", "display_name", "language")]
 _ALIAS_FIELDS += [_ALIAS.c[name] for name in ("channel", "signature_kind", "signature_text")]
-_ALIAS_FIELDS += [_ALIAS.c.time_zone, _ALIAS.c.colour]
+_ALIAS_FIELDS += [_ALIAS.c.time_zone, _ALIAS.c.late_hold_minutes, _ALIAS.c.colour]
 # Built once, run with bound values: building a statement costs more than running it.
 _OPERATOR_BY_ID = sql_select(*_OPERATOR_FIELDS).where(_OPERATOR.c.id == bindparam("key"))
 _OPERATOR_BY_NAME = sql_select(*_OPERATOR_FIELDS).where(_OPERATOR.c.name == bindparam("key"))
@@ -115,6 +122,9 @@ class SqlAliases:
         )
         self._session.add(row)
         self._session.flush()
+        assert row.id is not None
+        self._session.add(AliasChannelRow(alias_id=row.id, channel=channel, connected_at=now))
+        self._session.flush()
         return converters.alias(row)
 
     def by_handle(self, handle: str) -> Alias | None:
@@ -128,7 +138,7 @@ class SqlAliases:
         found = self._session.execute(_ALIAS_BY_ID, {"key": alias_id}).first()
         if found is None:
             return None
-        alias_id, handle, display_name, language, channel, kind, text, zone, colour = found
+        alias_id, handle, display_name, language, channel, kind, text, zone, hold, colour = found
         return Alias(
             alias_id,
             handle,
@@ -138,6 +148,7 @@ class SqlAliases:
             SignatureKind(kind),
             text,
             zone,
+            hold,
             colour,
         )
 
@@ -167,14 +178,38 @@ class SqlAliases:
             .values(signature_kind=kind.value, signature_text=text)
         )
 
-    def mention_cursor(self, alias_id: int) -> str | None:
-        return self._session.exec(
-            select(AliasRow.mention_cursor).where(AliasRow.id == alias_id)
-        ).one()
+    def channels(self, alias_id: int) -> list[str]:
+        """The channels the alias speaks on: its own first, then in the order they were added
+        (by name when at the same time)."""
+        rows = self._session.exec(
+            select(AliasChannelRow.channel, AliasRow.channel)
+            .join(AliasRow, col(AliasRow.id) == AliasChannelRow.alias_id)
+            .where(AliasChannelRow.alias_id == alias_id)
+            .order_by(col(AliasChannelRow.connected_at), col(AliasChannelRow.channel))
+        ).all()
+        return sorted((channel for channel, _ in rows), key=lambda c: c != rows[0][1])
 
-    def set_mention_cursor(self, alias_id: int, cursor: str) -> None:
+    def add_channel(self, alias_id: int, channel: str, now: datetime) -> bool:
+        """Have the alias speak on one more channel; False if it already did."""
+        if self._session.get(AliasChannelRow, (alias_id, channel)) is not None:
+            return False
+        self._session.add(AliasChannelRow(alias_id=alias_id, channel=channel, connected_at=now))
+        self._session.flush()
+        return True
+
+    def mention_cursor(self, alias_id: int, channel: str) -> str | None:
+        return self._session.exec(
+            select(AliasChannelRow.mention_cursor).where(
+                AliasChannelRow.alias_id == alias_id, AliasChannelRow.channel == channel
+            )
+        ).first()
+
+    def set_mention_cursor(self, alias_id: int, channel: str, cursor: str) -> None:
         self._session.execute(
-            update(AliasRow).where(col(AliasRow.id) == alias_id).values(mention_cursor=cursor)
+            update(AliasChannelRow)
+            .where(col(AliasChannelRow.alias_id) == alias_id)
+            .where(col(AliasChannelRow.channel) == channel)
+            .values(mention_cursor=cursor)
         )
 
 

@@ -30,8 +30,11 @@ class SqlPosts(SqlOutbox, SqlPublished, SqlScheduled):
         guide_version: int | None = None,
         overrides: dict[str, str] | None = None,
         scheduled_for: datetime | None = None,
+        *,
+        channel: str,
     ) -> Post:
         row = PostRow(
+            channel=channel,
             alias_id=alias_id,
             author_id=author_id,
             text=text,

@@ -32,8 +32,19 @@ class AliasRow(SQLModel, table=True):
     time_zone: str = Field(default="UTC", max_length=64)
     late_hold_minutes: int = Field(default=60)
     colour: str = Field(default="", max_length=16)
-    mention_cursor: str | None = Field(default=None, max_length=64)
     created_at: datetime
+
+
+class AliasChannelRow(SQLModel, table=True):
+    """A channel an alias speaks on (its own, `alias.channel`, is one), and where that channel's
+    mention feed stands."""
+
+    __tablename__ = "alias_channel"
+
+    alias_id: int = Field(foreign_key="alias.id", primary_key=True)
+    channel: str = Field(max_length=16, primary_key=True)
+    mention_cursor: str | None = Field(default=None, max_length=64)
+    connected_at: datetime
 
 
 class MembershipRow(SQLModel, table=True):
@@ -75,6 +86,8 @@ class InboundMessageRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     alias_id: int = Field(foreign_key="alias.id")
     channel_message_id: str = Field(max_length=64)
+    # Where it came from: the reply goes out there.
+    channel: str = Field(default="", max_length=16)
     author_handle: str = Field(max_length=64)
     text: str
     received_at: datetime
@@ -100,6 +113,8 @@ class PostRow(SQLModel, table=True):
     approver_id: int | None = Field(default=None, foreign_key="operator.id")
     text: str
     in_reply_to_id: int | None = Field(default=None, foreign_key="inbound_message.id")
+    # Where it is published: a reply's is its message's.
+    channel: str = Field(default="", max_length=16)
     status: str = Field(max_length=24)
     attempts: int = 0
     created_at: datetime
