@@ -144,7 +144,7 @@ def test_a_dispatcher_taking_a_post_wakes_a_waiting_console_while_it_sends(servi
     try:
         assert services.desk.wait_for_change(team.alias.id, since, timeout=30) != since
         desk = services.desk.read(team.operator, team.alias.id)
-        assert [p.status for p in desk.outbox if p.id == post.id] == [PostStatus.SENDING]
+        assert [o.post.status for o in desk.outbox if o.post.id == post.id] == [PostStatus.SENDING]
     finally:
         services.sandbox.slow_down(0)
     assert sent().status is PostStatus.PUBLISHED

@@ -2,9 +2,11 @@
 engine: the contact's history, search results, notifications, the handover's open threads."""
 
 from cmconsole.domain.contacts import HistoryKind
+from cmconsole.domain.model import PostStatus
 from cmconsole.domain.search import HitKind
 from cmconsole.services.guard import SignedIn
 from cmconsole.services.notifications import NotificationKind
+from cmconsole.services.ports import SandboxFault
 from tests.conftest import receive
 
 
@@ -110,3 +112,37 @@ def test_the_handover_marks_a_reply_to_a_private_message_awaiting_approval(servi
         f"post {first.id} by tina: @anna bonjour !",
         f"post {second.id} by tina: private: @bob bien noté, merci",
     )
+
+
+def test_the_desk_says_which_replies_awaiting_approval_answer_a_private_message(
+    services, team, clock
+):
+    public = receive(services, team.alias, "@anna", "@brand bonjour en public")
+    secret = _private(services, team.alias, "@bob", "@brand mon adresse : 3 rue X")
+    services.shifts.start(team.trainee, team.alias.id)
+    services.posting.reply(team.trainee, public, "@anna bonjour !")
+    services.posting.reply(team.trainee, secret, "@bob bien noté, merci")
+
+    desk = services.desk.read(team.lead, team.alias.id)
+    shown = [(a.post.text, a.asked, a.private) for a in desk.awaiting]
+    assert shown == [
+        ("@anna bonjour !", "@brand bonjour en public", False),
+        ("@bob bien noté, merci", "@brand mon adresse : 3 rue X", True),
+    ]
+
+
+def test_the_desk_says_which_posts_in_the_outbox_answer_a_private_message(services, team, clock):
+    public = receive(services, team.alias, "@anna", "@brand bonjour en public")
+    secret = _private(services, team.alias, "@bob", "@brand mon adresse : 3 rue X")
+    services.shifts.start(team.operator, team.alias.id)
+    services.posting.reply(team.operator, public, "@anna bonjour !")
+    services.posting.reply(team.operator, secret, "@bob bien noté, merci")
+    services.sandbox.fail_next(SandboxFault.REFUSE, times=2)  # both stay in the outbox
+    services.dispatcher.run_once()
+
+    desk = services.desk.read(team.operator, team.alias.id)
+    shown = {(o.post.text, o.post.status, o.private) for o in desk.outbox}
+    assert shown == {
+        ("@anna bonjour !", PostStatus.FAILED, False),
+        ("@bob bien noté, merci", PostStatus.FAILED, True),
+    }

@@ -2,12 +2,14 @@
 
 from textual.widgets import DataTable, Static, TextArea
 
+from cmconsole.domain.channel_limits import PostLimits
 from cmconsole.domain.model import PostStatus, Role
 from cmconsole.tui.screens.alias_home import AliasScreen
 from cmconsole.tui.screens.onboarding import OnboardingScreen
 from cmconsole.tui.screens.practice import PracticeScreen
 from cmconsole.tui.screens.team import TeamScreen
 from tests.pilot import SIZE, cells, make_app, open_alias, open_message, settle, sign_in, until
+from tests.test_mastodon_instance_length import french_draft
 
 
 def _alias(demo, handle):
@@ -125,3 +127,24 @@ async def test_a_lead_promotes_a_reviewed_trainee_from_the_team_screen(demo, clo
     ]
     assert promoted.actor_name == "lea" and promoted.event.details["rule_met"] is False
     assert theo.name == "theo"
+
+
+async def test_practice_on_a_mastodon_alias_counts_against_its_instances_limit(demo, clock):
+    lea = demo.accounts.sign_in("lea", "lead-demo-pass")
+    demo.accounts.add_alias("@grande", "Grande", language="fr", channel="mastodon", by=lea)
+    demo.accounts.grant("theo", "@grande", Role.TRAINEE, by=lea)
+    demo.accounts.record_channel_connected(
+        "@grande", "mastodon", "1", "@grande@masto.example", limits=PostLimits(1000, 23), by=lea
+    )
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "theo", "theo-demo-pass")
+        await open_alias(pilot, "@grande")
+        desk = pilot.app.screen
+        pilot.app.push_screen(PracticeScreen(desk.who, desk.alias))
+        await until(pilot, lambda: isinstance(pilot.app.screen, PracticeScreen), what="practice")
+        practice = pilot.app.screen
+        await until(pilot, lambda: practice.query("#draft-length"), what="the compose box")
+        length = practice.query_one("#draft-length", Static)
+        await until(pilot, lambda: "/1000" in str(length.render()), what="the instance's limit")
+        practice.query_one("#reply", TextArea).text = french_draft(600)
+        await until(pilot, lambda: str(length.render()) == "600/1000", what="the draft counted")

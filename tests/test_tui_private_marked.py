@@ -1,8 +1,10 @@
 """On screen, a private message's text says "private: " wherever it is shown: the contact's card
-beside the thread and on its own screen, search results, notifications, the handover."""
+beside the thread and on its own screen, search results, notifications, the handover, the
+approvals tab and the outbox (before the reply to one)."""
 
 from textual.widgets import DataTable, Input, Static
 
+from cmconsole.services.ports import SandboxFault
 from cmconsole.tui.screens.alias_picker import AliasPickerScreen
 from cmconsole.tui.screens.contact import ContactScreen
 from cmconsole.tui.screens.contacts import ContactsScreen
@@ -129,3 +131,54 @@ async def test_the_handover_written_and_read_marks_a_private_open_thread(demo, c
             await settle(pilot)
         [anna] = [text for text in texts if "Une cliente écrit en privé." in text]
         assert f"• {marked}" in anna
+
+
+def _ready(demo, who, alias):
+    """On shift, handovers read, the guide acknowledged: what speaking as the alias asks."""
+    demo.shifts.start(who, alias.id)
+    for handover in demo.handovers.pending(who, alias.id):
+        demo.handovers.acknowledge(who, handover.id)
+    demo.guides.acknowledge(who, alias.id, demo.guides.current(who, alias.id).version.version)
+
+
+def _replies(demo, who, handle, author):
+    """`who` answers a private message from `author` and a public one (the demo's first)."""
+    alias = _alias(demo, handle)
+    _writes_in_private(demo, handle, author, SECRET)
+    _ready(demo, who, alias)
+    messages = demo.inbox.messages(who, alias.id)
+    secret = next(m for m in messages if SECRET in m.text)
+    public = next(m for m in messages if not m.private and m.author_handle != author)
+    demo.posting.reply(who, public.id, "Merci, on regarde ça.")
+    demo.posting.reply(who, secret.id, f"{author} bien noté, merci")
+    return public
+
+
+async def test_the_approvals_tab_marks_a_reply_to_a_private_message_and_the_message(demo, clock):
+    theo = demo.accounts.sign_in("theo", "theo-demo-pass")
+    public = _replies(demo, theo, "@bellehelene", "@discrete")
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "lea", "lead-demo-pass")
+        await open_alias(pilot, "@bellehelene")
+        await pilot.press("p")
+        table = pilot.app.screen.query_one("#approval-table", DataTable)
+        await until(pilot, lambda: table.row_count == 2, what="the trainee's two replies")
+        rows = {row[3]: row[2] for row in cells(table)}
+    assert sorted(rows) == ["Merci, on regarde ça.", "private: @discrete bien noté, merci"]
+    assert rows["private: @discrete bien noté, merci"].startswith("private: @bellehelene mon")
+    assert rows["Merci, on regarde ça."].startswith(public.text[:20])  # not marked
+
+
+async def test_the_outbox_marks_a_reply_to_a_private_message(demo, clock):
+    anna = demo.accounts.sign_in("anna", "anna-demo-pass")
+    demo.sandbox.fail_next(SandboxFault.REFUSE, times=2)  # both stay in the outbox, failed
+    _replies(demo, anna, "@acmehelp", "@discrete")
+    demo.dispatcher.run_once()
+    async with make_app(demo, clock).run_test(size=SIZE) as pilot:
+        await sign_in(pilot, "anna", "anna-demo-pass")
+        await open_alias(pilot, "@acmehelp")
+        await pilot.press("o")
+        table = pilot.app.screen.query_one("#outbox-table", DataTable)
+        await until(pilot, lambda: table.row_count == 2, what="the two failed replies")
+        replies = sorted(row[4] for row in cells(table))
+    assert replies == ["Merci, on regarde ça.", "private: @discrete bien noté, merci"]

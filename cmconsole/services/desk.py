@@ -15,6 +15,7 @@ from cmconsole.services.desk_model import (
     DeskModel,
     DeskThread,
     HandoverFilter,
+    OutboxPost,
 )
 from cmconsole.services.guard import (
     SignedIn,
@@ -197,8 +198,12 @@ def _panes(r: _Reader, panes: frozenset[DeskPane], shown: DeskModel | None) -> d
         fields["stale_at"] = min((c.expires_at for c in claims.values()), default=None)
     if DeskPane.OUTBOX in panes:
         found = tx.desk.awaiting(alias.id, AWAITING_PAGE)
-        fields["awaiting"] = [AwaitingApproval(post, by, asked) for post, by, asked, _ in found]
-        fields["outbox"] = tx.posts.unsettled(alias.id, OUTBOX_PAGE)
+        fields["awaiting"] = [
+            AwaitingApproval(post, by, asked, private) for post, by, asked, _, private in found
+        ]
+        unsettled = tx.posts.unsettled(alias.id, OUTBOX_PAGE)
+        private = tx.desk.answering_private([p.id for p in unsettled])
+        fields["outbox"] = [OutboxPost(p, p.id in private) for p in unsettled]
     if DeskPane.AUDIT in panes or DeskPane.LEDGER in panes:
         fields["audit"] = _audit(r, panes, shown)
     if DeskPane.TEAM in panes:

@@ -77,6 +77,15 @@ class AwaitingApproval:
     post: Post
     author: str
     asked: str
+    private: bool = False  # it answers a private message (Mastodon's `direct`): both are private
+
+
+@dataclass(frozen=True)
+class OutboxPost:
+    """A post on its way or stuck in the outbox."""
+
+    post: Post
+    private: bool = False  # it answers a private message (Mastodon's `direct`): it is private
 
 
 @dataclass(frozen=True)
@@ -88,7 +97,7 @@ class DeskModel:
     version: int  # the alias's change counter, read in the same transaction
     read_at: datetime
     threads: list[DeskThread]
-    outbox: list[Post]
+    outbox: list[OutboxPost]
     awaiting: list[AwaitingApproval]
     timeline: list[PublicPost]
     handovers: list[HandoverRecord]

@@ -189,7 +189,7 @@ def _awaiting(tx: Transaction, alias: Alias, since: datetime | None) -> list[Not
     waiting = tx.desk.awaiting(alias.id, READ_BACK)
     if not waiting:
         return []
-    newest, author, _, contact = waiting[-1]
+    newest, author, _, contact, _ = waiting[-1]
     if since is not None and newest.created_at <= since:
         return []
     count = len(waiting)

@@ -570,9 +570,13 @@ class SettingRepository(Protocol):
 class DeskRepository(Protocol):
     """The desk's batched reads, and its change counter."""
 
-    def awaiting(self, alias_id: int, limit: int) -> list[tuple[Post, str, str, str]]:
+    def awaiting(self, alias_id: int, limit: int) -> list[tuple[Post, str, str, str, bool]]:
         """Replies waiting for approval, oldest first: (post, author's name, the text it
-        answers, who wrote that)."""
+        answers, who wrote that, whether that message is private)."""
+        ...
+
+    def answering_private(self, post_ids: list[int]) -> set[int]:
+        """Those of these posts that answer a private message (they go out in private)."""
         ...
 
     def acknowledgements(self, handover_ids: list[int]) -> dict[int, list[Acknowledgement]]: ...

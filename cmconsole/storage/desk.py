@@ -33,15 +33,16 @@ class SqlDesk:
         self._session = session
         self.touched: set[int] = set()
 
-    def awaiting(self, alias_id: int, limit: int) -> list[tuple[Post, str, str, str]]:
+    def awaiting(self, alias_id: int, limit: int) -> list[tuple[Post, str, str, str, bool]]:
         """Replies waiting for approval, oldest first: (post, author's name, the text it
-        answers, who wrote that)."""
+        answers, who wrote that, whether that message is private)."""
         query = (
             select(
                 *_POST_FIELDS,
                 col(OperatorRow.name),
                 col(InboundMessageRow.text),
                 col(InboundMessageRow.author_handle),
+                col(InboundMessageRow.private),
             )
             .select_from(_POST)
             .outerjoin(OperatorRow, col(OperatorRow.id) == _POST.c.author_id)
@@ -60,9 +61,21 @@ class SqlDesk:
                 row[width] or "?",
                 row[width + 1] or "",
                 row[width + 2] or "",
+                bool(row[width + 3]),
             )
             for row in self._session.execute(query)
         ]
+
+    def answering_private(self, post_ids: list[int]) -> set[int]:
+        """Those of these posts that answer a private message (they go out in private)."""
+        if not post_ids:
+            return set()
+        query = (
+            select(_POST.c.id)
+            .join(InboundMessageRow, col(InboundMessageRow.id) == _POST.c.in_reply_to_id)
+            .where(_POST.c.id.in_(post_ids), col(InboundMessageRow.private))
+        )
+        return set(self._session.execute(query).scalars())
 
     def acknowledgements(self, handover_ids: list[int]) -> dict[int, list[Acknowledgement]]:
         """Who acknowledged each of these handovers, and when, oldest first."""

@@ -13,7 +13,7 @@ def banner_text(model: DeskModel, who: SignedIn) -> str:
 def status_text(model: DeskModel, who: SignedIn) -> str:
     """Who is on shift, what waits, and what the reader should do next."""
     parts = [f"On shift now: {', '.join(model.on_shift) or 'nobody'}", model.waiting_text]
-    failed = sum(p.status is PostStatus.FAILED for p in model.outbox)
+    failed = sum(o.post.status is PostStatus.FAILED for o in model.outbox)
     if failed:
         parts.append(f"{failed} failed to send (Outbox)")
     if model.awaiting:

@@ -5,6 +5,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Static, TextArea
 
+from cmconsole.domain.channel_limits import PostLimits
 from cmconsole.domain.checker import check
 from cmconsole.domain.guide import Guide
 from cmconsole.domain.model import Alias
@@ -25,11 +26,18 @@ class PracticeScreen(ConsoleScreen[None]):
     ]
 
     class ItemLoaded(Message):
-        def __init__(self, item: PracticeItem | None, guide: Guide | None, initials: str) -> None:
+        def __init__(
+            self,
+            item: PracticeItem | None,
+            guide: Guide | None,
+            initials: str,
+            limits: PostLimits | None = None,
+        ) -> None:
             super().__init__()
             self.item = item
             self.guide = guide
             self.initials = initials
+            self.limits = limits  # what the alias's server stated of a post's length, if known
 
     class Compared(Message):
         def __init__(self, result: PracticeResult) -> None:
@@ -67,14 +75,19 @@ class PracticeScreen(ConsoleScreen[None]):
     def _load(self) -> None:
         item = self.services.onboarding.next_practice(self.who, self.alias.id)
         guide = self.services.guides.for_checking(self.who, self.alias.id)
+        limits = self.services.guides.limits_for_checking(self.who, self.alias.id)
         initials = self.services.accounts.operator(self.who).initials
-        self.post_message(self.ItemLoaded(item, guide, initials))
+        self.post_message(self.ItemLoaded(item, guide, initials, limits))
 
     def on_practice_screen_item_loaded(self, message: ItemLoaded) -> None:
         self._item = item = message.item
-        guide, initials = message.guide, message.initials
+        guide, initials, limits = message.guide, message.initials, message.limits
+        channel = self.alias.channel
+        # Counted as the alias's own server counts (a Mastodon instance may allow more than 500).
         self.query_one(ComposeBox).use_checker(
-            lambda text: check(text, guide, author_initials=initials, channel=self.alias.channel)
+            lambda text: check(
+                text, guide, author_initials=initials, channel=channel, limits=limits
+            )
         )
         shown = (
             f"{item.message.author_handle} wrote:\n{item.message.text}"

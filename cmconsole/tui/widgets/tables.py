@@ -7,7 +7,7 @@ from textual.widgets import DataTable
 from cmconsole.domain.display import one_line
 from cmconsole.domain.model import AuditEntry, ContactThread, Post, PostStatus, PublicPost
 from cmconsole.domain.triage import ThreadState
-from cmconsole.services.desk_model import AwaitingApproval, DeskThread
+from cmconsole.services.desk_model import AwaitingApproval, DeskThread, OutboxPost
 from cmconsole.tui.clock import ago
 from cmconsole.tui.safe import cell, private_cell
 
@@ -149,25 +149,21 @@ class OutboxTable(_RecordTable):
         super().__init__(id=id)
         self.posts: dict[str, Post] = {}
 
-    def show(self, posts: list[Post], now: datetime) -> None:
-        self.posts = {str(p.id): p for p in posts}
-        self._refill(
-            [
-                (
-                    str(p.id),
-                    [
-                        cell(p.status.value.upper(), style=_OUTBOX_STYLE.get(p.status, "")),
-                        cell(str(p.attempts)),
-                        cell(
-                            f"in {ago(now, p.retry_at)}" if p.retry_at and p.retry_at > now else ""
-                        ),
-                        cell(p.failure_reason or "", 48),
-                        cell(p.text, 48),
-                    ],
-                )
-                for p in posts
-            ]
-        )
+    def show(self, outbox: list[OutboxPost], now: datetime) -> None:
+        self.posts = {str(o.post.id): o.post for o in outbox}
+        self._refill([(str(o.post.id), self._row(o, now)) for o in outbox])
+
+    @staticmethod
+    def _row(listed: OutboxPost, now: datetime) -> list[object]:
+        p = listed.post
+        return [
+            cell(p.status.value.upper(), style=_OUTBOX_STYLE.get(p.status, "")),
+            cell(str(p.attempts)),
+            cell(f"in {ago(now, p.retry_at)}" if p.retry_at and p.retry_at > now else ""),
+            cell(p.failure_reason or "", 48),
+            # A reply to a private message goes out in private: it says so first.
+            private_cell(p.text, 48, private=listed.private),
+        ]
 
 
 _OUTBOX_STYLE = {
@@ -196,8 +192,9 @@ class ApprovalTable(_RecordTable):
                     [
                         cell(ago(a.post.created_at, now)),
                         cell(a.author, 12, "bold"),
-                        cell(a.asked, 36),
-                        cell(a.post.text, 60),
+                        # A reply to a private message, and the message: both private.
+                        private_cell(a.asked, 36, private=a.private),
+                        private_cell(a.post.text, 60, private=a.private),
                     ],
                 )
                 for a in awaiting
