@@ -3,7 +3,7 @@
 wrote, counts each reply as that channel counts, and records the channel in the ledger."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -155,8 +155,9 @@ def test_each_reply_goes_out_where_its_message_came_from_and_the_ledger_says_whe
     assert on_sandbox.text.startswith("@lucie nous regardons")
 
     events = [entry.event for entry in services.audit.for_alias(otto, alias.id)]
-    queued = {e.subject: e.details.get("channel") for e in events if e.kind == "post.queued"}
-    assert queued == {f"post {p.id}": c for c, p in replies.items()}
+    for kind in ("post.queued", "post.published"):
+        said = {e.subject: e.details.get("channel") for e in events if e.kind == kind}
+        assert said == {f"post {p.id}": c for c, p in replies.items()}, kind
 
 
 def test_a_reply_is_counted_as_its_own_channel_counts(brand, mastodon, bluesky):
@@ -205,3 +206,47 @@ def test_a_channel_that_is_down_holds_back_none_of_the_others(brand, mastodon, b
     assert "bluesky" not in str(raised.value) and "sandbox" not in str(raised.value)
     shown = {t.thread.contact_handle for t in services.inbox.threads(otto, alias.id)}
     assert shown == {"@lucie", "@fan.bsky.social"}
+
+
+def test_a_rate_limit_on_one_channel_holds_back_only_that_channels_posts(brand, mastodon, bluesky):
+    """Mastodon says 429: the alias's other Mastodon reply waits for the same reset, and its
+    sandbox reply, later in the same batch, still goes out."""
+    services, alias, otto, clock = brand
+    reset = clock.now.replace(microsecond=0) + timedelta(minutes=30)
+    services.public.mention("@lucie", "@brand où est ma commande ?")
+    first = ms.fan_mention("3001", "bonjour", "2026-12-07T08:55:00.000Z")
+    second = ms.status(
+        "3003", "<p>@brand et moi ?</p>", ms.account("2002", "camille", "camille@p.example"),
+        "2026-12-07T08:56:00.000Z", mentions=[ms.mention_of_brand()],
+    )  # fmt: skip
+    mastodon.get(
+        f"{ms.API}/notifications",
+        json=[ms.notification("3004", second), ms.notification("3002", first)],
+    )
+    mastodon.get(f"{ms.API}/statuses/3001", json=first)
+    mastodon.get(f"{ms.API}/statuses/3003", json=second)
+    bluesky.get("/app.bsky.notification.listNotifications").respond(json={"notifications": []})
+    services.inbox.sync(alias.id)
+    posts = []
+    for contact in ("@anna@other.example", "@camille@p.example", "@lucie"):
+        message = _latest(services, otto, alias, contact)
+        posts.append(services.posting.reply(otto, message.id, f"{contact} nous regardons"))
+        services.claims.release(otto, alias.id, contact)
+    mastodon.post(
+        f"{ms.API}/statuses",
+        status=429,
+        json=ms.error("Too many requests"),
+        headers={"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset.isoformat()},
+    )
+
+    services.dispatcher.run_once()
+
+    tried = [c.request for c in mastodon.calls if c.request.method == "POST"]
+    assert len(tried) == 1, "the second Mastodon reply waits for the reset, untried"
+    after = [services.posting.post(otto, post.id) for post in posts]
+    assert [p.status for p in after] == [
+        PostStatus.QUEUED,
+        PostStatus.QUEUED,
+        PostStatus.PUBLISHED,
+    ]
+    assert after[0].retry_at == after[1].retry_at == reset

@@ -385,6 +385,7 @@ class Dispatcher:
     def _published_event(self, sending: _Sending, channel_post_id: str) -> AuditDraft:
         post = sending.post
         details: dict[str, object] = {
+            "channel": sending.alias.channel,  # where it was said: the alias's are several
             "channel_post_id": channel_post_id,
             "author": sending.author_name,
             "by": self._name,
