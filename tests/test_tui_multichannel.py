@@ -87,7 +87,7 @@ async def _thread_shown(pilot, containing: str) -> tuple[str, str]:
 async def test_a_reply_is_checked_and_shown_as_the_channel_of_the_message_it_answers(both):
     async with both.run_test(size=SIZE) as pilot:
         await _inbox(pilot)
-        speaker, counter = await _thread_shown(pilot, "sans gluten")
+        speaker, counter = await _thread_shown(pilot, "éclairs")
         assert "bluesky" in speaker and "sandbox" not in speaker
         assert counter.endswith("/300")
         await pilot.press("escape")
@@ -95,3 +95,26 @@ async def test_a_reply_is_checked_and_shown_as_the_channel_of_the_message_it_ans
         speaker, counter = await _thread_shown(pilot, "n°4512")
         assert "sandbox" in speaker and "bluesky" not in speaker
         assert counter.endswith("/280")
+
+
+def _rows(table: DataTable) -> list[str]:
+    return [" ".join(str(c) for c in table.get_row_at(r)) for r in range(table.row_count)]
+
+
+async def test_the_inbox_names_each_threads_channel_and_c_narrows_to_one(both):
+    async with both.run_test(size=SIZE) as pilot:
+        table = await _inbox(pilot)
+        header = [str(c.label) for c in table.columns.values()]
+        assert "on" in header
+        rows = _rows(table)
+        assert any("bluesky" in r and "éclairs" in r for r in rows)
+        assert any("sandbox" in r and "n°4512" in r for r in rows)
+        line = pilot.app.screen.query_one("#inbox-filter", Static)
+        for channel, only in (("sandbox", "n°4512"), ("bluesky", "éclairs")):
+            await pilot.press("C")
+            await until(pilot, lambda: table.row_count == 1, what=f"the {channel} thread only")
+            assert only in _rows(table)[0]
+            assert f"on {channel} only" in str(line.render())
+        await pilot.press("C")
+        await until(pilot, lambda: table.row_count == 2, what="every channel's threads again")
+        assert "only" not in str(line.render())
