@@ -12,8 +12,11 @@ import respx
 
 from cmconsole.credentials import BlueskyCredentials, CredentialStore, MastodonCredentials
 from cmconsole.domain.bluesky_keys import post_id
+from cmconsole.domain.contacts import Facet
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.model import PostStatus, Role
+from cmconsole.services.desk_model import DeskFilters
+from cmconsole.services.inbox import InboxFilter
 from cmconsole.services.ports import ChannelError
 from cmconsole.wiring import open_services
 from tests import bluesky_stubs as bs
@@ -250,3 +253,32 @@ def test_a_rate_limit_on_one_channel_holds_back_only_that_channels_posts(brand, 
         PostStatus.PUBLISHED,
     ]
     assert after[0].retry_at == after[1].retry_at == reset
+
+
+def test_the_inbox_says_where_each_thread_is_and_narrows_to_one_channel(brand, mastodon, bluesky):
+    services, alias, otto, _ = brand
+    _hear_everywhere(services, mastodon, bluesky)
+    assert services.inbox.sync(alias.id) == 3
+    threads = services.inbox.threads(otto, alias.id)
+    listed = {t.thread.contact_handle: t.thread.last_channel for t in threads}
+    assert listed == {
+        "@lucie": "sandbox",
+        "@anna@other.example": "mastodon",
+        "@fan.bsky.social": "bluesky",
+    }
+    on_bluesky = services.inbox.threads(otto, alias.id, channel="bluesky")
+    assert [t.thread.contact_handle for t in on_bluesky] == ["@fan.bsky.social"]
+    # The desk reads the inbox with the same filter, and says which channels the alias has.
+    desk = services.desk.read(otto, alias.id, DeskFilters(timeline=False, channel="mastodon"))
+    assert [t.key for t in desk.threads] == ["@anna@other.example"]
+    assert desk.channels == ["sandbox", "mastodon", "bluesky"]
+    # With another filter and a sort, the channel still narrows.
+    ranked = services.desk.read(
+        otto,
+        alias.id,
+        DeskFilters(
+            inbox=InboxFilter.UNANSWERED, timeline=False, sort=Facet.REACH, channel="sandbox"
+        ),
+    )
+    assert [t.key for t in ranked.threads] == ["@lucie"]
+    assert services.inbox.threads(otto, alias.id, channel="x") == []

@@ -171,6 +171,7 @@ class ContactThread:
     closing: Closing | None = None  # the newest closing without reply, even once reopened
     handing: Handing | None = None  # the newest handing to a colleague
     last_private: bool = False  # whether the newest message is private (Mastodon's `direct`)
+    last_channel: str = ""  # where the newest message came from (and its reply goes)
 
     @property
     def unanswered(self) -> bool:

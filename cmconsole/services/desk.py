@@ -188,8 +188,9 @@ def _panes(r: _Reader, panes: frozenset[DeskPane], shown: DeskModel | None) -> d
         if DeskPane.INBOX in panes or shown is None:
             page = page_threads(
                 tx, alias.id, r.operator.id, r.filters.inbox, INBOX_PAGE, now,
-                r.filters.sort, r.filters.tag,
+                r.filters.sort, r.filters.tag, r.filters.channel,
             )  # fmt: skip
+            fields["channels"] = tx.aliases.channels(alias.id)
             fields["waiting"] = tx.threads.count(alias.id, WAITING_STATES, WAITING_COUNTED + 1)
         else:
             page = [t.thread for t in shown.threads]

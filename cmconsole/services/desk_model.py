@@ -47,6 +47,7 @@ class DeskFilters:
     timeline: bool = True  # read the alias's public timeline from its channel (network for X)
     sort: Facet | None = None  # the inbox by the contacts' rating of a facet, highest first
     tag: str | None = None  # only the threads of contacts bearing this tag
+    channel: str | None = None  # only the threads whose newest message came from this channel
 
 
 @dataclass(frozen=True)
@@ -115,6 +116,9 @@ class DeskModel:
     timeline_problem: str | None = None
     # When the desk goes stale with no write (the first live claim lapses): re-read by then.
     stale_at: datetime | None = None
+    # The channels the alias speaks on, its own first (the inbox names each thread's channel
+    # when there are several).
+    channels: list[str] = field(default_factory=list)
     # What was read, for whom, and each pane's version then: a refresh reads again only the
     # panes whose version moved.
     filters: DeskFilters = field(default_factory=DeskFilters)

@@ -51,10 +51,12 @@ def page_threads(
     now: datetime,
     sort: Facet | None = None,
     tag: str | None = None,
+    channel: str | None = None,
 ) -> list[ContactThread]:
     """One page of the alias's threads as the filter asks: those of contacts with a promise
     due first, then (`sort`) those of contacts rated on the facet, highest first, then newest
-    activity first; `tag`: only those of contacts bearing it."""
+    activity first; `tag`: only those of contacts bearing it; `channel`: only those whose
+    newest message came from it."""
     states: tuple[ThreadState, ...] | None = _STATES.get(which)
     return tx.threads.page(
         alias_id,
@@ -68,6 +70,7 @@ def page_threads(
         due_first=True,
         facet=sort.value if sort else None,
         tag=tag,
+        channel=channel,
     )
 
 
@@ -216,6 +219,7 @@ class InboxService:
         limit: int = INBOX_PAGE,
         sort: Facet | None = None,
         tag: str | None = None,
+        channel: str | None = None,
     ) -> list[InboxThread]:
         """The alias's threads, one page read through the thread index: those of contacts with
         a promise due first, then by the `sort` facet (unrated last), then newest activity."""
@@ -223,7 +227,7 @@ class InboxService:
         with self._workspace.transaction() as tx:
             operator = active_operator(tx, who)
             role_on(tx, operator, existing_alias(tx, alias_id))
-            threads = page_threads(tx, alias_id, operator.id, which, limit, now, sort, tag)
+            threads = page_threads(tx, alias_id, operator.id, which, limit, now, sort, tag, channel)
             claims = {claim.contact_handle: claim for claim in tx.claims.live(alias_id, now)}
         return [InboxThread(thread, claims.get(thread.contact_handle)) for thread in threads]
 

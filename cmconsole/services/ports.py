@@ -339,6 +339,7 @@ class ThreadRepository(Protocol):
         due_first: bool = False,
         facet: str | None = None,
         tag: str | None = None,
+        channel: str | None = None,
     ) -> list[ContactThread]: ...
     def due_contacts(self, alias_id: int, now: datetime) -> list[str]:
         """Every handle of the contacts owed a promise due at `now` and not done."""

@@ -202,6 +202,7 @@ def thread(row: Any) -> ContactThread:
         closing,
         handing,
         row.last_private,
+        row.last_channel,
     )
 
 

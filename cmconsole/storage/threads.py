@@ -132,6 +132,7 @@ _LISTED_COLUMNS: tuple[Any, ...] = (
     _THREAD,
     col(InboundMessageRow.text).label("last_text"),
     col(InboundMessageRow.private).label("last_private"),
+    col(InboundMessageRow.channel).label("last_channel"),
     col(_HANDED_TO.name).label("handed_to_name"),
     col(_HANDED_BY.name).label("handed_by_name"),
 )
@@ -145,6 +146,7 @@ def _narrowed(
     claimed_only: bool,
     now: datetime | None,
     tag: str | None,
+    channel: str | None,
     start: Any,
 ) -> Any:
     """The listed threads of `start` (a select of the listed columns) that `page` keeps."""
@@ -171,6 +173,9 @@ def _narrowed(
             )
     if tag is not None:
         query = query.where(thread_rank.tagged(tag))
+    if channel is not None:
+        # The newest message's (already joined): a thread is where its fan last wrote.
+        query = query.where(col(InboundMessageRow.channel) == channel)
     return query
 
 
@@ -191,15 +196,19 @@ class SqlThreads:
         due_first: bool = False,
         facet: str | None = None,
         tag: str | None = None,
+        channel: str | None = None,
     ) -> list[ContactThread]:
         """Threads, newest activity first, with the text of each one's newest message: those in
         `states` if given, but for those in `leave_out`; `mine`: those the operator holds a live
         claim on or was handed while the fan waits; `claimed_only`: those someone holds a live
-        claim on; `tag`: those whose contact bears it. `due_first`: the threads of contacts with
+        claim on; `tag`: those whose contact bears it; `channel`: those whose newest message came
+        from it. `due_first`: the threads of contacts with
         a promise due at `now` come first; `facet`: then those of contacts rated on it, highest
         rating first."""
         # On the bare table, columns only: mapping a page of ORM objects cost more than the query.
-        narrowed = partial(_narrowed, alias_id, states, leave_out, mine, claimed_only, now, tag)
+        narrowed = partial(
+            _narrowed, alias_id, states, leave_out, mine, claimed_only, now, tag, channel
+        )
         query = narrowed(select(*_LISTED_COLUMNS))
         ranked = None
         if facet is not None:

@@ -49,19 +49,31 @@ class InboxPane(Vertical):
         yield InboxTable(id="inbox-table")
 
     def show(self, model: DeskModel, now: datetime, me: int) -> None:
-        self.query_one(InboxTable).show(model.threads, now, me)
+        self.query_one(InboxTable).show(model.threads, now, me, len(model.channels) > 1)
 
     def show_filter(
-        self, which: InboxFilter, sort: Facet | None = None, tag: str | None = None
+        self,
+        which: InboxFilter,
+        sort: Facet | None = None,
+        tag: str | None = None,
+        channel: str | None = None,
     ) -> None:
         shown = (
             _SHOWN[which].capitalize()
+            + (f", on {channel} only (C: next)" if channel else "")
             + (f", tagged {tag} (T: another)" if tag else "")
             + (f", by {sort.value} first" if sort else "")
         )
         self.query_one("#inbox-filter", Static).update(
             f"{shown} · f: filter · space: select · x: close · >: hand"
         )
+
+
+def next_channel(current: str | None, channels: list[str]) -> str | None:
+    """The inbox's channel filter after `current`: every channel, then each in turn."""
+    cycle: list[str | None] = [None, *channels]
+    at = cycle.index(current) if current in cycle else 0
+    return cycle[(at + 1) % len(cycle)]
 
 
 def tag_options(tags: list[str], current: str | None) -> list[tuple[str, str]]:

@@ -21,7 +21,13 @@ from cmconsole.tui.dialogs.prompt import Field, PromptDialog
 from cmconsole.tui.dialogs.text import TextDialog
 from cmconsole.tui.panes.banner import banner_text, own_track_summary, status_text
 from cmconsole.tui.panes.guide import GuidePane
-from cmconsole.tui.panes.inbox import InboxPane, next_filter, next_sort, tag_options
+from cmconsole.tui.panes.inbox import (
+    InboxPane,
+    next_channel,
+    next_filter,
+    next_sort,
+    tag_options,
+)
 from cmconsole.tui.panes.who_spoke import WhoSpokePane
 from cmconsole.tui.safe import content
 from cmconsole.tui.screens.announce import AnnounceScreen
@@ -81,6 +87,7 @@ class AliasScreen(TriageKeys):
         Binding("f", "cycle_filter", "Inbox filter"),
         Binding("s", "cycle_sort", "Inbox sort: by a facet of the contact", show=False),
         Binding("T", "pick_tag", "Inbox: only contacts with a tag", show=False),
+        Binding("C", "cycle_channel", "Inbox: only one channel's threads", show=False),
         Binding("o", "tab('outbox')", "Outbox", show=False),
         Binding("t", "tab('timeline')", "Public timeline", show=False),
         Binding("p", "tab('approvals')", "Approvals", show=False),
@@ -154,7 +161,7 @@ class AliasScreen(TriageKeys):
         self.title = self.alias.display_name
         self.console.shift_started(self.who, self.alias.id, owned=self.opened_shift)
         self.query_one(InboxTable).focus()
-        self.query_one(InboxPane).show_filter(self._filters.inbox)
+        self._show_filter()
         self._read_desk(self._filters)
         self._wait_for_change()
         if self.console.dispatches:
@@ -235,18 +242,29 @@ class AliasScreen(TriageKeys):
         for failure in report.sync_failures:
             self.report_problem(f"{failure.handle}: {failure.reason}")
 
+    def _show_filter(self) -> None:
+        f = self._filters
+        self.query_one(InboxPane).show_filter(f.inbox, f.sort, f.tag, f.channel)
+
     def action_cycle_filter(self) -> None:
         self._filters = replace(self._filters, inbox=next_filter(self._filters.inbox))
-        self.query_one(InboxPane).show_filter(
-            self._filters.inbox, self._filters.sort, self._filters.tag
-        )
+        self._show_filter()
         self._read_desk(self._filters)
 
     def action_cycle_sort(self) -> None:
         self._filters = replace(self._filters, sort=next_sort(self._filters.sort))
-        self.query_one(InboxPane).show_filter(
-            self._filters.inbox, self._filters.sort, self._filters.tag
-        )
+        self._show_filter()
+        self._read_desk(self._filters)
+
+    def action_cycle_channel(self) -> None:
+        """Every channel's threads, then each channel's in turn (the channels the desk read)."""
+        channels = self._model.channels if self._model is not None else []
+        if len(channels) < 2 and self._filters.channel is None:
+            self.notify("This alias speaks on one channel: every thread is on it.")
+            return
+        channel = next_channel(self._filters.channel, channels)
+        self._filters = replace(self._filters, channel=channel)
+        self._show_filter()
         self._read_desk(self._filters)
 
     def action_pick_tag(self) -> None:
@@ -261,8 +279,7 @@ class AliasScreen(TriageKeys):
         def chosen(tag: str | None) -> None:
             if tag is not None:  # "" clears the filter
                 self._filters = replace(self._filters, tag=tag or None)
-                f = self._filters
-                self.query_one(InboxPane).show_filter(f.inbox, f.sort, f.tag)
+                self._show_filter()
                 self._read_desk(self._filters)
 
         self.app.push_screen(

@@ -77,13 +77,14 @@ class ThreadScreen(ThreadContact):
             guide: Guide | None,
             initials: str,
             saved: list[SavedReply],
-            limits: PostLimits | None = None,
+            limits: dict[str, PostLimits | None] | None = None,
         ) -> None:
             super().__init__()
             self.guide = guide
             self.initials = initials
             self.saved = saved
-            self.limits = limits  # what the alias's Mastodon instance allows, if it said
+            # Per channel the alias speaks on: what its server there allows, if it said.
+            self.limits = limits or {}
 
     class ConversationLoaded(Message):
         def __init__(self, conversation: Conversation, follow_ups: list[FollowUp]) -> None:
@@ -127,6 +128,10 @@ class ThreadScreen(ThreadContact):
         self._sent = False
         self._typed_since_renewal = False
         self._claim = ClaimState(None, False)
+        # Where the reply goes out, and so how it is counted: the channel of the message it
+        # answers (the alias's own until the conversation is read).
+        self._channel = self.alias.channel
+        self._limits: dict[str, PostLimits | None] = {}
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -195,7 +200,11 @@ class ThreadScreen(ThreadContact):
     @service_work(exclusive=True, group="thread-setup")
     def _load_setup(self) -> None:
         guide = self.services.guides.for_checking(self.who, self.alias.id)
-        limits = self.services.guides.limits_for_checking(self.who, self.alias.id)
+        # Every channel's: the message answered (f3 picks another) may have come from any.
+        limits = {
+            channel: self.services.guides.limits_for_checking(self.who, self.alias.id, channel)
+            for channel in self.services.accounts.channels(self.alias.id)
+        }
         initials = self.services.accounts.operator(self.who).initials
         saved = self.services.saved_replies.replies(self.who, self.alias.id)
         self.services.follow_ups.get_ready(self.alias)  # so ctrl+s proposes without a pause
@@ -242,6 +251,17 @@ class ThreadScreen(ThreadContact):
         at = next(i for i, m in enumerate(newest_first) if m.id == current.id)
         self._picked = newest_first[(at + 1) % len(newest_first)].id
         self._tick()
+        self._follow_channel()
+
+    def _follow_channel(self) -> None:
+        """The reply goes out where the message it answers came from: say so, count it so."""
+        message = self.answering
+        channel = (message.channel if message is not None else "") or self.alias.channel
+        if channel == self._channel:
+            return
+        self._channel = channel
+        self.query_one("#speaking-as", Speaker).speak_on(channel)
+        self.query_one(ComposeBox).recheck()
 
     def _tick(self) -> None:
         now = self.console.clock()
@@ -272,11 +292,16 @@ class ThreadScreen(ThreadContact):
             self._watch_claim()
 
     def on_thread_screen_thread_loaded(self, message: ThreadLoaded) -> None:
-        guide, initials, limits = message.guide, message.initials, message.limits
-        channel = self.alias.channel
+        guide, initials = message.guide, message.initials
+        self._limits = message.limits
+        # Read at each check: picking a message from another channel counts the draft anew.
         self.query_one(ComposeBox).use_checker(
             lambda text: check(
-                text, guide, author_initials=initials, channel=channel, limits=limits
+                text,
+                guide,
+                author_initials=initials,
+                channel=self._channel,
+                limits=self._limits.get(self._channel),
             )
         )
         self._saved = message.saved
@@ -285,6 +310,7 @@ class ThreadScreen(ThreadContact):
         self._conversation = message.conversation
         self._follow_ups = message.follow_ups
         self._tick()
+        self._follow_channel()
 
     def action_saved_reply(self) -> None:
         if not self._saved:

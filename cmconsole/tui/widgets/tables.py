@@ -46,22 +46,37 @@ class _RecordTable(DataTable[object]):
 
 class InboxTable(_RecordTable):
     """Contacts' threads, newest activity first: each one's state, how long the fan has waited,
-    who answers it now (or was handed it), and which the operator selected."""
+    who answers it now (or was handed it), and which the operator selected; for an alias on
+    several channels, the channel each thread is on (its newest message's)."""
 
     COLUMNS = ("", "waited", "from", "answering", "latest message")
+    WITH_CHANNEL = ("", "waited", "from", "on", "answering", "latest message")
     _FIXED_WIDTH = 53  # the first four columns and the cell padding
+    _CHANNEL_WIDTH = 10  # "mastodon" and its padding
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.selected: set[str] = set()
-        self._shown: tuple[list[DeskThread], datetime, int] = ([], datetime.min, 0)
+        self._shown: tuple[list[DeskThread], datetime, int, bool] = ([], datetime.min, 0, False)
+        self._with_channel = False
 
-    def show(self, threads: list[DeskThread], now: datetime, me: int) -> None:
-        self._shown = (threads, now, me)
+    def show(
+        self, threads: list[DeskThread], now: datetime, me: int, channels: bool = False
+    ) -> None:
+        """`channels`: the alias speaks on several, so each row says which one it is on."""
+        self._shown = (threads, now, me, channels)
         self.selected &= {t.key for t in threads}
-        width = max(20, self.size.width - self._FIXED_WIDTH)
+        if channels != self._with_channel:
+            self._with_channel = channels
+            self.clear(columns=True)
+            self.add_columns(*(self.WITH_CHANNEL if channels else self.COLUMNS))
+        fixed = self._FIXED_WIDTH + (self._CHANNEL_WIDTH if channels else 0)
+        width = max(20, self.size.width - fixed)
         self._refill(
-            [(t.key, self._row(t, now, me, width, t.key in self.selected)) for t in threads]
+            [
+                (t.key, self._row(t, now, me, width, t.key in self.selected, channels))
+                for t in threads
+            ]
         )
 
     def toggle_selected(self) -> None:
@@ -81,14 +96,16 @@ class InboxTable(_RecordTable):
 
     @staticmethod
     def _row(
-        listed: DeskThread, now: datetime, me: int, width: int, selected: bool
+        listed: DeskThread, now: datetime, me: int, width: int, selected: bool, channels: bool
     ) -> list[object]:
         thread = listed.thread
         waiting = thread.waiting_since if thread.waiting else None
+        on = [cell(thread.last_channel, 8)] if channels else []
         return [
             _state(listed, selected),
             cell(ago(waiting or thread.last_activity_at, now)),
             _sender(thread),
+            *on,
             _answering(listed, me),
             _latest(thread, width, waiting is not None),
         ]
