@@ -12,6 +12,7 @@ import respx
 
 from cmconsole.credentials import BlueskyCredentials, CredentialStore, MastodonCredentials
 from cmconsole.domain.bluesky_keys import post_id
+from cmconsole.domain.channel_limits import PostLimits
 from cmconsole.domain.contacts import Facet
 from cmconsole.domain.errors import InvalidInput
 from cmconsole.domain.model import PostStatus, Role
@@ -282,3 +283,20 @@ def test_the_inbox_says_where_each_thread_is_and_narrows_to_one_channel(brand, m
     )
     assert [t.key for t in ranked.threads] == ["@lucie"]
     assert services.inbox.threads(otto, alias.id, channel="x") == []
+
+
+def test_an_instance_limit_outlives_the_connection_of_another_channel(brand, mastodon, bluesky):
+    """Mastodon said 1000 when connected: adding Bluesky after must not bring it back to 500."""
+    services, alias, otto, _ = brand
+    services.accounts.record_channel_connected(
+        "@brand", "mastodon", ms.ACCOUNT_ID, "@brand@m", limits=PostLimits(1000)
+    )
+    services.accounts.record_channel_connected("@brand", "bluesky", bs.BRAND_DID, "@brand.bsky")
+    limits = services.guides.limits_for_checking(otto, alias.id, "mastodon")
+    assert limits is not None and limits.longest == 1000
+    _hear_everywhere(services, mastodon, bluesky)
+    services.inbox.sync(alias.id)
+    on_mastodon = _latest(services, otto, alias, "@anna@other.example")
+    long = "Merci de votre patience, " * 30
+    assert 500 < len(long) < 1000
+    assert services.posting.reply(otto, on_mastodon.id, long).channel == "mastodon"

@@ -5,15 +5,17 @@ from cmconsole.domain.model import Alias
 from cmconsole.services.ports import Transaction
 
 CONNECTED = "channel.connected"  # the audit kind that records an alias's channel account
+_CONNECTIONS_READ = 100
 
 
 def post_limits(tx: Transaction, alias: Alias, channel: str | None = None) -> PostLimits | None:
     """What the server of the alias's account on `channel` (its own, by default) said of a
     post's length when the account was last connected; None if it said nothing."""
     channel = channel or alias.channel
-    # The newest connection is the account in use: an alias reconnected elsewhere takes the new
-    # instance's limits, and one reconnected to another channel keeps none of the old.
-    for entry in tx.audit.of_kinds(alias.id, frozenset({CONNECTED}), None, 1):
+    # The channel's newest connection is the account in use there: an alias reconnected to
+    # another instance takes its limits. An alias speaks on several channels, so the newest
+    # connection of all may be another channel's (an alias connects a handful of times).
+    for entry in tx.audit.of_kinds(alias.id, frozenset({CONNECTED}), None, _CONNECTIONS_READ):
         details = entry.event.details
         if details.get("channel") == channel:
             return stated_limits(details)
