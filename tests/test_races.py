@@ -299,7 +299,9 @@ def test_dispatchers_running_at_once_publish_each_post_exactly_once(
     # Enough for several batches each: one dispatcher alone sends a hundred in a blink.
     queued = _queue(live, team, AT_ONCE_POSTS)
 
-    runs = workers.run_together([("dispatch", database_url)] * 3)
+    # Each send takes a few milliseconds, as a network's would: without it, one dispatcher could
+    # empty the outbox before a loaded machine ran the others at all (seen once, at load 5).
+    runs = workers.run_together([("dispatch", database_url, "--slow", "0.005")] * 3)
 
     for run in runs:
         assert run.returncode == 0, run.explain()
