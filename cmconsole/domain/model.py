@@ -139,7 +139,7 @@ class Post:
     idempotency_key: str | None = None
     # An announcement set for later: no dispatcher takes it before then.
     scheduled_for: datetime | None = None
-    channel: str = ""  # where it is published ("": the alias's own, for rows older than 0027)
+    channel: str = ""  # where it is published ("": the alias's own, for rows loaded in bulk)
 
 
 @dataclass(frozen=True)

@@ -123,8 +123,7 @@ class SqlAliases:
         self._session.add(row)
         self._session.flush()
         assert row.id is not None
-        self._session.add(AliasChannelRow(alias_id=row.id, channel=channel, connected_at=now))
-        self._session.flush()
+        self.add_channel(row.id, channel, now)
         return converters.alias(row)
 
     def by_handle(self, handle: str) -> Alias | None:
@@ -187,7 +186,10 @@ class SqlAliases:
             .where(AliasChannelRow.alias_id == alias_id)
             .order_by(col(AliasChannelRow.connected_at), col(AliasChannelRow.channel))
         ).all()
-        return sorted((channel for channel, _ in rows), key=lambda c: c != rows[0][1])
+        if not rows:
+            return []
+        own = rows[0][1]
+        return sorted((channel for channel, _ in rows), key=lambda channel: channel != own)
 
     def add_channel(self, alias_id: int, channel: str, now: datetime) -> bool:
         """Have the alias speak on one more channel; False if it already did."""
